@@ -1,0 +1,184 @@
+"""The base of every Hearth event model, the personal-data marker and the type registry.
+
+An event model is a frozen pydantic v2 model. Its wire type is
+`hearth.<service>.<ClassName>.v<version>`. Fields holding personal data are declared
+with the `Personal` marker (see `PersonalStr`) so that logging can mask them and,
+later, encryption can find them; the marker also shows in the JSON Schema as
+`"x-personal": true`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, Final, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.fields import FieldInfo
+
+PERSONAL_SCHEMA_KEY: Final = "x-personal"
+REDACTED: Final = "[personal]"
+
+
+class _PersonalMarker:
+    """Annotated metadata saying: this field holds personal data."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Personal"
+
+
+Personal: Final = _PersonalMarker()
+_personal_field: Final = Field(json_schema_extra={PERSONAL_SCHEMA_KEY: True})
+
+PersonalStr = Annotated[str, Personal, _personal_field]
+"""A string that holds personal data (a name, a phone number, an account in free text)."""
+PersonalDate = Annotated[date, Personal, _personal_field]
+"""A date that identifies a person (a date of birth)."""
+
+
+def is_personal(field: FieldInfo) -> bool:
+    """True when the field holds personal data, also when optional or a tuple of such values."""
+    if any(isinstance(m, _PersonalMarker) for m in field.metadata):
+        return True
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and extra.get(PERSONAL_SCHEMA_KEY) is True:
+        return True
+    return _annotation_is_personal(field.annotation)
+
+
+def _annotation_is_personal(annotation: Any) -> bool:
+    # pydantic lifts Annotated metadata onto the field only at the top level: a
+    # `PersonalStr | None` or `tuple[PersonalStr, ...]` keeps it inside the annotation.
+    if get_origin(annotation) is Annotated:
+        if any(isinstance(m, _PersonalMarker) for m in annotation.__metadata__):
+            return True
+        return _annotation_is_personal(get_args(annotation)[0])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False
+    return any(_annotation_is_personal(arg) for arg in get_args(annotation))
+
+
+def _mark_personal_properties(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Put `x-personal` on each personal property itself, not only inside `anyOf`/`items`."""
+    properties = schema.get("properties")
+    if not isinstance(properties, dict):
+        return
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if is_personal(field) and isinstance(properties.get(key), dict):
+            properties[key][PERSONAL_SCHEMA_KEY] = True
+
+
+class ContractModel(BaseModel):
+    """Base of every model in the contract: frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        json_schema_extra=_mark_personal_properties,
+    )
+
+
+class DomainEvent(ContractModel):
+    """Base class of every event: frozen, strict about unknown fields, versioned."""
+
+    service: ClassVar[str]
+    """Which service publishes this event: intake, cases, risk or referrals."""
+    version: ClassVar[int] = 1
+    name: ClassVar[str | None] = None
+    """The event's name on the wire when it differs from the class name (older versions)."""
+    abstract: ClassVar[bool] = False
+    """True on intermediate base classes, which are not events themselves."""
+
+    @classmethod
+    def event_name(cls) -> str:
+        return cls.name or cls.__name__
+
+    @classmethod
+    def event_type(cls) -> str:
+        return f"hearth.{cls.service}.{cls.event_name()}.v{cls.version}"
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if getattr(cls, "service", None) and not cls.__dict__.get("abstract", False):
+            register(cls)
+
+
+_REGISTRY: dict[str, type[DomainEvent]] = {}
+
+
+def register(cls: type[DomainEvent]) -> None:
+    event_type = cls.event_type()
+    existing = _REGISTRY.get(event_type)
+    if existing is not None and existing is not cls:
+        raise TypeError(f"event type {event_type} is declared twice")
+    _REGISTRY[event_type] = cls
+
+
+def registry() -> dict[str, type[DomainEvent]]:
+    """Every registered event type, by wire type. Import `hearth.contracts.events` first."""
+    return dict(_REGISTRY)
+
+
+def model_for(event_type: str) -> type[DomainEvent]:
+    try:
+        return _REGISTRY[event_type]
+    except KeyError:
+        raise KeyError(f"unknown event type {event_type}") from None
+
+
+# --- personal data -------------------------------------------------------------------
+
+
+def _nested_models(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    for arg in getattr(annotation, "__args__", ()) or ():
+        yield from _nested_models(arg)
+
+
+def personal_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """Dotted paths of every personal field in a model, nested models included."""
+    paths: list[str] = []
+    for name, field in model.model_fields.items():
+        path = f"{prefix}{name}"
+        if is_personal(field):
+            paths.append(path)
+            continue
+        for nested in _nested_models(field.annotation):
+            paths.extend(personal_paths(nested, f"{path}."))
+    return paths
+
+
+def personal_field_names() -> frozenset[str]:
+    """The names of every personal field across all registered events (leaf names)."""
+    names: set[str] = set()
+    for cls in _REGISTRY.values():
+        names.update(p.rsplit(".", 1)[-1] for p in personal_paths(cls))
+    return frozenset(names)
+
+
+def redact(model: BaseModel) -> dict[str, Any]:
+    """The model as JSON-ready data with every personal value replaced by `[personal]`."""
+    out: dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        out[name] = REDACTED if is_personal(field) and value is not None else _redact_value(value)
+    return out
+
+
+def _redact_value(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return redact(value)
+    if isinstance(value, list | tuple | frozenset | set):
+        return [_redact_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact_value(v) for k, v in value.items()}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value if isinstance(value, str | int | float | bool | None) else str(value)

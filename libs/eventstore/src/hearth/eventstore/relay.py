@@ -1,0 +1,234 @@
+"""The outbox relay: publishes stored events to Kafka in commit order, losing none.
+
+- Reads only rows below the commit horizon (`pg_snapshot_xmin`), in (tx_id, position)
+  order, so an append that commits after a later-numbered one is never skipped.
+- One active relay per service: a session advisory lock on a dedicated connection.
+  If that connection dies the lock is gone, so the relay stops publishing at once.
+- LISTEN/NOTIFY on the same dedicated connection wakes it; a timer polls as well.
+- Idempotent producer (acks=all), keyed by case id, CloudEvents binary headers. The
+  position advances only after Kafka acknowledged the whole batch; after a broker
+  failure the producer is rebuilt and the batch resent (consumers' inboxes absorb
+  the duplicates).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from .db import Conn, advisory_key, connect
+from .metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+from .store import EventStore, envelope_from_row
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RelayPosition:
+    tx_id: str
+    global_position: int
+
+
+START = RelayPosition("0", 0)
+
+
+class OutboxRelay:
+    """Publishes a service's events table to its Kafka topic."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        dsn: str,
+        bootstrap_servers: str,
+        topic: str,
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+        retry_seconds: float = 1.0,
+        name: str = "relay",
+    ) -> None:
+        self.store = store
+        self.dsn = dsn
+        self.bootstrap_servers = bootstrap_servers
+        self.topic = topic
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.retry_seconds = retry_seconds
+        self.name = name
+        self.is_leader = False
+        self.published = 0
+        self._wake = asyncio.Event()
+        self._lock_key = advisory_key("relay", store.schema, name)
+        self._log = log.bind(service=store.service, relay=name)
+
+    # --- position ---------------------------------------------------------------------
+
+    async def position(self) -> RelayPosition:
+        row = await self.store.pool.fetchrow(
+            f"""SELECT tx_id::text AS tx_id, global_position
+                FROM {self.store.schema}.outbox_position WHERE relay = $1""",
+            self.name,
+        )
+        return RelayPosition(row["tx_id"], row["global_position"]) if row else START
+
+    async def _save_position(self, position: RelayPosition) -> None:
+        await self.store.pool.execute(
+            f"""INSERT INTO {self.store.schema}.outbox_position (relay, tx_id, global_position)
+                VALUES ($1, $2::text::xid8, $3)
+                ON CONFLICT (relay) DO UPDATE
+                SET tx_id = EXCLUDED.tx_id, global_position = EXCLUDED.global_position,
+                    updated_at = now()""",
+            self.name,
+            position.tx_id,
+            position.global_position,
+        )
+
+    async def _next_batch(self, after: RelayPosition) -> list[asyncpg.Record]:
+        return await self.store.pool.fetch(
+            f"""SELECT tx_id::text AS tx_id, global_position, event_id, stream_id,
+                       stream_version, type, subject, payload, metadata, occurred_at,
+                       recorded_at, prev_hash, hash
+                FROM {self.store.schema}.events
+                WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)
+                  AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY tx_id, global_position
+                LIMIT $3""",
+            after.tx_id,
+            after.global_position,
+            self.batch_size,
+        )
+
+    async def backlog(self) -> int:
+        """Events stored but not yet published (an estimate that ignores the horizon)."""
+        after = await self.position()
+        value = await self.store.pool.fetchval(
+            f"""SELECT count(*) FROM {self.store.schema}.events
+                WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)""",
+            after.tx_id,
+            after.global_position,
+        )
+        return int(value)
+
+    # --- running ----------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run until `stop` is set: wait for the lock, then publish; start over on loss."""
+        while not stop.is_set():
+            try:
+                await self._lead(stop)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                self._log.warning("relay lost its database connection", error=type(exc).__name__)
+            finally:
+                self.is_leader = False
+            await _sleep_or_stop(stop, self.retry_seconds)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        conn = await connect(self.dsn)
+        try:
+            while not stop.is_set():
+                if await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key):
+                    break
+                await _sleep_or_stop(stop, self.poll_seconds)
+            else:
+                return
+            self.is_leader = True
+            self._log.info("relay is publishing", topic=self.topic)
+            await conn.add_listener(self.store.notify_channel, self._on_notify)
+            await self._publish_loop(conn, stop)
+        finally:
+            self.is_leader = False
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), timeout=5)
+
+    def _on_notify(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def _publish_loop(self, lock_conn: Conn, stop: asyncio.Event) -> None:
+        producer: AIOKafkaProducer | None = None
+        try:
+            position = await self.position()
+            while not stop.is_set():
+                # The lock lives only as long as this connection: check it every round.
+                await asyncio.wait_for(lock_conn.fetchval("SELECT 1"), timeout=10)
+                rows = await self._next_batch(position)
+                if not rows:
+                    OUTBOX_BACKLOG.labels(self.store.service).set(0)
+                    self._wake.clear()
+                    await _wait_any(self._wake, stop, self.poll_seconds)
+                    continue
+                OUTBOX_BACKLOG.labels(self.store.service).set(len(rows))
+                try:
+                    if producer is None:
+                        producer = await self._start_producer()
+                    await self._send(producer, rows)
+                except (TimeoutError, KafkaError, OSError) as exc:
+                    self._log.warning(
+                        "publishing failed; will resend from the last acknowledged position",
+                        error=type(exc).__name__,
+                    )
+                    if producer is not None:
+                        await _stop_quietly(producer)
+                        producer = None
+                    await _sleep_or_stop(stop, self.retry_seconds)
+                    continue
+                last = rows[-1]
+                position = RelayPosition(last["tx_id"], last["global_position"])
+                await self._save_position(position)
+                self.published += len(rows)
+                OUTBOX_PUBLISHED.labels(self.store.service).inc(len(rows))
+        finally:
+            if producer is not None:
+                await _stop_quietly(producer)
+
+    async def _start_producer(self) -> AIOKafkaProducer:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.bootstrap_servers,
+            enable_idempotence=True,
+            linger_ms=5,
+            request_timeout_ms=15_000,
+            retry_backoff_ms=200,
+            client_id=f"hearth-{self.store.service}-relay",
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            await _stop_quietly(producer)
+            raise
+        return producer
+
+    async def _send(self, producer: AIOKafkaProducer, rows: list[asyncpg.Record]) -> None:
+        futures = []
+        for row in rows:
+            record = envelope_from_row(row).to_kafka()
+            futures.append(
+                await producer.send(
+                    self.topic, value=record.value, key=record.key, headers=record.headers
+                )
+            )
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=60)
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(producer.stop(), timeout=10)
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+async def _wait_any(wake: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
+    waiters = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

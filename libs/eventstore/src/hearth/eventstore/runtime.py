@@ -1,0 +1,314 @@
+"""Running a Hearth service: one wiring for all five.
+
+A service describes itself with a `ServiceSpec` (its name, whether it publishes, its
+migrations, consumers and HTTP routers). `Runtime` owns the pool, the event store,
+the outbox relay and the consumers; `create_app` wraps it in a FastAPI app with
+`/healthz`, `/readyz` and `/metrics`; `main` is `python -m hearth.<service>`, with
+operator commands beside `serve`: `verify`, `replay-dlq`, `rebuild`, `migrate`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
+
+from .clock import Clock, SystemClock
+from .consumer import EventConsumer, Handler, Reset
+from .db import create_pool, migrate
+from .kafka import admin_client, ensure_topics, hearth_topics
+from .logs import configure_logging, describe_error
+from .relay import OutboxRelay
+from .settings import ServiceSettings
+from .store import EventStore
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A consumer of a service: which topics, and how to build its handler."""
+
+    name: str
+    topics: Sequence[str]
+    handler: Callable[[Runtime], Handler]
+    reset: Callable[[Runtime], Reset] | None = None
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a service is made of. The runtime does the rest."""
+
+    name: str
+    migrations: Path | None = None
+    consumers: Sequence[ConsumerSpec] = ()
+    routers: Sequence[APIRouter] = ()
+    background: Sequence[Callable[[Runtime, asyncio.Event], Awaitable[None]]] = ()
+    """Long-running tasks of the service's own (a deadline scheduler, say)."""
+    on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+
+    @property
+    def publishes(self) -> bool:
+        return self.name in PRODUCING_SERVICES
+
+
+@dataclass
+class Runtime:
+    """The live parts of one running service."""
+
+    spec: ServiceSpec
+    settings: ServiceSettings
+    clock: Clock = field(default_factory=SystemClock)
+    pool: asyncpg.Pool | None = None
+    store: EventStore | None = None
+    relay: OutboxRelay | None = None
+    consumers: dict[str, EventConsumer] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+
+    @property
+    def schema(self) -> str:
+        return self.settings.db_schema or self.spec.name
+
+    @property
+    def event_store(self) -> EventStore:
+        if self.store is None:
+            raise RuntimeError("the runtime has not been opened")
+        return self.store
+
+    async def open(self) -> None:
+        """Connect to PostgreSQL, apply migrations, build the store and consumers."""
+        s = self.settings
+        self.pool = await create_pool(
+            s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
+        )
+        migrations = [self.spec.migrations] if self.spec.migrations else []
+        await migrate(self.pool, self.schema, migrations)
+        self.store = EventStore(self.pool, self.schema, self.spec.name, self.clock)
+        if self.spec.publishes:
+            self.relay = OutboxRelay(
+                self.store,
+                dsn=s.database_url,
+                bootstrap_servers=s.kafka_bootstrap_servers,
+                topic=events_topic(self.spec.name),
+                batch_size=s.relay_batch_size,
+                poll_seconds=s.relay_poll_seconds,
+            )
+        for c in self.spec.consumers:
+            self.consumers[c.name] = EventConsumer(
+                service=self.spec.name,
+                name=c.name,
+                pool=self.pool,
+                schema=self.schema,
+                bootstrap_servers=s.kafka_bootstrap_servers,
+                topics=c.topics,
+                handler=c.handler(self),
+                reset=c.reset(self) if c.reset else None,
+                dlq_topic=dlq_topic(self.spec.name),
+                max_attempts=s.consumer_max_attempts,
+                retry_backoff_seconds=s.consumer_retry_backoff_seconds,
+                batch_size=s.consumer_batch_size,
+            )
+
+    async def start(self) -> None:
+        """Open, create topics, then run the relay, consumers and background tasks."""
+        if self.pool is None:
+            await self.open()
+        s = self.settings
+        await ensure_topics(
+            s.kafka_bootstrap_servers,
+            hearth_topics(),
+            partitions=s.topic_partitions,
+            replication=s.topic_replication,
+        )
+        for hook in self.spec.on_start:
+            await hook(self)
+        self._stop.clear()
+        if self.relay is not None:
+            self._spawn("relay", self.relay.run(self._stop))
+        for name, consumer in self.consumers.items():
+            self._spawn(f"consumer:{name}", consumer.run(self._stop))
+        for task in self.spec.background:
+            self._spawn(f"task:{getattr(task, '__name__', 'background')}", task(self, self._stop))
+        log.info("service started", schema=self.schema)
+
+    def _spawn(self, name: str, work: Awaitable[None]) -> None:
+        async def guarded() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.error("a service task stopped", task=name, exc_info=exc)
+                raise
+
+        self._tasks[name] = asyncio.create_task(guarded(), name=name)
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks.values(), timeout=15)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        self._tasks.clear()
+        if self.pool is not None:
+            await self.pool.close()
+            self.pool = None
+
+    async def readiness(self) -> dict[str, str]:
+        """Each check's state; the service is ready when all are "ok"."""
+        checks: dict[str, str] = {}
+        try:
+            assert self.pool is not None
+            await asyncio.wait_for(self.pool.fetchval("SELECT 1"), timeout=2)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"failing: {describe_error(exc)}"
+        try:
+            admin = await asyncio.wait_for(
+                admin_client(self.settings.kafka_bootstrap_servers, timeout=2), timeout=3
+            )
+            await admin.close()
+            checks["kafka"] = "ok"
+        except Exception as exc:
+            checks["kafka"] = f"failing: {describe_error(exc)}"
+        for name, task in self._tasks.items():
+            checks[name] = "ok" if not task.done() else "stopped"
+        return checks
+
+
+def create_app(
+    spec: ServiceSpec, settings: ServiceSettings | None = None, clock: Clock | None = None
+) -> FastAPI:
+    """The service as an ASGI app; its lifespan starts and stops the runtime."""
+    runtime = Runtime(
+        spec=spec, settings=settings or ServiceSettings(), clock=clock or SystemClock()
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=f"Hearth {spec.name}", lifespan=lifespan)
+    app.state.runtime = runtime
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": spec.name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+# --- python -m hearth.<service> ----------------------------------------------------------
+
+
+def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m hearth.{spec.name}")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("serve", help="run the service (the default)")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("verify", help="verify every stream's hash chain; exit 1 on a break")
+    for command, text in (
+        ("replay-dlq", "hand parked events back"),
+        ("rebuild", "replay a projection"),
+    ):
+        p = sub.add_parser(command, help=f"{text} to a consumer")
+        p.add_argument("consumer", choices=[c.name for c in spec.consumers] or None)
+    args = parser.parse_args(argv)
+    settings = ServiceSettings()
+    configure_logging(spec.name, settings.log_level)
+    command = args.command or "serve"
+    if command == "serve":
+        import uvicorn
+
+        uvicorn.run(
+            create_app(spec, settings),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+        )
+        return 0
+    return asyncio.run(_operate(spec, settings, command, getattr(args, "consumer", None)))
+
+
+async def _operate(
+    spec: ServiceSpec, settings: ServiceSettings, command: str, name: str | None
+) -> int:
+    runtime = Runtime(spec=spec, settings=settings)
+    await runtime.open()
+    try:
+        if command == "verify":
+            report = await runtime.event_store.verify()
+            if report.ok:
+                print(f"hash chains intact: {report.events_checked} events checked")
+                return 0
+            b = report.first_break
+            assert b is not None
+            print(
+                f"BROKEN at stream {b.stream_id} version {b.stream_version} "
+                f"(position {b.global_position}): {b.reason}"
+            )
+            return 1
+        if command == "replay-dlq":
+            assert name is not None
+            r = await runtime.consumers[name].replay_dead_letters()
+            print(
+                f"replayed {r.replayed}, still failing {r.still_failing}, duplicates {r.duplicates}"
+            )
+            return 0 if r.still_failing == 0 else 1
+        if command == "rebuild":
+            assert name is not None
+            consumer = runtime.consumers[name]
+            await consumer.reset()
+            stop = asyncio.Event()
+            task = asyncio.create_task(consumer.run(stop))
+            try:
+                await consumer.wait_caught_up(timeout=3600)
+            finally:
+                stop.set()
+                await task
+            print(f"{name} rebuilt from offset 0")
+            return 0
+        return 0
+    except Exception as exc:
+        print(f"failed: {describe_error(exc)}", file=sys.stderr)
+        return 2
+    finally:
+        with contextlib.suppress(Exception):
+            await runtime.stop()

@@ -1,0 +1,290 @@
+"""The event store: append with expected version, read streams, verify the hash chain.
+
+One store per service schema. The events table is also the outbox: the relay
+publishes its rows in commit order. Rows are never changed (a trigger refuses it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+from uuid import UUID
+
+import asyncpg
+
+from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope
+from hearth.contracts.events.base import DomainEvent
+
+from .clock import Clock, SystemClock
+from .db import Conn, check_schema_name
+
+ANY_VERSION: Final = -1
+"""Pass as `expected_version` to append whatever the stream's current version."""
+
+
+class ConcurrencyError(Exception):
+    """The stream moved on since it was read: reload, decide again, retry (or answer 409)."""
+
+    def __init__(self, stream_id: str, expected: int, actual: int | None) -> None:
+        self.stream_id = stream_id
+        self.expected = expected
+        self.actual = actual
+        where = "was written concurrently" if actual is None else f"is at version {actual}"
+        super().__init__(f"stream {stream_id} {where}, expected version {expected}")
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event decided by a handler, with who caused it and why, not yet stored."""
+
+    event: DomainEvent
+    actor: Actor
+    occurred_at: datetime
+    correlation_id: UUID
+    causation_id: UUID | None = None
+    event_id: UUID = field(default_factory=uuid.uuid4)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainBreak:
+    stream_id: str
+    stream_version: int
+    global_position: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainReport:
+    """The result of verifying hash chains: how many events were checked, the first break."""
+
+    events_checked: int
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+_COLUMNS: Final = """global_position, event_id, stream_id, stream_version, type, subject,
+    payload, metadata, occurred_at, recorded_at, prev_hash, hash"""
+
+
+def envelope_from_row(row: asyncpg.Record) -> Envelope:
+    meta: dict[str, Any] = row["metadata"]
+    causation = meta.get("causation_id")
+    return Envelope(
+        event_id=row["event_id"],
+        type=row["type"],
+        source=meta["source"],
+        subject=row["subject"],
+        stream_id=row["stream_id"],
+        stream_version=row["stream_version"],
+        occurred_at=row["occurred_at"],
+        recorded_at=row["recorded_at"],
+        correlation_id=UUID(meta["correlation_id"]),
+        causation_id=UUID(causation) if causation else None,
+        actor=Actor.model_validate(meta["actor"]),
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+        payload=row["payload"],
+    )
+
+
+class EventStore:
+    """A service's events in PostgreSQL schema `schema`, published as source `hearth.<service>`."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, schema: str, service: str, clock: Clock | None = None
+    ) -> None:
+        self.pool = pool
+        self.schema = check_schema_name(schema)
+        self.service = service
+        self.source = f"hearth.{service}"
+        self.clock = clock or SystemClock()
+        self.notify_channel = f"hearth_events_{schema}"
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Conn]:
+        """A connection in a transaction: append and write read models atomically."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        *,
+        expected_version: int,
+        subject: str,
+        conn: Conn | None = None,
+    ) -> list[Envelope]:
+        """Append events to a stream at `expected_version` (0 for a new stream).
+
+        Raises ConcurrencyError when the stream is not at that version. With `conn`,
+        runs inside the caller's transaction; otherwise in a transaction of its own.
+        """
+        if not events:
+            return []
+        if conn is None:
+            async with self.transaction() as own:
+                return await self._append(own, stream_id, events, expected_version, subject)
+        return await self._append(conn, stream_id, events, expected_version, subject)
+
+    async def _append(
+        self,
+        conn: Conn,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int,
+        subject: str,
+    ) -> list[Envelope]:
+        head = await conn.fetchrow(
+            f"""SELECT stream_version, hash, tx_id > pg_current_xact_id() AS written_later
+                FROM {self.schema}.events WHERE stream_id = $1
+                ORDER BY stream_version DESC LIMIT 1""",
+            stream_id,
+        )
+        version = head["stream_version"] if head else 0
+        prev_hash = head["hash"] if head else GENESIS_HASH
+        if expected_version != ANY_VERSION and version != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, version)
+        if head and head["written_later"]:
+            # The stream's head was written by a transaction younger than this one, so
+            # (tx_id, position) order would put our events before it: retry afresh.
+            raise ConcurrencyError(stream_id, expected_version, version)
+
+        recorded_at = self.clock.now()
+        sealed: list[Envelope] = []
+        for offset, new in enumerate(events, start=1):
+            envelope = Envelope.seal(
+                event_id=new.event_id,
+                type=new.event.event_type(),
+                source=self.source,
+                subject=subject,
+                stream_id=stream_id,
+                stream_version=version + offset,
+                occurred_at=new.occurred_at,
+                recorded_at=recorded_at,
+                correlation_id=new.correlation_id,
+                causation_id=new.causation_id,
+                actor=new.actor,
+                prev_hash=prev_hash,
+                payload=new.event.model_dump(mode="json"),
+            )
+            prev_hash = envelope.hash
+            sealed.append(envelope)
+
+        try:
+            await conn.executemany(
+                f"""INSERT INTO {self.schema}.events (event_id, stream_id, stream_version, type,
+                        subject, payload, metadata, occurred_at, recorded_at, prev_hash, hash)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)""",
+                [_row(e) for e in sealed],
+            )
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name and "event_id" in exc.constraint_name:
+                raise
+            raise ConcurrencyError(stream_id, expected_version, None) from None
+        await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
+        return sealed
+
+    async def read_stream(self, stream_id: str, *, conn: Conn | None = None) -> list[Envelope]:
+        query = f"""SELECT {_COLUMNS} FROM {self.schema}.events
+                    WHERE stream_id = $1 ORDER BY stream_version"""
+        rows = await (conn or self.pool).fetch(query, stream_id)
+        return [envelope_from_row(r) for r in rows]
+
+    async def stream_version(self, stream_id: str, *, conn: Conn | None = None) -> int:
+        value = await (conn or self.pool).fetchval(
+            f"SELECT max(stream_version) FROM {self.schema}.events WHERE stream_id = $1", stream_id
+        )
+        return int(value or 0)
+
+    async def read_subject(self, subject: str) -> list[Envelope]:
+        """Every event about one case, in the order they were stored."""
+        rows = await self.pool.fetch(
+            f"""SELECT {_COLUMNS} FROM {self.schema}.events
+                WHERE subject = $1 ORDER BY global_position""",
+            subject,
+        )
+        return [envelope_from_row(r) for r in rows]
+
+    async def read_all(self, *, after: int = 0, limit: int = 1000) -> list[tuple[int, Envelope]]:
+        """Committed events after a global position, with their positions, oldest first."""
+        rows = await self.pool.fetch(
+            f"""SELECT {_COLUMNS} FROM {self.schema}.events
+                WHERE global_position > $1 ORDER BY global_position LIMIT $2""",
+            after,
+            limit,
+        )
+        return [(r["global_position"], envelope_from_row(r)) for r in rows]
+
+    async def verify(self, stream_id: str | None = None) -> ChainReport:
+        """Re-walk the hash chain of one stream (or all) and report the first broken link."""
+        where = "WHERE stream_id = $1" if stream_id is not None else ""
+        args = [stream_id] if stream_id is not None else []
+        checked = 0
+        current: str | None = None
+        expected_prev = GENESIS_HASH
+        expected_version = 1
+        async with self.pool.acquire() as conn, conn.transaction(readonly=True):
+            cursor = conn.cursor(
+                f"""SELECT {_COLUMNS} FROM {self.schema}.events {where}
+                    ORDER BY stream_id, stream_version""",
+                *args,
+            )
+            async for row in cursor:
+                if row["stream_id"] != current:
+                    current, expected_prev, expected_version = row["stream_id"], GENESIS_HASH, 1
+                checked += 1
+                reason = _chain_fault(row, expected_prev, expected_version)
+                if reason is not None:
+                    return ChainReport(
+                        checked,
+                        ChainBreak(
+                            row["stream_id"], row["stream_version"], row["global_position"], reason
+                        ),
+                    )
+                expected_prev = row["hash"]
+                expected_version += 1
+        return ChainReport(checked, None)
+
+
+def _chain_fault(row: asyncpg.Record, expected_prev: str, expected_version: int) -> str | None:
+    if row["stream_version"] != expected_version:
+        return f"stream version {row['stream_version']} follows {expected_version - 1}: gap"
+    if row["prev_hash"] != expected_prev:
+        return "prev_hash does not match the previous event's hash"
+    try:
+        envelope = envelope_from_row(row)
+    except ValueError:
+        return "stored envelope is malformed"
+    if not envelope.hash_is_valid():
+        return "hash does not match the event's content"
+    return None
+
+
+def _row(e: Envelope) -> tuple[Any, ...]:
+    metadata = {
+        "source": e.source,
+        "correlation_id": str(e.correlation_id),
+        "causation_id": str(e.causation_id) if e.causation_id else None,
+        "actor": e.actor.model_dump(mode="json"),
+    }
+    return (
+        e.event_id,
+        e.stream_id,
+        e.stream_version,
+        e.type,
+        e.subject,
+        e.payload,
+        metadata,
+        e.occurred_at,
+        e.recorded_at,
+        e.prev_hash,
+        e.hash,
+    )

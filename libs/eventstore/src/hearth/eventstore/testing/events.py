@@ -1,0 +1,47 @@
+"""Events for tests of the plumbing itself, kept out of the published registry."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.events.base import DomainEvent, PersonalStr
+from hearth.eventstore.store import NewEvent
+
+
+class _TestingEvent(DomainEvent):
+    service: ClassVar[str] = "testing"
+    abstract: ClassVar[bool] = True
+
+
+class NoteAdded(_TestingEvent):
+    """A caseworker's note on a case: carries personal data on purpose."""
+
+    abstract: ClassVar[bool] = True
+    case_id: str
+    seq: int
+    survivor_name: PersonalStr
+    narrative: PersonalStr
+
+
+class Poisoned(_TestingEvent):
+    """An event the test handlers always refuse until told otherwise."""
+
+    abstract: ClassVar[bool] = True
+    case_id: str
+    seq: int
+
+
+ACTOR = Actor(id="staff-0042", role=Role.CASE_MANAGER)
+
+
+def note(case_id: str, seq: int, *, name: str = "Jane Example") -> NewEvent:
+    """A NoteAdded ready to append, carrying a survivor's name and account."""
+    return NewEvent(
+        event=NoteAdded(case_id=case_id, seq=seq, survivor_name=name, narrative="He hit me"),
+        actor=ACTOR,
+        occurred_at=datetime.now(UTC),
+        correlation_id=uuid.uuid4(),
+    )

@@ -1,0 +1,1 @@
+"""Hearth cases service: the case's lifecycle, contact, timescales, repairs, flags, closure."""

@@ -1,0 +1,1 @@
+"""Hearth intake service: reports: every way a concern arrives."""

@@ -1,0 +1,1 @@
+"""Hearth referrals service: MARAC and agency referrals, and consent."""

@@ -1,0 +1,12 @@
+"""How the referrals service is put together: the runtime runs what this spec names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hearth.eventstore.runtime import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="referrals",
+    migrations=Path(__file__).parent / "migrations",
+)

@@ -1,0 +1,1 @@
+"""Hearth reporting service: read models rebuilt from the log, for dashboards and audit."""

@@ -1,0 +1,1 @@
+"""Hearth risk service: DASH risk assessments and the risk level."""

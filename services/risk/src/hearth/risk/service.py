@@ -1,0 +1,12 @@
+"""How the risk service is put together: the runtime runs what this spec names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hearth.eventstore.runtime import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="risk",
+    migrations=Path(__file__).parent / "migrations",
+)
