@@ -38,4 +38,3 @@ async def topic(kafka_bootstrap: str) -> str:
     name = f"test.{uuid.uuid4().hex[:12]}.events"
     await ensure_topics(kafka_bootstrap, [name, f"{name}.dlq"], partitions=3)
     return name
-

@@ -103,7 +103,9 @@ async def _tamper(store: EventStore, sql: str, *args: object) -> None:
 async def test_verify_passes_an_untouched_store(store: EventStore) -> None:
     for _ in range(3):
         case = str(uuid.uuid4())
-        await store.append(case, [note(case, i) for i in range(1, 5)], expected_version=0, subject=case)
+        await store.append(
+            case, [note(case, i) for i in range(1, 5)], expected_version=0, subject=case
+        )
     report = await store.verify()
     assert report.ok and report.events_checked == 12
 

@@ -104,11 +104,14 @@ class DomainEvent(ContractModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        # Every event class's personal fields are known to logging, registered or not.
+        _PERSONAL_NAMES.update(p.rsplit(".", 1)[-1] for p in personal_paths(cls))
         if getattr(cls, "service", None) and not cls.__dict__.get("abstract", False):
             register(cls)
 
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
+_PERSONAL_NAMES: set[str] = set()
 
 
 def register(cls: type[DomainEvent]) -> None:
@@ -156,11 +159,8 @@ def personal_paths(model: type[BaseModel], prefix: str = "") -> list[str]:
 
 
 def personal_field_names() -> frozenset[str]:
-    """The names of every personal field across all registered events (leaf names)."""
-    names: set[str] = set()
-    for cls in _REGISTRY.values():
-        names.update(p.rsplit(".", 1)[-1] for p in personal_paths(cls))
-    return frozenset(names)
+    """The names of every personal field of every event class defined so far (leaf names)."""
+    return frozenset(_PERSONAL_NAMES)
 
 
 def redact(model: BaseModel) -> dict[str, Any]:

@@ -1,0 +1,91 @@
+"""pytest plugin: real Kafka and PostgreSQL for every test directory.
+
+Registered for the whole workspace in pyproject.toml (`-p hearth.eventstore.testing.plugin`).
+Session fixtures:
+
+- `kafka_bootstrap`: "host:port" of a Kafka broker;
+- `database_url`: a PostgreSQL URL for the `hearth` database;
+- `local_kafka_control` / `local_postgres_control`: stop, kill and start the local
+  server mid-test (fault tests); skipped unless the server is run by deploy/local.
+
+Servers come from the environment, testcontainers or deploy/local, in that order
+(see `hearth.eventstore.testing.servers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hearth.eventstore.testing.servers import (
+    LocalServerControl,
+    ServerUnavailable,
+    SessionServers,
+    find_repo_root,
+)
+
+_SERVERS = pytest.StashKey[SessionServers]()
+_USED = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(scope="session")
+def hearth_servers(request: pytest.FixtureRequest) -> Iterator[SessionServers]:
+    """The session's servers; stops what it started when the session ends."""
+    config = request.config
+    servers = SessionServers(find_repo_root(Path(__file__).resolve().parent, config.rootpath))
+    config.stash[_SERVERS] = servers
+    try:
+        yield servers
+    finally:
+        config.stash[_USED] = [server.describe() for server in servers.provided()]
+        servers.close()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(hearth_servers: SessionServers) -> str:
+    """Bootstrap servers ("host:port") of a real Kafka broker."""
+    try:
+        return hearth_servers.kafka_bootstrap()
+    except ServerUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(hearth_servers: SessionServers) -> str:
+    """URL of the `hearth` database on a real PostgreSQL server."""
+    try:
+        return hearth_servers.database_url()
+    except ServerUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def _control(servers: SessionServers, name: str, address: str) -> LocalServerControl:
+    control = servers.local_control("kafka" if name == "kafka" else "postgres")
+    if control is None:
+        pytest.skip(
+            f"needs the {name} server run by deploy/local/{name}.sh, which this test can stop "
+            f"and start; this session uses {address} from the environment or testcontainers"
+        )
+    return control
+
+
+@pytest.fixture(scope="session")
+def local_kafka_control(hearth_servers: SessionServers, kafka_bootstrap: str) -> LocalServerControl:
+    """Stop/kill/start the local broker (fault tests); restarted at session end if left down."""
+    return _control(hearth_servers, "kafka", kafka_bootstrap)
+
+
+@pytest.fixture(scope="session")
+def local_postgres_control(hearth_servers: SessionServers, database_url: str) -> LocalServerControl:
+    """Stop/kill/start the local PostgreSQL (fault tests); restarted at session end if left down."""
+    return _control(hearth_servers, "postgres", database_url)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    used = terminalreporter.config.stash.get(_USED, [])
+    if used:
+        terminalreporter.write_sep("-", "servers")
+        for line in used:
+            terminalreporter.write_line(line)

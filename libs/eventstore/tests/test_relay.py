@@ -1,0 +1,138 @@
+"""The outbox relay against real PostgreSQL and Kafka: order, headers, horizon, leadership."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from hearth.contracts.envelope import Envelope
+from hearth.eventstore.kafka import ensure_topics
+from hearth.eventstore.relay import OutboxRelay
+from hearth.eventstore.store import EventStore
+from hearth.eventstore.testing.events import note
+from hearth.eventstore.testing.kafka import read_topic
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def run_relay(
+    store: EventStore, database_url: str, kafka_bootstrap: str
+) -> AsyncIterator[Callable[[str], OutboxRelay]]:
+    stops: list[tuple[asyncio.Event, asyncio.Task[None]]] = []
+
+    def start(topic: str) -> OutboxRelay:
+        relay = OutboxRelay(
+            store,
+            dsn=database_url,
+            bootstrap_servers=kafka_bootstrap,
+            topic=topic,
+            poll_seconds=0.2,
+            retry_seconds=0.2,
+        )
+        stop = asyncio.Event()
+        stops.append((stop, asyncio.create_task(relay.run(stop))))
+        return relay
+
+    yield start
+    for stop, task in stops:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, timeout=20)
+
+
+async def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+async def test_relay_publishes_every_event_keyed_by_case_with_cloudevents_headers(
+    store: EventStore, topic: str, kafka_bootstrap: str, run_relay: Callable[[str], OutboxRelay]
+) -> None:
+    cases = [str(uuid.uuid4()) for _ in range(6)]
+    for case in cases:
+        await store.append(
+            case, [note(case, i) for i in range(1, 6)], expected_version=0, subject=case
+        )
+    stored = {e.event_id: e for case in cases for e in await store.read_stream(case)}
+
+    relay = run_relay(topic)
+    records = await read_topic(kafka_bootstrap, topic, expect=30)
+
+    assert len(records) == 30
+    assert relay.published == 30
+    seen: dict[str, list[int]] = {}
+    for record in records:
+        headers = dict(record.headers)
+        assert headers["ce_specversion"] == b"1.0"
+        assert headers["ce_type"] == b"hearth.testing.NoteAdded.v1"
+        assert headers["ce_source"] == b"hearth.testing"
+        assert headers["content-type"] == b"application/json"
+        envelope = Envelope.from_kafka(record.key, record.value, list(record.headers))
+        assert record.key == envelope.subject.encode()
+        assert envelope == stored[envelope.event_id]
+        assert envelope.hash_is_valid()
+        seen.setdefault(envelope.subject, []).append(envelope.stream_version)
+    # One case's events share a partition, so they arrive in stream order.
+    assert seen == {case: [1, 2, 3, 4, 5] for case in cases}
+
+
+async def test_relay_never_passes_an_append_that_has_not_committed_yet(
+    store: EventStore, kafka_bootstrap: str, run_relay: Callable[[str], OutboxRelay]
+) -> None:
+    topic = f"test.{uuid.uuid4().hex[:12]}.single"
+    await ensure_topics(kafka_bootstrap, [topic], partitions=1)
+    early, late = str(uuid.uuid4()), str(uuid.uuid4())
+    relay = run_relay(topic)
+
+    async with store.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        # Takes the lower position, but commits last.
+        await store.append(early, [note(early, 1)], expected_version=0, subject=early, conn=conn)
+        await store.append(late, [note(late, 1)], expected_version=0, subject=late)
+        await asyncio.sleep(1.0)  # several relay rounds, woken by the late append's NOTIFY
+        assert relay.published == 0
+        assert (await relay.position()).global_position == 0
+        await tx.commit()
+
+    records = await read_topic(kafka_bootstrap, topic, expect=2)
+    subjects = [Envelope.from_kafka(r.key, r.value, list(r.headers)).subject for r in records]
+    assert subjects == [early, late]
+
+
+async def test_only_one_relay_per_service_publishes_and_a_standby_takes_over(
+    store: EventStore, topic: str, kafka_bootstrap: str, run_relay: Callable[[str], OutboxRelay]
+) -> None:
+    first, second = run_relay(topic), run_relay(topic)
+    await _until(lambda: first.is_leader or second.is_leader)
+    await asyncio.sleep(0.5)
+    assert [first.is_leader, second.is_leader].count(True) == 1
+
+    case = str(uuid.uuid4())
+    await store.append(case, [note(case, 1), note(case, 2)], expected_version=0, subject=case)
+    assert len(await read_topic(kafka_bootstrap, topic, expect=2)) == 2
+
+    # The leader's lock connection dies (a crashed process, a killed backend)...
+    leader = first if first.is_leader else second
+    standby = second if leader is first else first
+    await store.pool.execute(
+        """SELECT pg_terminate_backend(pid) FROM pg_locks
+           WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+             AND ((classid::bigint << 32) | objid::bigint) = $1""",
+        leader._lock_key,
+    )
+    await _until(lambda: standby.is_leader)
+
+    await store.append(case, [note(case, 3)], expected_version=2, subject=case)
+    records = await read_topic(kafka_bootstrap, topic, expect=3)
+    versions = [
+        Envelope.from_kafka(r.key, r.value, list(r.headers)).stream_version for r in records
+    ]
+    assert versions == [1, 2, 3]
