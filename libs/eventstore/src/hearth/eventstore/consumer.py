@@ -63,6 +63,10 @@ _INFRASTRUCTURE_ERRORS = (
 )
 
 
+class _RecordFailed(Exception):
+    """A record of a batch failed on the fast path; the batch is redone with care."""
+
+
 class PoisonEvent(Exception):
     """A record that can never be handled as it is (not a valid, untampered event)."""
 
@@ -236,10 +240,22 @@ class EventConsumer:
     ) -> None:
         next_offset = records[-1].offset + 1
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                for record in records:
-                    await self._handle_record(conn, record)
-                await self._save_checkpoint(conn, tp.topic, tp.partition, next_offset, self.name)
+            async with self.pool.acquire() as conn:
+                try:
+                    async with conn.transaction():
+                        await self._apply_batch(conn, records)
+                        await self._save_checkpoint(
+                            conn, tp.topic, tp.partition, next_offset, self.name
+                        )
+                except _RecordFailed:
+                    # Something in the batch failed: redo it record by record, each in a
+                    # savepoint, with retries and the DLQ for what keeps failing.
+                    async with conn.transaction():
+                        for record in records:
+                            await self._handle_record(conn, record)
+                        await self._save_checkpoint(
+                            conn, tp.topic, tp.partition, next_offset, self.name
+                        )
         except BaseException:
             # Nothing of the batch is kept: read it again from the first record.
             with contextlib.suppress(Exception):
@@ -250,6 +266,47 @@ class EventConsumer:
         highwater = consumer.highwater(tp)
         if highwater is not None:
             CONSUMER_LAG.labels(self.service, self.name).set(max(0, highwater - next_offset))
+
+    async def _apply_batch(self, conn: Conn, records: list[ConsumerRecord]) -> None:
+        """The fast path: one inbox insert for the batch, handlers without savepoints.
+
+        Raises _RecordFailed (and the caller's transaction rolls back) when any record
+        is poison or its handler fails, so the careful path can take over.
+        """
+        try:
+            envelopes = [_envelope_of(r) for r in records]
+        except PoisonEvent:
+            raise _RecordFailed from None
+        new_ids = {
+            row["event_id"]
+            for row in await conn.fetch(
+                f"""INSERT INTO {self.schema}.inbox (consumer, event_id, topic, partition, "offset")
+                    SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])
+                    ON CONFLICT DO NOTHING RETURNING event_id""",
+                self.name,
+                [e.event_id for e in envelopes],
+                [r.topic for r in records],
+                [r.partition for r in records],
+                [r.offset for r in records],
+            )
+        }
+        for envelope in envelopes:
+            if envelope.event_id not in new_ids:
+                EVENTS_HANDLED.labels(self.service, self.name, "duplicate").inc()
+                continue
+            new_ids.discard(envelope.event_id)  # a repeat within this batch is a duplicate too
+            bind_event(envelope)
+            started = time.perf_counter()
+            try:
+                await self.handler(conn, envelope)
+            except _INFRASTRUCTURE_ERRORS:
+                raise
+            except Exception:
+                raise _RecordFailed from None
+            finally:
+                unbind_event()
+            HANDLER_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
+            EVENTS_HANDLED.labels(self.service, self.name, "handled").inc()
 
     async def _handle_record(self, conn: Conn, record: ConsumerRecord) -> None:
         try:

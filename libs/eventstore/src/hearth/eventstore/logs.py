@@ -135,21 +135,40 @@ def safe_exception(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDic
 
 
 def configure_logging(service: str, level: str = "INFO", stream: Any = None) -> None:
-    """Set up JSON logging for the process, with `service` bound on every line."""
-    logging.basicConfig(format="%(message)s", stream=stream or sys.stdout, level=level.upper())
+    """Set up JSON logging for the process, with `service` bound on every line.
+
+    Lines from the standard library's loggers (uvicorn, aiokafka) go through the same
+    processors, so they are JSON and masked too.
+    """
+    out = stream or sys.stdout
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        safe_exception,
+        mask_personal,
+    ]
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.JSONRenderer(sort_keys=True),
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # aiokafka reports every reconnection attempt at ERROR; its outcome is what matters.
+    logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            safe_exception,
-            mask_personal,
-            structlog.processors.JSONRenderer(sort_keys=True),
-        ],
+        processors=[*shared, structlog.processors.JSONRenderer(sort_keys=True)],
         wrapper_class=structlog.make_filtering_bound_logger(
             logging.getLevelNamesMapping()[level.upper()]
         ),
-        logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.clear_contextvars()
