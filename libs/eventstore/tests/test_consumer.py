@@ -19,6 +19,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from hearth.contracts.envelope import Envelope
+from hearth.eventstore.commands import execute
 from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer
 from hearth.eventstore.db import Conn, migrate
 from hearth.eventstore.relay import OutboxRelay
@@ -269,3 +270,42 @@ async def test_a_rebuilt_projection_equals_the_incremental_one(harness: Harness)
     rebuilt = [tuple(r) for r in await harness.seen()]
     assert len(incremental) == 200
     assert rebuilt == incremental
+
+
+async def test_a_handler_racing_a_command_on_the_same_stream_redoes_its_transaction(
+    harness: Harness,
+) -> None:
+    """The rival commits after the consumer's transaction began: append must start afresh."""
+    case = (await _append_notes(harness.store, cases=1, per_case=1))[0]
+    target = f"case-{case}"
+    calls = 0
+
+    async def handle(conn: Conn, envelope: Envelope) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # a caseworker's command on the same case commits right now
+            await harness.sink.append(target, [note(case, 100)], expected_version=0, subject=case)
+        await execute(
+            harness.sink,
+            target,
+            subject=case,
+            load=lambda history: len(history),
+            decide=lambda _: [Poisoned(case_id=case, seq=1)],
+            actor=ACTOR,
+            occurred_at=datetime.now(UTC),
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.event_id,
+            conn=conn,
+        )
+
+    harness.handle = handle  # type: ignore[method-assign]
+    harness.start(_relay(harness))
+    consumer = harness.consumer()
+    harness.start(consumer)
+    await asyncio.sleep(0.5)
+    await consumer.wait_caught_up(timeout=30)
+
+    stream = await harness.sink.read_stream(target)
+    assert [e.event_name for e in stream] == ["NoteAdded", "Poisoned"]
+    assert calls == 2  # the first try was rolled back whole, the second kept
+    assert (await harness.sink.verify(target)).ok

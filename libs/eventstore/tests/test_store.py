@@ -10,7 +10,7 @@ import pytest
 
 from hearth.contracts.envelope import GENESIS_HASH
 from hearth.eventstore.db import migrate
-from hearth.eventstore.store import ANY_VERSION, ConcurrencyError, EventStore
+from hearth.eventstore.store import ANY_VERSION, ConcurrencyError, EventStore, StaleTransaction
 from hearth.eventstore.testing.events import note
 
 pytestmark = pytest.mark.integration
@@ -167,8 +167,8 @@ async def test_a_transaction_older_than_the_streams_head_must_retry(store: Event
         await store.append(other, [note(other, 1)], expected_version=0, subject=other, conn=older)
         # ...then a younger transaction writes the head of `case` and commits...
         await store.append(case, [note(case, 1)], expected_version=0, subject=case)
-        # ...so the older one must not append after it.
-        with pytest.raises(ConcurrencyError):
+        # ...so the older one must not append after it: it has to start again.
+        with pytest.raises(StaleTransaction):
             await store.append(case, [note(case, 2)], expected_version=1, subject=case, conn=older)
 
 

@@ -34,6 +34,7 @@ from .db import Conn, check_schema_name
 from .kafka import end_offsets, partitions_of
 from .logs import bind_event, describe_error, unbind_event
 from .metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
+from .store import StaleTransaction
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +62,11 @@ _INFRASTRUCTURE_ERRORS = (
     asyncpg.exceptions.CannotConnectNowError,
     KafkaError,
 )
+
+
+# The transaction must start again (see StaleTransaction): redo the batch afresh.
+_RESTART_ERRORS = (StaleTransaction,)
+_BATCH_RESTARTS = 5
 
 
 class _RecordFailed(Exception):
@@ -206,7 +212,7 @@ class EventConsumer:
             while not stop.is_set():
                 try:
                     await self._consume(stop)
-                except _INFRASTRUCTURE_ERRORS as exc:
+                except (*_INFRASTRUCTURE_ERRORS, *_RESTART_ERRORS) as exc:
                     self._log.warning("consumer interrupted; restarting", error=describe_error(exc))
                     await _sleep_or_stop(stop, 1.0)
         finally:
@@ -236,6 +242,18 @@ class EventConsumer:
                 await asyncio.wait_for(consumer.stop(), timeout=10)
 
     async def _handle_batch(
+        self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
+    ) -> None:
+        for restart in range(1, _BATCH_RESTARTS + 1):
+            try:
+                await self._handle_batch_once(consumer, tp, records)
+                return
+            except _RESTART_ERRORS:
+                if restart == _BATCH_RESTARTS:
+                    raise
+                await asyncio.sleep(0.02 * restart)
+
+    async def _handle_batch_once(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
     ) -> None:
         next_offset = records[-1].offset + 1
@@ -299,7 +317,7 @@ class EventConsumer:
             started = time.perf_counter()
             try:
                 await self.handler(conn, envelope)
-            except _INFRASTRUCTURE_ERRORS:
+            except (*_INFRASTRUCTURE_ERRORS, *_RESTART_ERRORS):
                 raise
             except Exception:
                 raise _RecordFailed from None
@@ -322,7 +340,7 @@ class EventConsumer:
                 try:
                     await self._apply(conn, envelope, record)
                     return
-                except _INFRASTRUCTURE_ERRORS:
+                except (*_INFRASTRUCTURE_ERRORS, *_RESTART_ERRORS):
                     raise
                 except Exception as exc:
                     if attempt >= self.max_attempts:
@@ -448,7 +466,7 @@ class EventConsumer:
                     outcome = (
                         "replayed" if await self._apply(conn, envelope, record) else "duplicate"
                     )
-                except _INFRASTRUCTURE_ERRORS:
+                except (*_INFRASTRUCTURE_ERRORS, *_RESTART_ERRORS):
                     raise
                 except Exception as exc:
                     await self._dead_letter(_as_original(record), exc, attempts=attempts + 1)

@@ -29,12 +29,22 @@ ANY_VERSION: Final = -1
 class ConcurrencyError(Exception):
     """The stream moved on since it was read: reload, decide again, retry (or answer 409)."""
 
+    message_is_safe = True
+
     def __init__(self, stream_id: str, expected: int, actual: int | None) -> None:
         self.stream_id = stream_id
         self.expected = expected
         self.actual = actual
         where = "was written concurrently" if actual is None else f"is at version {actual}"
         super().__init__(f"stream {stream_id} {where}, expected version {expected}")
+
+
+class StaleTransaction(ConcurrencyError):
+    """This transaction is older than the one that wrote the stream's head.
+
+    Appending would put the stream out of order for the relay, and retrying inside the
+    same transaction cannot help: the whole transaction must start again.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +164,8 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected_version, version)
         if head and head["written_later"]:
             # The stream's head was written by a transaction younger than this one, so
-            # (tx_id, position) order would put our events before it: retry afresh.
-            raise ConcurrencyError(stream_id, expected_version, version)
+            # (tx_id, position) order would put our events before it.
+            raise StaleTransaction(stream_id, expected_version, version)
 
         recorded_at = self.clock.now()
         sealed: list[Envelope] = []
