@@ -39,6 +39,30 @@ EXT_HASH: Final = "hash"
 
 _JSON_FORMAT: Final = JSONFormat()
 
+REQUIRED_HEADERS: Final = (
+    "ce_specversion",
+    "ce_id",
+    "ce_type",
+    "ce_source",
+    "ce_subject",
+    "ce_time",
+    "content-type",
+    *(
+        f"ce_{name}"
+        for name in (
+            EXT_STREAM_ID,
+            EXT_STREAM_VERSION,
+            EXT_RECORDED_TIME,
+            EXT_CORRELATION_ID,
+            EXT_ACTOR_ID,
+            EXT_ACTOR_ROLE,
+            EXT_PREV_HASH,
+            EXT_HASH,
+        )
+    ),
+)
+"""Headers every Hearth record carries (`ce_causationid` is the only optional one)."""
+
 
 class Role(StrEnum):
     """The role an actor acted in when an event was caused."""
@@ -77,6 +101,7 @@ def format_time(value: datetime) -> str:
 
 
 def parse_time(text: str) -> datetime:
+    """Read a timestamp written by `format_time` (or any ISO 8601 form with an offset)."""
     parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if parsed.tzinfo is None:
         raise EnvelopeError(f"timestamp {text!r} has no timezone")
@@ -113,7 +138,7 @@ class Envelope(BaseModel):
     type: str = Field(pattern=r"^hearth\.[a-z]+\.[A-Za-z]+\.v\d+$")
     source: str = Field(pattern=r"^hearth\.[a-z]+$")
     subject: str = Field(min_length=1, max_length=100)
-    """The case id: the partition key."""
+    """The case id (for intake, the report or enquiry id until it joins a case): the key."""
     stream_id: str = Field(min_length=1, max_length=200)
     stream_version: int = Field(ge=1)
     occurred_at: AwareDatetime
@@ -132,9 +157,11 @@ class Envelope(BaseModel):
 
     @property
     def event_version(self) -> int:
+        """`1` for `hearth.cases.CaseOpened.v1`."""
         return int(self.type.rsplit(".v", 1)[1])
 
     def canonical_bytes(self) -> bytes:
+        """The bytes this envelope's hash covers."""
         return canonical_bytes(
             event_id=self.event_id,
             type=self.type,
@@ -155,6 +182,7 @@ class Envelope(BaseModel):
         return chain_hash(self.prev_hash, self.canonical_bytes())
 
     def hash_is_valid(self) -> bool:
+        """False when the content or `prev_hash` was changed after sealing."""
         return self.computed_hash() == self.hash
 
     @classmethod
@@ -214,6 +242,7 @@ class Envelope(BaseModel):
     # --- CloudEvents / Kafka -------------------------------------------------------
 
     def to_cloudevent(self) -> CloudEvent:
+        """The envelope as a CloudEvent, Hearth's fields as extension attributes."""
         attributes: dict[str, Any] = {
             "specversion": SPECVERSION,
             "id": str(self.event_id),
@@ -260,9 +289,15 @@ class Envelope(BaseModel):
         """Read a binary-mode record back into an envelope. Raises EnvelopeError."""
         header_map: dict[str, bytes] = {}
         for name, raw in headers:
-            header_map[name] = raw
+            header_map[name.lower()] = raw
         if "ce_specversion" not in header_map:
             raise EnvelopeError("record has no ce_specversion header: not a CloudEvent")
+        missing = [name for name in REQUIRED_HEADERS if name not in header_map]
+        if missing:
+            raise EnvelopeError(f"record is missing headers: {', '.join(missing)}")
+        if key is not None and key != header_map["ce_subject"]:
+            # The key decides the partition: a record keyed otherwise is out of order.
+            raise EnvelopeError("record key does not match its ce_subject header")
         try:
             event = ce_kafka.from_binary(
                 ce_kafka.KafkaMessage(headers=header_map, key=key, value=value or b""),
@@ -274,6 +309,8 @@ class Envelope(BaseModel):
 
     @classmethod
     def from_cloudevent(cls, event: Any) -> Envelope:
+        """Read a CloudEvent written by `to_cloudevent`. Raises EnvelopeError."""
+
         def ext(name: str) -> Any:
             value = event.get_extension(name)
             if value is None:

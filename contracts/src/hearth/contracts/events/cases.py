@@ -1,0 +1,407 @@
+"""Events published by cases on `hearth.cases.events`: the life of a case.
+
+Every event carries its `case_id`, which is also the envelope subject and the Kafka
+key. Who did something is the envelope's actor, so it is not repeated here unless a
+second person is involved (the manager approving a closure, say).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from hearth.contracts.events.base import DomainEvent
+from hearth.contracts.events.case_values import (
+    CaseManager,
+    ClosureReason,
+    ContactAttemptOutcome,
+    FlagKind,
+    ReopenReason,
+    RepairKind,
+    RestrictedView,
+    Restriction,
+    ReviewOutcome,
+    SecurityMeasure,
+    SurvivorFeedback,
+    WishesOverride,
+)
+from hearth.contracts.events.common import (
+    AbuseType,
+    AllegedPerpetrator,
+    Channel,
+    Child,
+    Code,
+    ContactMethod,
+    Distinct,
+    ExternalReference,
+    Gender,
+    NonEmptyDistinct,
+    Notes,
+    PerpetratorActionKind,
+    ReferralType,
+    ReporterKind,
+    SafeContact,
+    ShortText,
+    StaffId,
+    Survivor,
+    TenancyReference,
+)
+
+Perpetrators = Annotated[tuple[AllegedPerpetrator, ...], Field(max_length=10)]
+Children = Annotated[tuple[Child, ...], Field(max_length=20)]
+
+
+class CasesEvent(DomainEvent):
+    """Base of the events the cases service publishes."""
+
+    service = "cases"
+    abstract = True
+
+    case_id: UUID
+
+
+def _check_late(done_at: datetime, due_at: datetime | None, late: bool) -> None:
+    if due_at is None:
+        if late:
+            raise ValueError("late needs the due_at it was late against")
+    elif late != (done_at > due_at):
+        raise ValueError("late must say whether it happened after due_at")
+
+
+# --- opening, people and the case manager ----------------------------------------------
+
+
+class CaseOpened(CasesEvent):
+    """A case opened from a report, with its first deadlines already computed."""
+
+    report_id: UUID
+    opened_at: AwareDatetime
+    reported_at: AwareDatetime
+    """When the report arrived: the deadlines count from here."""
+    channel: Channel
+    reporter_kind: ReporterKind
+    survivor: Survivor
+    alleged_perpetrators: Perpetrators = ()
+    children: Children = ()
+    tenancy_reference: TenancyReference | None = None
+    abuse_types: Distinct[AbuseType] = ()
+    immediate_danger: bool
+    contact_due_at: AwareDatetime
+    """First contact with the survivor is due (policy default: 1 working day)."""
+    dash_due_at: AwareDatetime
+    """The DASH is due (policy default: 2 working days) unless another agency did one."""
+    review_due_at: AwareDatetime | None = None
+    """The first manager review, where the policy sets periodic reviews."""
+    timescale_policy: Code
+    """The policy the deadlines came from (e.g. `west-kent-2024`), so replays can explain them."""
+    repeat_of_case_id: UUID | None = None
+    """A case closed, or with a MARAC, in the last 12 months about the same people."""
+    restriction: Restriction | None = None
+    """Set when a member of staff is involved: the case is restricted from the start."""
+
+    @model_validator(mode="after")
+    def _deadlines_follow_report(self) -> CaseOpened:
+        if self.contact_due_at <= self.reported_at or self.dash_due_at <= self.reported_at:
+            raise ValueError("contact_due_at and dash_due_at must be after reported_at")
+        return self
+
+
+class PeopleUpdated(CasesEvent):
+    """The case's people as now recorded; each part given replaces what was there before."""
+
+    updated_at: AwareDatetime
+    survivor: Survivor | None = None
+    alleged_perpetrators: Perpetrators | None = None
+    children: Children | None = None
+
+    @model_validator(mode="after")
+    def _something_given(self) -> PeopleUpdated:
+        if self.survivor is None and self.alleged_perpetrators is None and self.children is None:
+            raise ValueError("give at least one of survivor, alleged_perpetrators, children")
+        return self
+
+
+class CaseManagerAssigned(CasesEvent):
+    """A case manager took the case, or took it over."""
+
+    assigned_at: AwareDatetime
+    case_manager: CaseManager
+    previous_staff_id: StaffId | None = None
+    preferred_gender: Gender | None = None
+    """The survivor asked for a case manager of this gender; the request is honoured."""
+
+
+# --- access to restricted cases --------------------------------------------------------
+
+
+class CaseRestricted(CasesEvent):
+    """Only the named staff may now see the case; a later one replaces the list."""
+
+    restricted_at: AwareDatetime
+    restriction: Restriction
+
+
+class CaseRestrictionLifted(CasesEvent):
+    """The case is visible to the usual teams again."""
+
+    lifted_at: AwareDatetime
+    reason: ShortText
+
+
+class RestrictedCaseRead(CasesEvent):
+    """Someone opened a restricted case, or tried to: every read is recorded."""
+
+    read_at: AwareDatetime
+    staff_id: StaffId
+    view: RestrictedView
+    access_granted: bool
+    """False when the reader was not one of the named staff and was refused."""
+
+
+# --- contact with the survivor ---------------------------------------------------------
+
+
+class ContactAttempted(CasesEvent):
+    """An attempt to reach the survivor that did not reach them: an attempt is not contact."""
+
+    attempt_id: UUID
+    attempted_at: AwareDatetime
+    method: ContactMethod
+    outcome: ContactAttemptOutcome
+    notes: Notes | None = None
+
+
+class SurvivorContacted(CasesEvent):
+    """The case manager spoke to the survivor through a safe channel."""
+
+    contact_id: UUID
+    contacted_at: AwareDatetime
+    method: ContactMethod
+    first_contact: bool
+    """This contact meets the first-contact deadline."""
+    due_at: AwareDatetime | None = None
+    """The first-contact deadline, when this is the first contact."""
+    late: bool = False
+    """Contact came after `due_at`: the deadline was met late."""
+    notes: Notes | None = None
+
+    @model_validator(mode="after")
+    def _late_is_consistent(self) -> SurvivorContacted:
+        _check_late(self.contacted_at, self.due_at, self.late)
+        return self
+
+
+class SafeContactUpdated(CasesEvent):
+    """The survivor's safe-contact arrangements, replacing any recorded before."""
+
+    updated_at: AwareDatetime
+    safe_contact: SafeContact
+
+
+# --- deadlines missed ------------------------------------------------------------------
+
+
+class ContactOverdue(CasesEvent):
+    """The first-contact deadline passed without a successful safe contact."""
+
+    due_at: AwareDatetime
+    detected_at: AwareDatetime
+
+
+class DashOverdue(CasesEvent):
+    """The DASH deadline passed with no assessment, decline or assessment by another agency."""
+
+    due_at: AwareDatetime
+    detected_at: AwareDatetime
+
+
+class ReviewOverdue(CasesEvent):
+    """A manager review fell due and has not happened."""
+
+    due_at: AwareDatetime
+    detected_at: AwareDatetime
+
+
+# --- repairs and security --------------------------------------------------------------
+
+
+class EmergencyRepairRaised(CasesEvent):
+    """An emergency repair: the home is damaged and safety at risk. No cost to the survivor."""
+
+    repair_id: UUID
+    raised_at: AwareDatetime
+    kind: RepairKind
+    description: ShortText
+    due_at: AwareDatetime
+    """Policy default: 24 calendar hours after raising."""
+    works_order_reference: ExternalReference | None = None
+
+
+class EmergencyRepairCompleted(CasesEvent):
+    """An emergency repair was done, on time or late."""
+
+    repair_id: UUID
+    completed_at: AwareDatetime
+    due_at: AwareDatetime
+    late: bool
+    notes: Notes | None = None
+
+    @model_validator(mode="after")
+    def _late_is_consistent(self) -> EmergencyRepairCompleted:
+        _check_late(self.completed_at, self.due_at, self.late)
+        return self
+
+
+class EmergencyRepairOverdue(CasesEvent):
+    """An emergency repair passed its deadline unfinished."""
+
+    repair_id: UUID
+    due_at: AwareDatetime
+    detected_at: AwareDatetime
+
+
+class SecurityMeasureRequested(CasesEvent):
+    """Security work was requested so the survivor can stay safely at home."""
+
+    request_id: UUID
+    requested_at: AwareDatetime
+    measures: NonEmptyDistinct[SecurityMeasure]
+    sanctuary_scheme: bool
+    """Provided under the local sanctuary scheme (counted in Part 4 returns)."""
+    works_order_reference: ExternalReference | None = None
+    notes: Notes | None = None
+
+
+class SecurityMeasureInstalled(CasesEvent):
+    """Requested security work was fitted."""
+
+    request_id: UUID
+    installed_at: AwareDatetime
+    measures: NonEmptyDistinct[SecurityMeasure]
+    notes: Notes | None = None
+
+
+# --- flags -----------------------------------------------------------------------------
+
+
+class FlagRaised(CasesEvent):
+    """A person was flagged; who raised it is the envelope's actor."""
+
+    flag_id: UUID
+    person_id: UUID
+    kind: FlagKind
+    raised_at: AwareDatetime
+    reason: ShortText
+
+
+class FlagRemoved(CasesEvent):
+    """A flag was taken off, with the reason."""
+
+    flag_id: UUID
+    person_id: UUID
+    kind: FlagKind
+    removed_at: AwareDatetime
+    reason: ShortText
+
+
+# --- the perpetrator, led by the survivor's wishes -------------------------------------
+
+
+class SurvivorWishesRecorded(CasesEvent):
+    """What the survivor wants done about the perpetrator, recorded before any action."""
+
+    wishes_id: UUID
+    recorded_at: AwareDatetime
+    wanted_actions: Distinct[PerpetratorActionKind] = ()
+    unwanted_actions: Distinct[PerpetratorActionKind] = ()
+    wants_to_stay_in_home: bool | None = None
+    in_own_words: Notes | None = None
+
+    @model_validator(mode="after")
+    def _no_contradiction(self) -> SurvivorWishesRecorded:
+        if set(self.wanted_actions) & set(self.unwanted_actions):
+            raise ValueError("an action cannot be both wanted and unwanted")
+        return self
+
+
+class PerpetratorActionTaken(CasesEvent):
+    """An action about an alleged perpetrator, led by the survivor's wishes or overriding them."""
+
+    action_id: UUID
+    perpetrator_person_id: UUID
+    kind: PerpetratorActionKind
+    taken_at: AwareDatetime
+    referral_type: ReferralType | None = None
+    """Where the perpetrator was referred, for a referral (MARAC, MAPPA, DAPP)."""
+    survivor_wishes_id: UUID | None = None
+    """The recorded wishes this action follows."""
+    against_survivor_wishes: bool = False
+    override: WishesOverride | None = None
+    """Required when no wishes were recorded or the action goes against them."""
+    details: Notes | None = None
+
+    @model_validator(mode="after")
+    def _led_by_wishes(self) -> PerpetratorActionTaken:
+        if (self.kind is PerpetratorActionKind.REFERRAL) != (self.referral_type is not None):
+            raise ValueError("referral_type is required for a referral and only for one")
+        needs_override = self.survivor_wishes_id is None or self.against_survivor_wishes
+        if needs_override and self.override is None:
+            raise ValueError("override is required without recorded wishes or against them")
+        return self
+
+
+# --- review, closure and reopening -----------------------------------------------------
+
+
+class CaseReviewed(CasesEvent):
+    """The DA lead reviewed the case in supervision."""
+
+    review_id: UUID
+    reviewed_at: AwareDatetime
+    outcome: ReviewOutcome
+    next_review_due_at: AwareDatetime | None = None
+    notes: Notes | None = None
+
+
+class CaseClosureRequested(CasesEvent):
+    """A case manager asked to close the case; a manager must approve."""
+
+    requested_at: AwareDatetime
+    reason: ClosureReason
+    notes: Notes | None = None
+
+    @model_validator(mode="after")
+    def _other_needs_notes(self) -> CaseClosureRequested:
+        if self.reason is ClosureReason.OTHER and self.notes is None:
+            raise ValueError("notes are required when the closure reason is other")
+        return self
+
+
+class CaseClosureDeclined(CasesEvent):
+    """The manager did not approve the closure; the case stays open."""
+
+    declined_at: AwareDatetime
+    reason: ShortText
+
+
+class CaseClosed(CasesEvent):
+    """A manager approved the closure and the case is closed."""
+
+    closed_at: AwareDatetime
+    reason: ClosureReason
+    approved_by: StaffId
+    """The manager who approved the closure."""
+    survivor_feedback: SurvivorFeedback | None = None
+
+
+class CaseReopened(CasesEvent):
+    """A closed case is open again."""
+
+    reopened_at: AwareDatetime
+    reason: ReopenReason
+    report_id: UUID | None = None
+    """The new report that reopened it, if any."""
+    notes: Notes | None = None

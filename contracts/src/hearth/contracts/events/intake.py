@@ -1,0 +1,165 @@
+"""Events published by intake on `hearth.intake.events`: every way a concern arrives.
+
+Intake's streams are reports and enquiries. Intake decides, when a report arrives,
+which case it belongs to (a new case, or the open case about the same people), so a
+report's events carry that case id as the envelope subject and the Kafka key, and stay
+in order with the case's own events. `ReportLinkedToCase`, appended with the report,
+says why it joined that case. An enquiry precedes any case: its subject and key are
+the enquiry id.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from hearth.contracts.events.base import ContractModel, DomainEvent
+from hearth.contracts.events.common import (
+    AbuseType,
+    Account,
+    AllegedPerpetrator,
+    Channel,
+    Child,
+    Distinct,
+    EmailAddress,
+    ExternalReference,
+    Label,
+    PersonName,
+    PhoneNumber,
+    ReporterKind,
+    SafeContact,
+    StaffId,
+    Survivor,
+    TenancyReference,
+    ThirdPartyRelationship,
+)
+
+
+class IntakeEvent(DomainEvent):
+    """Base of the events intake publishes."""
+
+    service = "intake"
+    abstract = True
+
+
+class Reporter(ContractModel):
+    """Who made a report; an anonymous reporter leaves no name or contact details."""
+
+    kind: ReporterKind
+    relationship: ThirdPartyRelationship | None = None
+    """Required for a third party: how they know the survivor."""
+    name: PersonName | None = None
+    phone: PhoneNumber | None = None
+    email: EmailAddress | None = None
+    staff_id: StaffId | None = None
+    """Required for staff: who took or made the report."""
+    organisation: Label | None = None
+    """A professional's or partner agency's organisation."""
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> Reporter:
+        if self.kind is ReporterKind.ANONYMOUS and (self.name or self.phone or self.email):
+            raise ValueError("an anonymous reporter has no name or contact details")
+        if self.kind is ReporterKind.THIRD_PARTY and self.relationship is None:
+            raise ValueError("relationship is required for a third-party reporter")
+        if self.kind is ReporterKind.STAFF and self.staff_id is None:
+            raise ValueError("staff_id is required when a member of staff reports")
+        if self.kind is not ReporterKind.THIRD_PARTY and self.relationship is not None:
+            raise ValueError("relationship applies only to a third-party reporter")
+        return self
+
+
+class ReportReceived(IntakeEvent):
+    """A concern about domestic abuse arrived; a disclosure alone is enough for help."""
+
+    report_id: UUID
+    case_id: UUID
+    """The case this report belongs to; `ReportLinkedToCase` says why."""
+    received_at: AwareDatetime
+    """When the report arrived: working-day deadlines count from here."""
+    channel: Channel
+    reporter: Reporter
+    survivor: Survivor
+    alleged_perpetrators: Annotated[tuple[AllegedPerpetrator, ...], Field(max_length=10)] = ()
+    children: Annotated[tuple[Child, ...], Field(max_length=20)] = ()
+    tenancy_reference: TenancyReference | None = None
+    abuse_types: Distinct[AbuseType] = ()
+    """What the report describes; may be empty until someone speaks to the survivor."""
+    immediate_danger: bool
+    advised_to_call_999: bool
+    """The reporter was told to call 999 (always, when someone is in immediate danger)."""
+    consent_to_contact: bool | None = None
+    """The survivor agrees to be contacted; unknown when someone else reported."""
+    safe_contact: SafeContact | None = None
+    """Safe-contact arrangements, when the report already gives them."""
+    account: Account | None = None
+    enquiry_id: UUID | None = None
+    """The enquiry this report came out of, if any."""
+    partner_reference: ExternalReference | None = None
+    """A partner agency's own reference, for a report made through the partner API."""
+
+
+class LinkBasis(StrEnum):
+    """Why a report belongs to the case it joined."""
+
+    NEW_CASE = "new_case"
+    SAME_SURVIVOR = "same_survivor"
+    SAME_ALLEGED_PERPETRATOR = "same_alleged_perpetrator"
+    SAME_HOUSEHOLD = "same_household"
+    NAMED_BY_STAFF = "named_by_staff"
+    """A member of staff recorded the report against a case they know about."""
+
+
+class RepeatReason(StrEnum):
+    """Why a new case counts as a repeat."""
+
+    CASE_CLOSED_WITHIN_12_MONTHS = "case_closed_within_12_months"
+    MARAC_WITHIN_12_MONTHS = "marac_within_12_months"
+
+
+class ReportLinkedToCase(IntakeEvent):
+    """A report joined a case: a new one, or an open case about the same people."""
+
+    report_id: UUID
+    case_id: UUID
+    linked_at: AwareDatetime
+    basis: LinkBasis
+    repeat_reasons: Distinct[RepeatReason] = ()
+    """Set for a new case about people with a case closed or a MARAC in the last 12 months."""
+    previous_case_id: UUID | None = None
+    """The earlier case that makes this one a repeat."""
+
+    @model_validator(mode="after")
+    def _repeat_needs_new_case(self) -> ReportLinkedToCase:
+        if self.repeat_reasons and self.basis is not LinkBasis.NEW_CASE:
+            raise ValueError("only a new case can be a repeat")
+        return self
+
+
+class EnquiryTrigger(StrEnum):
+    """What prompted staff to look for domestic abuse."""
+
+    ASB_REPORT = "asb_report"
+    """An anti-social behaviour report such as shouting and arguing."""
+    REPAIRS_VISIT = "repairs_visit"
+    """Damage or signs seen by repairs staff."""
+    TENANCY_CONCERN = "tenancy_concern"
+    """Rent arrears, a sudden request to move, or similar."""
+    STAFF_CONCERN = "staff_concern"
+    PARTNER_INFORMATION = "partner_information"
+
+
+class EnquiryRaised(IntakeEvent):
+    """A signal of possible abuse, to be explored before (or without) a report."""
+
+    enquiry_id: UUID
+    raised_at: AwareDatetime
+    trigger: EnquiryTrigger
+    asb_case_reference: ExternalReference | None = None
+    """The ASB case, which the DA procedure now handles first."""
+    tenancy_reference: TenancyReference | None = None
+    indicators: Account | None = None
+    """What was seen or heard, in the words of whoever raised it."""

@@ -1,0 +1,169 @@
+"""The envelope: sealing, the hash chain and the CloudEvents binary-mode Kafka record."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+
+from hearth.contracts.envelope import (
+    GENESIS_HASH,
+    REQUIRED_HEADERS,
+    Actor,
+    Envelope,
+    EnvelopeError,
+    KafkaRecord,
+    Role,
+)
+from hearth.contracts.examples import CASE_ID, examples
+
+CASE_OPENED = examples()["hearth.cases.CaseOpened.v1"]
+OCCURRED_AT = datetime(2025, 3, 7, 16, 42, 5, 123456, tzinfo=UTC)
+CAUSATION_ID = UUID(int=98, version=4)
+
+
+def _seal(
+    version: int = 1,
+    prev_hash: str = GENESIS_HASH,
+    occurred_at: datetime = OCCURRED_AT,
+    causation_id: UUID | None = CAUSATION_ID,
+) -> Envelope:
+    return Envelope.seal(
+        event_id=UUID(int=version, version=4),
+        type=CASE_OPENED.event_type(),
+        source="hearth.cases",
+        subject=str(CASE_ID),
+        stream_id=f"case-{CASE_ID}",
+        stream_version=version,
+        occurred_at=occurred_at,
+        recorded_at=occurred_at + timedelta(milliseconds=3),
+        correlation_id=UUID(int=99, version=4),
+        causation_id=causation_id,
+        actor=Actor(id="staff-0007", role=Role.CASE_MANAGER),
+        prev_hash=prev_hash,
+        payload=CASE_OPENED.model_dump(mode="json"),
+    )
+
+
+def _headers(record: KafkaRecord) -> dict[str, bytes]:
+    return dict(record.headers)
+
+
+def _read(record: KafkaRecord, headers: dict[str, bytes] | None = None) -> Envelope:
+    chosen = _headers(record) if headers is None else headers
+    return Envelope.from_kafka(record.key, record.value, list(chosen.items()))
+
+
+def test_a_sealed_envelope_survives_the_round_trip_through_kafka() -> None:
+    envelope = _seal()
+    read = _read(envelope.to_kafka())
+    assert read == envelope
+    assert read.hash_is_valid()
+
+
+def test_the_record_is_keyed_by_the_case_id() -> None:
+    assert _seal().to_kafka().key == str(CASE_ID).encode()
+
+
+def test_headers_are_cloudevents_binary_mode() -> None:
+    envelope = _seal()
+    headers = _headers(envelope.to_kafka())
+    assert headers["ce_specversion"] == b"1.0"
+    assert headers["ce_id"] == str(envelope.event_id).encode()
+    assert headers["ce_type"] == b"hearth.cases.CaseOpened.v1"
+    assert headers["ce_source"] == b"hearth.cases"
+    assert headers["ce_subject"] == str(CASE_ID).encode()
+    assert headers["ce_time"] == b"2025-03-07T16:42:05.123456Z"
+    assert headers["content-type"] == b"application/json"
+    assert headers["ce_hash"] == envelope.hash.encode()
+    assert headers["ce_prevhash"] == GENESIS_HASH.encode()
+    assert headers["ce_actorrole"] == b"case_manager"
+    assert set(REQUIRED_HEADERS) <= set(headers)
+    assert all(name.startswith("ce_") or name == "content-type" for name in headers)
+
+
+def test_the_value_is_the_json_payload() -> None:
+    envelope = _seal()
+    assert json.loads(envelope.to_kafka().value) == envelope.payload
+
+
+def test_the_time_header_keeps_its_canonical_form_on_a_whole_second() -> None:
+    whole_second = OCCURRED_AT.replace(microsecond=0)
+    headers = _headers(_seal(occurred_at=whole_second).to_kafka())
+    assert headers["ce_time"] == b"2025-03-07T16:42:05.000000Z"
+
+
+def test_a_hash_chain_links_each_event_to_the_one_before() -> None:
+    first = _seal(1)
+    second = _seal(2, prev_hash=first.hash)
+    assert second.prev_hash == first.hash
+    assert first.hash_is_valid() and second.hash_is_valid()
+    assert first.hash != second.hash
+
+
+def test_sealing_is_deterministic() -> None:
+    assert _seal().hash == _seal().hash
+
+
+def test_a_tampered_payload_is_detected() -> None:
+    record = _seal().to_kafka()
+    payload = json.loads(record.value)
+    payload["immediate_danger"] = True
+    tampered = KafkaRecord(record.key, json.dumps(payload).encode(), record.headers)
+    assert not _read(tampered).hash_is_valid()
+
+
+def test_a_tampered_prev_hash_is_detected() -> None:
+    record = _seal().to_kafka()
+    headers = _headers(record)
+    headers["ce_prevhash"] = ("1" * 64).encode()
+    assert not _read(record, headers).hash_is_valid()
+
+
+def test_a_tampered_actor_is_detected() -> None:
+    record = _seal().to_kafka()
+    headers = _headers(record)
+    headers["ce_actorid"] = b"staff-0001"
+    assert not _read(record, headers).hash_is_valid()
+
+
+@pytest.mark.parametrize("header", [h for h in REQUIRED_HEADERS if h != "ce_specversion"])
+def test_a_missing_header_is_named(header: str) -> None:
+    record = _seal().to_kafka()
+    headers = _headers(record)
+    del headers[header]
+    with pytest.raises(EnvelopeError, match=header):
+        _read(record, headers)
+
+
+def test_a_record_without_specversion_is_not_a_cloudevent() -> None:
+    record = _seal().to_kafka()
+    headers = _headers(record)
+    del headers["ce_specversion"]
+    with pytest.raises(EnvelopeError, match="ce_specversion"):
+        _read(record, headers)
+
+
+def test_the_causation_id_is_optional() -> None:
+    envelope = _seal(causation_id=None)
+    record = envelope.to_kafka()
+    assert "ce_causationid" not in _headers(record)
+    assert _read(record) == envelope
+
+
+def test_a_record_keyed_other_than_by_its_subject_is_refused() -> None:
+    record = _seal().to_kafka()
+    misrouted = KafkaRecord(b"another-case", record.value, record.headers)
+    with pytest.raises(EnvelopeError, match="key"):
+        _read(misrouted)
+
+
+def test_an_invalid_field_is_named_without_its_value() -> None:
+    record = _seal().to_kafka()
+    headers = _headers(record)
+    headers["ce_prevhash"] = b"not-a-hash"
+    with pytest.raises(EnvelopeError, match="prev_hash") as caught:
+        _read(record, headers)
+    assert "not-a-hash" not in str(caught.value)
