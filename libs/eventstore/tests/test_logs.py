@@ -104,3 +104,51 @@ def test_a_validation_error_is_described_by_field_and_kind_only() -> None:
     described = describe_error(raised.value)
     assert described == "ValidationError: phone (string_pattern_mismatch)"
     assert NAME not in described
+
+
+def test_a_published_report_logged_as_model_and_as_envelope_leaks_nothing(
+    output: io.StringIO,
+) -> None:
+    from hearth.contracts import examples as ex
+
+    report = ex.examples()["hearth.intake.ReportReceived.v1"]
+    envelope = Envelope.seal(
+        event_id=uuid.uuid4(),
+        type=report.event_type(),
+        source="hearth.intake",
+        subject=str(ex.CASE_ID),
+        stream_id=str(ex.REPORT_ID),
+        stream_version=1,
+        occurred_at=ex.REPORTED_AT,
+        recorded_at=ex.REPORTED_AT,
+        correlation_id=uuid.uuid4(),
+        causation_id=None,
+        actor=ACTOR,
+        prev_hash=GENESIS_HASH,
+        payload=report.model_dump(mode="json"),
+    )
+    log = structlog.get_logger("test")
+
+    log.info("report", report=report)
+    log.info("envelope", envelope=envelope)
+    log.warning("raw payload", payload=envelope.payload)
+
+    text = output.getvalue()
+    secrets = [
+        ex.SURVIVOR_NAME,
+        "Sam Sample",
+        "Jo Example",
+        "07700 900123",
+        "07700 900456",
+        "1 Example Street",
+        "ZZ1 1ZZ",
+        "1990-05-17",
+        ex.ACCOUNT,
+        "Chris Example",
+        "he checks her mobile",
+    ]
+    for secret in secrets:
+        assert secret not in text, f"{secret!r} reached the log"
+    first = _lines(output)[0]["report"]
+    assert first["survivor"]["name"] == "[personal]"  # type: ignore[index]
+    assert first["channel"] == report.channel.value  # type: ignore[index,attr-defined]
