@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 import structlog
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -30,11 +31,12 @@ from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
 from .clock import Clock, SystemClock
 from .consumer import EventConsumer, Handler, Reset
 from .db import create_pool, migrate
+from .errors import DomainError, NotAllowed, NotFound
 from .kafka import admin_client, ensure_topics, hearth_topics
 from .logs import configure_logging, describe_error
 from .relay import OutboxRelay
 from .settings import ServiceSettings
-from .store import EventStore
+from .store import ConcurrencyError, EventStore
 
 log = structlog.get_logger(__name__)
 
@@ -229,9 +231,45 @@ def create_app(
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
+    install_error_handlers(app)
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """One way every service answers a refusal: a JSON body naming the problem.
+
+    422 lists every bad field by location and kind, without echoing the values sent
+    (they may be personal data, and they end up in proxies' and clients' logs).
+    """
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "problem": e["msg"],
+                "kind": e["type"],
+            }
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
+
+    @app.exception_handler(DomainError)
+    async def refused(_: Request, exc: DomainError) -> JSONResponse:
+        code = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, NotAllowed) else 409
+        return JSONResponse({"detail": str(exc), "code": exc.code}, status_code=code)
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_: Request, exc: ConcurrencyError) -> JSONResponse:
+        return JSONResponse(
+            {
+                "detail": "the case changed while this was being decided; try again",
+                "code": "conflict",
+            },
+            status_code=409,
+        )
 
 
 # --- python -m hearth.<service> ----------------------------------------------------------
