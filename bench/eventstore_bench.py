@@ -31,7 +31,7 @@ KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
 def _row(name: str, count: int, seconds: float, baseline: float | None = None) -> float:
     rate = count / seconds
     ratio = f"{rate / baseline:6.2f}x baseline" if baseline else ""
-    print(f"{name:58} {rate:10,.0f} /s  {ratio}")  # noqa: T201
+    print(f"{name:58} {rate:10,.0f} /s  {ratio}")
     return rate
 
 
@@ -48,7 +48,7 @@ async def main(events: int, batch: int) -> None:
     store = EventStore(pool, schema, "testing")
     topic = f"bench.{uuid.uuid4().hex[:8]}.events"
     await ensure_topics(KAFKA, [topic, f"{topic}.dlq"], partitions=3)
-    print(f"events: {events}, batch: {batch}, schema {schema}, topic {topic}")  # noqa: T201
+    print(f"events: {events}, batch: {batch}, schema {schema}, topic {topic}")
     try:
         # --- PostgreSQL: raw insert baseline vs event store append -------------------
         await pool.execute(f"CREATE TABLE {schema}.raw (id uuid, body jsonb)")

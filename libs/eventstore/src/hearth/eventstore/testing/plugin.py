@@ -65,8 +65,8 @@ def _control(servers: SessionServers, name: str, address: str) -> LocalServerCon
     control = servers.local_control("kafka" if name == "kafka" else "postgres")
     if control is None:
         pytest.skip(
-            f"needs the {name} server run by deploy/local/{name}.sh, which this test can stop "
-            f"and start; this session uses {address} from the environment or testcontainers"
+            f"needs a {name} server started by deploy/local/{name}.sh, which the test stops "
+            f"and starts; this session uses {address}, which deploy/local does not manage"
         )
     return control
 

@@ -156,6 +156,8 @@ class ProvidedServer:
             owner = ""
         elif self.started_here:
             owner = ", started by this session and stopped at its end"
+        elif self.origin == "local" and self.control is None:
+            owner = ", found running but not started by deploy/local, left alone"
         else:
             owner = ", already running, left running"
         return f"{self.name} {self.address} ({how}{owner})"
@@ -258,15 +260,20 @@ class SessionServers:
         script = LocalScript(self.repo_root / _LOCAL_SCRIPTS / f"{name}.sh", self.environ)
         result = script.run("start")
         output = result.stdout + result.stderr
+        # The scripts print the address; the fallback mirrors their defaults.
         if name == "kafka":
+            port = self.environ.get("HEARTH_KAFKA_PORT") or "19092"
             address = _value_after("KAFKA_BOOTSTRAP_SERVERS=", result.stdout) or (
-                f"127.0.0.1:{self.environ.get('HEARTH_KAFKA_PORT', '19092')}"
+                f"127.0.0.1:{port}"
             )
         else:
+            port = self.environ.get("HEARTH_PG_PORT") or "15432"
             address = _value_after("DATABASE_URL=", result.stdout) or (
-                f"postgresql://hearth@127.0.0.1:{self.environ.get('HEARTH_PG_PORT', '15432')}/hearth"
+                f"postgresql://hearth@127.0.0.1:{port}/hearth"
             )
         started_here = "already running" not in output
+        # "(unmanaged)": a server the script found but did not start; hands off.
+        managed = "(unmanaged)" not in output
 
         def stop() -> None:
             script.run("stop")
@@ -277,7 +284,7 @@ class SessionServers:
             "local",
             started_here,
             stop=stop,
-            control=LocalServerControl(name, script, address),
+            control=LocalServerControl(name, script, address) if managed else None,
         )
 
 
@@ -308,7 +315,12 @@ def _kafka_container() -> Any:
 
 def _postgres_container() -> Any:
     cls = _testcontainers_class("postgres", "PostgresContainer")
+    # A throwaway container on a random local port: the password guards nothing.
     container = cls(
-        POSTGRES_IMAGE, username="hearth", password="hearth", dbname="hearth", driver=None
+        POSTGRES_IMAGE,
+        username="hearth",
+        password="hearth",  # noqa: S106
+        dbname="hearth",
+        driver=None,
     )
     return container.with_command("postgres -c max_connections=200")
