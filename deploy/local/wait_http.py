@@ -9,28 +9,12 @@ dies first (the service failed to start).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 import urllib.error
 import urllib.request
 
-
-def _alive(pid: int | None) -> bool:
-    if pid is None:
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # An exited child its parent has not reaped yet is a zombie: gone for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+from procwatch import alive
 
 
 def _status(url: str, timeout: float) -> int:
@@ -46,7 +30,7 @@ def wait(url: str, timeout: float, pid: int | None) -> int:
     deadline = time.monotonic() + timeout
     last = "no answer"
     while True:
-        if not _alive(pid):
+        if not alive(pid):
             print(f"process {pid} exited before {url} answered", file=sys.stderr)
             return 2
         if time.monotonic() >= deadline:

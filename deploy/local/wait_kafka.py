@@ -11,28 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient
-
-
-def _alive(pid: int | None) -> bool:
-    if pid is None:
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # An exited child its parent has not reaped yet is a zombie: gone for our purposes.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rpartition(")")[2].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+from procwatch import alive
 
 
 async def _list_topics(bootstrap: str, timeout: float) -> list[str]:
@@ -52,7 +35,7 @@ async def wait(bootstrap: str, timeout: float, pid: int | None) -> int:
     deadline = time.monotonic() + timeout
     last_error = "no attempt"
     while True:
-        if not _alive(pid):
+        if not alive(pid):
             print(f"broker process {pid} exited before {bootstrap} answered", file=sys.stderr)
             return 2
         remaining = deadline - time.monotonic()

@@ -161,20 +161,22 @@ class Envelope(BaseModel):
         return int(self.type.rsplit(".v", 1)[1])
 
     def canonical_bytes(self) -> bytes:
-        """The bytes this envelope's hash covers."""
-        return canonical_bytes(
-            event_id=self.event_id,
-            type=self.type,
-            source=self.source,
-            subject=self.subject,
-            stream_id=self.stream_id,
-            stream_version=self.stream_version,
-            occurred_at=self.occurred_at,
-            recorded_at=self.recorded_at,
-            correlation_id=self.correlation_id,
-            causation_id=self.causation_id,
-            actor=self.actor,
-            payload=self.payload,
+        """The bytes this envelope's hash covers: everything but the hashes themselves."""
+        return canonical_json(
+            {
+                "id": str(self.event_id),
+                "type": self.type,
+                "source": self.source,
+                "subject": self.subject,
+                "streamid": self.stream_id,
+                "streamversion": self.stream_version,
+                "time": format_time(self.occurred_at),
+                "recordedtime": format_time(self.recorded_at),
+                "correlationid": str(self.correlation_id),
+                "causationid": str(self.causation_id) if self.causation_id else None,
+                "actor": {"id": self.actor.id, "role": self.actor.role.value},
+                "data": self.payload,
+            }
         )
 
     def computed_hash(self) -> str:
@@ -204,40 +206,25 @@ class Envelope(BaseModel):
         payload: dict[str, Any],
     ) -> Envelope:
         """Build an envelope and compute its hash from `prev_hash` and its content."""
-        # Round-trip the payload through JSON so the hash is over what is stored and sent.
-        payload = json.loads(canonical_json(payload))
-        occurred_at = parse_time(format_time(occurred_at))
-        recorded_at = parse_time(format_time(recorded_at))
-        body = canonical_bytes(
+        # Round-trip the payload and times through their wire forms, so the hash is over
+        # exactly what is stored and sent.
+        draft = cls(
             event_id=event_id,
             type=type,
             source=source,
             subject=subject,
             stream_id=stream_id,
             stream_version=stream_version,
-            occurred_at=occurred_at,
-            recorded_at=recorded_at,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-            actor=actor,
-            payload=payload,
-        )
-        return cls(
-            event_id=event_id,
-            type=type,
-            source=source,
-            subject=subject,
-            stream_id=stream_id,
-            stream_version=stream_version,
-            occurred_at=occurred_at,
-            recorded_at=recorded_at,
+            occurred_at=parse_time(format_time(occurred_at)),
+            recorded_at=parse_time(format_time(recorded_at)),
             correlation_id=correlation_id,
             causation_id=causation_id,
             actor=actor,
             prev_hash=prev_hash,
-            hash=chain_hash(prev_hash, body),
-            payload=payload,
+            hash=GENESIS_HASH,
+            payload=json.loads(canonical_json(payload)),
         )
+        return draft.model_copy(update={"hash": draft.computed_hash()})
 
     # --- CloudEvents / Kafka -------------------------------------------------------
 
@@ -356,37 +343,3 @@ def _error_fields(exc: ValueError) -> str:
     if callable(errors):
         return ", ".join(".".join(str(p) for p in e["loc"]) for e in errors()) or "unknown"
     return type(exc).__name__
-
-
-def canonical_bytes(
-    *,
-    event_id: UUID,
-    type: str,
-    source: str,
-    subject: str,
-    stream_id: str,
-    stream_version: int,
-    occurred_at: datetime,
-    recorded_at: datetime,
-    correlation_id: UUID,
-    causation_id: UUID | None,
-    actor: Actor,
-    payload: dict[str, Any],
-) -> bytes:
-    """The bytes an event's hash is computed over: everything but the hashes themselves."""
-    return canonical_json(
-        {
-            "id": str(event_id),
-            "type": type,
-            "source": source,
-            "subject": subject,
-            "streamid": stream_id,
-            "streamversion": stream_version,
-            "time": format_time(occurred_at),
-            "recordedtime": format_time(recorded_at),
-            "correlationid": str(correlation_id),
-            "causationid": str(causation_id) if causation_id else None,
-            "actor": {"id": actor.id, "role": actor.role.value},
-            "data": payload,
-        }
-    )

@@ -35,6 +35,7 @@ from .kafka import end_offsets, partitions_of
 from .logs import bind_event, describe_error, unbind_event
 from .metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
 from .store import StaleTransaction
+from .tasks import sleep_or_stop
 
 log = structlog.get_logger(__name__)
 
@@ -214,7 +215,7 @@ class EventConsumer:
                     await self._consume(stop)
                 except (*_INFRASTRUCTURE_ERRORS, *_RESTART_ERRORS) as exc:
                     self._log.warning("consumer interrupted; restarting", error=describe_error(exc))
-                    await _sleep_or_stop(stop, 1.0)
+                    await sleep_or_stop(stop, 1.0)
         finally:
             self.running = False
             if self._dlq_producer is not None:
@@ -508,8 +509,3 @@ def _as_original(record: ConsumerRecord) -> Any:
         value=record.value,
         headers=list(record.headers or ()),
     )
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -26,6 +26,7 @@ from aiokafka.errors import KafkaError
 from .db import Conn, advisory_key, connect
 from .metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 from .store import EventStore, envelope_from_row
+from .tasks import sleep_or_stop
 
 log = structlog.get_logger(__name__)
 
@@ -127,7 +128,7 @@ class OutboxRelay:
                 self._log.warning("relay lost its database connection", error=type(exc).__name__)
             finally:
                 self.is_leader = False
-            await _sleep_or_stop(stop, self.retry_seconds)
+            await sleep_or_stop(stop, self.retry_seconds)
 
     async def _lead(self, stop: asyncio.Event) -> None:
         conn = await connect(self.dsn)
@@ -135,7 +136,7 @@ class OutboxRelay:
             while not stop.is_set():
                 if await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key):
                     break
-                await _sleep_or_stop(stop, self.poll_seconds)
+                await sleep_or_stop(stop, self.poll_seconds)
             else:
                 return
             self.is_leader = True
@@ -176,7 +177,7 @@ class OutboxRelay:
                     if producer is not None:
                         await _stop_quietly(producer)
                         producer = None
-                    await _sleep_or_stop(stop, self.retry_seconds)
+                    await sleep_or_stop(stop, self.retry_seconds)
                     continue
                 last = rows[-1]
                 position = RelayPosition(last["tx_id"], last["global_position"])
@@ -218,11 +219,6 @@ class OutboxRelay:
 async def _stop_quietly(producer: AIOKafkaProducer) -> None:
     with contextlib.suppress(Exception):
         await asyncio.wait_for(producer.stop(), timeout=10)
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
 async def _wait_any(wake: asyncio.Event, stop: asyncio.Event, seconds: float) -> None:
