@@ -37,6 +37,7 @@ NON_PERSONAL_TEXT = {
     "timescale_policy",
     "works_order_reference",
     "asb_case_reference",
+    "asb_category",
     "partner_reference",
     "agency_reference",
 }

@@ -60,6 +60,25 @@ class ContactAttemptOutcome(StrEnum):
     DECLINED_CONTACT = "declined_contact"
 
 
+class InterpreterUse(StrEnum):
+    """Who interpreted during a contact; a survivor who needs one gets an independent one."""
+
+    INDEPENDENT = "independent"
+    FAMILY_OR_FRIEND = "family_or_friend"
+    """Never acceptable when the survivor needs an interpreter."""
+    NOT_USED = "not_used"
+
+
+class DashOutcome(StrEnum):
+    """What met the DASH deadline: each is a success, declining included."""
+
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    """The survivor declined the DASH: recorded, and not a failure."""
+    COMPLETED_ELSEWHERE = "completed_elsewhere"
+    """Another agency already completed one."""
+
+
 class RepairKind(StrEnum):
     """What an emergency repair secures."""
 

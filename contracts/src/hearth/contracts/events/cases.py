@@ -18,7 +18,9 @@ from hearth.contracts.events.case_values import (
     CaseManager,
     ClosureReason,
     ContactAttemptOutcome,
+    DashOutcome,
     FlagKind,
+    InterpreterUse,
     ReopenReason,
     RepairKind,
     RestrictedView,
@@ -49,6 +51,7 @@ from hearth.contracts.events.common import (
     Survivor,
     TenancyReference,
 )
+from hearth.contracts.events.intake import RepeatReason
 
 Perpetrators = Annotated[tuple[AllegedPerpetrator, ...], Field(max_length=10)]
 Children = Annotated[tuple[Child, ...], Field(max_length=20)]
@@ -101,6 +104,8 @@ class CaseOpened(CasesEvent):
     """A case closed, or with a MARAC, in the last 12 months about the same people."""
     restriction: Restriction | None = None
     """Set when a member of staff is involved: the case is restricted from the start."""
+    preferred_case_manager_gender: Gender | None = None
+    """The survivor asked for a case manager of this gender (from the report)."""
 
     @model_validator(mode="after")
     def _deadlines_follow_report(self) -> CaseOpened:
@@ -132,6 +137,17 @@ class CaseManagerAssigned(CasesEvent):
     previous_staff_id: StaffId | None = None
     preferred_gender: Gender | None = None
     """The survivor asked for a case manager of this gender; the request is honoured."""
+    preference_met: bool | None = None
+    """False when no case manager of the preferred gender was available: a manager must act."""
+
+
+class CaseManagerPreferenceRecorded(CasesEvent):
+    """The survivor asked for a case manager of a particular gender after the case opened."""
+
+    recorded_at: AwareDatetime
+    preferred_gender: Gender
+    current_case_manager_matches: bool
+    """The case manager already on the case is of that gender, so nobody is reassigned."""
 
 
 # --- access to restricted cases --------------------------------------------------------
@@ -172,6 +188,9 @@ class ContactAttempted(CasesEvent):
     method: ContactMethod
     outcome: ContactAttemptOutcome
     notes: Notes | None = None
+    number_withheld: bool | None = None
+    """The call or text came from a withheld number, as the caseworker stated."""
+    interpreter: InterpreterUse | None = None
 
 
 class SurvivorContacted(CasesEvent):
@@ -187,6 +206,9 @@ class SurvivorContacted(CasesEvent):
     late: bool = False
     """Contact came after `due_at`: the deadline was met late."""
     notes: Notes | None = None
+    number_withheld: bool | None = None
+    """The call or text came from a withheld number, as the caseworker stated."""
+    interpreter: InterpreterUse | None = None
 
     @model_validator(mode="after")
     def _late_is_consistent(self) -> SurvivorContacted:
@@ -223,6 +245,23 @@ class ReviewOverdue(CasesEvent):
 
     due_at: AwareDatetime
     detected_at: AwareDatetime
+
+
+class DashDeadlineMet(CasesEvent):
+    """The risk service reported a DASH outcome that meets the case's DASH deadline."""
+
+    met_at: AwareDatetime
+    """When the DASH was completed, declined or recorded as done by another agency."""
+    due_at: AwareDatetime
+    late: bool
+    outcome: DashOutcome
+    assessment_id: UUID | None = None
+    """The landlord's own assessment, when it completed one."""
+
+    @model_validator(mode="after")
+    def _late_is_consistent(self) -> DashDeadlineMet:
+        _check_late(self.met_at, self.due_at, self.late)
+        return self
 
 
 # --- repairs and security --------------------------------------------------------------
@@ -405,3 +444,31 @@ class CaseReopened(CasesEvent):
     report_id: UUID | None = None
     """The new report that reopened it, if any."""
     notes: Notes | None = None
+    contact_due_at: AwareDatetime | None = None
+    """A reopened case is live again: first contact is due anew (policy working days)."""
+    dash_due_at: AwareDatetime | None = None
+    review_due_at: AwareDatetime | None = None
+
+
+# --- further reports -------------------------------------------------------------------
+
+
+class ReportAddedToCase(CasesEvent):
+    """A further report about the people of an existing case joined it."""
+
+    report_id: UUID
+    added_at: AwareDatetime
+    reported_at: AwareDatetime
+    channel: Channel
+    reporter_kind: ReporterKind
+    abuse_types: Distinct[AbuseType] = ()
+    immediate_danger: bool
+
+
+class RepeatCaseIdentified(CasesEvent):
+    """Intake found a case closed, or a MARAC, in the last 12 months about the same people."""
+
+    report_id: UUID
+    identified_at: AwareDatetime
+    repeat_reasons: NonEmptyDistinct[RepeatReason]
+    previous_case_id: UUID | None = None

@@ -261,6 +261,8 @@ class PersonDetails(ContractModel):
     gender: Gender | None = None
     is_staff_member: bool = False
     """The person works for the landlord: the case is restricted to named staff."""
+    staff_id: StaffId | None = None
+    """The person's id in the staff directory, when known: never named on their own case."""
 
 
 class Survivor(PersonDetails):

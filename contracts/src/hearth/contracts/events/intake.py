@@ -23,9 +23,11 @@ from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Channel,
     Child,
+    Code,
     Distinct,
     EmailAddress,
     ExternalReference,
+    Gender,
     Label,
     PersonName,
     PhoneNumber,
@@ -100,6 +102,8 @@ class ReportReceived(IntakeEvent):
     """The enquiry this report came out of, if any."""
     partner_reference: ExternalReference | None = None
     """A partner agency's own reference, for a report made through the partner API."""
+    preferred_case_manager_gender: Gender | None = None
+    """The survivor asked for a case manager of this gender; the request is honoured."""
 
 
 class LinkBasis(StrEnum):
@@ -158,6 +162,8 @@ class EnquiryRaised(IntakeEvent):
     enquiry_id: UUID
     raised_at: AwareDatetime
     trigger: EnquiryTrigger
+    asb_category: Code | None = None
+    """The ASB system's category of the report (e.g. `shouting_and_arguing`), for an ASB trigger."""
     asb_case_reference: ExternalReference | None = None
     """The ASB case, which the DA procedure now handles first."""
     tenancy_reference: TenancyReference | None = None

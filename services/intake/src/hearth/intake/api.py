@@ -1,0 +1,216 @@
+"""The JSON API for staff intake and partner agencies' systems.
+
+`POST /reports` takes a report and says at once which case it joined. `POST /asb-reports`
+takes an anti-social behaviour report and raises a DA enquiry when its category is a
+signal of domestic abuse. Both honour an `Idempotency-Key` header.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any, Final
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+
+from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.events.common import Channel, ReporterKind
+from hearth.contracts.events.intake import LinkBasis, RepeatReason
+from hearth.eventstore.auth import require_actor
+from hearth.eventstore.errors import DomainError, NotFound
+from hearth.eventstore.runtime import Runtime
+from hearth.intake.domain.asb import AsbReport
+from hearth.intake.domain.linking import CaseNotOpen
+from hearth.intake.domain.submission import ReportSubmission
+from hearth.intake.handlers import (
+    Idempotency,
+    IdempotencyKeyReused,
+    UnknownEnquiry,
+    raise_asb_enquiry,
+    request_hash,
+    submit_report,
+)
+from hearth.intake.settings import intake_context
+
+router = APIRouter(tags=["intake"])
+
+STAFF_ROLES: Final = (Role.INTAKE, Role.CASE_MANAGER, Role.MANAGER, Role.ADMIN)
+STAFF_CHANNELS: Final = frozenset(Channel) - {Channel.WEB_FORM}
+"""Staff record what reached them any way but the public web form, which residents use."""
+PARTNER_CHANNELS: Final = frozenset({Channel.PARTNER_AGENCY})
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Retrying with the same key returns the first answer, never a second report.",
+    ),
+]
+CorrelationId = Annotated[UUID | None, Header(alias="X-Correlation-ID")]
+
+
+class LinkOut(BaseModel):
+    """Why the report joined its case."""
+
+    basis: LinkBasis
+    repeat_reasons: list[RepeatReason]
+    previous_case_id: UUID | None
+
+
+class ReportAccepted(BaseModel):
+    """The report was stored: its id, and the case it belongs to."""
+
+    report_id: UUID
+    case_id: UUID
+    link: LinkOut
+
+
+class AsbOutcome(BaseModel):
+    """Whether the ASB report raised a DA enquiry."""
+
+    enquiry_raised: bool
+    enquiry_id: UUID | None
+    detail: str | None
+
+
+def invalid_request(problems: Sequence[tuple[str, str, str]]) -> RequestValidationError:
+    """A 422 naming each bad field, in the same shape as the framework's own (no values)."""
+    return RequestValidationError(
+        [
+            {"loc": tuple(field.split(".")), "msg": problem, "type": kind}
+            for field, problem, kind in problems
+        ]
+    )
+
+
+def report_rule_problems(submission: ReportSubmission, actor: Actor) -> list[tuple[str, str, str]]:
+    """What this caller may not submit, beyond the shape of the request."""
+    problems: list[tuple[str, str, str]] = []
+    if actor.role is Role.PARTNER:
+        if submission.channel not in PARTNER_CHANNELS:
+            problems.append(
+                ("body.channel", "a partner system reports on channel partner_agency", "channel")
+            )
+        if submission.reporter.kind is ReporterKind.STAFF:
+            problems.append(
+                ("body.reporter.kind", "a partner system cannot report as staff", "reporter")
+            )
+        if submission.case_id is not None:
+            problems.append(("body.case_id", "only staff can name a case", "case_id"))
+    elif submission.channel not in STAFF_CHANNELS:
+        problems.append(
+            (
+                "body.channel",
+                "web_form is the public form's channel; staff use the channel the report "
+                "came in by",
+                "channel",
+            )
+        )
+    return problems
+
+
+def _correlation(value: UUID | None) -> UUID:
+    return value or uuid.uuid4()
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+@router.post(
+    "/reports",
+    status_code=202,
+    response_model=ReportAccepted,
+    summary="Submit a report of domestic abuse (staff intake or a partner agency)",
+)
+async def post_report(
+    request: Request,
+    response: Response,
+    submission: ReportSubmission,
+    actor: Annotated[Actor, Depends(require_actor(*STAFF_ROLES, Role.PARTNER))],
+    idempotency_key: IdempotencyKey = None,
+    correlation_id: CorrelationId = None,
+) -> Any:
+    problems = report_rule_problems(submission, actor)
+    if problems:
+        raise invalid_request(problems)
+    runtime = _runtime(request)
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = Idempotency(
+            scope=f"reports:{actor.role.value}:{actor.id}",
+            key=idempotency_key,
+            request_hash=request_hash(
+                intake_context(runtime).match_key, submission.model_dump(mode="json")
+            ),
+        )
+    try:
+        body = await submit_report(
+            runtime,
+            submission,
+            actor=actor,
+            correlation_id=_correlation(correlation_id),
+            idempotency=idempotency,
+        )
+    except DomainError as exc:
+        raise _as_field_problem(exc) from None
+    response.headers["Cache-Control"] = "no-store"
+    return body
+
+
+def _as_field_problem(exc: DomainError) -> Exception:
+    """Refusals about one field of the request answer 422 naming it; others stay as they are."""
+    if isinstance(exc, IdempotencyKeyReused):
+        field = "header.Idempotency-Key"
+    elif isinstance(exc, UnknownEnquiry):
+        field = "body.enquiry_id"
+    elif isinstance(exc, CaseNotOpen | NotFound):
+        field = "body.case_id"
+    else:
+        return exc
+    return invalid_request([(field, str(exc), exc.code)])
+
+
+@router.post(
+    "/asb-reports",
+    status_code=202,
+    response_model=AsbOutcome,
+    summary="Pass on an anti-social behaviour report: DA-signal categories raise an enquiry",
+)
+async def post_asb_report(
+    request: Request,
+    response: Response,
+    report: AsbReport,
+    actor: Annotated[Actor, Depends(require_actor(*STAFF_ROLES))],
+    idempotency_key: IdempotencyKey = None,
+    correlation_id: CorrelationId = None,
+) -> Any:
+    runtime = _runtime(request)
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = Idempotency(
+            scope=f"asb-reports:{actor.role.value}:{actor.id}",
+            key=idempotency_key,
+            request_hash=request_hash(
+                intake_context(runtime).match_key, report.model_dump(mode="json")
+            ),
+        )
+    try:
+        body = await raise_asb_enquiry(
+            runtime,
+            report,
+            actor=actor,
+            correlation_id=_correlation(correlation_id),
+            idempotency=idempotency,
+        )
+    except DomainError as exc:
+        raise _as_field_problem(exc) from None
+    response.headers["Cache-Control"] = "no-store"
+    return body

@@ -1,0 +1,91 @@
+"""What intake learns from the cases and referrals services: whether a case is still open.
+
+A small read model in intake's schema: when each case was opened, closed, reopened and
+last referred to MARAC. People the caseworker records later (`PeopleUpdated`) join the
+match index, so a later report about them finds their case.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import structlog
+
+from hearth.contracts.envelope import Envelope
+from hearth.contracts.events import parse_event
+from hearth.contracts.events.cases import CaseClosed, CaseOpened, CaseReopened, PeopleUpdated
+from hearth.contracts.events.common import PersonDetails
+from hearth.contracts.events.referrals import MaracReferred
+from hearth.eventstore.consumer import Handler, Reset
+from hearth.eventstore.db import Conn
+from hearth.eventstore.runtime import Runtime
+from hearth.intake import tables
+from hearth.intake.domain.linking import IndexEntry
+from hearth.intake.domain.matching import PersonRole, keys_of
+from hearth.intake.settings import intake_context
+
+log = structlog.get_logger(__name__)
+
+CASE_STATUS_CONSUMER: Final = "case-status"
+
+_HANDLED: Final = frozenset(
+    {
+        CaseOpened.event_type(),
+        CaseClosed.event_type(),
+        CaseReopened.event_type(),
+        PeopleUpdated.event_type(),
+        MaracReferred.event_type(),
+    }
+)
+
+
+def case_status_handler(runtime: Runtime) -> Handler:
+    """Keep the case lifecycle read model (and the match index) up to date."""
+    schema = runtime.schema
+
+    async def handle(conn: Conn, envelope: Envelope) -> None:
+        if envelope.type not in _HANDLED:
+            return
+        event = parse_event(envelope.type, envelope.payload)
+        if isinstance(event, CaseOpened):
+            await tables.note_case_moment(conn, schema, event.case_id, "opened_at", event.opened_at)
+        elif isinstance(event, CaseClosed):
+            await tables.note_case_moment(conn, schema, event.case_id, "closed_at", event.closed_at)
+        elif isinstance(event, CaseReopened):
+            await tables.note_case_moment(
+                conn, schema, event.case_id, "reopened_at", event.reopened_at
+            )
+        elif isinstance(event, MaracReferred):
+            await tables.note_case_moment(
+                conn, schema, event.case_id, "last_marac_at", event.referred_at
+            )
+        elif isinstance(event, PeopleUpdated):
+            await _index_people(runtime, conn, event)
+
+    return handle
+
+
+async def _index_people(runtime: Runtime, conn: Conn, event: PeopleUpdated) -> None:
+    secret = intake_context(runtime).match_key
+    entries: list[IndexEntry] = []
+    people: list[tuple[PersonRole, PersonDetails]] = []
+    if event.survivor is not None:
+        people.append((PersonRole.SURVIVOR, event.survivor))
+    people += [(PersonRole.ALLEGED_PERPETRATOR, p) for p in event.alleged_perpetrators or ()]
+    for role, person in people:
+        entries.extend(
+            IndexEntry(digest=d, role=role, case_id=event.case_id, person_id=person.person_id)
+            for d in sorted(keys_of(secret, person))
+        )
+    await tables.add_index_entries(
+        conn, runtime.schema, entries, source="cases", now=event.updated_at
+    )
+
+
+def case_status_reset(runtime: Runtime) -> Reset:
+    """Empty what the consumer wrote, for a rebuild from offset 0."""
+
+    async def reset(conn: Conn) -> None:
+        await tables.forget_case_events(conn, runtime.schema)
+
+    return reset

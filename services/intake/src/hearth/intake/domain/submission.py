@@ -1,0 +1,99 @@
+"""What someone submits when they report: the contract's value types, without the ids.
+
+A submission is not an event: the server assigns the report, case and person ids and
+the time. The staff and partner API takes it as JSON; the web form builds one from
+its fields. Unknown fields are refused, so a client cannot set what the server decides.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field
+
+from hearth.contracts.events.base import ContractModel, PersonalDate
+from hearth.contracts.events.common import (
+    AbuseType,
+    Account,
+    AgeBand,
+    Channel,
+    Distinct,
+    EmailAddress,
+    EqualityMonitoring,
+    ExternalReference,
+    Gender,
+    PersonName,
+    PhoneNumber,
+    PostalAddress,
+    Relationship,
+    SafeContact,
+    StaffId,
+    TenancyReference,
+)
+from hearth.contracts.events.intake import Reporter
+
+
+class PersonDetailsIn(ContractModel):
+    """An adult's details as the reporter or member of staff gave them; all optional."""
+
+    name: PersonName | None = None
+    date_of_birth: PersonalDate | None = None
+    phone: PhoneNumber | None = None
+    email: EmailAddress | None = None
+    address: PostalAddress | None = None
+    gender: Gender | None = None
+    is_staff_member: bool = False
+    """The person works for the landlord: the case will be restricted to named staff."""
+    staff_id: StaffId | None = None
+    """Their id in the staff directory, when they are a member of staff."""
+
+
+class SurvivorIn(PersonDetailsIn):
+    """The person experiencing abuse; may be unnamed (an anonymous report)."""
+
+    equality: EqualityMonitoring | None = None
+
+
+class AllegedPerpetratorIn(PersonDetailsIn):
+    """A person alleged to be causing the abuse."""
+
+    relationship_to_survivor: Relationship = Relationship.NOT_KNOWN
+    lives_with_survivor: bool | None = None
+    is_tenant: bool | None = None
+
+
+class ChildIn(ContractModel):
+    """A child in the household."""
+
+    name: PersonName | None = None
+    date_of_birth: PersonalDate | None = None
+    age_band: AgeBand | None = None
+    lives_in_household: bool = True
+    affected_by_abuse: bool
+    """Sees, hears or experiences the effects of the abuse."""
+
+
+class ReportSubmission(ContractModel):
+    """A report as submitted: by staff, a partner agency's system or the web form."""
+
+    channel: Channel
+    reporter: Reporter
+    survivor: SurvivorIn = Field(default_factory=SurvivorIn)
+    alleged_perpetrators: Annotated[tuple[AllegedPerpetratorIn, ...], Field(max_length=10)] = ()
+    children: Annotated[tuple[ChildIn, ...], Field(max_length=20)] = ()
+    tenancy_reference: TenancyReference | None = None
+    abuse_types: Distinct[AbuseType] = ()
+    immediate_danger: bool
+    advised_to_call_999: bool = False
+    """The reporter was told to call 999; always recorded as true when anyone is in danger."""
+    consent_to_contact: bool | None = None
+    safe_contact: SafeContact | None = None
+    account: Account | None = None
+    preferred_case_manager_gender: Gender | None = None
+    """The survivor asked for a case manager of this gender."""
+    partner_reference: ExternalReference | None = None
+    enquiry_id: UUID | None = None
+    """The enquiry this report came out of, if any."""
+    case_id: UUID | None = None
+    """An open case a member of staff knows this report belongs to (staff only)."""

@@ -1,0 +1,69 @@
+"""Intake's own settings (env prefix `HEARTH_INTAKE_`) and the policy they point to."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import structlog
+from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hearth.eventstore.runtime import Runtime
+from hearth.intake.domain.policy import IntakePolicy, policy_from_mapping
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_POLICY_FILE: Final = Path(__file__).parent / "policy.toml"
+DEVELOPMENT_MATCH_KEY: Final = "hearth-local-development-match-key-change-me-in-production"
+CONTEXT_KEY: Final = "intake"
+
+
+class IntakeSettings(BaseSettings):
+    """Override with `HEARTH_INTAKE_<NAME>` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="HEARTH_INTAKE_", extra="ignore")
+
+    match_key: SecretStr = Field(default=SecretStr(DEVELOPMENT_MATCH_KEY), min_length=16)
+    """The HMAC secret for the match index. Changing it orphans the index: keep it stable."""
+    policy_file: Path = DEFAULT_POLICY_FILE
+    """The landlord's intake policy (repeat window, ASB categories that signal DA)."""
+    quick_exit_url: AnyHttpUrl = AnyHttpUrl("https://www.bbc.co.uk/weather")
+    """Where "leave this site quickly" goes: a neutral site that looks ordinary in history."""
+    web_form_actor_id: str = Field(default="web-form", pattern=r"^[A-Za-z0-9._:@-]+$")
+    """The actor id on events from the public web form (role `public`)."""
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    """Settings and policy, loaded once at start-up and kept on the runtime."""
+
+    settings: IntakeSettings
+    policy: IntakePolicy
+
+    @property
+    def match_key(self) -> bytes:
+        return self.settings.match_key.get_secret_value().encode()
+
+
+def load_policy(path: Path) -> IntakePolicy:
+    with path.open("rb") as handle:
+        return policy_from_mapping(tomllib.load(handle))
+
+
+def load_context(settings: IntakeSettings | None = None) -> IntakeContext:
+    settings = settings or IntakeSettings()
+    policy = load_policy(settings.policy_file)
+    if settings.match_key.get_secret_value() == DEVELOPMENT_MATCH_KEY:
+        log.warning("HEARTH_INTAKE_MATCH_KEY is not set: using the development match key")
+    log.info("intake policy loaded", policy=policy.name)
+    return IntakeContext(settings=settings, policy=policy)
+
+
+def intake_context(runtime: Runtime) -> IntakeContext:
+    context = runtime.extras.get(CONTEXT_KEY)
+    if not isinstance(context, IntakeContext):
+        raise RuntimeError("the intake service has not started")
+    return context

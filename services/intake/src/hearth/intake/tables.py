@@ -1,0 +1,191 @@
+"""SQL for intake's own tables: idempotency keys, the match index, what is known of cases.
+
+Every function takes the connection of the caller's transaction, so a report's events,
+its idempotency key and its match keys commit (or roll back) together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from hearth.eventstore.db import Conn, advisory_key
+from hearth.intake.domain.linking import CaseStatus, IndexEntry
+from hearth.intake.domain.matching import PersonRole
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    """What an earlier request with the same idempotency key was answered."""
+
+    request_hash: str
+    status_code: int
+    response: dict[str, Any]
+
+
+# --- idempotency keys ------------------------------------------------------------------
+
+
+async def claim_idempotency_key(
+    conn: Conn,
+    schema: str,
+    *,
+    scope: str,
+    key: str,
+    request_hash: str,
+    status_code: int,
+    now: datetime,
+) -> StoredResponse | None:
+    """Claim a key for this transaction; or, if it was used before, what was answered then.
+
+    A concurrent request with the same key waits here until this transaction ends, then
+    finds its answer. The row's response is filled in by `save_idempotent_response`
+    before commit.
+    """
+    claimed = await conn.fetchval(
+        f"""INSERT INTO {schema}.idempotency_keys
+                (scope, key, request_hash, status_code, response, created_at)
+            VALUES ($1, $2, $3, $4, '{{}}'::jsonb, $5)
+            ON CONFLICT (scope, key) DO NOTHING RETURNING true""",
+        scope,
+        key,
+        request_hash,
+        status_code,
+        now,
+    )
+    if claimed:
+        return None
+    row = await conn.fetchrow(
+        f"""SELECT request_hash, status_code, response FROM {schema}.idempotency_keys
+            WHERE scope = $1 AND key = $2""",
+        scope,
+        key,
+    )
+    assert row is not None, "an idempotency key that conflicted must exist"
+    return StoredResponse(row["request_hash"], row["status_code"], row["response"])
+
+
+async def save_idempotent_response(
+    conn: Conn, schema: str, *, scope: str, key: str, response: dict[str, Any]
+) -> None:
+    await conn.execute(
+        f"UPDATE {schema}.idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2",
+        scope,
+        key,
+        response,
+    )
+
+
+# --- the match index -------------------------------------------------------------------
+
+
+async def lock_digests(conn: Conn, schema: str, digests: Iterable[str]) -> None:
+    """Serialise reports about the same people, so two at once cannot both open a case.
+
+    Locks are taken in a fixed order (no deadlocks) and released at commit.
+    """
+    keys = sorted({advisory_key("intake-match", schema, d) for d in digests})
+    for lock in keys:
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", lock)
+
+
+async def find_index_entries(conn: Conn, schema: str, digests: Iterable[str]) -> list[IndexEntry]:
+    wanted = sorted(set(digests))
+    if not wanted:
+        return []
+    rows = await conn.fetch(
+        f"""SELECT digest, role, case_id, person_id FROM {schema}.match_keys
+            WHERE digest = ANY($1::text[])""",
+        wanted,
+    )
+    return [
+        IndexEntry(
+            digest=r["digest"],
+            role=PersonRole(r["role"]),
+            case_id=r["case_id"],
+            person_id=r["person_id"],
+        )
+        for r in rows
+    ]
+
+
+async def add_index_entries(
+    conn: Conn, schema: str, entries: Iterable[IndexEntry], *, source: str, now: datetime
+) -> None:
+    rows = [(e.digest, e.role.value, e.case_id, e.person_id, source, now) for e in entries]
+    if not rows:
+        return
+    await conn.executemany(
+        f"""INSERT INTO {schema}.match_keys
+                (digest, role, case_id, person_id, source, recorded_at)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (digest, role, case_id) DO NOTHING""",
+        rows,
+    )
+
+
+# --- what is known of cases ------------------------------------------------------------
+
+
+async def record_assigned_case(
+    conn: Conn, schema: str, *, case_id: UUID, report_id: UUID, at: datetime
+) -> None:
+    await conn.execute(
+        f"""INSERT INTO {schema}.assigned_cases (case_id, report_id, assigned_at)
+            VALUES ($1, $2, $3) ON CONFLICT (case_id) DO NOTHING""",
+        case_id,
+        report_id,
+        at,
+    )
+
+
+async def case_statuses(
+    conn: Conn, schema: str, case_ids: Iterable[UUID]
+) -> dict[UUID, CaseStatus]:
+    """What intake knows of each case: assigned by intake, or heard of from events."""
+    wanted = sorted(set(case_ids), key=str)
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        f"""SELECT wanted.case_id, a.assigned_at, l.opened_at, l.closed_at, l.reopened_at,
+                   l.last_marac_at
+            FROM unnest($1::uuid[]) AS wanted(case_id)
+            LEFT JOIN {schema}.assigned_cases a ON a.case_id = wanted.case_id
+            LEFT JOIN {schema}.case_lifecycle l ON l.case_id = wanted.case_id
+            WHERE a.case_id IS NOT NULL OR l.case_id IS NOT NULL""",
+        wanted,
+    )
+    return {
+        r["case_id"]: CaseStatus(
+            case_id=r["case_id"],
+            assigned_at=r["assigned_at"] or r["opened_at"],
+            closed_at=r["closed_at"],
+            reopened_at=r["reopened_at"],
+            last_marac_at=r["last_marac_at"],
+        )
+        for r in rows
+    }
+
+
+async def note_case_moment(
+    conn: Conn, schema: str, case_id: UUID, column: str, at: datetime
+) -> None:
+    """Keep the latest time of one kind of lifecycle event (order of arrival does not matter)."""
+    if column not in {"opened_at", "closed_at", "reopened_at", "last_marac_at"}:
+        raise ValueError(f"unknown lifecycle column {column}")
+    await conn.execute(
+        f"""INSERT INTO {schema}.case_lifecycle (case_id, {column}) VALUES ($1, $2)
+            ON CONFLICT (case_id) DO UPDATE SET {column} = greatest(
+                {schema}.case_lifecycle.{column}, EXCLUDED.{column})""",
+        case_id,
+        at,
+    )
+
+
+async def forget_case_events(conn: Conn, schema: str) -> None:
+    """Empty what the consumer wrote, before it replays the topics from the start."""
+    await conn.execute(f"DELETE FROM {schema}.case_lifecycle")
+    await conn.execute(f"DELETE FROM {schema}.match_keys WHERE source = 'cases'")

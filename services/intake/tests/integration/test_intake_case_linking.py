@@ -1,0 +1,305 @@
+"""Reports about people with an open case join it; after closure or MARAC, repeats are flagged."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from hearth.contracts.envelope import Role
+from hearth.contracts.events.case_values import ClosureReason, ReopenReason
+from hearth.contracts.events.cases import CaseClosed, CaseReopened, PeopleUpdated
+from hearth.contracts.events.common import MaracCriterion, Survivor
+from hearth.contracts.events.referrals import MaracReferred, SharedInformation
+from hearth.contracts.topics import CASES_EVENTS, REFERRALS_EVENTS
+from hearth.eventstore.clock import ControllableClock
+from hearth.eventstore.testing.service import RunningService
+from hearth.intake.consumers import CASE_STATUS_CONSUMER
+
+pytestmark = pytest.mark.integration
+
+STAFF = ("staff-0042", Role.INTAKE)
+
+
+async def _report(intake: RunningService, body: dict[str, Any]) -> dict[str, Any]:
+    response = await intake.client.post("/reports", json=body, headers=intake.auth(*STAFF))
+    assert response.status_code == 202, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+async def _caught_up(intake: RunningService) -> None:
+    await intake.runtime.consumers[CASE_STATUS_CONSUMER].wait_caught_up(timeout=60)
+
+
+def _closed(case_id: str, clock: ControllableClock, *, days_ago: int) -> CaseClosed:
+    return CaseClosed(
+        case_id=uuid.UUID(case_id),
+        closed_at=clock.now() - timedelta(days=days_ago),
+        reason=ClosureReason.SURVIVOR_SAFE_SUPPORT_IN_PLACE,
+        approved_by="staff-manager-1",
+    )
+
+
+def _marac(case_id: str, clock: ControllableClock, *, days_ago: int) -> MaracReferred:
+    return MaracReferred(
+        case_id=uuid.UUID(case_id),
+        referral_id=uuid.uuid4(),
+        referred_at=clock.now() - timedelta(days=days_ago),
+        marac_area="West Kent",
+        criteria=(MaracCriterion.VISIBLE_HIGH_RISK,),
+        survivor_informed=True,
+        information_shared=(SharedInformation.RISK_ASSESSMENT,),
+    )
+
+
+async def test_a_second_report_about_the_same_survivor_joins_the_open_case(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+) -> None:
+    phone = new_phone()
+    first = report_body()
+    first["survivor"]["phone"] = phone
+    opened = await _report(intake, first)
+
+    # Written differently, and nothing else in common: still the same phone.
+    second = report_body(alleged_perpetrators=[], tenancy_reference=None)
+    second["survivor"] = {"phone": "+44 " + phone[1:]}
+    joined = await _report(intake, second)
+
+    assert joined["case_id"] == opened["case_id"]
+    assert joined["link"] == {
+        "basis": "same_survivor",
+        "repeat_reasons": [],
+        "previous_case_id": None,
+    }
+    first_events = await intake.runtime.event_store.read_stream(f"report-{opened['report_id']}")
+    second_events = await intake.runtime.event_store.read_stream(f"report-{joined['report_id']}")
+    assert second_events[0].subject == opened["case_id"]
+    assert second_events[0].payload["case_id"] == opened["case_id"]
+    # The survivor keeps the person id the case already knows them by.
+    assert (
+        second_events[0].payload["survivor"]["person_id"]
+        == first_events[0].payload["survivor"]["person_id"]
+    )
+
+
+async def test_reports_about_the_same_alleged_perpetrator_or_tenancy_join_the_open_case(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]]
+) -> None:
+    perpetrator = {
+        "name": "Sam Sample",
+        "date_of_birth": "1985-01-02",
+        "phone": f"07700 8{uuid.uuid4().int % 100_000:05d}",
+        "relationship_to_survivor": "former_intimate_partner",
+    }
+    tenancy = f"T-{uuid.uuid4().hex[:8]}"
+    opened = await _report(
+        intake, report_body(alleged_perpetrators=[perpetrator], tenancy_reference=tenancy)
+    )
+
+    another_survivor = report_body(alleged_perpetrators=[perpetrator])
+    by_perpetrator = await _report(intake, another_survivor)
+    same_home = await _report(
+        intake, report_body(alleged_perpetrators=[], tenancy_reference=tenancy.lower())
+    )
+
+    assert by_perpetrator["case_id"] == opened["case_id"]
+    assert by_perpetrator["link"]["basis"] == "same_alleged_perpetrator"
+    assert same_home["case_id"] == opened["case_id"]
+    assert same_home["link"]["basis"] == "same_household"
+
+
+async def test_after_the_case_is_closed_a_new_report_opens_a_repeat_case(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    phone = new_phone()
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    opened = await _report(intake, body)
+
+    await publish(_closed(opened["case_id"], clock, days_ago=30), CASES_EVENTS)
+    await _caught_up(intake)
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    repeat = await _report(intake, body)
+
+    assert repeat["case_id"] != opened["case_id"]
+    assert repeat["link"] == {
+        "basis": "new_case",
+        "repeat_reasons": ["case_closed_within_12_months"],
+        "previous_case_id": opened["case_id"],
+    }
+    events = await intake.runtime.event_store.read_stream(f"report-{repeat['report_id']}")
+    assert events[1].payload["repeat_reasons"] == ["case_closed_within_12_months"]
+    assert events[1].payload["previous_case_id"] == opened["case_id"]
+    assert {e.subject for e in events} == {repeat["case_id"]}
+
+
+async def test_a_case_closed_more_than_12_months_ago_is_no_repeat(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    phone = new_phone()
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    opened = await _report(intake, body)
+
+    await publish(_closed(opened["case_id"], clock, days_ago=400), CASES_EVENTS)
+    await _caught_up(intake)
+    again = await _report(intake, body)
+
+    assert again["case_id"] != opened["case_id"]
+    assert again["link"] == {"basis": "new_case", "repeat_reasons": [], "previous_case_id": None}
+
+
+async def test_a_marac_referral_within_12_months_of_a_closed_case_flags_the_repeat(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    phone = new_phone()
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    opened = await _report(intake, body)
+
+    await publish(_marac(opened["case_id"], clock, days_ago=200), REFERRALS_EVENTS)
+    await publish(_closed(opened["case_id"], clock, days_ago=500), CASES_EVENTS)
+    await _caught_up(intake)
+    repeat = await _report(intake, body)
+
+    assert repeat["link"] == {
+        "basis": "new_case",
+        "repeat_reasons": ["marac_within_12_months"],
+        "previous_case_id": opened["case_id"],
+    }
+
+
+async def test_a_marac_referral_on_an_open_case_keeps_reports_joining_it(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    phone = new_phone()
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    opened = await _report(intake, body)
+
+    await publish(_marac(opened["case_id"], clock, days_ago=1), REFERRALS_EVENTS)
+    await _caught_up(intake)
+    joined = await _report(intake, body)
+
+    assert joined["case_id"] == opened["case_id"]
+    assert joined["link"]["basis"] == "same_survivor"
+
+
+async def test_a_reopened_case_is_joined_again(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    phone = new_phone()
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    opened = await _report(intake, body)
+    case_id = uuid.UUID(opened["case_id"])
+
+    await publish(_closed(opened["case_id"], clock, days_ago=10), CASES_EVENTS)
+    await publish(
+        CaseReopened(
+            case_id=case_id,
+            reopened_at=clock.now() - timedelta(days=2),
+            reason=ReopenReason.NEW_INCIDENT,
+        ),
+        CASES_EVENTS,
+    )
+    await _caught_up(intake)
+    joined = await _report(intake, body)
+
+    assert joined["case_id"] == opened["case_id"]
+
+
+async def test_people_recorded_later_by_the_caseworker_are_found_too(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    opened = await _report(intake, report_body())
+    email = f"safe.{uuid.uuid4().hex[:10]}@example.org"
+    person_id = uuid.uuid4()
+    await publish(
+        PeopleUpdated(
+            case_id=uuid.UUID(opened["case_id"]),
+            updated_at=clock.now(),
+            survivor=Survivor(person_id=person_id, email=email),
+        ),
+        CASES_EVENTS,
+    )
+    await _caught_up(intake)
+
+    body = report_body(alleged_perpetrators=[])
+    body["survivor"] = {"email": email.upper()}
+    joined = await _report(intake, body)
+
+    assert joined["case_id"] == opened["case_id"]
+    events = await intake.runtime.event_store.read_stream(f"report-{joined['report_id']}")
+    assert events[0].payload["survivor"]["person_id"] == str(person_id)
+
+
+async def test_staff_can_record_a_report_against_an_open_case_they_name(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    opened = await _report(intake, report_body())
+    body = report_body(case_id=opened["case_id"], alleged_perpetrators=[])
+    body["survivor"] = {}
+    named = await _report(intake, body)
+    assert named["case_id"] == opened["case_id"]
+    assert named["link"]["basis"] == "named_by_staff"
+
+    await publish(_closed(opened["case_id"], clock, days_ago=1), CASES_EVENTS)
+    await _caught_up(intake)
+    refused = await intake.client.post("/reports", json=body, headers=intake.auth(*STAFF))
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert error["field"] == "case_id" and error["kind"] == "case_not_open"
+
+
+async def test_the_match_index_holds_no_plaintext_identifiers(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]]
+) -> None:
+    body = report_body(tenancy_reference="T-000123")
+    await _report(intake, body)
+    runtime = intake.runtime
+    assert runtime.pool is not None
+    rows = await runtime.pool.fetch(f"SELECT * FROM {runtime.schema}.match_keys")
+    assert rows
+    dump = " ".join(str(dict(r)) for r in rows).lower()
+    survivor = body["survivor"]
+    phone_digits = survivor["phone"].replace(" ", "")[1:]
+    for secret in ("alex", survivor["date_of_birth"], phone_digits, "t-000123", "t000123"):
+        assert secret not in dump
+    assert all(len(r["digest"]) == 64 for r in rows)
+    idempotency = await runtime.pool.fetch(f"SELECT * FROM {runtime.schema}.idempotency_keys")
+    assert not idempotency
