@@ -87,6 +87,16 @@ class Runtime:
     def schema(self) -> str:
         return self.settings.db_schema or self.spec.name
 
+    def consumer_group(self, consumer: str) -> str:
+        """The Kafka consumer group of one of this service's consumers.
+
+        Checkpoints live in the schema, so instances on different schemas (a rehearsal,
+        a test) are different consumers: sharing one group would split the partitions
+        between them and each would miss the others' share.
+        """
+        base = f"hearth.{self.spec.name}.{consumer}"
+        return base if self.schema == self.spec.name else f"{base}.{self.schema}"
+
     @property
     def event_store(self) -> EventStore:
         if self.store is None:
@@ -122,6 +132,7 @@ class Runtime:
                 handler=c.handler(self),
                 reset=c.reset(self) if c.reset else None,
                 dlq_topic=dlq_topic(self.spec.name),
+                group_id=self.consumer_group(c.name),
                 max_attempts=s.consumer_max_attempts,
                 retry_backoff_seconds=s.consumer_retry_backoff_seconds,
                 batch_size=s.consumer_batch_size,

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hearth.eventstore.runtime import ServiceSpec
+from hearth.contracts.topics import INTAKE_EVENTS, RISK_EVENTS
+from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
+
+from .api import router
+from .configuration import load_on_start
+from .consumers import intake_events, risk_events
+from .scheduler import deadline_scheduler
 
 SPEC = ServiceSpec(
     name="cases",
     migrations=Path(__file__).parent / "migrations",
+    consumers=[
+        ConsumerSpec(name="intake", topics=[INTAKE_EVENTS], handler=intake_events),
+        ConsumerSpec(name="risk", topics=[RISK_EVENTS], handler=risk_events),
+    ],
+    routers=[router],
+    background=[deadline_scheduler],
+    on_start=[load_on_start],
 )

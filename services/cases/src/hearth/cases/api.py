@@ -1,0 +1,320 @@
+"""The caseworkers' HTTP API: the case list, one case, and a POST for every command.
+
+Every request carries a signed bearer token (401 without, 403 for a role not allowed).
+Reads: case managers, managers, auditors, admins. Commands: case managers and managers;
+closure decisions, reviews and restrictions: managers only. Answers: 201/200 with ids
+and versions; 422 naming bad fields; 409 with a code when a rule refuses; 404 for an
+unknown case, or a restricted one the caller is not named on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.events.case_values import RestrictedView
+from hearth.contracts.events.common import STAFF_ID_PATTERN, SafeContact
+from hearth.eventstore.auth import require_actor
+from hearth.eventstore.runtime import Runtime
+
+from . import api_models as m
+from . import handlers
+from .domain import commands as c
+from .read_model import CaseFilter
+from .views import case_view, command_answer, summary_view
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+Reader = Annotated[
+    Actor, Depends(require_actor(Role.CASE_MANAGER, Role.MANAGER, Role.AUDITOR, Role.ADMIN))
+]
+Worker = Annotated[Actor, Depends(require_actor(Role.CASE_MANAGER, Role.MANAGER))]
+Manager = Annotated[Actor, Depends(require_actor(Role.MANAGER))]
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime = request.app.state.runtime
+    assert isinstance(runtime, Runtime)
+    return runtime
+
+
+async def _run(request: Request, case_id: UUID, command: c.Command) -> handlers.Outcome:
+    try:
+        return await handlers.staff_command(_runtime(request), case_id, command)
+    except ValidationError as exc:
+        # Input the request model let through but an event refused: a 422 all the same.
+        raise RequestValidationError(exc.errors()) from None
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+@router.get("")
+async def list_cases(
+    request: Request,
+    actor: Reader,
+    status: Literal["open", "closed"] | None = None,
+    case_manager_id: Annotated[str | None, Query(pattern=STAFF_ID_PATTERN, max_length=200)] = None,
+    overdue: bool | None = None,
+    restricted: bool | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """My cases (a case manager's own), or all cases for managers, auditors and admins."""
+    case_filter = CaseFilter(status, case_manager_id, overdue, restricted, limit, offset)
+    rows = await handlers.list_cases(_runtime(request), actor, case_filter)
+    return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}
+
+
+@router.get("/{case_id}")
+async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, Any]:
+    runtime = _runtime(request)
+    read = await handlers.read_case(runtime, case_id, actor, RestrictedView.TIMELINE)
+    return case_view(read, runtime.clock.now())
+
+
+# --- case manager and contact ----------------------------------------------------------
+
+
+@router.post("/{case_id}/case-manager")
+async def change_case_manager(
+    request: Request, case_id: UUID, body: m.CaseManagerChange, actor: Worker
+) -> dict[str, Any]:
+    command = c.ChangeCaseManager(actor, body.staff_id, body.preferred_gender)
+    outcome = await _run(request, case_id, command)
+    manager = outcome.state.case_manager
+    return command_answer(
+        case_id,
+        outcome,
+        case_manager_id=manager.staff_id if manager else None,
+        preference_met=outcome.state.preference_met,
+    )
+
+
+@router.post("/{case_id}/contact-attempts", status_code=201)
+async def record_contact_attempt(
+    request: Request, case_id: UUID, body: m.ContactAttemptBody, actor: Worker
+) -> dict[str, Any]:
+    attempt_id = uuid.uuid4()
+    command = c.RecordContactAttempt(
+        actor,
+        attempt_id,
+        body.method,
+        body.outcome,
+        body.number_withheld,
+        body.interpreter,
+        body.notes,
+    )
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, attempt_id=str(attempt_id))
+
+
+@router.post("/{case_id}/contacts", status_code=201)
+async def record_contact(
+    request: Request, case_id: UUID, body: m.ContactBody, actor: Worker
+) -> dict[str, Any]:
+    contact_id = uuid.uuid4()
+    command = c.RecordContact(
+        actor, contact_id, body.method, body.number_withheld, body.interpreter, body.notes
+    )
+    outcome = await _run(request, case_id, command)
+    contacted = outcome.state.contacts[-1]
+    return command_answer(
+        case_id,
+        outcome,
+        contact_id=str(contact_id),
+        first_contact=contacted.first_contact,
+        late=contacted.late,
+    )
+
+
+@router.post("/{case_id}/safe-contact")
+async def update_safe_contact(
+    request: Request, case_id: UUID, body: SafeContact, actor: Worker
+) -> dict[str, Any]:
+    outcome = await _run(request, case_id, c.UpdateSafeContact(actor, body))
+    return command_answer(case_id, outcome)
+
+
+# --- repairs and security --------------------------------------------------------------
+
+
+@router.post("/{case_id}/repairs", status_code=201)
+async def raise_repair(
+    request: Request, case_id: UUID, body: m.RepairBody, actor: Worker
+) -> dict[str, Any]:
+    repair_id = uuid.uuid4()
+    command = c.RaiseEmergencyRepair(
+        actor, repair_id, body.kind, body.description, body.works_order_reference
+    )
+    outcome = await _run(request, case_id, command)
+    due = outcome.state.repairs[repair_id].raised.due_at
+    return command_answer(case_id, outcome, repair_id=str(repair_id), due_at=due.isoformat())
+
+
+@router.post("/{case_id}/repairs/{repair_id}/completion")
+async def complete_repair(
+    request: Request, case_id: UUID, repair_id: UUID, body: m.CompletionBody, actor: Worker
+) -> dict[str, Any]:
+    command = c.CompleteEmergencyRepair(actor, repair_id, body.notes)
+    outcome = await _run(request, case_id, command)
+    completed = outcome.state.repairs[repair_id].completed
+    assert completed is not None
+    return command_answer(case_id, outcome, repair_id=str(repair_id), late=completed.late)
+
+
+@router.post("/{case_id}/security-measures", status_code=201)
+async def request_security_measures(
+    request: Request, case_id: UUID, body: m.SecurityRequestBody, actor: Worker
+) -> dict[str, Any]:
+    request_id = uuid.uuid4()
+    command = c.RequestSecurityMeasures(
+        actor,
+        request_id,
+        body.measures,
+        body.sanctuary_scheme,
+        body.works_order_reference,
+        body.notes,
+    )
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, request_id=str(request_id))
+
+
+@router.post("/{case_id}/security-measures/{request_id}/installation")
+async def record_security_installed(
+    request: Request, case_id: UUID, request_id: UUID, body: m.InstallationBody, actor: Worker
+) -> dict[str, Any]:
+    command = c.RecordSecurityInstalled(actor, request_id, body.measures, body.notes)
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, request_id=str(request_id))
+
+
+# --- flags, wishes and the perpetrator -------------------------------------------------
+
+
+@router.post("/{case_id}/flags", status_code=201)
+async def raise_flag(
+    request: Request, case_id: UUID, body: m.FlagBody, actor: Worker
+) -> dict[str, Any]:
+    flag_id = uuid.uuid4()
+    command = c.RaiseFlag(actor, flag_id, body.person_id, body.kind, body.reason)
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, flag_id=str(flag_id))
+
+
+@router.post("/{case_id}/flags/{flag_id}/removal")
+async def remove_flag(
+    request: Request, case_id: UUID, flag_id: UUID, body: m.ReasonBody, actor: Worker
+) -> dict[str, Any]:
+    outcome = await _run(request, case_id, c.RemoveFlag(actor, flag_id, body.reason))
+    return command_answer(case_id, outcome, flag_id=str(flag_id))
+
+
+@router.post("/{case_id}/wishes", status_code=201)
+async def record_wishes(
+    request: Request, case_id: UUID, body: m.WishesBody, actor: Worker
+) -> dict[str, Any]:
+    wishes_id = uuid.uuid4()
+    command = c.RecordWishes(
+        actor,
+        wishes_id,
+        body.wanted_actions,
+        body.unwanted_actions,
+        body.wants_to_stay_in_home,
+        body.in_own_words,
+    )
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, wishes_id=str(wishes_id))
+
+
+@router.post("/{case_id}/perpetrator-actions", status_code=201)
+async def take_perpetrator_action(
+    request: Request, case_id: UUID, body: m.PerpetratorActionBody, actor: Worker
+) -> dict[str, Any]:
+    action_id = uuid.uuid4()
+    override = (
+        c.Override(body.override.reason, body.override.explanation) if body.override else None
+    )
+    command = c.TakePerpetratorAction(
+        actor,
+        action_id,
+        body.perpetrator_person_id,
+        body.kind,
+        body.referral_type,
+        body.details,
+        override,
+    )
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, action_id=str(action_id))
+
+
+# --- review, closure, reopening, restriction -------------------------------------------
+
+
+@router.post("/{case_id}/reviews", status_code=201)
+async def review_case(
+    request: Request, case_id: UUID, body: m.ReviewBody, actor: Manager
+) -> dict[str, Any]:
+    review_id = uuid.uuid4()
+    command = c.ReviewCase(actor, review_id, body.outcome, body.next_review_due_at, body.notes)
+    outcome = await _run(request, case_id, command)
+    reviewed = outcome.state.reviews[-1]
+    next_due = reviewed.next_review_due_at
+    return command_answer(
+        case_id,
+        outcome,
+        review_id=str(review_id),
+        next_review_due_at=next_due.isoformat() if next_due else None,
+    )
+
+
+@router.post("/{case_id}/closure-request", status_code=201)
+async def request_closure(
+    request: Request, case_id: UUID, body: m.ClosureRequestBody, actor: Worker
+) -> dict[str, Any]:
+    outcome = await _run(request, case_id, c.RequestClosure(actor, body.reason, body.notes))
+    return command_answer(case_id, outcome)
+
+
+@router.post("/{case_id}/closure-decision")
+async def decide_closure(
+    request: Request, case_id: UUID, body: m.ClosureDecisionBody, actor: Manager
+) -> dict[str, Any]:
+    command = c.DecideClosure(
+        actor, body.decision == "approve", body.reason, body.survivor_feedback
+    )
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, status=outcome.state.status.value)
+
+
+@router.post("/{case_id}/reopening")
+async def reopen_case(
+    request: Request, case_id: UUID, body: m.ReopeningBody, actor: Worker
+) -> dict[str, Any]:
+    outcome = await _run(request, case_id, c.ReopenCase(actor, body.reason, body.notes))
+    return command_answer(case_id, outcome, status=outcome.state.status.value)
+
+
+@router.post("/{case_id}/restriction")
+async def restrict_case(
+    request: Request, case_id: UUID, body: m.RestrictionBody, actor: Manager
+) -> dict[str, Any]:
+    command = c.RestrictCase(actor, body.reason, body.permitted_staff_ids)
+    outcome = await _run(request, case_id, command)
+    restriction = outcome.state.restriction
+    named = list(restriction.permitted_staff_ids) if restriction else []
+    return command_answer(case_id, outcome, permitted_staff_ids=named)
+
+
+@router.post("/{case_id}/restriction/lifting")
+async def lift_restriction(
+    request: Request, case_id: UUID, body: m.ReasonBody, actor: Manager
+) -> dict[str, Any]:
+    outcome = await _run(request, case_id, c.LiftRestriction(actor, body.reason))
+    return command_answer(case_id, outcome)

@@ -1,0 +1,205 @@
+"""Request bodies of the caseworkers' API: validated at the door, 422 naming each field."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from hearth.contracts.events.case_values import (
+    ClosureReason,
+    ContactAttemptOutcome,
+    FlagKind,
+    InterpreterUse,
+    ReopenReason,
+    RepairKind,
+    RestrictionReason,
+    ReviewOutcome,
+    SecurityMeasure,
+    SurvivorFeedback,
+    WishesOverrideReason,
+)
+from hearth.contracts.events.common import (
+    ContactMethod,
+    Distinct,
+    ExternalReference,
+    Gender,
+    NonEmptyDistinct,
+    Notes,
+    PerpetratorActionKind,
+    ReferralType,
+    ShortText,
+    StaffId,
+)
+
+
+class Body(BaseModel):
+    """Strict about unknown fields, so a misspelt field is a 422, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CaseManagerChange(Body):
+    """Reassign to `staff_id` (managers), and/or record the survivor's preferred gender."""
+
+    staff_id: StaffId | None = None
+    preferred_gender: Gender | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> CaseManagerChange:
+        if self.staff_id is None and self.preferred_gender is None:
+            raise ValueError("give staff_id or preferred_gender")
+        return self
+
+
+class ContactAttemptBody(Body):
+    """An attempt to reach the survivor and how it ended."""
+
+    method: ContactMethod
+    outcome: ContactAttemptOutcome
+    number_withheld: bool | None = None
+    interpreter: InterpreterUse | None = None
+    notes: Notes | None = None
+
+
+class ContactBody(Body):
+    """A contact that reached the survivor."""
+
+    method: ContactMethod
+    number_withheld: bool | None = None
+    interpreter: InterpreterUse | None = None
+    notes: Notes | None = None
+
+
+class RepairBody(Body):
+    """An emergency repair to raise."""
+
+    kind: RepairKind
+    description: ShortText
+    works_order_reference: ExternalReference | None = None
+
+
+class CompletionBody(Body):
+    """A repair's completion."""
+
+    notes: Notes | None = None
+
+
+class SecurityRequestBody(Body):
+    """Security measures to request."""
+
+    measures: NonEmptyDistinct[SecurityMeasure]
+    sanctuary_scheme: bool
+    works_order_reference: ExternalReference | None = None
+    notes: Notes | None = None
+
+
+class InstallationBody(Body):
+    """Requested measures now fitted."""
+
+    measures: NonEmptyDistinct[SecurityMeasure]
+    notes: Notes | None = None
+
+
+class FlagBody(Body):
+    """A flag to raise on a person of the case."""
+
+    person_id: UUID
+    kind: FlagKind
+    reason: ShortText
+
+
+class ReasonBody(Body):
+    """A reason, for a removal or a lifting."""
+
+    reason: ShortText
+
+
+class WishesBody(Body):
+    """The survivor's wishes about action against the perpetrator."""
+
+    wanted_actions: Distinct[PerpetratorActionKind] = ()
+    unwanted_actions: Distinct[PerpetratorActionKind] = ()
+    wants_to_stay_in_home: bool | None = None
+    in_own_words: Notes | None = None
+
+    @model_validator(mode="after")
+    def _no_contradiction(self) -> WishesBody:
+        if set(self.wanted_actions) & set(self.unwanted_actions):
+            raise ValueError("an action cannot be both wanted and unwanted")
+        return self
+
+
+class OverrideBody(Body):
+    """A manager's reason to act without, or against, the survivor's wishes."""
+
+    reason: WishesOverrideReason
+    explanation: ShortText
+
+
+class PerpetratorActionBody(Body):
+    """An action about an alleged perpetrator."""
+
+    perpetrator_person_id: UUID
+    kind: PerpetratorActionKind
+    referral_type: ReferralType | None = None
+    details: Notes | None = None
+    override: OverrideBody | None = None
+    """A manager's override: required without recorded wishes or against them."""
+
+    @model_validator(mode="after")
+    def _referral_type_fits(self) -> PerpetratorActionBody:
+        if (self.kind is PerpetratorActionKind.REFERRAL) != (self.referral_type is not None):
+            raise ValueError("referral_type is required for a referral and only for one")
+        return self
+
+
+class ReviewBody(Body):
+    """A manager's review; the next review defaults to the policy's interval."""
+
+    outcome: ReviewOutcome
+    next_review_due_at: AwareDatetime | None = None
+    notes: Notes | None = None
+
+
+class ClosureRequestBody(Body):
+    """A request to close the case."""
+
+    reason: ClosureReason
+    notes: Notes | None = None
+
+    @model_validator(mode="after")
+    def _other_needs_notes(self) -> ClosureRequestBody:
+        if self.reason is ClosureReason.OTHER and self.notes is None:
+            raise ValueError("notes are required when the closure reason is other")
+        return self
+
+
+class ClosureDecisionBody(Body):
+    """A manager's decision on the closure request."""
+
+    decision: Literal["approve", "decline"]
+    reason: ShortText | None = None
+    """Why the closure is declined (required to decline)."""
+    survivor_feedback: SurvivorFeedback | None = None
+
+    @model_validator(mode="after")
+    def _decline_needs_reason(self) -> ClosureDecisionBody:
+        if self.decision == "decline" and self.reason is None:
+            raise ValueError("a declined closure needs a reason")
+        return self
+
+
+class ReopeningBody(Body):
+    """Why a closed case reopens."""
+
+    reason: ReopenReason
+    notes: Notes | None = None
+
+
+class RestrictionBody(Body):
+    """Who may see the case (its case manager is always named)."""
+
+    reason: RestrictionReason
+    permitted_staff_ids: Annotated[tuple[StaffId, ...], Field(min_length=1, max_length=19)]

@@ -1,0 +1,79 @@
+"""Loading the policy and roster files into the rules decisions apply (I/O lives here)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hearth.eventstore.runtime import Runtime
+
+from .domain.policy import Policy
+from .domain.rules import CaseRules
+from .domain.staff import Roster
+from .settings import CasesSettings
+
+PACKAGE_DIR = Path(__file__).parent
+DEFAULT_POLICY_FILE = PACKAGE_DIR / "policy.toml"
+DEFAULT_ROSTER_FILE = PACKAGE_DIR / "roster.toml"
+_EXTRAS_KEY = "cases.config"
+
+
+class ConfigurationError(Exception):
+    """A policy or roster file that cannot be used; the message names the file and fields."""
+
+    message_is_safe = True
+
+
+@dataclass(frozen=True)
+class CasesConfig:
+    """Everything the cases service loads at start-up."""
+
+    settings: CasesSettings
+    rules: CaseRules
+
+
+def load_policy(path: Path) -> Policy:
+    return Policy.model_validate(_read(path), strict=False)
+
+
+def load_roster(path: Path) -> Roster:
+    return Roster.model_validate(_read(path))
+
+
+def load_config(settings: CasesSettings | None = None) -> CasesConfig:
+    s = settings or CasesSettings()
+    policy_file = s.policy_file or DEFAULT_POLICY_FILE
+    roster_file = s.roster_file or DEFAULT_ROSTER_FILE
+    try:
+        rules = CaseRules.of(load_policy(policy_file), load_roster(roster_file))
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) or "(file)" for e in exc.errors())
+        raise ConfigurationError(f"invalid policy or roster ({fields})") from None
+    return CasesConfig(settings=s, rules=rules)
+
+
+def cases_config(runtime: Runtime) -> CasesConfig:
+    """The runtime's configuration, loaded once from the environment's files."""
+    config = runtime.extras.get(_EXTRAS_KEY)
+    if config is None:
+        config = load_config()
+        runtime.extras[_EXTRAS_KEY] = config
+    assert isinstance(config, CasesConfig)
+    return config
+
+
+async def load_on_start(runtime: Runtime) -> None:
+    """Fail at start-up, not at the first report, when a file is wrong."""
+    cases_config(runtime)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError(f"cannot read {path}: {type(exc).__name__}") from None

@@ -1,0 +1,149 @@
+"""The case decider: `decide(command, state, now, rules)` and the deadline decisions.
+
+A case is one event stream. `initial_state`/`evolve`/`fold` (in `state`) rebuild it from
+its events; `decide` returns the events a command causes, or raises a DomainError
+(409), NotFound (404) or NotAllowed (403) and causes nothing. Time is passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from hearth.contracts.events import cases as ev
+
+from . import casework, lifecycle, opening
+from . import commands as c
+from .commands import Command, MeetDashDeadline, RecordOverdue
+from .deadlines import Deadline, DeadlineKind
+from .rules import CaseRules
+from .state import CaseState, evolve, fold
+
+__all__ = ["CaseState", "decide", "evolve", "fold", "initial_state"]
+
+
+def initial_state() -> CaseState:
+    """A case that does not exist yet."""
+    return CaseState()
+
+
+def decide(
+    command: Command, state: CaseState, now: datetime, rules: CaseRules
+) -> list[ev.CasesEvent]:
+    """The events `command` causes on a case in `state` at `now`."""
+    match command:
+        case c.ReceiveReport():
+            return opening.receive_report(command, state, now, rules)
+        case c.RecordLink():
+            return opening.record_link(command, state, now)
+        case c.MeetDashDeadline():
+            return meet_dash_deadline(command, state, now)
+        case c.RecordOverdue():
+            return record_overdue(command, state, now)
+        case c.RecordRead():
+            return lifecycle.record_read(command, state, now)
+        case c.ChangeCaseManager():
+            return lifecycle.change_case_manager(command, state, now, rules)
+        case c.RecordContactAttempt():
+            return casework.attempt_contact(command, state, now, rules)
+        case c.RecordContact():
+            return casework.contact(command, state, now, rules)
+        case c.UpdateSafeContact():
+            return casework.update_safe_contact(command, state, now)
+        case _:
+            return _decide_casework(command, state, now, rules)
+
+
+def _decide_casework(
+    command: Command, state: CaseState, now: datetime, rules: CaseRules
+) -> list[ev.CasesEvent]:
+    match command:
+        case c.RaiseEmergencyRepair():
+            return casework.raise_repair(command, state, now, rules)
+        case c.CompleteEmergencyRepair():
+            return casework.complete_repair(command, state, now)
+        case c.RequestSecurityMeasures():
+            return casework.request_security(command, state, now)
+        case c.RecordSecurityInstalled():
+            return casework.install_security(command, state, now)
+        case c.RaiseFlag():
+            return casework.raise_flag(command, state, now)
+        case c.RemoveFlag():
+            return casework.remove_flag(command, state, now)
+        case c.RecordWishes():
+            return casework.record_wishes(command, state, now)
+        case c.TakePerpetratorAction():
+            return casework.take_perpetrator_action(command, state, now)
+        case _:
+            return _decide_lifecycle(command, state, now, rules)
+
+
+def _decide_lifecycle(
+    command: Command, state: CaseState, now: datetime, rules: CaseRules
+) -> list[ev.CasesEvent]:
+    match command:
+        case c.ReviewCase():
+            return lifecycle.review(command, state, now, rules)
+        case c.RequestClosure():
+            return lifecycle.request_closure(command, state, now)
+        case c.DecideClosure():
+            return lifecycle.decide_closure(command, state, now)
+        case c.ReopenCase():
+            return lifecycle.reopen(command, state, now, rules)
+        case c.RestrictCase():
+            return lifecycle.restrict(command, state, now, rules)
+        case c.LiftRestriction():
+            return lifecycle.lift_restriction(command, state, now)
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def meet_dash_deadline(
+    command: MeetDashDeadline, state: CaseState, now: datetime
+) -> list[ev.CasesEvent]:
+    """The first DASH outcome of an episode meets its deadline (late if after it).
+
+    An outcome for an unknown case, a closed case, a deadline already met, or from
+    before the deadline started (an older assessment) changes nothing.
+    """
+    deadline = state.open_deadline(DeadlineKind.DASH)
+    if deadline is None or command.met_at < deadline.starts_at:
+        return []
+    assert state.case_id is not None
+    return [
+        ev.DashDeadlineMet(
+            case_id=state.case_id,
+            met_at=command.met_at,
+            due_at=deadline.due_at,
+            late=command.met_at > deadline.due_at,
+            outcome=command.outcome,
+            assessment_id=command.assessment_id,
+        )
+    ]
+
+
+def record_overdue(command: RecordOverdue, state: CaseState, now: datetime) -> list[ev.CasesEvent]:
+    """Overdue once: nothing if the deadline is unknown, met, cancelled, not yet due,
+    already recorded overdue, or the case is closed."""
+    deadline = state.deadlines.get((command.kind, command.ref))
+    if (
+        deadline is None
+        or not state.is_open
+        or not deadline.is_open
+        or deadline.overdue_at is not None
+        or deadline.due_at > now
+    ):
+        return []
+    assert state.case_id is not None
+    return [_overdue_event(state.case_id, deadline, now)]
+
+
+def _overdue_event(case_id: UUID, deadline: Deadline, now: datetime) -> ev.CasesEvent:
+    if deadline.kind is DeadlineKind.CONTACT:
+        return ev.ContactOverdue(case_id=case_id, due_at=deadline.due_at, detected_at=now)
+    if deadline.kind is DeadlineKind.DASH:
+        return ev.DashOverdue(case_id=case_id, due_at=deadline.due_at, detected_at=now)
+    if deadline.kind is DeadlineKind.REVIEW:
+        return ev.ReviewOverdue(case_id=case_id, due_at=deadline.due_at, detected_at=now)
+    return ev.EmergencyRepairOverdue(
+        case_id=case_id, repair_id=UUID(deadline.ref), due_at=deadline.due_at, detected_at=now
+    )

@@ -1,0 +1,311 @@
+"""Day-to-day work on an open case: contact, repairs and security, flags, the perpetrator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import FlagKind, WishesOverride
+from hearth.contracts.events.common import PerpetratorActionKind
+from hearth.eventstore.errors import DomainError, NotFound
+
+from .commands import (
+    CompleteEmergencyRepair,
+    RaiseEmergencyRepair,
+    RaiseFlag,
+    RecordContact,
+    RecordContactAttempt,
+    RecordSecurityInstalled,
+    RecordWishes,
+    RemoveFlag,
+    RequestSecurityMeasures,
+    TakePerpetratorAction,
+    UpdateSafeContact,
+)
+from .deadlines import DeadlineKind
+from .guards import require_case, require_manager, require_open_case
+from .rules import CaseRules
+from .safe_contact import ContactIntent, check_safe_contact
+from .state import CaseState
+
+# --- contact ---------------------------------------------------------------------------
+
+
+def attempt_contact(
+    command: RecordContactAttempt, state: CaseState, now: datetime, rules: CaseRules
+) -> list[ev.CasesEvent]:
+    """An attempt is recorded with its outcome; it is not contact and meets no deadline."""
+    require_open_case(state, command.actor)
+    intent = ContactIntent(
+        command.method, now, command.outcome, command.number_withheld, command.interpreter
+    )
+    check_safe_contact(state.safe_contact, intent, rules.zone)
+    assert state.case_id is not None
+    return [
+        ev.ContactAttempted(
+            case_id=state.case_id,
+            attempt_id=command.attempt_id,
+            attempted_at=now,
+            method=command.method,
+            outcome=command.outcome,
+            notes=command.notes,
+            number_withheld=command.number_withheld,
+            interpreter=command.interpreter,
+        )
+    ]
+
+
+def contact(
+    command: RecordContact, state: CaseState, now: datetime, rules: CaseRules
+) -> list[ev.CasesEvent]:
+    """A safe contact with the survivor; the first one meets the contact deadline."""
+    require_open_case(state, command.actor)
+    intent = ContactIntent(command.method, now, None, command.number_withheld, command.interpreter)
+    check_safe_contact(state.safe_contact, intent, rules.zone)
+    assert state.case_id is not None
+    deadline = state.open_deadline(DeadlineKind.CONTACT)
+    return [
+        ev.SurvivorContacted(
+            case_id=state.case_id,
+            contact_id=command.contact_id,
+            contacted_at=now,
+            method=command.method,
+            first_contact=deadline is not None,
+            due_at=deadline.due_at if deadline else None,
+            late=deadline is not None and now > deadline.due_at,
+            notes=command.notes,
+            number_withheld=command.number_withheld,
+            interpreter=command.interpreter,
+        )
+    ]
+
+
+def update_safe_contact(
+    command: UpdateSafeContact, state: CaseState, now: datetime
+) -> list[ev.CasesEvent]:
+    require_open_case(state, command.actor)
+    assert state.case_id is not None
+    return [
+        ev.SafeContactUpdated(
+            case_id=state.case_id, updated_at=now, safe_contact=command.safe_contact
+        )
+    ]
+
+
+# --- repairs and security --------------------------------------------------------------
+
+
+def raise_repair(
+    command: RaiseEmergencyRepair, state: CaseState, now: datetime, rules: CaseRules
+) -> list[ev.CasesEvent]:
+    """An emergency repair, at no cost to the survivor, due within the policy's hours."""
+    require_open_case(state, command.actor)
+    assert state.case_id is not None
+    if command.repair_id in state.repairs:
+        raise DomainError("that repair is already raised", code="repair_exists")
+    return [
+        ev.EmergencyRepairRaised(
+            case_id=state.case_id,
+            repair_id=command.repair_id,
+            raised_at=now,
+            kind=command.kind,
+            description=command.description,
+            due_at=rules.repair_due(now),
+            works_order_reference=command.works_order_reference,
+        )
+    ]
+
+
+def complete_repair(
+    command: CompleteEmergencyRepair, state: CaseState, now: datetime
+) -> list[ev.CasesEvent]:
+    """Completion is recorded even after closure: it happened, late or not."""
+    require_case(state, command.actor)
+    repair = state.repairs.get(command.repair_id)
+    if repair is None:
+        raise NotFound("no such repair on this case", code="repair_not_found")
+    if repair.completed is not None:
+        raise DomainError("the repair is already completed", code="repair_already_completed")
+    assert state.case_id is not None
+    return [
+        ev.EmergencyRepairCompleted(
+            case_id=state.case_id,
+            repair_id=command.repair_id,
+            completed_at=now,
+            due_at=repair.raised.due_at,
+            late=now > repair.raised.due_at,
+            notes=command.notes,
+        )
+    ]
+
+
+def request_security(
+    command: RequestSecurityMeasures, state: CaseState, now: datetime
+) -> list[ev.CasesEvent]:
+    require_open_case(state, command.actor)
+    assert state.case_id is not None
+    if command.request_id in state.security:
+        raise DomainError("that request already exists", code="security_request_exists")
+    return [
+        ev.SecurityMeasureRequested(
+            case_id=state.case_id,
+            request_id=command.request_id,
+            requested_at=now,
+            measures=command.measures,
+            sanctuary_scheme=command.sanctuary_scheme,
+            works_order_reference=command.works_order_reference,
+            notes=command.notes,
+        )
+    ]
+
+
+def install_security(
+    command: RecordSecurityInstalled, state: CaseState, now: datetime
+) -> list[ev.CasesEvent]:
+    require_case(state, command.actor)
+    work = state.security.get(command.request_id)
+    if work is None:
+        raise NotFound("no such security request on this case", code="security_request_not_found")
+    requested = {m.value for m in work.requested.measures}
+    if any(m.value not in requested for m in command.measures):
+        raise DomainError("only requested measures can be installed", code="measure_not_requested")
+    if any(m.value in work.installed_measures for m in command.measures):
+        raise DomainError("a measure is already recorded as installed", code="already_installed")
+    assert state.case_id is not None
+    return [
+        ev.SecurityMeasureInstalled(
+            case_id=state.case_id,
+            request_id=command.request_id,
+            installed_at=now,
+            measures=command.measures,
+            notes=command.notes,
+        )
+    ]
+
+
+# --- flags -----------------------------------------------------------------------------
+
+
+def raise_flag(command: RaiseFlag, state: CaseState, now: datetime) -> list[ev.CasesEvent]:
+    """Potential risk goes on an alleged perpetrator; potentially vulnerable on the
+    survivor or a child. One active flag of a kind per person."""
+    require_open_case(state, command.actor)
+    assert state.case_id is not None
+    perpetrators = {p.person_id for p in state.perpetrators}
+    if command.person_id not in state.person_ids():
+        raise DomainError("that person is not on this case", code="person_not_on_case")
+    is_perpetrator = command.person_id in perpetrators
+    if (command.kind is FlagKind.POTENTIAL_RISK) != is_perpetrator:
+        raise DomainError(
+            "potential risk flags go on alleged perpetrators, potentially vulnerable "
+            "flags on the survivor and children",
+            code="flag_kind_does_not_fit",
+        )
+    if any(
+        f.active and f.raised.person_id == command.person_id and f.raised.kind is command.kind
+        for f in state.flags.values()
+    ):
+        raise DomainError("that person already has this flag", code="flag_already_raised")
+    return [
+        ev.FlagRaised(
+            case_id=state.case_id,
+            flag_id=command.flag_id,
+            person_id=command.person_id,
+            kind=command.kind,
+            raised_at=now,
+            reason=command.reason,
+        )
+    ]
+
+
+def remove_flag(command: RemoveFlag, state: CaseState, now: datetime) -> list[ev.CasesEvent]:
+    """Removal needs a reason; allowed after closure too."""
+    require_case(state, command.actor)
+    flag = state.flags.get(command.flag_id)
+    if flag is None:
+        raise NotFound("no such flag on this case", code="flag_not_found")
+    if not flag.active:
+        raise DomainError("the flag is already removed", code="flag_already_removed")
+    assert state.case_id is not None
+    return [
+        ev.FlagRemoved(
+            case_id=state.case_id,
+            flag_id=command.flag_id,
+            person_id=flag.raised.person_id,
+            kind=flag.raised.kind,
+            removed_at=now,
+            reason=command.reason,
+        )
+    ]
+
+
+# --- the perpetrator, led by the survivor's wishes -------------------------------------
+
+
+def record_wishes(command: RecordWishes, state: CaseState, now: datetime) -> list[ev.CasesEvent]:
+    require_open_case(state, command.actor)
+    assert state.case_id is not None
+    return [
+        ev.SurvivorWishesRecorded(
+            case_id=state.case_id,
+            wishes_id=command.wishes_id,
+            recorded_at=now,
+            wanted_actions=command.wanted_actions,
+            unwanted_actions=command.unwanted_actions,
+            wants_to_stay_in_home=command.wants_to_stay_in_home,
+            in_own_words=command.in_own_words,
+        )
+    ]
+
+
+def take_perpetrator_action(
+    command: TakePerpetratorAction, state: CaseState, now: datetime
+) -> list[ev.CasesEvent]:
+    """Refused until the survivor's wishes are recorded, and against them, unless a
+    manager records an override with a reason."""
+    require_open_case(state, command.actor)
+    assert state.case_id is not None
+    if command.perpetrator_person_id not in {p.person_id for p in state.perpetrators}:
+        raise DomainError(
+            "that person is not an alleged perpetrator on this case", code="perpetrator_not_on_case"
+        )
+    if (command.kind is PerpetratorActionKind.REFERRAL) != (command.referral_type is not None):
+        raise DomainError(
+            "referral_type is required for a referral and only for one", code="referral_type"
+        )
+    wishes = state.wishes
+    against = wishes is not None and command.kind in wishes.unwanted_actions
+    if command.override is not None:
+        require_manager(command.actor, "override the survivor's wishes")
+    elif wishes is None:
+        raise DomainError(
+            "record the survivor's wishes before any action against the perpetrator, "
+            "or a manager must record an override",
+            code="wishes_not_recorded",
+        )
+    elif against:
+        raise DomainError(
+            "the survivor does not want this action; only a manager's override allows it",
+            code="against_survivor_wishes",
+        )
+    override = None
+    if command.override is not None:
+        override = WishesOverride(
+            reason=command.override.reason,
+            explanation=command.override.explanation,
+            approved_by=command.actor.id,
+        )
+    return [
+        ev.PerpetratorActionTaken(
+            case_id=state.case_id,
+            action_id=command.action_id,
+            perpetrator_person_id=command.perpetrator_person_id,
+            kind=command.kind,
+            taken_at=now,
+            referral_type=command.referral_type,
+            survivor_wishes_id=wishes.wishes_id if wishes else None,
+            against_survivor_wishes=against,
+            override=override,
+            details=command.details,
+        )
+    ]

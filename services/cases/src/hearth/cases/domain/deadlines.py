@@ -1,0 +1,70 @@
+"""A case's deadlines: first contact, DASH, emergency repairs and manager reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class DeadlineKind(StrEnum):
+    """What is due."""
+
+    CONTACT = "contact"
+    DASH = "dash"
+    EMERGENCY_REPAIR = "emergency_repair"
+    REVIEW = "review"
+
+
+DeadlineKey = tuple[DeadlineKind, str]
+"""(kind, ref): ref is the episode for contact and DASH (a reopening starts a new one),
+the repair id for a repair, and the review's sequence number for a review."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """One deadline and what became of it."""
+
+    kind: DeadlineKind
+    ref: str
+    starts_at: datetime
+    due_at: datetime
+    met_at: datetime | None = None
+    overdue_at: datetime | None = None
+    """When the scheduler recorded it overdue (at most once)."""
+    cancelled_at: datetime | None = None
+    """The case closed before it was met: no longer due."""
+
+    @property
+    def key(self) -> DeadlineKey:
+        return (self.kind, self.ref)
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting to be met (overdue or not)."""
+        return self.met_at is None and self.cancelled_at is None
+
+    @property
+    def late(self) -> bool:
+        return self.met_at is not None and self.met_at > self.due_at
+
+    def met(self, at: datetime) -> Deadline:
+        return replace(self, met_at=at)
+
+    def overdue(self, at: datetime) -> Deadline:
+        return replace(self, overdue_at=at)
+
+    def cancelled(self, at: datetime) -> Deadline:
+        return replace(self, cancelled_at=at)
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Unmet and past due (recorded, or the scheduler has not got to it yet)."""
+        return self.is_open and (self.overdue_at is not None or self.due_at <= now)
+
+    def status(self, now: datetime) -> str:
+        """met, met_late, cancelled, overdue or due: what a caseworker sees."""
+        if self.met_at is not None:
+            return "met_late" if self.late else "met"
+        if self.cancelled_at is not None:
+            return "cancelled"
+        return "overdue" if self.is_overdue(now) else "due"

@@ -1,0 +1,399 @@
+"""A case's state, folded from its events: what every decision and the case view read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+from uuid import UUID
+
+from hearth.contracts.envelope import Actor
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.base import DomainEvent
+from hearth.contracts.events.case_values import CaseManager, Restriction
+from hearth.contracts.events.common import (
+    AllegedPerpetrator,
+    Child,
+    Gender,
+    SafeContact,
+    Survivor,
+)
+
+from .deadlines import Deadline, DeadlineKey, DeadlineKind
+
+_T = TypeVar("_T")
+
+
+class CaseStatus(StrEnum):
+    """Where a case is in its life."""
+
+    NONE = "none"
+    """No such case (yet)."""
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event as stored: who caused it, its place in the stream and when it was recorded."""
+
+    event: DomainEvent
+    actor: Actor
+    version: int
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """An emergency repair and, once done, its completion."""
+
+    raised: ev.EmergencyRepairRaised
+    completed: ev.EmergencyRepairCompleted | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityWork:
+    """Requested security measures and those fitted so far."""
+
+    requested: ev.SecurityMeasureRequested
+    installed: tuple[ev.SecurityMeasureInstalled, ...] = ()
+
+    @property
+    def installed_measures(self) -> frozenset[str]:
+        return frozenset(m.value for i in self.installed for m in i.measures)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A flag on a person, with who raised it and, if removed, who removed it."""
+
+    raised: ev.FlagRaised
+    raised_by: Actor
+    removed: ev.FlagRemoved | None = None
+    removed_by: Actor | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.removed is None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingClosure:
+    """A closure request waiting for a manager."""
+
+    request: ev.CaseClosureRequested
+    requested_by: Actor
+
+
+@dataclass(frozen=True, slots=True)
+class CaseState:
+    """Everything known about one case, from its events alone."""
+
+    case_id: UUID | None = None
+    version: int = 0
+    last_recorded_at: datetime | None = None
+    status: CaseStatus = CaseStatus.NONE
+    opened: ev.CaseOpened | None = None
+    survivor: Survivor | None = None
+    perpetrators: tuple[AllegedPerpetrator, ...] = ()
+    children: tuple[Child, ...] = ()
+    report_ids: tuple[UUID, ...] = ()
+    further_reports: tuple[ev.ReportAddedToCase, ...] = ()
+    repeat: ev.RepeatCaseIdentified | None = None
+    episode: int = 0
+    """1 when opened; each reopening starts the next episode with its own deadlines."""
+    case_manager: CaseManager | None = None
+    preferred_gender: Gender | None = None
+    preference_met: bool | None = None
+    restriction: Restriction | None = None
+    safe_contact: SafeContact | None = None
+    deadlines: Mapping[DeadlineKey, Deadline] = field(default_factory=dict)
+    review_seq: int = 0
+    attempts: tuple[ev.ContactAttempted, ...] = ()
+    contacts: tuple[ev.SurvivorContacted, ...] = ()
+    repairs: Mapping[UUID, Repair] = field(default_factory=dict)
+    security: Mapping[UUID, SecurityWork] = field(default_factory=dict)
+    flags: Mapping[UUID, Flag] = field(default_factory=dict)
+    wishes: ev.SurvivorWishesRecorded | None = None
+    actions: tuple[ev.PerpetratorActionTaken, ...] = ()
+    reviews: tuple[ev.CaseReviewed, ...] = ()
+    dash_outcomes: tuple[ev.DashDeadlineMet, ...] = ()
+    pending_closure: PendingClosure | None = None
+    closure: ev.CaseClosed | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.status is not CaseStatus.NONE
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is CaseStatus.OPEN
+
+    @property
+    def restricted(self) -> bool:
+        return self.restriction is not None
+
+    @property
+    def involved_staff_ids(self) -> frozenset[str]:
+        """Staff who are the survivor or an alleged perpetrator: never on their own case."""
+        people = [self.survivor, *self.perpetrators]
+        return frozenset(p.staff_id for p in people if p is not None and p.staff_id)
+
+    @property
+    def staff_involved(self) -> bool:
+        people = [self.survivor, *self.perpetrators]
+        return any(p is not None and p.is_staff_member for p in people)
+
+    def deadline(self, kind: DeadlineKind, ref: str | None = None) -> Deadline | None:
+        """The deadline of that kind (this episode's, for contact and DASH)."""
+        return self.deadlines.get((kind, ref if ref is not None else str(self.episode)))
+
+    def open_deadline(self, kind: DeadlineKind) -> Deadline | None:
+        """The open deadline of a kind that has one at a time (contact, DASH, review)."""
+        return next((d for d in self.deadlines.values() if d.kind is kind and d.is_open), None)
+
+    def person_ids(self) -> frozenset[UUID]:
+        people = [self.survivor, *self.perpetrators, *self.children]
+        return frozenset(p.person_id for p in people if p is not None)
+
+
+def fold(history: Iterable[Recorded], state: CaseState | None = None) -> CaseState:
+    """The state after the events, from `state` (a new case by default)."""
+    current = state or CaseState()
+    for recorded in history:
+        current = evolve(current, recorded)
+    return current
+
+
+def evolve(state: CaseState, recorded: Recorded) -> CaseState:
+    """The state after one more event."""
+    event = recorded.event
+    after = _apply(state, event, recorded.actor)
+    case_id = getattr(event, "case_id", None)
+    return replace(
+        after,
+        case_id=state.case_id or (case_id if isinstance(case_id, UUID) else None),
+        version=recorded.version,
+        last_recorded_at=recorded.recorded_at,
+    )
+
+
+def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
+    match event:
+        case ev.CaseOpened():
+            return _opened(state, event)
+        case ev.ReportAddedToCase():
+            return replace(
+                state,
+                report_ids=_with_report(state.report_ids, event.report_id),
+                further_reports=(*state.further_reports, event),
+            )
+        case ev.RepeatCaseIdentified():
+            return replace(state, repeat=event)
+        case ev.PeopleUpdated():
+            return replace(
+                state,
+                survivor=event.survivor or state.survivor,
+                perpetrators=_given(event.alleged_perpetrators, state.perpetrators),
+                children=_given(event.children, state.children),
+            )
+        case ev.CaseManagerAssigned():
+            return replace(
+                state,
+                case_manager=event.case_manager,
+                preferred_gender=event.preferred_gender or state.preferred_gender,
+                preference_met=event.preference_met,
+            )
+        case ev.CaseManagerPreferenceRecorded():
+            return replace(
+                state,
+                preferred_gender=event.preferred_gender,
+                preference_met=event.current_case_manager_matches,
+            )
+        case ev.CaseRestricted():
+            return replace(state, restriction=event.restriction)
+        case ev.CaseRestrictionLifted():
+            return replace(state, restriction=None)
+        case ev.SafeContactUpdated():
+            return replace(state, safe_contact=event.safe_contact)
+        case ev.ContactAttempted():
+            return replace(state, attempts=(*state.attempts, event))
+        case ev.SurvivorContacted():
+            return _contacted(state, event)
+        case ev.DashDeadlineMet():
+            met = _meet_open(state, DeadlineKind.DASH, event.met_at)
+            return replace(met, dash_outcomes=(*state.dash_outcomes, event))
+        case ev.ContactOverdue() | ev.DashOverdue() | ev.ReviewOverdue():
+            return _overdue(state, _OVERDUE_KINDS[type(event)], event.due_at, event.detected_at)
+        case ev.EmergencyRepairOverdue():
+            return _mark(
+                state,
+                (DeadlineKind.EMERGENCY_REPAIR, str(event.repair_id)),
+                "overdue",
+                event.detected_at,
+            )
+        case _:
+            return _apply_casework(state, event, actor)
+
+
+def _apply_casework(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
+    match event:
+        case ev.EmergencyRepairRaised():
+            deadline = Deadline(
+                DeadlineKind.EMERGENCY_REPAIR, str(event.repair_id), event.raised_at, event.due_at
+            )
+            return replace(
+                _with_deadline(state, deadline),
+                repairs={**state.repairs, event.repair_id: Repair(event)},
+            )
+        case ev.EmergencyRepairCompleted():
+            repair = state.repairs[event.repair_id]
+            key = (DeadlineKind.EMERGENCY_REPAIR, str(event.repair_id))
+            return replace(
+                _mark(state, key, "met", event.completed_at),
+                repairs={**state.repairs, event.repair_id: replace(repair, completed=event)},
+            )
+        case ev.SecurityMeasureRequested():
+            return replace(
+                state, security={**state.security, event.request_id: SecurityWork(event)}
+            )
+        case ev.SecurityMeasureInstalled():
+            work = state.security[event.request_id]
+            updated = replace(work, installed=(*work.installed, event))
+            return replace(state, security={**state.security, event.request_id: updated})
+        case ev.FlagRaised():
+            return replace(state, flags={**state.flags, event.flag_id: Flag(event, actor)})
+        case ev.FlagRemoved():
+            flag = replace(state.flags[event.flag_id], removed=event, removed_by=actor)
+            return replace(state, flags={**state.flags, event.flag_id: flag})
+        case ev.SurvivorWishesRecorded():
+            return replace(state, wishes=event)
+        case ev.PerpetratorActionTaken():
+            return replace(state, actions=(*state.actions, event))
+        case _:
+            return _apply_lifecycle(state, event, actor)
+
+
+def _apply_lifecycle(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
+    match event:
+        case ev.CaseReviewed():
+            reviewed = _meet_open(state, DeadlineKind.REVIEW, event.reviewed_at)
+            reviewed = replace(reviewed, reviews=(*state.reviews, event))
+            return _next_review(reviewed, event.reviewed_at, event.next_review_due_at)
+        case ev.CaseClosureRequested():
+            return replace(state, pending_closure=PendingClosure(event, actor))
+        case ev.CaseClosureDeclined():
+            return replace(state, pending_closure=None)
+        case ev.CaseClosed():
+            deadlines = {
+                key: d.cancelled(event.closed_at) if d.is_open else d
+                for key, d in state.deadlines.items()
+            }
+            return replace(
+                state,
+                status=CaseStatus.CLOSED,
+                closure=event,
+                pending_closure=None,
+                deadlines=deadlines,
+            )
+        case ev.CaseReopened():
+            return _reopened(state, event)
+        case _:
+            # RestrictedCaseRead and anything newer change nothing a decision reads.
+            return state
+
+
+_OVERDUE_KINDS: Mapping[type[DomainEvent], DeadlineKind] = {
+    ev.ContactOverdue: DeadlineKind.CONTACT,
+    ev.DashOverdue: DeadlineKind.DASH,
+    ev.ReviewOverdue: DeadlineKind.REVIEW,
+}
+
+
+def _with_report(report_ids: tuple[UUID, ...], report_id: UUID) -> tuple[UUID, ...]:
+    return report_ids if report_id in report_ids else (*report_ids, report_id)
+
+
+def _given(new: tuple[_T, ...] | None, old: tuple[_T, ...]) -> tuple[_T, ...]:
+    return old if new is None else new
+
+
+def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
+    opened = replace(
+        state,
+        status=CaseStatus.OPEN,
+        opened=event,
+        survivor=event.survivor,
+        perpetrators=event.alleged_perpetrators,
+        children=event.children,
+        report_ids=(event.report_id,),
+        episode=1,
+        preferred_gender=event.preferred_case_manager_gender,
+        restriction=event.restriction,
+    )
+    opened = _with_deadline(
+        opened, Deadline(DeadlineKind.CONTACT, "1", event.reported_at, event.contact_due_at)
+    )
+    opened = _with_deadline(
+        opened, Deadline(DeadlineKind.DASH, "1", event.reported_at, event.dash_due_at)
+    )
+    return _next_review(opened, event.opened_at, event.review_due_at)
+
+
+def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
+    episode = state.episode + 1
+    reopened = replace(
+        state, status=CaseStatus.OPEN, closure=None, pending_closure=None, episode=episode
+    )
+    if event.report_id is not None:
+        reopened = replace(reopened, report_ids=_with_report(state.report_ids, event.report_id))
+    for kind, due in (
+        (DeadlineKind.CONTACT, event.contact_due_at),
+        (DeadlineKind.DASH, event.dash_due_at),
+    ):
+        if due is not None:
+            reopened = _with_deadline(
+                reopened, Deadline(kind, str(episode), event.reopened_at, due)
+            )
+    return _next_review(reopened, event.reopened_at, event.review_due_at)
+
+
+def _contacted(state: CaseState, event: ev.SurvivorContacted) -> CaseState:
+    contacted = replace(state, contacts=(*state.contacts, event))
+    if event.first_contact:
+        return _meet_open(contacted, DeadlineKind.CONTACT, event.contacted_at)
+    return contacted
+
+
+def _next_review(state: CaseState, since: datetime, due: datetime | None) -> CaseState:
+    if due is None:
+        return state
+    seq = state.review_seq + 1
+    return replace(
+        _with_deadline(state, Deadline(DeadlineKind.REVIEW, str(seq), since, due)), review_seq=seq
+    )
+
+
+def _with_deadline(state: CaseState, deadline: Deadline) -> CaseState:
+    return replace(state, deadlines={**state.deadlines, deadline.key: deadline})
+
+
+def _meet_open(state: CaseState, kind: DeadlineKind, at: datetime) -> CaseState:
+    deadline = state.open_deadline(kind)
+    return state if deadline is None else _mark(state, deadline.key, "met", at)
+
+
+def _overdue(state: CaseState, kind: DeadlineKind, due_at: datetime, at: datetime) -> CaseState:
+    candidates = [d for d in state.deadlines.values() if d.kind is kind and d.due_at == due_at]
+    candidates.sort(key=lambda d: not d.is_open)
+    return state if not candidates else _mark(state, candidates[0].key, "overdue", at)
+
+
+def _mark(state: CaseState, key: DeadlineKey, what: str, at: datetime) -> CaseState:
+    deadline = state.deadlines.get(key)
+    if deadline is None:
+        return state
+    marked = {"met": deadline.met, "overdue": deadline.overdue, "cancelled": deadline.cancelled}
+    return replace(state, deadlines={**state.deadlines, key: marked[what](at)})

@@ -1,0 +1,221 @@
+"""The case summary and deadlines tables: written with each append, rebuilt from events.
+
+`save` writes one case's rows from its state, in the caller's transaction, so the read
+model never disagrees with the events it came from. `rebuild` replays the event store
+into empty tables; the result equals what the appends wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hearth.contracts.envelope import Actor, Role
+from hearth.eventstore.db import Conn, check_schema_name
+from hearth.eventstore.store import EventStore
+
+from .domain.state import CaseState
+from .events import fold_envelopes
+
+_SUMMARY_COLUMNS = (
+    "case_id",
+    "version",
+    "status",
+    "episode",
+    "reported_at",
+    "opened_at",
+    "closed_at",
+    "channel",
+    "immediate_danger",
+    "repeat",
+    "closure_requested",
+    "case_manager_id",
+    "preferred_gender",
+    "preference_met",
+    "restricted",
+    "permitted_staff_ids",
+    "involved_staff_ids",
+    "timescale_policy",
+    "updated_at",
+)
+_SUMMARY_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SUMMARY_COLUMNS[1:])
+
+
+async def save(conn: Conn, schema: str, state: CaseState) -> None:
+    """Write the case's summary row and its deadlines from its state."""
+    if not state.exists or state.case_id is None or state.opened is None:
+        return
+    s = check_schema_name(schema)
+    restriction = state.restriction
+    await conn.execute(
+        f"""INSERT INTO {s}.case_summary ({", ".join(_SUMMARY_COLUMNS)})
+            VALUES ({", ".join(f"${i}" for i in range(1, len(_SUMMARY_COLUMNS) + 1))})
+            ON CONFLICT (case_id) DO UPDATE SET {_SUMMARY_UPDATES}""",
+        state.case_id,
+        state.version,
+        state.status.value,
+        state.episode,
+        state.opened.reported_at,
+        state.opened.opened_at,
+        state.closure.closed_at if state.closure else None,
+        state.opened.channel.value,
+        state.opened.immediate_danger or any(r.immediate_danger for r in state.further_reports),
+        state.repeat is not None,
+        state.pending_closure is not None,
+        state.case_manager.staff_id if state.case_manager else None,
+        state.preferred_gender.value if state.preferred_gender else None,
+        state.preference_met,
+        restriction is not None,
+        list(restriction.permitted_staff_ids) if restriction else [],
+        sorted(state.involved_staff_ids),
+        state.opened.timescale_policy,
+        state.last_recorded_at,
+    )
+    rows = [
+        (
+            state.case_id,
+            d.kind.value,
+            d.ref,
+            d.starts_at,
+            d.due_at,
+            d.met_at,
+            d.cancelled_at,
+            d.overdue_at,
+        )
+        for d in state.deadlines.values()
+    ]
+    await conn.executemany(
+        f"""INSERT INTO {s}.deadlines (case_id, kind, ref_id, starts_at, due_at, met_at,
+                cancelled_at, overdue_recorded_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (case_id, kind, ref_id) DO UPDATE SET starts_at = EXCLUDED.starts_at,
+                due_at = EXCLUDED.due_at, met_at = EXCLUDED.met_at,
+                cancelled_at = EXCLUDED.cancelled_at,
+                overdue_recorded_at = EXCLUDED.overdue_recorded_at""",
+        rows,
+    )
+    # A row the state no longer knows would be polled for ever: the state is the truth.
+    await conn.execute(
+        f"""DELETE FROM {s}.deadlines WHERE case_id = $1
+            AND NOT (kind || '/' || ref_id = ANY($2::text[]))""",
+        state.case_id,
+        [f"{d.kind.value}/{d.ref}" for d in state.deadlines.values()],
+    )
+
+
+async def caseloads(conn: Conn, schema: str) -> dict[str, int]:
+    """Open cases per case manager."""
+    rows = await conn.fetch(
+        f"""SELECT case_manager_id, count(*) AS open_cases
+            FROM {check_schema_name(schema)}.case_summary
+            WHERE status = 'open' AND case_manager_id IS NOT NULL GROUP BY case_manager_id"""
+    )
+    return {r["case_manager_id"]: r["open_cases"] for r in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """Which cases a list shows; visibility for the actor is always applied on top."""
+
+    status: str | None = None
+    case_manager_id: str | None = None
+    """Managers, auditors and admins only: a case manager always sees their own cases."""
+    overdue: bool | None = None
+    restricted: bool | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+async def list_cases(
+    conn: Conn, schema: str, actor: Actor, now: datetime, case_filter: CaseFilter
+) -> list[dict[str, Any]]:
+    """Summary rows with their deadlines, only of cases the actor may see: a case
+    manager's own cases, everyone's for the other roles (filters apply on top)."""
+    s = check_schema_name(schema)
+    args: list[Any] = [actor.id, now]
+    clauses = [
+        "(NOT c.restricted OR $1 = ANY(c.permitted_staff_ids))",
+        "NOT ($1 = ANY(c.involved_staff_ids))",
+    ]
+
+    def where(sql: str, value: Any) -> None:
+        args.append(value)
+        clauses.append(sql.replace("?", f"${len(args)}"))
+
+    if actor.role is Role.CASE_MANAGER:
+        where("c.case_manager_id = ?", actor.id)
+    elif case_filter.case_manager_id is not None:
+        where("c.case_manager_id = ?", case_filter.case_manager_id)
+    if case_filter.status is not None:
+        where("c.status = ?", case_filter.status)
+    if case_filter.restricted is not None:
+        where("c.restricted = ?", case_filter.restricted)
+    overdue = f"""EXISTS (SELECT 1 FROM {s}.deadlines o WHERE o.case_id = c.case_id
+        AND o.met_at IS NULL AND o.cancelled_at IS NULL
+        AND (o.overdue_recorded_at IS NOT NULL OR o.due_at <= $2))"""
+    if case_filter.overdue is not None:
+        clauses.append(overdue if case_filter.overdue else f"NOT {overdue}")
+    args += [case_filter.limit, case_filter.offset]
+    rows = await conn.fetch(
+        f"""SELECT c.case_id, c.version, c.status, c.episode, c.reported_at, c.opened_at,
+                c.closed_at, c.channel, c.immediate_danger, c.repeat, c.closure_requested,
+                c.case_manager_id, c.preferred_gender, c.preference_met, c.restricted,
+                c.timescale_policy, c.updated_at, {overdue} AS overdue,
+                COALESCE((SELECT json_agg(json_build_object(
+                    'kind', d.kind, 'ref', d.ref_id, 'due_at', d.due_at, 'met_at', d.met_at,
+                    'cancelled_at', d.cancelled_at,
+                    'overdue_recorded_at', d.overdue_recorded_at,
+                    'status', {_DEADLINE_STATUS}) ORDER BY d.due_at, d.kind, d.ref_id)
+                FROM {s}.deadlines d WHERE d.case_id = c.case_id), '[]') AS deadlines
+            FROM {s}.case_summary c
+            WHERE {" AND ".join(clauses)}
+            ORDER BY c.opened_at DESC, c.case_id
+            LIMIT ${len(args) - 1} OFFSET ${len(args)}""",
+        *args,
+    )
+    return [dict(r) for r in rows]
+
+
+_DEADLINE_STATUS = """CASE
+    WHEN d.met_at IS NOT NULL THEN CASE WHEN d.met_at > d.due_at THEN 'met_late' ELSE 'met' END
+    WHEN d.cancelled_at IS NOT NULL THEN 'cancelled'
+    WHEN d.overdue_recorded_at IS NOT NULL OR d.due_at <= $2 THEN 'overdue'
+    ELSE 'due' END"""
+
+
+async def summary_rows(conn: Conn, schema: str) -> list[dict[str, Any]]:
+    """Every summary and deadline row, in a stable order (for comparing rebuilds)."""
+    s = check_schema_name(schema)
+    summaries = await conn.fetch(f"SELECT * FROM {s}.case_summary ORDER BY case_id")
+    deadlines = await conn.fetch(f"SELECT * FROM {s}.deadlines ORDER BY case_id, kind, ref_id")
+    return [dict(r) for r in (*summaries, *deadlines)]
+
+
+async def rebuild(store: EventStore, batch: int = 500) -> int:
+    """Empty the read model and replay every case stream into it, in one transaction.
+
+    Holds an exclusive lock on both tables meanwhile, so commands and the scheduler wait
+    rather than write into a half-built model. Returns the number of cases rebuilt.
+    """
+    s = store.schema
+    rebuilt = 0
+    async with store.transaction() as conn:
+        await conn.execute(f"LOCK TABLE {s}.case_summary, {s}.deadlines IN EXCLUSIVE MODE")
+        await conn.execute(f"DELETE FROM {s}.deadlines")
+        await conn.execute(f"DELETE FROM {s}.case_summary")
+        after = ""
+        while True:
+            streams = await conn.fetch(
+                f"""SELECT DISTINCT stream_id FROM {s}.events WHERE stream_id > $1
+                    ORDER BY stream_id LIMIT $2""",
+                after,
+                batch,
+            )
+            if not streams:
+                return rebuilt
+            for row in streams:
+                history = await store.read_stream(row["stream_id"], conn=conn)
+                await save(conn, s, fold_envelopes(history))
+                rebuilt += 1
+            after = streams[-1]["stream_id"]

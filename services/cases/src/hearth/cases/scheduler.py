@@ -1,0 +1,102 @@
+"""The deadline scheduler: records each missed deadline overdue, exactly once.
+
+Every `scheduler_poll_seconds` it looks for due rows in the `deadlines` table (unmet,
+not cancelled, not yet recorded overdue). Each is taken with `FOR UPDATE SKIP LOCKED`,
+so several instances never take the same row, and in ONE transaction the `RecordOverdue`
+command appends the Overdue event (the decider refuses a second Overdue for the same
+deadline, so exactly-once holds by state as well as by row) and the read model marks
+the row. A restart at any moment leaves either both or neither. Time comes only from
+the runtime's clock. One deadline's trouble is logged and does not hold up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+
+import asyncpg
+import structlog
+
+from hearth.eventstore.logs import describe_error
+from hearth.eventstore.metrics import SLA_BREACHES
+from hearth.eventstore.runtime import Runtime
+
+from . import read_model
+from .configuration import cases_config
+from .domain.commands import RecordOverdue
+from .domain.deadlines import DeadlineKind
+from .handlers import SCHEDULER, run_command
+
+log = structlog.get_logger(__name__)
+
+_WAITING = "met_at IS NULL AND cancelled_at IS NULL AND overdue_recorded_at IS NULL"
+
+
+async def deadline_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
+    """Run until `stop` is set; a failed sweep is logged and tried again next poll."""
+    settings = cases_config(runtime).settings
+    while not stop.is_set():
+        found = 0
+        try:
+            found = await sweep(runtime, limit=settings.scheduler_batch_size)
+        except Exception as exc:
+            log.warning("deadline sweep failed; trying again", error=describe_error(exc))
+        if found < settings.scheduler_batch_size:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=settings.scheduler_poll_seconds)
+
+
+async def sweep(runtime: Runtime, *, limit: int = 100) -> int:
+    """Record due deadlines overdue (up to `limit`). Returns how many were due."""
+    now = runtime.clock.now()
+    schema = runtime.event_store.schema
+    due = await runtime.event_store.pool.fetch(
+        f"""SELECT case_id, kind, ref_id FROM {schema}.deadlines
+            WHERE {_WAITING} AND due_at <= $1 ORDER BY due_at LIMIT $2""",
+        now,
+        limit,
+    )
+    for row in due:
+        try:
+            await _record_overdue(runtime, row, now)
+        except Exception as exc:
+            log.error(
+                "could not record a deadline overdue",
+                case_id=str(row["case_id"]),
+                kind=row["kind"],
+                error=describe_error(exc),
+            )
+    return len(due)
+
+
+async def _record_overdue(runtime: Runtime, row: asyncpg.Record, now: datetime) -> None:
+    store = runtime.event_store
+    kind = DeadlineKind(row["kind"])
+    async with store.transaction() as conn:
+        locked = await conn.fetchval(
+            f"""SELECT true FROM {store.schema}.deadlines
+                WHERE case_id = $1 AND kind = $2 AND ref_id = $3 AND {_WAITING}
+                  AND due_at <= $4
+                FOR UPDATE SKIP LOCKED""",
+            row["case_id"],
+            kind.value,
+            row["ref_id"],
+            now,
+        )
+        if not locked:
+            return  # another instance has it, or it was met meanwhile
+        command = RecordOverdue(SCHEDULER, kind, row["ref_id"])
+        outcome = await run_command(runtime, conn, row["case_id"], command, now=now)
+        if not outcome.appended:
+            # Nothing to record by the case's own state (met, cancelled, already
+            # overdue): bring the row in line with it, or drop it if the case is unknown.
+            if outcome.state.exists:
+                await read_model.save(conn, store.schema, outcome.state)
+            else:
+                await conn.execute(
+                    f"DELETE FROM {store.schema}.deadlines WHERE case_id = $1", row["case_id"]
+                )
+    if outcome.appended:
+        SLA_BREACHES.labels("cases", kind.value).inc()
+        log.info("deadline overdue", case_id=str(row["case_id"]), kind=kind.value)

@@ -1,0 +1,287 @@
+"""The caseworkers' HTTP API end to end: auth, refusals, and every command."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from hearth.contracts.envelope import Role
+
+pytestmark = pytest.mark.integration
+
+MANAGER = ("dalead-0001", Role.MANAGER)
+SECOND_MANAGER = ("dalead-0002", Role.MANAGER)
+
+
+async def test_requests_need_a_valid_token_and_an_allowed_role(cases, new_case) -> None:
+    report, _ = await new_case(cases)
+    url = f"/cases/{report.case_id}"
+    assert (await cases.client.get("/cases")).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert (await cases.client.get(url, headers=bad)).status_code == 401
+    assert (await cases.client.get(url, headers=cases.auth("in-1", Role.INTAKE))).status_code == 403
+    attempt = {"method": "call", "outcome": "no_answer"}
+    auditor = cases.auth("audit-1", Role.AUDITOR)
+    assert (await cases.client.get(url, headers=auditor)).status_code == 200
+    refused = await cases.client.post(f"{url}/contact-attempts", json=attempt, headers=auditor)
+    assert refused.status_code == 403
+    cm = cases.auth("cso-0001", Role.CASE_MANAGER)
+    review = await cases.client.post(f"{url}/reviews", json={"outcome": "continue"}, headers=cm)
+    assert review.status_code == 403
+    decision = await cases.client.post(
+        f"{url}/closure-decision", json={"decision": "approve"}, headers=cm
+    )
+    assert decision.status_code == 403
+
+
+async def test_an_unknown_case_is_404(cases) -> None:
+    unknown = uuid.uuid4()
+    headers = cases.auth(*MANAGER)
+    got = await cases.client.get(f"/cases/{unknown}", headers=headers)
+    assert got.status_code == 404
+    assert got.json() == {"detail": "no such case", "code": "case_not_found"}
+    posted = await cases.client.post(
+        f"/cases/{unknown}/wishes", json={"wanted_actions": []}, headers=headers
+    )
+    assert posted.status_code == 404
+
+
+async def test_bad_input_is_422_naming_each_field_without_echoing_values(cases, new_case) -> None:
+    report, manager = await new_case(cases)
+    response = await cases.client.post(
+        f"/cases/{report.case_id}/contacts",
+        json={"method": "carrier pigeon", "notes": "", "colour": "blue"},
+        headers=cases.auth(manager, Role.CASE_MANAGER),
+    )
+    assert response.status_code == 422
+    body = response.json()
+    fields = {e["field"] for e in body["errors"]}
+    assert {"method", "notes", "colour"} <= fields
+    assert "carrier pigeon" not in response.text
+    bad_path = await cases.client.get("/cases/not-a-uuid", headers=cases.auth(*MANAGER))
+    assert bad_path.status_code == 422
+    assert bad_path.json()["errors"][0]["field"] == "path.case_id"
+    closure = await cases.client.post(
+        f"/cases/{report.case_id}/closure-request",
+        json={"reason": "other"},
+        headers=cases.auth(manager, Role.CASE_MANAGER),
+    )
+    assert closure.status_code == 422
+
+
+async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
+    cases, new_case, clock
+) -> None:
+    report, manager = await new_case(cases)
+    case = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    lead = cases.auth(*MANAGER)
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))  # Monday 10:00
+
+    async def post(path: str, body: dict, headers=cm, status: int = 200) -> dict:
+        response = await cases.client.post(f"{case}{path}", json=body, headers=headers)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    async def version() -> int:
+        return (await cases.client.get(case, headers=lead)).json()["version"]
+
+    safe = {
+        "safe_to_call": True,
+        "safe_to_text": False,
+        "safe_to_email": False,
+        "safe_to_write": False,
+        "safe_to_visit": False,
+        "safe_phone_numbers": ["07700 900456"],
+        "safe_times": [{"day": "monday", "start": "09:30", "end": "11:30"}],
+        "withheld_number_only": True,
+        "never_leave_voicemail": True,
+        "interpreter_needed": False,
+    }
+    await post("/safe-contact", safe)
+
+    before = await version()
+    refused = await post(
+        "/contact-attempts", {"method": "text", "outcome": "no_answer"}, status=409
+    )
+    assert refused["code"] == "unsafe_channel"
+    assert "07700" not in refused["detail"]
+    voicemail = {"method": "call", "outcome": "message_left", "number_withheld": True}
+    assert (await post("/contact-attempts", voicemail, status=409))["code"] == (
+        "voicemail_not_allowed"
+    )
+    assert await version() == before  # nothing half-written
+
+    attempt = await post(
+        "/contact-attempts",
+        {"method": "call", "outcome": "no_answer", "number_withheld": True},
+        status=201,
+    )
+    assert attempt["attempt_id"] and attempt["version"] == before + 1
+    contact = await post("/contacts", {"method": "call", "number_withheld": True}, status=201)
+    assert (contact["first_contact"], contact["late"]) == (True, False)
+    [written] = contact["events"]
+    assert written["type"] == "hearth.cases.SurvivorContacted.v1"
+
+    repair = await post("/repairs", {"kind": "locks", "description": "Lock forced"}, status=201)
+    done = await post(f"/repairs/{repair['repair_id']}/completion", {})
+    assert done["late"] is False
+    again = await post(f"/repairs/{repair['repair_id']}/completion", {}, status=409)
+    assert again["code"] == "repair_already_completed"
+    unknown_repair = await cases.client.post(
+        f"{case}/repairs/{uuid.uuid4()}/completion", json={}, headers=cm
+    )
+    assert unknown_repair.status_code == 404
+
+    security = await post(
+        "/security-measures",
+        {"measures": ["lock_change", "door_viewer_or_chain"], "sanctuary_scheme": True},
+        status=201,
+    )
+    await post(
+        f"/security-measures/{security['request_id']}/installation",
+        {"measures": ["lock_change"]},
+    )
+
+    detail = (await cases.client.get(case, headers=cm)).json()
+    risk_flag = next(f for f in detail["flags"] if f["kind"] == "potential_risk")
+    assert risk_flag["raised_by"] == {"id": "hearth.cases", "role": "system"}
+    await post(f"/flags/{risk_flag['flag_id']}/removal", {"reason": "Raised in error"})
+    flag = await post(
+        "/flags",
+        {
+            "person_id": str(report.alleged_perpetrators[0].person_id),
+            "kind": "potential_risk",
+            "reason": "New incident reported",
+        },
+        status=201,
+    )
+    assert flag["flag_id"]
+
+    perpetrator = str(report.alleged_perpetrators[0].person_id)
+    warning = {"perpetrator_person_id": perpetrator, "kind": "tenancy_warning"}
+    assert (await post("/perpetrator-actions", warning, status=409))["code"] == (
+        "wishes_not_recorded"
+    )
+    await post(
+        "/wishes",
+        {"wanted_actions": ["tenancy_warning"], "unwanted_actions": ["information_to_police"]},
+        status=201,
+    )
+    await post("/perpetrator-actions", warning, status=201)
+    police = {"perpetrator_person_id": perpetrator, "kind": "information_to_police"}
+    assert (await post("/perpetrator-actions", police, status=409))["code"] == (
+        "against_survivor_wishes"
+    )
+    override = {
+        **police,
+        "override": {"reason": "safeguarding_child", "explanation": "Child at risk"},
+    }
+    assert (await post("/perpetrator-actions", override, status=403))["code"] == "manager_only"
+    await post("/perpetrator-actions", override, headers=lead, status=201)
+
+    reviewed = await post("/reviews", {"outcome": "continue"}, headers=lead, status=201)
+    assert reviewed["next_review_due_at"] == "2025-04-07T09:00:00+00:00"
+
+    await post("/closure-request", {"reason": "survivor_safe_support_in_place"}, status=201)
+    declined = await post(
+        "/closure-decision", {"decision": "decline", "reason": "Wait a week"}, headers=lead
+    )
+    assert declined["status"] == "open"
+    await post("/closure-request", {"reason": "survivor_safe_support_in_place"}, status=201)
+    closed = await post(
+        "/closure-decision",
+        {"decision": "approve", "survivor_feedback": {"feels_safer": True, "rating": "satisfied"}},
+        headers=lead,
+    )
+    assert closed["status"] == "closed"
+    assert (await post("/wishes", {}, status=409))["code"] == "case_closed"
+
+    reopened = await post("/reopening", {"reason": "survivor_request"})
+    assert reopened["status"] == "open"
+
+    detail = (await cases.client.get(case, headers=cm)).json()
+    assert detail["status"] == "open" and detail["episode"] == 2
+    assert detail["closure"]["closed"] is None
+    kinds = [(d["kind"], d["status"]) for d in detail["deadlines"]]
+    assert ("contact", "met") in kinds and ("contact", "due") in kinds
+    timeline = detail["timeline"]
+    assert [t["stream_version"] for t in timeline] == list(range(1, len(timeline) + 1))
+    by_event = {t["event"]: t for t in timeline}
+    assert by_event["SurvivorContacted"]["actor"] == {"id": manager, "role": "case_manager"}
+    assert by_event["CaseClosed"]["actor"] == {"id": "dalead-0001", "role": "manager"}
+    assert by_event["CaseClosed"]["data"]["approved_by"] == "dalead-0001"
+    assert by_event["CaseOpened"]["occurred_at"] == "2025-03-07T16:31:00+00:00"
+
+
+async def test_a_manager_cannot_approve_a_closure_they_asked_for(cases, new_case) -> None:
+    report, _ = await new_case(cases)
+    case = f"/cases/{report.case_id}"
+    lead = cases.auth(*MANAGER)
+    asked = await cases.client.post(
+        f"{case}/closure-request", json={"reason": "survivor_moved"}, headers=lead
+    )
+    assert asked.status_code == 201
+    own = await cases.client.post(
+        f"{case}/closure-decision", json={"decision": "approve"}, headers=lead
+    )
+    assert (own.status_code, own.json()["code"]) == (409, "own_closure_request")
+    other = await cases.client.post(
+        f"{case}/closure-decision",
+        json={"decision": "approve"},
+        headers=cases.auth(*SECOND_MANAGER),
+    )
+    assert other.status_code == 200
+
+
+async def test_case_managers_list_their_own_cases_and_managers_all(
+    cases, new_case, all_listed
+) -> None:
+    first, first_manager = await new_case(cases)
+    second, second_manager = await new_case(cases)
+    own = await all_listed(cases, cases.auth(first_manager, Role.CASE_MANAGER))
+    assert str(first.case_id) in {c["case_id"] for c in own}
+    assert {c["case_manager_id"] for c in own} == {first_manager}
+    lead = cases.auth(*MANAGER)
+    everyone = await all_listed(cases, lead, "status=open")
+    assert {str(first.case_id), str(second.case_id)} <= {c["case_id"] for c in everyone}
+    filtered = await all_listed(cases, lead, f"case_manager_id={second_manager}")
+    assert {c["case_manager_id"] for c in filtered} == {second_manager}
+    assert str(second.case_id) in {c["case_id"] for c in filtered}
+    row = next(c for c in everyone if c["case_id"] == str(first.case_id))
+    assert [d["kind"] for d in row["deadlines"]] == ["contact", "dash", "review"]
+    assert [d["status"] for d in row["deadlines"]] == ["due", "due", "due"]
+    assert row["overdue"] is False
+    assert "survivor" not in row and "permitted_staff_ids" not in row
+    assert (await cases.client.get("/cases?limit=0", headers=lead)).status_code == 422
+    assert (await cases.client.get("/cases?status=lost", headers=lead)).status_code == 422
+
+
+async def test_a_preferred_gender_asked_for_later_moves_the_case(cases, new_case) -> None:
+    report, manager = await new_case(cases)
+    wanted = "man" if manager != "cso-0002" else "woman"
+    response = await cases.client.post(
+        f"/cases/{report.case_id}/case-manager",
+        json={"preferred_gender": wanted},
+        headers=cases.auth(manager, Role.CASE_MANAGER),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["preference_met"] is True
+    assert body["case_manager_id"] != manager
+    detail = (
+        await cases.client.get(f"/cases/{report.case_id}", headers=cases.auth(*MANAGER))
+    ).json()
+    assert detail["case_manager"]["gender"] == wanted
+    assert detail["preferred_case_manager_gender"] == wanted
+    assigned = [t for t in detail["timeline"] if t["event"] == "CaseManagerAssigned"][-1]
+    assert assigned["data"]["previous_staff_id"] == manager
+
+    named = await cases.client.post(
+        f"/cases/{report.case_id}/case-manager",
+        json={"staff_id": manager},
+        headers=cases.auth(*MANAGER),
+    )
+    assert (named.status_code, named.json()["code"]) == (409, "preferred_gender_not_matched")

@@ -1,0 +1,107 @@
+"""Who may see a case: restricted cases only by the staff named, never by staff involved."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from hearth.cases.domain import commands as c
+from hearth.cases.domain.access import may_see, read_is_recorded
+from hearth.cases.domain.guards import CaseNotFound
+from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import (
+    ContactAttemptOutcome,
+    RestrictedView,
+    RestrictionReason,
+)
+from hearth.contracts.events.common import ContactMethod
+
+MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def restricted(scenario):
+    perpetrator = (
+        scenario.report()
+        .alleged_perpetrators[0]
+        .model_copy(update={"is_staff_member": True, "staff_id": "cso-w2"})
+    )
+    return scenario.opened(
+        alleged_perpetrators=(perpetrator,), caseloads={"cso-w1": 0, "cso-m1": 1}
+    )
+
+
+def test_an_ordinary_case_is_visible_to_staff_and_reads_are_not_logged(scenario, actors) -> None:
+    scenario.opened()
+    for actor in (actors.cm, actors.other_cm, actors.manager, actors.auditor):
+        assert may_see(scenario.state, actor)
+        assert not read_is_recorded(scenario.state, actor)
+
+
+def test_a_restricted_case_is_visible_only_to_the_staff_named(restricted, actors) -> None:
+    assert restricted.state.restriction.permitted_staff_ids == ("cso-w1", "lead-1")
+    assert may_see(restricted.state, Actor(id="cso-w1", role=Role.CASE_MANAGER))
+    assert may_see(restricted.state, actors.manager)
+    for outsider in (
+        actors.cm,
+        actors.second_manager,
+        actors.auditor,
+        Actor(id="admin-1", role=Role.ADMIN),
+    ):
+        assert not may_see(restricted.state, outsider)
+        assert read_is_recorded(restricted.state, outsider)
+
+
+def test_the_staff_member_involved_never_sees_their_own_case(restricted) -> None:
+    involved = Actor(id="cso-w2", role=Role.CASE_MANAGER)
+    assert not may_see(restricted.state, involved)
+    as_manager = Actor(id="cso-w2", role=Role.MANAGER)
+    assert not may_see(restricted.state, as_manager)
+
+
+def test_hearth_itself_is_not_a_reader(restricted, actors) -> None:
+    assert may_see(restricted.state, actors.system)
+    assert not read_is_recorded(restricted.state, actors.system)
+
+
+def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors) -> None:
+    attempt = c.RecordContactAttempt(
+        actors.cm, restricted.case_id, ContactMethod.CALL, ContactAttemptOutcome.NO_ANSWER
+    )
+    with pytest.raises(CaseNotFound) as refused:
+        restricted.when(attempt, MONDAY_10)
+    assert str(refused.value) == "no such case"
+    named = c.RecordContactAttempt(
+        Actor(id="cso-w1", role=Role.CASE_MANAGER),
+        restricted.case_id,
+        ContactMethod.CALL,
+        ContactAttemptOutcome.NO_ANSWER,
+    )
+    assert restricted.when(named, MONDAY_10)
+
+
+def test_a_refused_read_is_recorded_as_not_granted(restricted, actors) -> None:
+    [read] = restricted.when(c.RecordRead(actors.cm, RestrictedView.TIMELINE, False), MONDAY_10)
+    assert isinstance(read, ev.RestrictedCaseRead)
+    assert (read.staff_id, read.access_granted, read.view) == (
+        actors.cm.id,
+        False,
+        RestrictedView.TIMELINE,
+    )
+
+
+def test_lifting_the_restriction_opens_the_case_to_the_team(restricted, actors) -> None:
+    restricted.apply(c.LiftRestriction(actors.manager, "Member of staff has left"), MONDAY_10)
+    assert may_see(restricted.state, actors.cm)
+    assert not may_see(restricted.state, Actor(id="cso-w2", role=Role.CASE_MANAGER))
+
+
+def test_a_restriction_names_new_staff_and_drops_others(restricted, actors) -> None:
+    restricted.apply(
+        c.RestrictCase(actors.manager, RestrictionReason.ALLEGED_PERPETRATOR_IS_STAFF, ("hr-7",)),
+        MONDAY_10,
+    )
+    assert may_see(restricted.state, Actor(id="hr-7", role=Role.AUDITOR))
+    assert not may_see(restricted.state, actors.manager)

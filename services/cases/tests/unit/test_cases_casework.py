@@ -1,0 +1,226 @@
+"""Repairs, security work, flags, and perpetrator actions led by the survivor's wishes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hearth.cases.domain import commands as c
+from hearth.cases.domain.deadlines import DeadlineKind
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import (
+    FlagKind,
+    RepairKind,
+    SecurityMeasure,
+    WishesOverrideReason,
+)
+from hearth.contracts.events.common import PerpetratorActionKind, ReferralType
+from hearth.eventstore.errors import DomainError, NotAllowed, NotFound
+
+MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def case(scenario):
+    return scenario.opened()
+
+
+# --- emergency repairs and security ----------------------------------------------------
+
+
+def test_an_emergency_repair_is_due_24_hours_after_it_is_raised(case, actors) -> None:
+    repair_id = uuid.uuid4()
+    [raised] = case.apply(
+        c.RaiseEmergencyRepair(actors.cm, repair_id, RepairKind.LOCKS, "Lock forced"), MONDAY_10
+    )
+    assert isinstance(raised, ev.EmergencyRepairRaised)
+    assert raised.due_at == MONDAY_10 + timedelta(hours=24)
+    assert case.state.deadline(DeadlineKind.EMERGENCY_REPAIR, str(repair_id)).is_open
+
+
+def test_a_repair_completed_in_time_is_not_late(case, actors) -> None:
+    repair_id = uuid.uuid4()
+    case.apply(c.RaiseEmergencyRepair(actors.cm, repair_id, RepairKind.DOORS, "Door"), MONDAY_10)
+    [done] = case.apply(
+        c.CompleteEmergencyRepair(actors.cm, repair_id), MONDAY_10 + timedelta(hours=5)
+    )
+    assert isinstance(done, ev.EmergencyRepairCompleted)
+    assert done.late is False
+    assert case.state.deadline(DeadlineKind.EMERGENCY_REPAIR, str(repair_id)).met_at is not None
+
+
+def test_a_repair_completed_after_24_hours_is_recorded_late(case, actors) -> None:
+    repair_id = uuid.uuid4()
+    case.apply(c.RaiseEmergencyRepair(actors.cm, repair_id, RepairKind.WINDOWS, "Pane"), MONDAY_10)
+    [done] = case.when(
+        c.CompleteEmergencyRepair(actors.cm, repair_id), MONDAY_10 + timedelta(hours=30)
+    )
+    assert done.late is True
+    assert done.completed_at == MONDAY_10 + timedelta(hours=30)
+
+
+def test_a_repair_is_completed_once(case, actors) -> None:
+    repair_id = uuid.uuid4()
+    case.apply(c.RaiseEmergencyRepair(actors.cm, repair_id, RepairKind.LOCKS, "Lock"), MONDAY_10)
+    case.apply(c.CompleteEmergencyRepair(actors.cm, repair_id), MONDAY_10)
+    with pytest.raises(DomainError) as refused:
+        case.when(c.CompleteEmergencyRepair(actors.cm, repair_id), MONDAY_10)
+    assert refused.value.code == "repair_already_completed"
+
+
+def test_completing_an_unknown_repair_is_not_found(case, actors) -> None:
+    with pytest.raises(NotFound):
+        case.when(c.CompleteEmergencyRepair(actors.cm, uuid.uuid4()), MONDAY_10)
+
+
+def test_security_measures_are_requested_then_installed(case, actors) -> None:
+    request_id = uuid.uuid4()
+    measures = (SecurityMeasure.LOCK_CHANGE, SecurityMeasure.FIRE_SAFE_LETTERBOX)
+    case.apply(c.RequestSecurityMeasures(actors.cm, request_id, measures, True), MONDAY_10)
+    [installed] = case.apply(
+        c.RecordSecurityInstalled(actors.cm, request_id, (SecurityMeasure.LOCK_CHANGE,)),
+        MONDAY_10,
+    )
+    assert isinstance(installed, ev.SecurityMeasureInstalled)
+    with pytest.raises(DomainError) as twice:
+        case.when(
+            c.RecordSecurityInstalled(actors.cm, request_id, (SecurityMeasure.LOCK_CHANGE,)),
+            MONDAY_10,
+        )
+    assert twice.value.code == "already_installed"
+    with pytest.raises(DomainError) as unrequested:
+        case.when(
+            c.RecordSecurityInstalled(actors.cm, request_id, (SecurityMeasure.PERSONAL_ALARM,)),
+            MONDAY_10,
+        )
+    assert unrequested.value.code == "measure_not_requested"
+
+
+# --- flags -----------------------------------------------------------------------------
+
+
+def test_a_flag_is_removed_with_a_reason_and_who_removed_it(case, actors) -> None:
+    flag = next(f for f in case.state.flags.values() if f.raised.kind is FlagKind.POTENTIAL_RISK)
+    [removed] = case.apply(c.RemoveFlag(actors.cm, flag.raised.flag_id, "Moved away"), MONDAY_10)
+    assert isinstance(removed, ev.FlagRemoved)
+    assert removed.person_id == case.perpetrator_id
+    assert removed.reason == "Moved away"
+    state_flag = case.state.flags[flag.raised.flag_id]
+    assert not state_flag.active
+    assert state_flag.removed_by == actors.cm
+    assert state_flag.raised_by == actors.system
+    with pytest.raises(DomainError) as again:
+        case.when(c.RemoveFlag(actors.cm, flag.raised.flag_id, "Again"), MONDAY_10)
+    assert again.value.code == "flag_already_removed"
+
+
+def test_a_removed_flag_can_be_raised_again(case, actors) -> None:
+    flag = next(f for f in case.state.flags.values() if f.raised.kind is FlagKind.POTENTIAL_RISK)
+    case.apply(c.RemoveFlag(actors.cm, flag.raised.flag_id, "Error"), MONDAY_10)
+    raise_again = c.RaiseFlag(
+        actors.cm, uuid.uuid4(), case.perpetrator_id, FlagKind.POTENTIAL_RISK, "New incident"
+    )
+    [raised] = case.when(raise_again, MONDAY_10)
+    assert raised.raised_at == MONDAY_10
+
+
+@pytest.mark.parametrize(
+    ("who", "kind", "code"),
+    [
+        ("perpetrator_id", FlagKind.POTENTIAL_RISK, "flag_already_raised"),
+        ("survivor_id", FlagKind.POTENTIAL_RISK, "flag_kind_does_not_fit"),
+        ("perpetrator_id", FlagKind.POTENTIALLY_VULNERABLE, "flag_kind_does_not_fit"),
+        (None, FlagKind.POTENTIALLY_VULNERABLE, "person_not_on_case"),
+    ],
+)
+def test_flags_must_fit_the_person(case, actors, who, kind, code) -> None:
+    person = getattr(case, who) if who else uuid.uuid4()
+    with pytest.raises(DomainError) as refused:
+        case.when(c.RaiseFlag(actors.cm, uuid.uuid4(), person, kind, "Reason"), MONDAY_10)
+    assert refused.value.code == code
+
+
+# --- the perpetrator -------------------------------------------------------------------
+
+
+def action(case, actors, kind=PerpetratorActionKind.TENANCY_WARNING, actor=None, override=None):
+    return c.TakePerpetratorAction(
+        actor or actors.cm,
+        uuid.uuid4(),
+        case.perpetrator_id,
+        kind,
+        ReferralType.MARAC if kind is PerpetratorActionKind.REFERRAL else None,
+        override=override,
+    )
+
+
+def wishes(actors, wanted=(), unwanted=()):
+    return c.RecordWishes(actors.cm, uuid.uuid4(), tuple(wanted), tuple(unwanted))
+
+
+OVERRIDE = c.Override(WishesOverrideReason.SAFEGUARDING_CHILD, "A child is at risk")
+
+
+@pytest.mark.parametrize("kind", list(PerpetratorActionKind))
+def test_no_action_against_the_perpetrator_before_the_wishes_are_recorded(
+    case, actors, kind
+) -> None:
+    with pytest.raises(DomainError) as refused:
+        case.when(action(case, actors, kind), MONDAY_10)
+    assert refused.value.code == "wishes_not_recorded"
+
+
+def test_an_action_goes_ahead_once_the_wishes_are_recorded(case, actors) -> None:
+    [recorded] = case.apply(wishes(actors, wanted=[PerpetratorActionKind.INJUNCTION]), MONDAY_10)
+    [taken] = case.when(action(case, actors, PerpetratorActionKind.INJUNCTION), MONDAY_10)
+    assert isinstance(taken, ev.PerpetratorActionTaken)
+    assert taken.survivor_wishes_id == recorded.wishes_id
+    assert taken.against_survivor_wishes is False
+    assert taken.override is None
+
+
+def test_an_action_the_survivor_does_not_want_is_refused(case, actors) -> None:
+    case.apply(wishes(actors, unwanted=[PerpetratorActionKind.INFORMATION_TO_POLICE]), MONDAY_10)
+    with pytest.raises(DomainError) as refused:
+        case.when(action(case, actors, PerpetratorActionKind.INFORMATION_TO_POLICE), MONDAY_10)
+    assert refused.value.code == "against_survivor_wishes"
+
+
+def test_a_manager_may_override_with_a_reason(case, actors) -> None:
+    case.apply(wishes(actors, unwanted=[PerpetratorActionKind.INFORMATION_TO_POLICE]), MONDAY_10)
+    command = action(
+        case, actors, PerpetratorActionKind.INFORMATION_TO_POLICE, actors.manager, OVERRIDE
+    )
+    [taken] = case.when(command, MONDAY_10)
+    assert taken.against_survivor_wishes is True
+    assert taken.override.approved_by == actors.manager.id
+    assert taken.override.reason is WishesOverrideReason.SAFEGUARDING_CHILD
+
+
+def test_a_manager_override_covers_wishes_not_yet_recorded(case, actors) -> None:
+    [taken] = case.when(action(case, actors, actor=actors.manager, override=OVERRIDE), MONDAY_10)
+    assert taken.survivor_wishes_id is None
+    assert taken.override is not None
+
+
+def test_a_case_manager_cannot_override(case, actors) -> None:
+    with pytest.raises(NotAllowed):
+        case.when(action(case, actors, override=OVERRIDE), MONDAY_10)
+
+
+def test_actions_name_a_perpetrator_on_the_case(case, actors) -> None:
+    case.apply(wishes(actors), MONDAY_10)
+    stranger = c.TakePerpetratorAction(
+        actors.cm, uuid.uuid4(), uuid.uuid4(), PerpetratorActionKind.TENANCY_WARNING
+    )
+    with pytest.raises(DomainError) as refused:
+        case.when(stranger, MONDAY_10)
+    assert refused.value.code == "perpetrator_not_on_case"
+
+
+def test_the_latest_wishes_count(case, actors) -> None:
+    case.apply(wishes(actors, unwanted=[PerpetratorActionKind.POSSESSION]), MONDAY_10)
+    case.apply(wishes(actors, wanted=[PerpetratorActionKind.POSSESSION]), MONDAY_10)
+    assert case.when(action(case, actors, PerpetratorActionKind.POSSESSION), MONDAY_10)

@@ -1,0 +1,190 @@
+"""Contact with the survivor: attempts are not contact; safe-contact arrangements are enforced."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from hearth.cases.domain.commands import RecordContact, RecordContactAttempt, UpdateSafeContact
+from hearth.cases.domain.deadlines import DeadlineKind
+from hearth.cases.domain.safe_contact import UnsafeContact
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse
+from hearth.contracts.events.common import ContactMethod, SafeContact, SafeTimeWindow, Weekday
+from hearth.eventstore.errors import DomainError
+
+MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)  # GMT: 10:00 in London
+TUESDAY_17 = datetime(2025, 3, 11, 17, 0, tzinfo=UTC)  # after the contact deadline
+
+
+def arrangements(**changes: object) -> SafeContact:
+    fields: dict[str, object] = {
+        "safe_to_call": True,
+        "safe_to_text": False,
+        "safe_to_email": False,
+        "safe_to_write": False,
+        "safe_to_visit": False,
+        "safe_phone_numbers": ("07700 900456",),
+        "safe_times": (SafeTimeWindow(day=Weekday.MONDAY, start=time(9, 30), end=time(11, 30)),),
+        "withheld_number_only": True,
+        "never_leave_voicemail": True,
+        "interpreter_needed": True,
+        "interpreter_language": "Polish",
+    }
+    fields.update(changes)
+    return SafeContact(**fields)
+
+
+@pytest.fixture
+def case(scenario, actors):
+    scenario.opened()
+    scenario.apply(UpdateSafeContact(actors.cm, arrangements()), MONDAY_10)
+    return scenario
+
+
+def attempt(actors, method=ContactMethod.CALL, outcome=ContactAttemptOutcome.NO_ANSWER, **kw):
+    return RecordContactAttempt(actors.cm, uuid.uuid4(), method, outcome, **kw)
+
+
+def contact(actors, method=ContactMethod.CALL, **kw):
+    return RecordContact(actors.cm, uuid.uuid4(), method, **kw)
+
+
+def test_an_attempt_is_recorded_with_its_outcome_and_is_not_contact(case, actors) -> None:
+    events = case.apply(attempt(actors, number_withheld=True), MONDAY_10)
+    [attempted] = events
+    assert isinstance(attempted, ev.ContactAttempted)
+    assert attempted.outcome is ContactAttemptOutcome.NO_ANSWER
+    assert case.state.open_deadline(DeadlineKind.CONTACT) is not None
+
+
+def test_the_first_safe_contact_meets_the_contact_deadline_on_time(case, actors) -> None:
+    [contacted] = case.apply(contact(actors, number_withheld=True), MONDAY_10)
+    assert isinstance(contacted, ev.SurvivorContacted)
+    assert contacted.first_contact is True
+    assert contacted.due_at == datetime(2025, 3, 10, 16, 30, tzinfo=UTC)
+    assert contacted.late is False
+    deadline = case.state.deadline(DeadlineKind.CONTACT)
+    assert deadline.met_at == MONDAY_10
+
+
+def test_contact_after_the_deadline_is_recorded_late_with_its_time(scenario, actors) -> None:
+    scenario.opened()
+    [contacted] = scenario.apply(contact(actors, method=ContactMethod.IN_PERSON), TUESDAY_17)
+    assert contacted.late is True
+    assert contacted.contacted_at == TUESDAY_17
+    assert scenario.state.deadline(DeadlineKind.CONTACT).late is True
+
+
+def test_only_the_first_contact_meets_the_deadline(scenario, actors) -> None:
+    scenario.opened()
+    scenario.apply(contact(actors), MONDAY_10)
+    [second] = scenario.when(contact(actors), MONDAY_10 + timedelta(hours=1))
+    assert second.first_contact is False
+    assert second.due_at is None
+
+
+def test_without_arrangements_any_channel_is_allowed(scenario, actors) -> None:
+    scenario.opened()
+    assert scenario.when(contact(actors, method=ContactMethod.TEXT), MONDAY_10)
+
+
+@pytest.mark.parametrize(
+    ("command_kw", "code"),
+    [
+        ({"method": ContactMethod.TEXT}, "unsafe_channel"),
+        ({"method": ContactMethod.EMAIL}, "unsafe_channel"),
+        ({"method": ContactMethod.LETTER}, "unsafe_channel"),
+        ({"method": ContactMethod.VISIT}, "unsafe_channel"),
+        ({"method": ContactMethod.CALL}, "withheld_number_required"),
+        ({"number_withheld": False}, "withheld_number_required"),
+        (
+            {"number_withheld": True, "interpreter": InterpreterUse.FAMILY_OR_FRIEND},
+            "independent_interpreter_required",
+        ),
+    ],
+)
+def test_contact_breaking_an_arrangement_is_refused_naming_the_rule(
+    case, actors, command_kw, code
+) -> None:
+    with pytest.raises(UnsafeContact) as refused:
+        case.when(contact(actors, **command_kw), MONDAY_10)
+    assert refused.value.code == code
+    assert "Polish" not in str(refused.value) and "07700" not in str(refused.value)
+
+
+def test_a_call_outside_the_safe_times_is_refused(case, actors) -> None:
+    with pytest.raises(UnsafeContact) as refused:
+        case.when(contact(actors, number_withheld=True), MONDAY_10 + timedelta(hours=2))
+    assert refused.value.code == "outside_safe_times"
+    with pytest.raises(UnsafeContact):
+        case.when(contact(actors, number_withheld=True), MONDAY_10 + timedelta(days=1))
+
+
+def test_safe_times_are_london_local_time_in_summer(scenario, actors) -> None:
+    scenario.opened()
+    scenario.apply(UpdateSafeContact(actors.cm, arrangements()), MONDAY_10)
+    summer_monday_1000_bst = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
+    assert scenario.when(contact(actors, number_withheld=True), summer_monday_1000_bst)
+    summer_monday_1200_bst = datetime(2025, 6, 2, 11, 0, tzinfo=UTC)  # 11:00 UTC is 12:00 BST
+    with pytest.raises(UnsafeContact):
+        scenario.when(contact(actors, number_withheld=True), summer_monday_1200_bst)
+
+
+def test_a_voicemail_is_refused_when_the_survivor_said_never(case, actors) -> None:
+    with pytest.raises(UnsafeContact) as refused:
+        case.when(
+            attempt(actors, outcome=ContactAttemptOutcome.MESSAGE_LEFT, number_withheld=True),
+            MONDAY_10,
+        )
+    assert refused.value.code == "voicemail_not_allowed"
+
+
+def test_an_attempt_through_an_unsafe_channel_is_refused(case, actors) -> None:
+    with pytest.raises(UnsafeContact) as refused:
+        case.when(attempt(actors, method=ContactMethod.VISIT), MONDAY_10)
+    assert refused.value.code == "unsafe_channel"
+
+
+def test_in_person_and_letters_are_not_bound_to_safe_times(scenario, actors) -> None:
+    scenario.opened()
+    scenario.apply(UpdateSafeContact(actors.cm, arrangements(safe_to_write=True)), MONDAY_10)
+    late_evening = MONDAY_10 + timedelta(hours=10)
+    assert scenario.when(contact(actors, method=ContactMethod.IN_PERSON), late_evening)
+    assert scenario.when(
+        attempt(actors, method=ContactMethod.LETTER, outcome=ContactAttemptOutcome.MESSAGE_LEFT),
+        late_evening,
+    )
+
+
+def test_empty_safe_times_means_any_time(scenario, actors) -> None:
+    scenario.opened()
+    scenario.apply(
+        UpdateSafeContact(actors.cm, arrangements(safe_times=(), withheld_number_only=False)),
+        MONDAY_10,
+    )
+    assert scenario.when(contact(actors), MONDAY_10 + timedelta(hours=11))
+
+
+def test_newer_arrangements_replace_older_ones(case, actors) -> None:
+    case.apply(UpdateSafeContact(actors.cm, arrangements(safe_to_visit=True)), MONDAY_10)
+    assert case.when(contact(actors, method=ContactMethod.VISIT), MONDAY_10)
+
+
+def test_contact_on_a_closed_case_is_refused(scenario, actors) -> None:
+    scenario.opened()
+    scenario.given(
+        [
+            ev.CaseClosed(
+                case_id=scenario.case_id,
+                closed_at=MONDAY_10,
+                reason="survivor_moved",
+                approved_by="lead-1",
+            )
+        ]
+    )
+    with pytest.raises(DomainError) as refused:
+        scenario.when(contact(actors), MONDAY_10)
+    assert refused.value.code == "case_closed"
