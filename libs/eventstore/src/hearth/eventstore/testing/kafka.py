@@ -37,3 +37,25 @@ async def read_topic(
         await consumer.stop()
     records.sort(key=lambda r: (r.partition, r.offset))
     return records
+
+
+async def read_to_end(bootstrap_servers: str, topic: str) -> list[ConsumerRecord]:
+    """Every record on the topic now: from offset 0 up to each partition's end offset."""
+    tps = await partitions_of(bootstrap_servers, topic)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    records: list[ConsumerRecord] = []
+    try:
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        await consumer.seek_to_beginning(*tps)
+        remaining = {tp for tp in tps if ends[tp] > 0}
+        while remaining:
+            for tp, batch in (await consumer.getmany(*remaining, timeout_ms=500)).items():
+                records.extend(r for r in batch if r.offset < ends[tp])
+                if batch and batch[-1].offset + 1 >= ends[tp]:
+                    remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    records.sort(key=lambda r: (r.partition, r.offset))
+    return records

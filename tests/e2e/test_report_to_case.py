@@ -1,0 +1,237 @@
+"""From a resident's web-form report to a managed case whose deadlines cannot be missed.
+
+intake and cases run together on real Kafka and PostgreSQL, sharing one controllable
+clock; they learn about each other only through `hearth.intake.events`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from hearth.cases.service import SPEC as CASES
+from hearth.contracts.envelope import Envelope, Role
+from hearth.contracts.topics import CASES_EVENTS
+from hearth.eventstore.clock import ControllableClock
+from hearth.eventstore.testing.kafka import read_to_end
+from hearth.eventstore.testing.service import RunningService, fresh_schema, running_service
+from hearth.intake.service import SPEC as INTAKE
+
+pytestmark = pytest.mark.integration
+
+# A Friday afternoon in winter (London is on GMT): first contact is due Monday 16:30,
+# the DASH Tuesday 16:30 (DOMAIN.md's worked example).
+REPORTED = datetime(2026, 11, 27, 16, 30, tzinfo=UTC)
+CONTACT_DUE = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
+DASH_DUE = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
+MANAGER = ("dalead-0001", Role.MANAGER)
+
+Start = Callable[..., AbstractAsyncContextManager[RunningService]]
+
+
+@pytest.fixture
+def start(kafka_bootstrap: str, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Start:
+    monkeypatch.setenv("HEARTH_CASES_SCHEDULER_POLL_SECONDS", "0.1")
+
+    def run(spec: Any, clock: ControllableClock, schema: str | None = None) -> Any:
+        return running_service(
+            spec,
+            kafka_bootstrap=kafka_bootstrap,
+            database_url=database_url,
+            clock=clock,
+            schema=schema,
+        )
+
+    return run
+
+
+async def _until(probe: Callable[[], Awaitable[Any]], what: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await probe()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+async def _submit_web_form(intake: RunningService) -> str:
+    """Fill and send the confidential form as a browser without JavaScript would."""
+    form = await intake.client.get("/report")
+    token = re.search(r'name="idempotency_token" value="([0-9a-f]{32})"', form.text)
+    assert token, "the form carries its idempotency token"
+    answers = {
+        "idempotency_token": token.group(1),
+        "reporter": "self",
+        "survivor_name": "Robin Example",
+        "account": "My partner checks my phone and will not let me see my family.",
+        "abuse_types": ["controlling_or_coercive"],
+        "immediate_danger": "no",
+        "contact_methods": ["call"],
+        "safe_phone": f"07700 9{uuid.uuid4().int % 100000:05d}",
+        "safe_days": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+        "safe_from": "09:00",
+        "safe_to": "17:00",
+        "voicemail": "no",
+        "consent": "yes",
+        "case_manager_gender": "woman",
+        "children": "no",
+    }
+    sent = await intake.client.post("/report", data=answers)
+    assert sent.status_code == 303, sent.text
+    report_id = sent.headers["location"].rsplit("/", 1)[-1]
+    confirmation = await intake.client.get(sent.headers["location"])
+    assert confirmation.status_code == 200
+    assert "Robin Example" not in confirmation.text
+    return report_id
+
+
+async def _case_of_report(intake: RunningService, report_id: str) -> str:
+    [received, linked] = await intake.runtime.event_store.read_stream(f"report-{report_id}")
+    assert received.event_name == "ReportReceived"
+    assert linked.event_name == "ReportLinkedToCase"
+    assert received.subject == linked.subject == received.payload["case_id"]
+    return received.payload["case_id"]
+
+
+async def _case(cases: RunningService, case_id: str, who: tuple[str, Role] = MANAGER) -> Any:
+    response = await cases.client.get(f"/cases/{case_id}", headers=cases.auth(*who))
+    return response.json() if response.status_code == 200 else None
+
+
+def _events(view: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [entry for entry in view["timeline"] if entry["event"] == name]
+
+
+async def _on_kafka(bootstrap: str, case_id: str, name: str, expect: int) -> list[Envelope]:
+    records = await read_to_end(bootstrap, CASES_EVENTS)
+    found = [
+        e
+        for e in (Envelope.from_kafka(r.key, r.value, list(r.headers)) for r in records)
+        if e.subject == case_id and e.event_name == name
+    ]
+    if len(found) < expect:
+        return []
+    return found
+
+
+async def test_a_web_form_report_becomes_a_case_whose_missed_deadlines_are_recorded_once(
+    start: Start, kafka_bootstrap: str
+) -> None:
+    clock = ControllableClock(REPORTED)
+    cases_schema = fresh_schema("cases")
+    async with start(INTAKE, clock) as intake:
+        async with start(CASES, clock, cases_schema) as cases:
+            report_id = await _submit_web_form(intake)
+            case_id = await _case_of_report(intake, report_id)
+
+            view = await _until(lambda: _case(cases, case_id), "the case to open")
+            assert view["status"] == "open"
+            assert view["channel"] == "web_form"
+            assert view["report_ids"] == [report_id]
+            assert view["case_manager"]["gender"] == "woman"  # the survivor's preference
+            due = {d["kind"]: datetime.fromisoformat(d["due_at"]) for d in view["deadlines"]}
+            assert due["contact"] == CONTACT_DUE
+            assert due["dash"] == DASH_DUE
+            opened = _events(view, "CaseOpened")[0]
+            assert opened["causation_id"] is not None  # it names the report that caused it
+            # The survivor is flagged (this report names no alleged perpetrator to flag).
+            assert [f["kind"] for f in view["flags"]] == ["potentially_vulnerable"]
+
+            # Monday 16:31: nobody has reached the survivor.
+            clock.set(CONTACT_DUE + timedelta(minutes=1))
+            view = await _until(
+                lambda: _only_if(_case(cases, case_id), "ContactOverdue"), "ContactOverdue"
+            )
+            await asyncio.sleep(1.0)  # many scheduler rounds: still only one
+            view = await _case(cases, case_id)
+            assert len(_events(view, "ContactOverdue")) == 1
+            assert view["overdue"] is True
+
+        # cases is down when the DASH falls due, and comes back afterwards.
+        clock.set(DASH_DUE + timedelta(hours=2))
+        async with start(CASES, clock, cases_schema) as cases:
+            view = await _until(
+                lambda: _only_if(_case(cases, case_id), "DashOverdue"), "DashOverdue"
+            )
+            await asyncio.sleep(1.0)
+            view = await _case(cases, case_id)
+            assert len(_events(view, "DashOverdue")) == 1
+            assert len(_events(view, "ContactOverdue")) == 1
+
+        # A second instance on the same schema, started and stopped again: still once each.
+        async with start(CASES, clock, cases_schema) as cases:
+            await asyncio.sleep(1.0)
+            view = await _case(cases, case_id)
+            assert len(_events(view, "DashOverdue")) == 1
+
+    # Other services see exactly one of each, keyed by the case.
+    overdue = await _until(
+        lambda: _on_kafka(kafka_bootstrap, case_id, "ContactOverdue", 1), "ContactOverdue on Kafka"
+    )
+    assert len(overdue) == 1
+    assert len(await _on_kafka(kafka_bootstrap, case_id, "DashOverdue", 1)) == 1
+
+
+async def _only_if(view: Awaitable[Any], name: str) -> Any:
+    found = await view
+    return found if found and _events(found, name) else None
+
+
+async def test_a_case_about_a_member_of_staff_is_invisible_to_everyone_not_named(
+    start: Start,
+) -> None:
+    clock = ControllableClock(REPORTED)
+    async with start(INTAKE, clock) as intake, start(CASES, clock) as cases:
+        body = {
+            "channel": "in_person",
+            "reporter": {"kind": "survivor"},
+            "survivor": {
+                "name": "Dana Colleague",
+                "phone": f"07700 8{uuid.uuid4().int % 100000:05d}",
+                "is_staff_member": True,
+                "staff_id": "hr-0099",
+            },
+            "abuse_types": ["controlling_or_coercive"],
+            "immediate_danger": False,
+            "account": "My partner follows me to work.",
+        }
+        sent = await intake.client.post(
+            "/reports", json=body, headers=intake.auth("intake-0007", Role.INTAKE)
+        )
+        assert sent.status_code == 202, sent.text
+        case_id = sent.json()["case_id"]
+
+        view = await _until(lambda: _case(cases, case_id), "the restricted case to open")
+        named = set(view["restriction"]["named_staff_ids"])
+        manager = view["case_manager"]["staff_id"]
+        assert manager in named
+
+        outsider = ("cso-9999", Role.CASE_MANAGER)
+        assert outsider[0] not in named
+        refused = await cases.client.get(f"/cases/{case_id}", headers=cases.auth(*outsider))
+        assert refused.status_code == 404
+        listed = await cases.client.get("/cases", headers=cases.auth(*outsider))
+        assert case_id not in {row["case_id"] for row in listed.json()["cases"]}
+        by_staff_member = await cases.client.get(
+            f"/cases/{case_id}", headers=cases.auth("hr-0099", Role.CASE_MANAGER)
+        )
+        assert by_staff_member.status_code == 404  # the person involved never sees it
+
+        granted = await cases.client.get(
+            f"/cases/{case_id}", headers=cases.auth(manager, Role.CASE_MANAGER)
+        )
+        assert granted.status_code == 200
+        reads = _events(granted.json(), "RestrictedCaseRead")
+        by_whom = {(r["data"]["staff_id"], r["data"]["access_granted"]) for r in reads}
+        assert ("cso-9999", False) in by_whom
+        assert ("hr-0099", False) in by_whom
+        assert (MANAGER[0], True) in by_whom  # the manager's own reads while waiting above
