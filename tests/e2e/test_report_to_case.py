@@ -38,7 +38,13 @@ Start = Callable[..., AbstractAsyncContextManager[RunningService]]
 
 
 @pytest.fixture
-def start(kafka_bootstrap: str, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Start:
+def start(
+    kafka_bootstrap: str,
+    database_url: str,
+    topic_namespace: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Start:
+    """Start a service; every service a test starts shares the test's topic namespace."""
     monkeypatch.setenv("HEARTH_CASES_SCHEDULER_POLL_SECONDS", "0.1")
 
     def run(spec: Any, clock: ControllableClock, schema: str | None = None) -> Any:
@@ -48,6 +54,7 @@ def start(kafka_bootstrap: str, database_url: str, monkeypatch: pytest.MonkeyPat
             database_url=database_url,
             clock=clock,
             schema=schema,
+            topic_namespace=topic_namespace,
         )
 
     return run
@@ -111,8 +118,8 @@ def _events(view: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [entry for entry in view["timeline"] if entry["event"] == name]
 
 
-async def _on_kafka(bootstrap: str, case_id: str, name: str, expect: int) -> list[Envelope]:
-    records = await read_to_end(bootstrap, CASES_EVENTS)
+async def _on_kafka(bootstrap: str, topic: str, case_id: str, name: str, expect: int) -> Any:
+    records = await read_to_end(bootstrap, topic)
     found = [
         e
         for e in (Envelope.from_kafka(r.key, r.value, list(r.headers)) for r in records)
@@ -124,7 +131,7 @@ async def _on_kafka(bootstrap: str, case_id: str, name: str, expect: int) -> lis
 
 
 async def test_a_web_form_report_becomes_a_case_whose_missed_deadlines_are_recorded_once(
-    start: Start, kafka_bootstrap: str
+    start: Start, kafka_bootstrap: str, topic: Callable[[str], str]
 ) -> None:
     clock = ControllableClock(REPORTED)
     cases_schema = fresh_schema("cases")
@@ -174,11 +181,13 @@ async def test_a_web_form_report_becomes_a_case_whose_missed_deadlines_are_recor
             assert len(_events(view, "DashOverdue")) == 1
 
     # Other services see exactly one of each, keyed by the case.
+    cases_topic = topic(CASES_EVENTS)
     overdue = await _until(
-        lambda: _on_kafka(kafka_bootstrap, case_id, "ContactOverdue", 1), "ContactOverdue on Kafka"
+        lambda: _on_kafka(kafka_bootstrap, cases_topic, case_id, "ContactOverdue", 1),
+        "ContactOverdue on Kafka",
     )
     assert len(overdue) == 1
-    assert len(await _on_kafka(kafka_bootstrap, case_id, "DashOverdue", 1)) == 1
+    assert len(await _on_kafka(kafka_bootstrap, cases_topic, case_id, "DashOverdue", 1)) == 1
 
 
 async def _only_if(view: Awaitable[Any], name: str) -> Any:
@@ -211,7 +220,7 @@ async def test_a_case_about_a_member_of_staff_is_invisible_to_everyone_not_named
         case_id = sent.json()["case_id"]
 
         view = await _until(lambda: _case(cases, case_id), "the restricted case to open")
-        named = set(view["restriction"]["named_staff_ids"])
+        named = set(view["restriction"]["permitted_staff_ids"])
         manager = view["case_manager"]["staff_id"]
         assert manager in named
 

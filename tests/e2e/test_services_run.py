@@ -52,6 +52,7 @@ def test_service_starts_answers_probes_and_stops_on_sigterm(
         "HEARTH_DATABASE_URL": database_url,
         "HEARTH_HTTP_PORT": str(port),
         "HEARTH_DB_SCHEMA": schema,
+        "HEARTH_TOPIC_NAMESPACE": f"t{uuid.uuid4().hex[:10]}",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", f"hearth.{service}"],

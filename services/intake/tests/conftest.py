@@ -44,13 +44,15 @@ async def intake(
     database_url: str,
     clock: ControllableClock,
     intake_settings: IntakeSettings,
+    topic_namespace: str,
 ) -> AsyncIterator[RunningService]:
-    """The whole intake service in its own schema, on the real Kafka and PostgreSQL."""
+    """The whole intake service in its own schema and topic namespace, on real servers."""
     async with running_service(
         build_spec(intake_settings),
         kafka_bootstrap=kafka_bootstrap,
         database_url=database_url,
         clock=clock,
+        topic_namespace=topic_namespace,
     ) as service:
         yield service
 
@@ -138,13 +140,16 @@ async def _read_matching(
 
 
 @pytest.fixture
-def read_records(kafka_bootstrap: str) -> ReadRecords:
-    """`await read_records(topic, match, expect=n)`: the topic's records that match."""
+def read_records(kafka_bootstrap: str, topic: Callable[[str], str]) -> ReadRecords:
+    """`await read_records(TOPIC, match, expect=n)`: the records that match, on that topic
+    in this test's namespace."""
 
     async def read(
-        topic: str, match: Callable[[ConsumerRecord], bool], *, expect: int, timeout: float = 30
+        name: str, match: Callable[[ConsumerRecord], bool], *, expect: int, timeout: float = 30
     ) -> list[ConsumerRecord]:
-        return await _read_matching(kafka_bootstrap, topic, match, expect=expect, timeout=timeout)
+        return await _read_matching(
+            kafka_bootstrap, topic(name), match, expect=expect, timeout=timeout
+        )
 
     return read
 
@@ -160,12 +165,12 @@ def payload() -> Callable[[ConsumerRecord], dict[str, Any]]:
 
 
 @pytest.fixture
-async def publish(kafka_bootstrap: str) -> AsyncIterator[Publish]:
+async def publish(kafka_bootstrap: str, topic: Callable[[str], str]) -> AsyncIterator[Publish]:
     """Publish an event of another service (`source` e.g. "cases"), sealed as that service does."""
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=True)
     await producer.start()
 
-    async def send(event: DomainEvent, topic: str) -> Envelope:
+    async def send(event: DomainEvent, name: str) -> Envelope:
         case_id = str(event.case_id)  # type: ignore[attr-defined]
         now = datetime.now(UTC)
         envelope = Envelope.seal(
@@ -185,7 +190,7 @@ async def publish(kafka_bootstrap: str) -> AsyncIterator[Publish]:
         )
         record = envelope.to_kafka()
         await producer.send_and_wait(
-            topic, value=record.value, key=record.key, headers=record.headers
+            topic(name), value=record.value, key=record.key, headers=record.headers
         )
         return envelope
 

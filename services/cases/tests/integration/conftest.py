@@ -59,9 +59,11 @@ def clock() -> ControllableClock:
 
 @pytest.fixture
 def start_cases(
-    kafka_bootstrap: str, database_url: str, clock: ControllableClock
+    kafka_bootstrap: str, database_url: str, clock: ControllableClock, topic_namespace: str
 ) -> Callable[..., AbstractAsyncContextManager[RunningService]]:
-    """Start (another) cases service; pass `schema=` to run on an existing one."""
+    """Start (another) cases service; pass `schema=` to run on an existing one.
+
+    Every cases service a test starts hears the test's own topic namespace."""
 
     def start(schema: str | None = None) -> AbstractAsyncContextManager[RunningService]:
         return running_service(
@@ -70,6 +72,7 @@ def start_cases(
             database_url=database_url,
             clock=clock,
             schema=schema,
+            topic_namespace=topic_namespace,
         )
 
     return start
@@ -175,14 +178,15 @@ class Intake:
 
 
 @pytest.fixture
-def intake(producer: AIOKafkaProducer) -> Intake:
+def intake(producer: AIOKafkaProducer, topic: Callable[[str], str]) -> Intake:
     actor = Actor(id="intake-0001", role=Role.INTAKE)
-    return Intake(Publisher(producer, INTAKE_EVENTS, "intake", actor))
+    return Intake(Publisher(producer, topic(INTAKE_EVENTS), "intake", actor))
 
 
 @pytest.fixture
-def risk_service(producer: AIOKafkaProducer) -> Publisher:
-    return Publisher(producer, RISK_EVENTS, "risk", Actor(id="cso-0001", role=Role.CASE_MANAGER))
+def risk_service(producer: AIOKafkaProducer, topic: Callable[[str], str]) -> Publisher:
+    actor = Actor(id="cso-0001", role=Role.CASE_MANAGER)
+    return Publisher(producer, topic(RISK_EVENTS), "risk", actor)
 
 
 async def _eventually(check: Callable[[], Awaitable[Any]], timeout: float, what: str) -> Any:
@@ -235,11 +239,14 @@ def opened_case(
 
 
 @pytest.fixture
-def topic_records(kafka_bootstrap: str) -> Callable[..., Awaitable[list[ConsumerRecord]]]:
-    """Records on a topic keyed by `key`, waiting until `expect` of them have arrived."""
+def topic_records(
+    kafka_bootstrap: str, topic: Callable[[str], str]
+) -> Callable[..., Awaitable[list[ConsumerRecord]]]:
+    """Records on a topic (in the test's namespace) keyed by `key`, waiting until `expect`
+    of them have arrived."""
 
-    async def read(topic: str, key: str, expect: int, timeout: float = 30) -> list[ConsumerRecord]:
-        tps = await partitions_of(kafka_bootstrap, topic)
+    async def read(name: str, key: str, expect: int, timeout: float = 30) -> list[ConsumerRecord]:
+        tps = await partitions_of(kafka_bootstrap, topic(name))
         consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, enable_auto_commit=False)
         await consumer.start()
         found: list[ConsumerRecord] = []

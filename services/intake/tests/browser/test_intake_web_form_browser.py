@@ -21,6 +21,7 @@ from playwright.async_api import Browser, Page, Request, async_playwright, expec
 
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.topics import INTAKE_EVENTS
+from hearth.eventstore.testing.service import fresh_namespace
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -75,8 +76,17 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) ->
 
 
 @pytest.fixture(scope="module")
+def topic_namespace() -> str:
+    """One topic namespace for the module, shared with the intake it runs."""
+    return fresh_namespace()
+
+
+@pytest.fixture(scope="module")
 def running_intake(
-    kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
+    kafka_bootstrap: str,
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    topic_namespace: str,
 ) -> Iterator[RunningIntake]:
     """`python -m hearth.intake` as operators run it, in a schema of its own."""
     port = _free_port()
@@ -87,6 +97,7 @@ def running_intake(
         "HEARTH_DATABASE_URL": database_url,
         "HEARTH_HTTP_PORT": str(port),
         "HEARTH_DB_SCHEMA": f"t_intake_{uuid.uuid4().hex[:8]}",
+        "HEARTH_TOPIC_NAMESPACE": topic_namespace,
         "HEARTH_RELAY_POLL_SECONDS": "0.2",
         "HEARTH_INTAKE_MATCH_KEY": "intake-browser-tests-match-key-0123456789",
         "HEARTH_INTAKE_QUICK_EXIT_URL": QUICK_EXIT_URL,

@@ -55,6 +55,7 @@ async def test_rebuilding_the_case_status_consumer_gives_the_same_read_model(
     clock: ControllableClock,
     report_body: Callable[..., dict[str, Any]],
     publish: Any,
+    topic_namespace: str,
 ) -> None:
     settings = IntakeSettings(match_key=MATCH_KEY)
     async with running_service(
@@ -62,6 +63,7 @@ async def test_rebuilding_the_case_status_consumer_gives_the_same_read_model(
         kafka_bootstrap=kafka_bootstrap,
         database_url=database_url,
         clock=clock,
+        topic_namespace=topic_namespace,
     ) as intake:
         schema = intake.runtime.schema
         response = await intake.client.post(
@@ -114,6 +116,7 @@ async def test_rebuilding_the_case_status_consumer_gives_the_same_read_model(
             "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
             "HEARTH_DATABASE_URL": database_url,
             "HEARTH_DB_SCHEMA": schema,
+            "HEARTH_TOPIC_NAMESPACE": topic_namespace,
             "HEARTH_INTAKE_MATCH_KEY": MATCH_KEY,
         },
         stdout=asyncio.subprocess.PIPE,

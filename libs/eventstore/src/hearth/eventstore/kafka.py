@@ -17,9 +17,14 @@ log = structlog.get_logger(__name__)
 TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
 
 
-def hearth_topics() -> list[str]:
+def namespaced(topic: str, namespace: str = "") -> str:
+    """The topic's name in an environment's namespace (unchanged when there is none)."""
+    return f"{namespace}.{topic}" if namespace else topic
+
+
+def hearth_topics(namespace: str = "") -> list[str]:
     """Every topic Hearth uses: the four event topics and one DLQ per service."""
-    return [*EVENT_TOPICS, *(dlq_topic(s) for s in ALL_SERVICES)]
+    return [namespaced(t, namespace) for t in (*EVENT_TOPICS, *map(dlq_topic, ALL_SERVICES))]
 
 
 async def admin_client(bootstrap_servers: str, timeout: float = 30) -> AIOKafkaAdminClient:

@@ -32,7 +32,7 @@ from .clock import Clock, SystemClock
 from .consumer import EventConsumer, Handler, Reset
 from .db import create_pool, migrate
 from .errors import DomainError, NotAllowed, NotFound
-from .kafka import admin_client, ensure_topics, hearth_topics
+from .kafka import admin_client, ensure_topics, hearth_topics, namespaced
 from .logs import configure_logging, describe_error
 from .relay import OutboxRelay
 from .settings import ServiceSettings
@@ -87,6 +87,10 @@ class Runtime:
     def schema(self) -> str:
         return self.settings.db_schema or self.spec.name
 
+    def topic(self, name: str) -> str:
+        """A published topic's name in this environment's namespace."""
+        return namespaced(name, self.settings.topic_namespace)
+
     def consumer_group(self, consumer: str) -> str:
         """The Kafka consumer group of one of this service's consumers.
 
@@ -117,7 +121,7 @@ class Runtime:
                 self.store,
                 dsn=s.database_url,
                 bootstrap_servers=s.kafka_bootstrap_servers,
-                topic=events_topic(self.spec.name),
+                topic=self.topic(events_topic(self.spec.name)),
                 batch_size=s.relay_batch_size,
                 poll_seconds=s.relay_poll_seconds,
             )
@@ -128,10 +132,10 @@ class Runtime:
                 pool=self.pool,
                 schema=self.schema,
                 bootstrap_servers=s.kafka_bootstrap_servers,
-                topics=c.topics,
+                topics=[self.topic(t) for t in c.topics],
                 handler=c.handler(self),
                 reset=c.reset(self) if c.reset else None,
-                dlq_topic=dlq_topic(self.spec.name),
+                dlq_topic=self.topic(dlq_topic(self.spec.name)),
                 group_id=self.consumer_group(c.name),
                 max_attempts=s.consumer_max_attempts,
                 retry_backoff_seconds=s.consumer_retry_backoff_seconds,
@@ -145,7 +149,7 @@ class Runtime:
         s = self.settings
         await ensure_topics(
             s.kafka_bootstrap_servers,
-            hearth_topics(),
+            hearth_topics(s.topic_namespace),
             partitions=s.topic_partitions,
             replication=s.topic_replication,
         )

@@ -21,6 +21,10 @@ class ServiceSettings(BaseSettings):
     )
     db_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     """The service's PostgreSQL schema; defaults to the service's name."""
+    topic_namespace: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9-]{0,40})?$")
+    """Prefixes every topic name (`<namespace>.hearth.cases.events`) so that several
+    environments (a rehearsal, a test run) can share one Kafka cluster without seeing
+    each other's events. Empty in production: the published names as they are."""
     http_host: str = "127.0.0.1"
     http_port: int = 8100
     log_level: str = "INFO"

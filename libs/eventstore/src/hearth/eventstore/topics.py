@@ -12,11 +12,11 @@ async def _main() -> None:
     settings = ServiceSettings()
     created = await ensure_topics(
         settings.kafka_bootstrap_servers,
-        hearth_topics(),
+        hearth_topics(settings.topic_namespace),
         partitions=settings.topic_partitions,
         replication=settings.topic_replication,
     )
-    for topic in hearth_topics():
+    for topic in hearth_topics(settings.topic_namespace):
         state = "created" if topic in created else "exists"
         print(f"{topic:32} {state}")
 

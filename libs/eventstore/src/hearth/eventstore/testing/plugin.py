@@ -8,25 +8,45 @@ Session fixtures:
 - `local_kafka_control` / `local_postgres_control`: stop, kill and start the local
   server mid-test (fault tests); skipped unless the server is run by deploy/local.
 
+And per test, `topic_namespace`: a Kafka topic namespace of the test's own, so the
+services a test runs hear only what it publishes (and never a developer's running
+stack); `topic(name)` gives a published topic's name in it.
+
 Servers come from the environment, testcontainers or deploy/local, in that order
 (see `hearth.eventstore.testing.servers`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from hearth.eventstore.kafka import namespaced
 from hearth.eventstore.testing.servers import (
     LocalServerControl,
     ServerUnavailable,
     SessionServers,
     find_repo_root,
 )
+from hearth.eventstore.testing.service import fresh_namespace
 
 _SERVERS = pytest.StashKey[SessionServers]()
+
+
+@pytest.fixture
+def topic_namespace() -> str:
+    """A topic namespace of this test's own (pass it to `running_service`)."""
+    return fresh_namespace()
+
+
+@pytest.fixture
+def topic(topic_namespace: str) -> Callable[[str], str]:
+    """`topic(CASES_EVENTS)`: that topic's name in this test's namespace."""
+    return lambda name: namespaced(name, topic_namespace)
+
+
 _USED = pytest.StashKey[list[str]]()
 
 

@@ -27,6 +27,10 @@ class RunningService:
     runtime: Runtime
     client: httpx.AsyncClient
 
+    def topic(self, name: str) -> str:
+        """A published topic's name as this service sees it (in its test namespace)."""
+        return self.runtime.topic(name)
+
     def auth(self, staff_id: str, role: Role | str) -> dict[str, str]:
         """Headers with a bearer token for this member of staff in this role."""
         return {"Authorization": f"Bearer {issue_token(staff_id, role)}"}
@@ -34,6 +38,11 @@ class RunningService:
 
 def fresh_schema(service: str) -> str:
     return f"t_{service}_{uuid.uuid4().hex[:8]}"
+
+
+def fresh_namespace() -> str:
+    """A topic namespace no other test uses."""
+    return f"t{uuid.uuid4().hex[:10]}"
 
 
 @asynccontextmanager
@@ -44,13 +53,20 @@ async def running_service(
     database_url: str,
     clock: Clock | None = None,
     schema: str | None = None,
+    topic_namespace: str | None = None,
     **overrides: object,
 ) -> AsyncIterator[RunningService]:
+    """Run `spec` in `schema` (fresh by default) on topics in `topic_namespace`.
+
+    The namespace is fresh by default too, so the service sees only what the test
+    publishes; give services that must hear each other the same namespace.
+    """
     settings = ServiceSettings.model_validate(
         {
             "kafka_bootstrap_servers": kafka_bootstrap,
             "database_url": database_url,
             "db_schema": schema or fresh_schema(spec.name),
+            "topic_namespace": fresh_namespace() if topic_namespace is None else topic_namespace,
             "relay_poll_seconds": 0.2,
             **overrides,
         }
