@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from hearth.eventstore.kafka import partitions_of
 
@@ -39,7 +39,9 @@ async def read_topic(
     return records
 
 
-async def read_to_end(bootstrap_servers: str, topic: str) -> list[ConsumerRecord]:
+async def read_to_end(
+    bootstrap_servers: str, topic: str, *, timeout: float = 60
+) -> list[ConsumerRecord]:
     """Every record on the topic now: from offset 0 up to each partition's end offset."""
     tps = await partitions_of(bootstrap_servers, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
@@ -49,12 +51,16 @@ async def read_to_end(bootstrap_servers: str, topic: str) -> list[ConsumerRecord
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
         await consumer.seek_to_beginning(*tps)
-        remaining = {tp for tp in tps if ends[tp] > 0}
-        while remaining:
+        deadline = time.monotonic() + timeout
+
+        async def behind() -> list[TopicPartition]:
+            return [tp for tp in tps if await consumer.position(tp) < ends[tp]]
+
+        while remaining := await behind():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: {len(remaining)} partitions not read to the end")
             for tp, batch in (await consumer.getmany(*remaining, timeout_ms=500)).items():
                 records.extend(r for r in batch if r.offset < ends[tp])
-                if batch and batch[-1].offset + 1 >= ends[tp]:
-                    remaining.discard(tp)
     finally:
         await consumer.stop()
     records.sort(key=lambda r: (r.partition, r.offset))
