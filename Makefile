@@ -23,11 +23,11 @@ LOCAL := deploy/local
 UV_RUN := uv run --no-sync
 PYTEST_ARGS ?=
 
-.PHONY: help bootstrap up down test lint fmt topics schemas status clean bench where
+.PHONY: help bootstrap up down test lint fmt topics schemas k8s-policy status clean bench where
 
 help: ## list the targets
 	@echo "Hearth: make <target>"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/\1|\2/' | \
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z0-9-]+):.*## (.*)/\1|\2/' | \
 	  awk -F'|' '{ printf "  %-10s %s\n", $$1, $$2 }'
 
 bootstrap: ## prepare the machine: uv, workspace venv, PostgreSQL, Chromium, Kafka jars (idempotent)
@@ -64,6 +64,9 @@ topics: ## create Hearth's topics on the local broker (idempotent)
 
 schemas: ## regenerate the committed JSON Schemas from the event models
 	$(UV_RUN) python -m hearth.contracts.schemas write
+
+k8s-policy: ## regenerate deploy/k8s/policy.yaml from the policy files the services ship
+	$(UV_RUN) python deploy/k8s/render_policy.py
 
 status: ## what is running, and whether it answers
 	@$(LOCAL)/kafka.sh status || true

@@ -24,14 +24,23 @@ STAFF_ROLES = frozenset(
 )
 
 
+# A well-known key for local use only; the runtime warns at start-up while it is in use.
+DEVELOPMENT_SECRET = "hearth-local-development-key-change-me-in-production"  # noqa: S105
+
+
 class AuthSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HEARTH_JWT_", extra="ignore")
 
-    secret: SecretStr = SecretStr("hearth-local-development-key-change-me-in-production")
+    secret: SecretStr = SecretStr(DEVELOPMENT_SECRET)
     algorithm: str = "HS256"
     issuer: str = "hearth"
     audience: str = "hearth"
     leeway_seconds: int = Field(default=30, ge=0)
+
+
+def uses_development_secret(settings: AuthSettings | None = None) -> bool:
+    """True when tokens are checked against the well-known development key."""
+    return (settings or AuthSettings()).secret.get_secret_value() == DEVELOPMENT_SECRET
 
 
 def issue_token(

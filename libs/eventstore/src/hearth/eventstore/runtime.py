@@ -28,6 +28,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
 
+from .auth import uses_development_secret
 from .clock import Clock, SystemClock
 from .consumer import EventConsumer, Handler, Reset
 from .db import create_pool, migrate
@@ -153,6 +154,8 @@ class Runtime:
             partitions=s.topic_partitions,
             replication=s.topic_replication,
         )
+        if uses_development_secret():
+            log.warning("HEARTH_JWT_SECRET is not set: tokens are checked with the development key")
         for hook in self.spec.on_start:
             await hook(self)
         self._stop.clear()
