@@ -324,7 +324,7 @@ def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
 
 
 async def _operate(
-    spec: ServiceSpec, settings: ServiceSettings, command: str, name: str | None
+    spec: ServiceSpec, settings: ServiceSettings, command: str, which: str | None
 ) -> int:
     runtime = Runtime(spec=spec, settings=settings)
     await runtime.open()
@@ -342,15 +342,15 @@ async def _operate(
             )
             return 1
         if command == "replay-dlq":
-            assert name is not None
-            r = await runtime.consumers[name].replay_dead_letters()
+            assert which is not None
+            r = await runtime.consumers[which].replay_dead_letters()
             print(
                 f"replayed {r.replayed}, still failing {r.still_failing}, duplicates {r.duplicates}"
             )
             return 0 if r.still_failing == 0 else 1
         if command == "rebuild":
-            assert name is not None
-            consumer = runtime.consumers[name]
+            assert which is not None
+            consumer = runtime.consumers[which]
             await consumer.reset()
             stop = asyncio.Event()
             task = asyncio.create_task(consumer.run(stop))
@@ -359,7 +359,7 @@ async def _operate(
             finally:
                 stop.set()
                 await task
-            print(f"{name} rebuilt from offset 0")
+            print(f"{which} rebuilt from offset 0")
             return 0
         return 0
     except Exception as exc:
