@@ -152,3 +152,23 @@ def test_a_published_report_logged_as_model_and_as_envelope_leaks_nothing(
     first = _lines(output)[0]["report"]
     assert first["survivor"]["name"] == "[personal]"  # type: ignore[index]
     assert first["channel"] == report.channel.value  # type: ignore[index,attr-defined]
+
+
+def test_a_library_logging_an_exception_through_stdlib_leaks_no_message(
+    output: io.StringIO,
+) -> None:
+    """uvicorn and aiokafka log through `logging`; their lines get the same treatment."""
+    import logging
+
+    try:
+        raise ValueError(f"could not store {NAME}, {ACCOUNT}")
+    except ValueError:
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+
+    text = output.getvalue()
+    assert NAME not in text
+    assert ACCOUNT not in text
+    line = _lines(output)[0]
+    assert line["event"] == "Exception in ASGI application"
+    assert line["error"] == "ValueError"
+    assert line["service"] == "testing"
