@@ -106,17 +106,6 @@ class OutboxRelay:
             self.batch_size,
         )
 
-    async def backlog(self) -> int:
-        """Events stored but not yet published (an estimate that ignores the horizon)."""
-        after = await self.position()
-        value = await self.store.pool.fetchval(
-            f"""SELECT count(*) FROM {self.store.schema}.events
-                WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)""",
-            after.tx_id,
-            after.global_position,
-        )
-        return int(value)
-
     # --- running ----------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:

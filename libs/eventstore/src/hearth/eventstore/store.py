@@ -214,15 +214,6 @@ class EventStore:
         )
         return int(value or 0)
 
-    async def read_subject(self, subject: str) -> list[Envelope]:
-        """Every event about one case, in the order they were stored."""
-        rows = await self.pool.fetch(
-            f"""SELECT {_COLUMNS} FROM {self.schema}.events
-                WHERE subject = $1 ORDER BY global_position""",
-            subject,
-        )
-        return [envelope_from_row(r) for r in rows]
-
     async def read_all(self, *, after: int = 0, limit: int = 1000) -> list[tuple[int, Envelope]]:
         """Committed events after a global position, with their positions, oldest first."""
         rows = await self.pool.fetch(
