@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -23,6 +22,7 @@ from hearth.contracts.topics import CASES_EVENTS
 from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.testing.kafka import read_to_end
 from hearth.eventstore.testing.service import RunningService, fresh_schema, running_service
+from hearth.eventstore.testing.waiting import eventually
 from hearth.intake.service import SPEC as INTAKE
 
 pytestmark = pytest.mark.integration
@@ -61,13 +61,7 @@ def start(
 
 
 async def _until(probe: Callable[[], Awaitable[Any]], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = await probe()
-        if found:
-            return found
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.1)
+    return await eventually(probe, timeout=timeout, what=what)
 
 
 async def _submit_web_form(intake: RunningService) -> str:

@@ -15,6 +15,7 @@ from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.store import EventStore
 from hearth.eventstore.testing.events import note
 from hearth.eventstore.testing.kafka import read_topic
+from hearth.eventstore.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -46,10 +47,10 @@ async def run_relay(
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
+    async def holds() -> bool:
+        return condition()
+
+    await eventually(holds, timeout=timeout, what="the relays to settle")
 
 
 async def test_relay_publishes_every_event_keyed_by_case_with_cloudevents_headers(

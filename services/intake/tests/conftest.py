@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
-import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 
-from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope, Role
+from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.base import DomainEvent
 from hearth.eventstore.clock import ControllableClock
-from hearth.eventstore.kafka import partitions_of
+from hearth.eventstore.testing.kafka import read_topic
+from hearth.eventstore.testing.publish import StreamPublisher
 from hearth.eventstore.testing.service import RunningService, running_service
 from hearth.intake.service import build_spec
 from hearth.intake.settings import IntakeSettings
@@ -107,38 +105,6 @@ def report_body() -> Callable[..., dict[str, Any]]:
     return make
 
 
-async def _read_matching(
-    bootstrap: str,
-    topic: str,
-    match: Callable[[ConsumerRecord], bool],
-    *,
-    expect: int,
-    timeout: float = 30,
-) -> list[ConsumerRecord]:
-    """Records on a shared topic that `match`, waiting until `expect` of them arrived."""
-    tps = await partitions_of(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    found: list[ConsumerRecord] = []
-    try:
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            batches = await consumer.getmany(timeout_ms=200)
-            for batch in batches.values():
-                found.extend(r for r in batch if match(r))
-            if len(found) >= expect:
-                # Anything beyond what was expected (a duplicate, say) should be seen too.
-                await asyncio.sleep(0.5)
-                for batch in (await consumer.getmany(timeout_ms=300)).values():
-                    found.extend(r for r in batch if match(r))
-                break
-    finally:
-        await consumer.stop()
-    return sorted(found, key=lambda r: (r.partition, r.offset))
-
-
 @pytest.fixture
 def read_records(kafka_bootstrap: str, topic: Callable[[str], str]) -> ReadRecords:
     """`await read_records(TOPIC, match, expect=n)`: the records that match, on that topic
@@ -147,8 +113,8 @@ def read_records(kafka_bootstrap: str, topic: Callable[[str], str]) -> ReadRecor
     async def read(
         name: str, match: Callable[[ConsumerRecord], bool], *, expect: int, timeout: float = 30
     ) -> list[ConsumerRecord]:
-        return await _read_matching(
-            kafka_bootstrap, topic(name), match, expect=expect, timeout=timeout
+        return await read_topic(
+            kafka_bootstrap, topic(name), expect=expect, match=match, timeout=timeout
         )
 
     return read
@@ -170,28 +136,15 @@ async def publish(kafka_bootstrap: str, topic: Callable[[str], str]) -> AsyncIte
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=True)
     await producer.start()
 
+    publishers: dict[str, StreamPublisher] = {}
+    actor = Actor(id="staff-manager-1", role=Role.MANAGER)
+
     async def send(event: DomainEvent, name: str) -> Envelope:
+        publisher = publishers.setdefault(
+            name, StreamPublisher(producer, topic(name), event.service, actor)
+        )
         case_id = str(event.case_id)  # type: ignore[attr-defined]
-        now = datetime.now(UTC)
-        envelope = Envelope.seal(
-            event_id=uuid.uuid4(),
-            type=event.event_type(),
-            source=f"hearth.{event.service}",
-            subject=case_id,
-            stream_id=f"case-{case_id}",
-            stream_version=1,
-            occurred_at=now,
-            recorded_at=now,
-            correlation_id=uuid.uuid4(),
-            causation_id=None,
-            actor=Actor(id="staff-manager-1", role=Role.MANAGER),
-            prev_hash=GENESIS_HASH,
-            payload=event.model_dump(mode="json"),
-        )
-        record = envelope.to_kafka()
-        await producer.send_and_wait(
-            topic(name), value=record.value, key=record.key, headers=record.headers
-        )
+        [envelope] = await publisher.publish(f"case-{case_id}", case_id, event)
         return envelope
 
     try:

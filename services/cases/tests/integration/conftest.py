@@ -8,21 +8,18 @@ event store, never sleep for a fixed time.
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 
 from hearth.cases.service import SPEC
-from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope, Role
-from hearth.contracts.events.base import DomainEvent
+from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Channel,
@@ -38,7 +35,9 @@ from hearth.contracts.events.intake import (
 )
 from hearth.contracts.topics import INTAKE_EVENTS, RISK_EVENTS
 from hearth.eventstore.clock import ControllableClock
-from hearth.eventstore.kafka import partitions_of
+from hearth.eventstore.testing import waiting
+from hearth.eventstore.testing.kafka import read_topic
+from hearth.eventstore.testing.publish import StreamPublisher
 from hearth.eventstore.testing.service import RunningService, running_service
 
 pytestmark = pytest.mark.integration
@@ -92,47 +91,7 @@ async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
     await producer.stop()
 
 
-@dataclass
-class Publisher:
-    """Seals events into one stream of another service and publishes them, as its relay would."""
-
-    producer: AIOKafkaProducer
-    topic: str
-    service: str
-    actor: Actor
-    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
-
-    async def publish(
-        self, stream: str, subject: uuid.UUID, *events: DomainEvent, at: datetime = FRIDAY_1630
-    ) -> list[Envelope]:
-        version, prev_hash = self.heads.get(stream, (0, GENESIS_HASH))
-        correlation = uuid.uuid4()
-        sealed = []
-        for event in events:
-            version += 1
-            envelope = Envelope.seal(
-                event_id=uuid.uuid4(),
-                type=event.event_type(),
-                source=f"hearth.{self.service}",
-                subject=str(subject),
-                stream_id=stream,
-                stream_version=version,
-                occurred_at=at,
-                recorded_at=at,
-                correlation_id=correlation,
-                causation_id=sealed[-1].event_id if sealed else None,
-                actor=self.actor,
-                prev_hash=prev_hash,
-                payload=event.model_dump(mode="json"),
-            )
-            prev_hash = envelope.hash
-            record = envelope.to_kafka()
-            await self.producer.send_and_wait(
-                self.topic, value=record.value, key=record.key, headers=record.headers
-            )
-            sealed.append(envelope)
-        self.heads[stream] = (version, prev_hash)
-        return sealed
+Publisher = StreamPublisher
 
 
 @dataclass
@@ -189,27 +148,11 @@ def risk_service(producer: AIOKafkaProducer, topic: Callable[[str], str]) -> Pub
     return Publisher(producer, topic(RISK_EVENTS), "risk", actor)
 
 
-async def _eventually(check: Callable[[], Awaitable[Any]], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
 @pytest.fixture
 def eventually() -> Callable[..., Awaitable[Any]]:
     """`await eventually(async_check, timeout=30, what="...")`: the first truthy result."""
 
-    async def wait(
-        check: Callable[[], Awaitable[Any]], *, timeout: float = 60, what: str = "a condition"
-    ) -> Any:
-        return await _eventually(check, timeout, what)
-
-    return wait
+    return waiting.eventually
 
 
 @pytest.fixture
@@ -246,29 +189,13 @@ def topic_records(
     of them have arrived."""
 
     async def read(name: str, key: str, expect: int, timeout: float = 30) -> list[ConsumerRecord]:
-        tps = await partitions_of(kafka_bootstrap, topic(name))
-        consumer = AIOKafkaConsumer(bootstrap_servers=kafka_bootstrap, enable_auto_commit=False)
-        await consumer.start()
-        found: list[ConsumerRecord] = []
-        try:
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            deadline = time.monotonic() + timeout
-            while len(found) < expect and time.monotonic() < deadline:
-                for batch in (await consumer.getmany(timeout_ms=300)).values():
-                    found += [r for r in batch if r.key == key.encode()]
-            # Read on to the end as it is now, so a duplicate would be seen too.
-            ends = await consumer.end_offsets(tps)
-
-            async def behind() -> bool:
-                return any([await consumer.position(tp) < ends[tp] for tp in tps])
-
-            while await behind():
-                for batch in (await consumer.getmany(timeout_ms=300)).values():
-                    found += [r for r in batch if r.key == key.encode()]
-        finally:
-            await consumer.stop()
-        return found
+        return await read_topic(
+            kafka_bootstrap,
+            topic(name),
+            expect=expect,
+            match=lambda r: r.key == key.encode(),
+            timeout=timeout,
+        )
 
     return read
 

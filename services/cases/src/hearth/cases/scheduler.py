@@ -12,7 +12,6 @@ the runtime's clock. One deadline's trouble is logged and does not hold up the o
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import datetime
 
 import asyncpg
@@ -21,6 +20,7 @@ import structlog
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.metrics import SLA_BREACHES
 from hearth.eventstore.runtime import Runtime
+from hearth.eventstore.tasks import sleep_or_stop
 
 from . import read_model
 from .configuration import cases_config
@@ -43,8 +43,7 @@ async def deadline_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
         except Exception as exc:
             log.warning("deadline sweep failed; trying again", error=describe_error(exc))
         if found < settings.scheduler_batch_size:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=settings.scheduler_poll_seconds)
+            await sleep_or_stop(stop, settings.scheduler_poll_seconds)
 
 
 async def sweep(runtime: Runtime, *, limit: int = 100) -> int:

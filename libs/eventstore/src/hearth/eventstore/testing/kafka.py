@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
@@ -11,12 +11,19 @@ from hearth.eventstore.kafka import partitions_of
 
 
 async def read_topic(
-    bootstrap_servers: str, topic: str, *, expect: int, timeout: float = 30
+    bootstrap_servers: str,
+    topic: str,
+    *,
+    expect: int,
+    match: Callable[[ConsumerRecord], bool] | None = None,
+    timeout: float = 30,
 ) -> list[ConsumerRecord]:
-    """Every record on the topic from offset 0, waiting until at least `expect` arrived.
+    """The topic's records (those that `match`), from offset 0, once `expect` arrived.
 
-    Records come partition by partition, each partition in offset order.
+    Having found `expect` (or at `timeout`), it reads on to each partition's end as it
+    is then, so a duplicate would be seen too. Partition by partition, in offset order.
     """
+    keep = match or (lambda _: True)
     tps = await partitions_of(bootstrap_servers, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
@@ -26,13 +33,14 @@ async def read_topic(
         await consumer.seek_to_beginning(*tps)
         deadline = time.monotonic() + timeout
         while len(records) < expect and time.monotonic() < deadline:
-            batches = await consumer.getmany(timeout_ms=200)
-            for batch in batches.values():
-                records.extend(batch)
-        # Anything beyond `expect` (a duplicate, say) should be seen too.
-        await asyncio.sleep(0.3)
-        for batch in (await consumer.getmany(timeout_ms=300)).values():
-            records.extend(batch)
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                records.extend(r for r in batch if keep(r))
+        ends = await consumer.end_offsets(tps)
+        while behind := [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+            if time.monotonic() > deadline + timeout:
+                break
+            for batch in (await consumer.getmany(*behind, timeout_ms=200)).values():
+                records.extend(r for r in batch if keep(r))
     finally:
         await consumer.stop()
     records.sort(key=lambda r: (r.partition, r.offset))
