@@ -66,6 +66,7 @@ async def test_a_broker_restart_mid_stream_loses_duplicates_and_reorders_nothing
         topic=topic,
         poll_seconds=0.2,
         retry_seconds=0.5,
+        request_timeout_ms=2_000,  # the outage outlasts the producer's patience
     )
     consumer = EventConsumer(
         service="testing",
@@ -91,7 +92,7 @@ async def test_a_broker_restart_mid_stream_loses_duplicates_and_reorders_nothing
         writer = asyncio.create_task(keep_appending())
         await asyncio.sleep(1.0)
         await asyncio.to_thread(local_kafka_control.stop)  # broker gone while appends go on
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(4.0)
         await asyncio.to_thread(local_kafka_control.start)
         await writer
 

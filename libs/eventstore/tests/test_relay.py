@@ -7,10 +7,13 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 
+import asyncpg
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaTimeoutError
 
 from hearth.contracts.envelope import Envelope
-from hearth.eventstore.kafka import ensure_topics
+from hearth.eventstore.kafka import ensure_topics, partitions_of
 from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.store import EventStore
 from hearth.eventstore.testing.events import note
@@ -67,7 +70,8 @@ async def test_relay_publishes_every_event_keyed_by_case_with_cloudevents_header
     records = await read_topic(kafka_bootstrap, topic, expect=30)
 
     assert len(records) == 30
-    assert relay.published == 30
+    # Consumers may see a batch before the relay has recorded its position.
+    await _until(lambda: relay.published == 30)
     seen: dict[str, list[int]] = {}
     for record in records:
         headers = dict(record.headers)
@@ -137,3 +141,76 @@ async def test_only_one_relay_per_service_publishes_and_a_standby_takes_over(
         Envelope.from_kafka(r.key, r.value, list(r.headers)).stream_version for r in records
     ]
     assert versions == [1, 2, 3]
+
+
+class _LaterHalfFirst(OutboxRelay):
+    """A relay whose first attempt writes only a batch's later half, then fails.
+
+    This is what a producer does when it expires a partition's first batch while no
+    leader is known and then sends the next one: later events reach the topic and
+    the earlier ones do not.
+    """
+
+    failures = 0
+
+    async def _write(self, producer: AIOKafkaProducer, rows: list[asyncpg.Record]) -> None:
+        if self.failures == 0 and len(rows) > 1:
+            self.failures += 1
+            await super()._write(producer, rows[len(rows) // 2 :])
+            raise KafkaTimeoutError()
+        await super()._write(producer, rows)
+
+
+async def test_a_partly_written_batch_is_aborted_and_resent_so_order_holds(
+    store: EventStore, database_url: str, topic: str, kafka_bootstrap: str
+) -> None:
+    cases = [str(uuid.uuid4()) for _ in range(3)]
+    for case in cases:
+        await store.append(
+            case, [note(case, i) for i in range(1, 9)], expected_version=0, subject=case
+        )
+    relay = _LaterHalfFirst(
+        store,
+        dsn=database_url,
+        bootstrap_servers=kafka_bootstrap,
+        topic=topic,
+        poll_seconds=0.2,
+        retry_seconds=0.2,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        records = await read_topic(kafka_bootstrap, topic, expect=24)
+        await _until(lambda: relay.published == 24)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=20)
+
+    assert relay.failures == 1
+    seen: dict[str, list[int]] = {}
+    for record in records:
+        envelope = Envelope.from_kafka(record.key, record.value, list(record.headers))
+        seen.setdefault(envelope.subject, []).append(envelope.stream_version)
+    assert seen == {case: list(range(1, 9)) for case in cases}
+
+    # The failed attempt's records are on the log, aborted: a reader that ignores
+    # transactions would meet later events first, which is why Hearth reads committed.
+    everything = AIOKafkaConsumer(
+        bootstrap_servers=kafka_bootstrap,
+        enable_auto_commit=False,
+        isolation_level="read_uncommitted",
+    )
+    await everything.start()
+    try:
+        tps = await partitions_of(kafka_bootstrap, topic)
+        everything.assign(tps)
+        await everything.seek_to_beginning(*tps)
+        ends = await everything.end_offsets(tps)
+        raw = []
+        while [tp for tp in tps if await everything.position(tp) < ends[tp]]:
+            raw += [
+                r for batch in (await everything.getmany(timeout_ms=500)).values() for r in batch
+            ]
+    finally:
+        await everything.stop()
+    assert len(raw) == 24 + 12

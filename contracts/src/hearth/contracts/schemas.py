@@ -246,7 +246,9 @@ def asyncapi_document() -> dict[str, Any]:
             "version": _contract_version(),
             "description": "Domain events of Hearth, case management for domestic abuse in "
             "social housing. Every record is a CloudEvent in Kafka binary mode; payload "
-            "properties marked x-personal hold personal data.",
+            "properties marked x-personal hold personal data. Events are published in "
+            "Kafka transactions: consume with isolation.level=read_committed to get each "
+            "case's events in order.",
         },
         "defaultContentType": envelope.CONTENT_TYPE,
         "channels": channels,

@@ -31,7 +31,7 @@ from aiokafka.errors import KafkaError
 from hearth.contracts.envelope import Envelope, EnvelopeError
 
 from .db import Conn, check_schema_name
-from .kafka import end_offsets, partitions_of
+from .kafka import ISOLATION, end_offsets, partitions_of
 from .logs import bind_event, describe_error, unbind_event
 from .metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
 from .store import StaleTransaction
@@ -145,6 +145,10 @@ class EventConsumer:
         self.group_id = group_id or f"hearth.{service}.{name}"
         self.running = False
         self._dlq_producer: AIOKafkaProducer | None = None
+        # How far this process has read with everything before it handled: past the
+        # last handled record and past any transaction markers or aborted records
+        # after it, which the database checkpoint (last record + 1) cannot show.
+        self._reached: dict[tuple[str, int], int] = {}
         self._log = log.bind(service=service, consumer=name)
 
     # --- checkpoints ------------------------------------------------------------------
@@ -172,12 +176,13 @@ class EventConsumer:
         )
 
     async def is_caught_up(self, targets: dict[TopicPartition, int]) -> bool:
-        """True when the checkpoint has reached every given end offset."""
+        """True when everything below each given end offset has been handled."""
         stored = await self.checkpoints()
-        return all(
-            offset == 0 or stored.get((tp.topic, tp.partition), 0) >= offset
-            for tp, offset in targets.items()
-        )
+        for tp, offset in targets.items():
+            key = (tp.topic, tp.partition)
+            if offset and max(stored.get(key, 0), self._reached.get(key, 0)) < offset:
+                return False
+        return True
 
     async def wait_caught_up(self, timeout: float = 60) -> None:
         """Wait until everything on the topics right now has been handled."""
@@ -202,6 +207,7 @@ class EventConsumer:
             await conn.execute(
                 f"DELETE FROM {self.schema}.consumer_offsets WHERE consumer = $1", self.name
             )
+        self._reached.clear()
         self._log.info("consumer reset; it replays from the beginning on its next run")
 
     # --- running ----------------------------------------------------------------------
@@ -229,6 +235,7 @@ class EventConsumer:
             group_id=self.group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
+            isolation_level=ISOLATION,
             client_id=f"hearth-{self.service}-{self.name}",
         )
         await consumer.start()
@@ -238,6 +245,7 @@ class EventConsumer:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
                 for tp, records in batches.items():
                     await self._handle_batch(consumer, tp, records)
+                await self._note_positions(consumer)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(consumer.stop(), timeout=10)
@@ -282,9 +290,21 @@ class EventConsumer:
             raise
         with contextlib.suppress(KafkaError):
             await consumer.commit({tp: next_offset})
-        highwater = consumer.highwater(tp)
-        if highwater is not None:
-            CONSUMER_LAG.labels(self.service, self.name).set(max(0, highwater - next_offset))
+
+    async def _note_positions(self, consumer: AIOKafkaConsumer) -> None:
+        """Record how far every assigned partition has been read and handled; set lag."""
+        lag = 0
+        for tp in consumer.assignment():
+            try:
+                position = await asyncio.wait_for(consumer.position(tp), timeout=1)
+            except (KafkaError, TimeoutError):
+                continue  # revoked or not positioned yet: nothing to record
+            key = (tp.topic, tp.partition)
+            self._reached[key] = max(self._reached.get(key, 0), position)
+            end = consumer.last_stable_offset(tp)
+            if end is not None:
+                lag += max(0, end - position)
+        CONSUMER_LAG.labels(self.service, self.name).set(lag)
 
     async def _apply_batch(self, conn: Conn, records: list[ConsumerRecord]) -> None:
         """The fast path: one inbox insert for the batch, handlers without savepoints.
@@ -425,7 +445,9 @@ class EventConsumer:
         replay_name = f"{self.name}.dlq-replay"
         tps = await partitions_of(self.bootstrap_servers, self.dlq_topic)
         reader = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False
+            bootstrap_servers=self.bootstrap_servers,
+            enable_auto_commit=False,
+            isolation_level=ISOLATION,
         )
         await reader.start()
         replayed = still_failing = duplicates = 0

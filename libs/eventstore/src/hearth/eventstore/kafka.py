@@ -16,6 +16,11 @@ log = structlog.get_logger(__name__)
 
 TOPIC_CONFIG = {"retention.ms": "-1", "cleanup.policy": "delete"}
 
+# Relays publish each batch as a Kafka transaction and abort a failed attempt, so
+# every reader of Hearth's topics reads committed records only: an aborted attempt
+# may hold later events that were written ahead of earlier ones.
+ISOLATION = "read_committed"
+
 
 def namespaced(topic: str, namespace: str = "") -> str:
     """The topic's name in an environment's namespace (unchanged when there is none)."""
@@ -97,9 +102,11 @@ async def partitions_of(bootstrap_servers: str, topic: str) -> list[TopicPartiti
 
 
 async def end_offsets(bootstrap_servers: str, topics: Iterable[str]) -> dict[TopicPartition, int]:
-    """The next offset to be written on every partition of the topics."""
+    """Every partition's last stable offset: the end a `read_committed` reader reaches."""
     tps = [tp for t in topics for tp in await partitions_of(bootstrap_servers, t)]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, isolation_level=ISOLATION
+    )
     await consumer.start()
     try:
         offsets: dict[TopicPartition, int] = await consumer.end_offsets(tps)

@@ -5,10 +5,15 @@
 - One active relay per service: a session advisory lock on a dedicated connection.
   If that connection dies the lock is gone, so the relay stops publishing at once.
 - LISTEN/NOTIFY on the same dedicated connection wakes it; a timer polls as well.
-- Idempotent producer (acks=all), keyed by case id, CloudEvents binary headers. The
-  position advances only after Kafka acknowledged the whole batch; after a broker
-  failure the producer is rebuilt and the batch resent (consumers' inboxes absorb
-  the duplicates).
+- Keyed by case id, CloudEvents binary headers, acks=all, idempotent.
+- Each batch is one Kafka transaction, and the position advances only after it
+  committed. A producer can fail part of a batch and still write the rest (aiokafka
+  expires a batch that waited too long for a partition leader, then sends the
+  partition's next batch): without a transaction those later events would reach
+  the topic before the resent earlier ones. Aborting the transaction hides every
+  record of the failed attempt from `read_committed` consumers, and the stable
+  transactional id fences a relay that lost its lock but still holds a producer.
+  The batch is then resent whole from the last committed position.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 1.0,
         retry_seconds: float = 1.0,
+        request_timeout_ms: int = 15_000,
         name: str = "relay",
     ) -> None:
         self.store = store
@@ -62,11 +68,15 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.retry_seconds = retry_seconds
+        self.request_timeout_ms = request_timeout_ms
         self.name = name
         self.is_leader = False
         self.published = 0
         self._wake = asyncio.Event()
         self._lock_key = advisory_key("relay", store.schema, name)
+        # Stable across restarts and shared by every instance of this service's relay:
+        # a new leader's producer fences the old one's.
+        self.transactional_id = f"hearth-relay.{store.schema}.{name}.{topic}"
         self._log = log.bind(service=store.service, relay=name)
 
     # --- position ---------------------------------------------------------------------
@@ -181,8 +191,9 @@ class OutboxRelay:
         producer = AIOKafkaProducer(
             bootstrap_servers=self.bootstrap_servers,
             enable_idempotence=True,
+            transactional_id=self.transactional_id,
             linger_ms=5,
-            request_timeout_ms=15_000,
+            request_timeout_ms=self.request_timeout_ms,
             retry_backoff_ms=200,
             client_id=f"hearth-{self.store.service}-relay",
         )
@@ -194,6 +205,21 @@ class OutboxRelay:
         return producer
 
     async def _send(self, producer: AIOKafkaProducer, rows: list[asyncpg.Record]) -> None:
+        """Publish `rows` as one transaction; on any failure abort it and raise."""
+        timeout = self._kafka_wait_seconds()
+        await asyncio.wait_for(producer.begin_transaction(), timeout=timeout)
+        try:
+            await self._write(producer, rows)
+            await asyncio.wait_for(producer.commit_transaction(), timeout=timeout)
+        except BaseException:
+            # Best effort: if the abort cannot reach the coordinator either, the next
+            # producer with this transactional id aborts the transaction when it starts.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(producer.abort_transaction(), timeout=10)
+            raise
+
+    async def _write(self, producer: AIOKafkaProducer, rows: list[asyncpg.Record]) -> None:
+        """Send every row and wait until Kafka acknowledged them all."""
         futures = []
         for row in rows:
             record = envelope_from_row(row).to_kafka()
@@ -202,7 +228,10 @@ class OutboxRelay:
                     self.topic, value=record.value, key=record.key, headers=record.headers
                 )
             )
-        await asyncio.wait_for(asyncio.gather(*futures), timeout=60)
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=self._kafka_wait_seconds())
+
+    def _kafka_wait_seconds(self) -> float:
+        return max(60.0, 2 * self.request_timeout_ms / 1000)
 
 
 async def _stop_quietly(producer: AIOKafkaProducer) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from hearth.eventstore.kafka import partitions_of
+from hearth.eventstore.kafka import ISOLATION, partitions_of
 
 
 async def read_topic(
@@ -25,7 +25,9 @@ async def read_topic(
     """
     keep = match or (lambda _: True)
     tps = await partitions_of(bootstrap_servers, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, isolation_level=ISOLATION
+    )
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:
@@ -52,7 +54,9 @@ async def read_to_end(
 ) -> list[ConsumerRecord]:
     """Every record on the topic now: from offset 0 up to each partition's end offset."""
     tps = await partitions_of(bootstrap_servers, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, isolation_level=ISOLATION
+    )
     await consumer.start()
     records: list[ConsumerRecord] = []
     try:
