@@ -37,17 +37,18 @@ async def deadline_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
     """Run until `stop` is set; a failed sweep is logged and tried again next poll."""
     settings = cases_config(runtime).settings
     while not stop.is_set():
-        found = 0
+        settled = 0
         try:
-            found = await sweep(runtime, limit=settings.scheduler_batch_size)
+            settled = await sweep(runtime, limit=settings.scheduler_batch_size)
         except Exception as exc:
             log.warning("deadline sweep failed; trying again", error=describe_error(exc))
-        if found < settings.scheduler_batch_size:
+        # Straight on only while whole batches settle; after any failure, wait a poll.
+        if settled < settings.scheduler_batch_size:
             await sleep_or_stop(stop, settings.scheduler_poll_seconds)
 
 
 async def sweep(runtime: Runtime, *, limit: int = 100) -> int:
-    """Record due deadlines overdue (up to `limit`). Returns how many were due."""
+    """Record due deadlines overdue (up to `limit`). Returns how many were settled."""
     now = runtime.clock.now()
     schema = runtime.event_store.schema
     due = await runtime.event_store.pool.fetch(
@@ -56,9 +57,11 @@ async def sweep(runtime: Runtime, *, limit: int = 100) -> int:
         now,
         limit,
     )
+    settled = 0
     for row in due:
         try:
             await _record_overdue(runtime, row, now)
+            settled += 1
         except Exception as exc:
             log.error(
                 "could not record a deadline overdue",
@@ -66,7 +69,7 @@ async def sweep(runtime: Runtime, *, limit: int = 100) -> int:
                 kind=row["kind"],
                 error=describe_error(exc),
             )
-    return len(due)
+    return settled
 
 
 async def _record_overdue(runtime: Runtime, row: asyncpg.Record, now: datetime) -> None:
