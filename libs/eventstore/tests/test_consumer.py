@@ -26,6 +26,7 @@ from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.store import EventStore, NewEvent
 from hearth.eventstore.testing.events import ACTOR, Poisoned, note
 from hearth.eventstore.testing.kafka import read_topic
+from hearth.eventstore.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -153,13 +154,23 @@ def _relay(h: Harness) -> OutboxRelay:
     )
 
 
+async def _published(relay: OutboxRelay, count: int) -> None:
+    """Wait until the relay has put `count` events on Kafka (so 'caught up' means them)."""
+
+    async def done() -> bool:
+        return relay.published >= count
+
+    await eventually(done, timeout=60, what=f"the relay to publish {count} events")
+
+
 async def test_events_travel_outbox_to_kafka_to_inbox_intact_and_once(harness: Harness) -> None:
     cases = await _append_notes(harness.store, cases=4, per_case=5)
-    harness.start(_relay(harness))
+    relay = _relay(harness)
+    harness.start(relay)
     consumer = harness.consumer()
     harness.start(consumer)
 
-    await asyncio.sleep(0.5)
+    await _published(relay, 20)
     await consumer.wait_caught_up(timeout=30)
 
     seen = await harness.seen()
@@ -225,11 +236,12 @@ async def test_a_poison_event_goes_to_the_dlq_and_the_consumer_carries_on(
         await producer.send_and_wait(harness.topic, value=b"{not json", key=case.encode())
     finally:
         await producer.stop()
-    harness.start(_relay(harness))
+    relay = _relay(harness)
+    harness.start(relay)
     consumer = harness.consumer()
     harness.start(consumer)
 
-    await asyncio.sleep(0.5)
+    await _published(relay, 3)
     await consumer.wait_caught_up(timeout=30)
 
     assert [r["seq"] for r in await harness.seen()] == [1, 3]
@@ -254,10 +266,11 @@ async def test_a_poison_event_goes_to_the_dlq_and_the_consumer_carries_on(
 async def test_a_rebuilt_projection_equals_the_incremental_one(harness: Harness) -> None:
     harness.react = False  # a pure projection: read-model rows only
     await _append_notes(harness.store, cases=10, per_case=20)
-    harness.start(_relay(harness))
+    relay = _relay(harness)
+    harness.start(relay)
     consumer = harness.consumer()
     harness.start(consumer)
-    await asyncio.sleep(0.5)
+    await _published(relay, 200)
     await consumer.wait_caught_up(timeout=60)
     incremental = [tuple(r) for r in await harness.seen()]
     await harness.stop_all()
@@ -299,10 +312,11 @@ async def test_a_handler_racing_a_command_on_the_same_stream_redoes_its_transact
         )
 
     harness.handle = handle  # type: ignore[method-assign]
-    harness.start(_relay(harness))
+    relay = _relay(harness)
+    harness.start(relay)
     consumer = harness.consumer()
     harness.start(consumer)
-    await asyncio.sleep(0.5)
+    await _published(relay, 1)
     await consumer.wait_caught_up(timeout=30)
 
     stream = await harness.sink.read_stream(target)
