@@ -22,15 +22,17 @@ from hearth.eventstore.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
+RunRelay = Callable[..., OutboxRelay]
+
 
 @pytest.fixture
 async def run_relay(
     store: EventStore, database_url: str, kafka_bootstrap: str
-) -> AsyncIterator[Callable[[str], OutboxRelay]]:
+) -> AsyncIterator[RunRelay]:
     stops: list[tuple[asyncio.Event, asyncio.Task[None]]] = []
 
-    def start(topic: str) -> OutboxRelay:
-        relay = OutboxRelay(
+    def start(topic: str, kind: type[OutboxRelay] = OutboxRelay) -> OutboxRelay:
+        relay = kind(
             store,
             dsn=database_url,
             bootstrap_servers=kafka_bootstrap,
@@ -57,7 +59,7 @@ async def _until(condition: Callable[[], bool], timeout: float = 20) -> None:
 
 
 async def test_relay_publishes_every_event_keyed_by_case_with_cloudevents_headers(
-    store: EventStore, topic: str, kafka_bootstrap: str, run_relay: Callable[[str], OutboxRelay]
+    store: EventStore, topic: str, kafka_bootstrap: str, run_relay: RunRelay
 ) -> None:
     cases = [str(uuid.uuid4()) for _ in range(6)]
     for case in cases:
@@ -89,7 +91,7 @@ async def test_relay_publishes_every_event_keyed_by_case_with_cloudevents_header
 
 
 async def test_relay_never_passes_an_append_that_has_not_committed_yet(
-    store: EventStore, kafka_bootstrap: str, run_relay: Callable[[str], OutboxRelay]
+    store: EventStore, kafka_bootstrap: str, run_relay: RunRelay
 ) -> None:
     topic = f"test.{uuid.uuid4().hex[:12]}.single"
     await ensure_topics(kafka_bootstrap, [topic], partitions=1)
@@ -113,7 +115,7 @@ async def test_relay_never_passes_an_append_that_has_not_committed_yet(
 
 
 async def test_only_one_relay_per_service_publishes_and_a_standby_takes_over(
-    store: EventStore, topic: str, kafka_bootstrap: str, run_relay: Callable[[str], OutboxRelay]
+    store: EventStore, topic: str, kafka_bootstrap: str, run_relay: RunRelay
 ) -> None:
     first, second = run_relay(topic), run_relay(topic)
     await _until(lambda: first.is_leader or second.is_leader)
@@ -162,29 +164,16 @@ class _LaterHalfFirst(OutboxRelay):
 
 
 async def test_a_partly_written_batch_is_aborted_and_resent_so_order_holds(
-    store: EventStore, database_url: str, topic: str, kafka_bootstrap: str
+    store: EventStore, topic: str, kafka_bootstrap: str, run_relay: RunRelay
 ) -> None:
     cases = [str(uuid.uuid4()) for _ in range(3)]
     for case in cases:
         await store.append(
             case, [note(case, i) for i in range(1, 9)], expected_version=0, subject=case
         )
-    relay = _LaterHalfFirst(
-        store,
-        dsn=database_url,
-        bootstrap_servers=kafka_bootstrap,
-        topic=topic,
-        poll_seconds=0.2,
-        retry_seconds=0.2,
-    )
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
-        records = await read_topic(kafka_bootstrap, topic, expect=24)
-        await _until(lambda: relay.published == 24)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=20)
+    relay = run_relay(topic, _LaterHalfFirst)
+    records = await read_topic(kafka_bootstrap, topic, expect=24)
+    await _until(lambda: relay.published == 24)
 
     assert relay.failures == 1
     seen: dict[str, list[int]] = {}
