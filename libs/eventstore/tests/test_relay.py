@@ -172,6 +172,7 @@ async def test_a_partly_written_batch_is_aborted_and_resent_so_order_holds(
             case, [note(case, i) for i in range(1, 9)], expected_version=0, subject=case
         )
     relay = run_relay(topic, _LaterHalfFirst)
+    assert isinstance(relay, _LaterHalfFirst)
     records = await read_topic(kafka_bootstrap, topic, expect=24)
     await _until(lambda: relay.published == 24)
 
