@@ -239,6 +239,17 @@ def test_a_survivor_not_told_of_a_marac_referral_has_a_reason_recorded() -> None
     _rejects("hearth.referrals.MaracReferred.v1", "not_informed", survivor_informed=False)
 
 
+def test_a_phone_number_belongs_only_to_a_call_or_text() -> None:
+    _rejects("hearth.cases.ContactAttempted.v1", "phone_number", method="letter")
+    _rejects("hearth.cases.SurvivorContacted.v1", "phone_number", method="visit")
+
+
+def test_someone_spoken_to_belongs_only_to_an_attempt_someone_else_answered() -> None:
+    _rejects("hearth.cases.ContactAttempted.v1", "spoke_to", outcome="no_answer")
+    left = EXAMPLES["hearth.cases.ContactAttempted.v1"].model_dump(mode="json")
+    assert cases.ContactAttempted.model_validate({**left, "outcome": "message_left"}).spoke_to
+
+
 def test_safe_contact_by_phone_needs_a_safe_number() -> None:
     with pytest.raises(ValidationError, match="safe_phone_numbers"):
         common.SafeContact(

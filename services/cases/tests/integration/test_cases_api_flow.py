@@ -116,11 +116,20 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
 
     attempt = await post(
         "/contact-attempts",
-        {"method": "call", "outcome": "no_answer", "number_withheld": True},
+        {
+            "method": "call",
+            "outcome": "no_answer",
+            "number_withheld": True,
+            "phone_number": "07700 900456",
+        },
         status=201,
     )
     assert attempt["attempt_id"] and attempt["version"] == before + 1
-    contact = await post("/contacts", {"method": "call", "number_withheld": True}, status=201)
+    contact = await post(
+        "/contacts",
+        {"method": "call", "number_withheld": True, "phone_number": "07700 900456"},
+        status=201,
+    )
     assert (contact["first_contact"], contact["late"]) == (True, False)
     [written] = contact["events"]
     assert written["type"] == "hearth.cases.SurvivorContacted.v1"
@@ -214,6 +223,55 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
     assert by_event["CaseClosed"]["actor"] == {"id": "dalead-0001", "role": "manager"}
     assert by_event["CaseClosed"]["data"]["approved_by"] == "dalead-0001"
     assert by_event["CaseOpened"]["occurred_at"] == "2025-03-07T16:31:00+00:00"
+
+
+async def test_a_call_goes_only_to_a_safe_number_and_records_it(
+    cases, new_case, clock, case_events
+) -> None:
+    report, manager = await new_case(cases)
+    case = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))  # Monday 10:00
+    safe = {
+        "safe_to_call": True,
+        "safe_to_text": False,
+        "safe_to_email": False,
+        "safe_to_write": False,
+        "safe_to_visit": False,
+        "safe_phone_numbers": ["07700 900456"],
+        "withheld_number_only": False,
+        "never_leave_voicemail": True,
+        "interpreter_needed": False,
+        "safe_people_to_speak_to": ["Chris Example"],
+    }
+    response = await cases.client.post(f"{case}/safe-contact", json=safe, headers=cm)
+    assert response.status_code == 200, response.text
+    before = len(await case_events(cases, report.case_id))
+
+    unsafe = await cases.client.post(
+        f"{case}/contact-attempts",
+        json={"method": "call", "outcome": "no_answer", "phone_number": "07700 900999"},
+        headers=cm,
+    )
+    assert unsafe.status_code == 409
+    assert unsafe.json()["code"] == "unsafe_number"
+    assert "900999" not in unsafe.text
+    not_answered_by_anyone = await cases.client.post(
+        f"{case}/contact-attempts",
+        json={"method": "call", "outcome": "no_answer", "spoke_to": "Chris Example"},
+        headers=cm,
+    )
+    assert not_answered_by_anyone.status_code == 422
+    assert "Chris" not in not_answered_by_anyone.text
+    assert len(await case_events(cases, report.case_id)) == before  # nothing appended
+
+    safe_call = await cases.client.post(
+        f"{case}/contacts", json={"method": "call", "phone_number": "+44 7700 900456"}, headers=cm
+    )
+    assert safe_call.status_code == 201, safe_call.text
+    [written] = (await case_events(cases, report.case_id))[before:]
+    assert written.event_name == "SurvivorContacted"
+    assert written.payload["phone_number"] == "+44 7700 900456"
 
 
 async def test_a_manager_cannot_approve_a_closure_they_asked_for(cases, new_case) -> None:

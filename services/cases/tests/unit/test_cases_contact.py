@@ -6,10 +6,11 @@ import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from hearth.cases.domain.commands import RecordContact, RecordContactAttempt, UpdateSafeContact
 from hearth.cases.domain.deadlines import DeadlineKind
-from hearth.cases.domain.safe_contact import UnsafeContact
+from hearth.cases.domain.safe_contact import UnsafeContact, comparable_name, comparable_number
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse
 from hearth.contracts.events.common import ContactMethod, SafeContact, SafeTimeWindow, Weekday
@@ -17,6 +18,8 @@ from hearth.eventstore.errors import DomainError
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)  # GMT: 10:00 in London
 TUESDAY_17 = datetime(2025, 3, 11, 17, 0, tzinfo=UTC)  # after the contact deadline
+SAFE_NUMBER = "07700 900456"
+SAFE_PERSON = "Chris Example"
 
 
 def arrangements(**changes: object) -> SafeContact:
@@ -26,7 +29,7 @@ def arrangements(**changes: object) -> SafeContact:
         "safe_to_email": False,
         "safe_to_write": False,
         "safe_to_visit": False,
-        "safe_phone_numbers": ("07700 900456",),
+        "safe_phone_numbers": (SAFE_NUMBER,),
         "safe_times": (SafeTimeWindow(day=Weekday.MONDAY, start=time(9, 30), end=time(11, 30)),),
         "withheld_number_only": True,
         "never_leave_voicemail": True,
@@ -53,7 +56,7 @@ def contact(actors, method=ContactMethod.CALL, **kw):
 
 
 def test_an_attempt_is_recorded_with_its_outcome_and_is_not_contact(case, actors) -> None:
-    events = case.apply(attempt(actors, number_withheld=True), MONDAY_10)
+    events = case.apply(attempt(actors, number_withheld=True, phone_number=SAFE_NUMBER), MONDAY_10)
     [attempted] = events
     assert isinstance(attempted, ev.ContactAttempted)
     assert attempted.outcome is ContactAttemptOutcome.NO_ANSWER
@@ -61,7 +64,9 @@ def test_an_attempt_is_recorded_with_its_outcome_and_is_not_contact(case, actors
 
 
 def test_the_first_safe_contact_meets_the_contact_deadline_on_time(case, actors) -> None:
-    [contacted] = case.apply(contact(actors, number_withheld=True), MONDAY_10)
+    [contacted] = case.apply(
+        contact(actors, number_withheld=True, phone_number=SAFE_NUMBER), MONDAY_10
+    )
     assert isinstance(contacted, ev.SurvivorContacted)
     assert contacted.first_contact is True
     assert contacted.due_at == datetime(2025, 3, 10, 16, 30, tzinfo=UTC)
@@ -127,7 +132,8 @@ def test_safe_times_are_london_local_time_in_summer(scenario, actors) -> None:
     scenario.opened()
     scenario.apply(UpdateSafeContact(actors.cm, arrangements()), MONDAY_10)
     summer_monday_1000_bst = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
-    assert scenario.when(contact(actors, number_withheld=True), summer_monday_1000_bst)
+    safe_call = contact(actors, number_withheld=True, phone_number=SAFE_NUMBER)
+    assert scenario.when(safe_call, summer_monday_1000_bst)
     summer_monday_1200_bst = datetime(2025, 6, 2, 11, 0, tzinfo=UTC)  # 11:00 UTC is 12:00 BST
     with pytest.raises(UnsafeContact):
         scenario.when(contact(actors, number_withheld=True), summer_monday_1200_bst)
@@ -165,7 +171,7 @@ def test_empty_safe_times_means_any_time(scenario, actors) -> None:
         UpdateSafeContact(actors.cm, arrangements(safe_times=(), withheld_number_only=False)),
         MONDAY_10,
     )
-    assert scenario.when(contact(actors), MONDAY_10 + timedelta(hours=11))
+    assert scenario.when(contact(actors, phone_number=SAFE_NUMBER), MONDAY_10 + timedelta(hours=11))
 
 
 def test_newer_arrangements_replace_older_ones(case, actors) -> None:
@@ -188,3 +194,135 @@ def test_contact_on_a_closed_case_is_refused(scenario, actors) -> None:
     with pytest.raises(DomainError) as refused:
         scenario.when(contact(actors), MONDAY_10)
     assert refused.value.code == "case_closed"
+
+
+# --- safe numbers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "07700 900456",
+        "07700900456",
+        "+44 7700 900456",
+        "+447700900456",
+        "+44 (0)7700 900456",
+        "0044 7700 900-456",
+    ],
+)
+def test_a_uk_number_compares_the_same_however_it_is_written(written) -> None:
+    assert comparable_number(written) == comparable_number(SAFE_NUMBER) == "07700900456"
+
+
+@pytest.mark.parametrize("other", ["07700 900457", "+33 7700 900456", "7700 900456"])
+def test_a_different_number_never_compares_the_same(other) -> None:
+    assert comparable_number(other) != comparable_number(SAFE_NUMBER)
+
+
+def test_names_compare_ignoring_case_and_spacing() -> None:
+    assert comparable_name("  chris   EXAMPLE ") == comparable_name(SAFE_PERSON)
+    assert comparable_name("Chris Examples") != comparable_name(SAFE_PERSON)
+
+
+@pytest.mark.parametrize("written", ["+44 7700 900456", "07700900456", "07700 900 456"])
+def test_a_safe_number_is_accepted_in_either_format_and_recorded(case, actors, written) -> None:
+    [attempted] = case.when(attempt(actors, number_withheld=True, phone_number=written), MONDAY_10)
+    assert attempted.phone_number == written
+    [contacted] = case.when(contact(actors, number_withheld=True, phone_number=written), MONDAY_10)
+    assert contacted.phone_number == written
+
+
+def _refused(case, command) -> UnsafeContact:
+    with pytest.raises(UnsafeContact) as refused:
+        case.when(command, MONDAY_10)
+    message = str(refused.value)
+    assert not any(ch.isdigit() for ch in message), message
+    assert "chris" not in message.lower() and "sam" not in message.lower(), message
+    return refused.value
+
+
+def test_a_call_to_a_number_that_is_not_safe_is_refused(case, actors) -> None:
+    unsafe = "07700 900999"
+    for command in (
+        attempt(actors, number_withheld=True, phone_number=unsafe),
+        contact(actors, number_withheld=True, phone_number=unsafe),
+    ):
+        assert _refused(case, command).code == "unsafe_number"
+
+
+def test_a_call_that_does_not_say_which_number_is_refused(case, actors) -> None:
+    for command in (attempt(actors, number_withheld=True), contact(actors, number_withheld=True)):
+        assert _refused(case, command).code == "phone_number_required"
+
+
+def test_texts_go_only_to_a_safe_number_too(scenario, actors) -> None:
+    scenario.opened()
+    scenario.apply(UpdateSafeContact(actors.cm, arrangements(safe_to_text=True)), MONDAY_10)
+    text = ContactMethod.TEXT
+    missing = contact(actors, method=text, number_withheld=True)
+    assert _refused(scenario, missing).code == "phone_number_required"
+    unsafe = contact(actors, method=text, number_withheld=True, phone_number="07700 900999")
+    assert _refused(scenario, unsafe).code == "unsafe_number"
+    safe = contact(actors, method=text, number_withheld=True, phone_number="+447700900456")
+    assert scenario.when(safe, MONDAY_10)
+
+
+def test_without_arrangements_any_number_is_accepted_and_recorded(scenario, actors) -> None:
+    scenario.opened()
+    [attempted] = scenario.when(attempt(actors, phone_number="07700 900999"), MONDAY_10)
+    assert attempted.phone_number == "07700 900999"
+    [contacted] = scenario.when(contact(actors), MONDAY_10)
+    assert contacted.phone_number is None
+
+
+# --- who is safe to speak to -------------------------------------------------------------
+
+
+def _with_people(case, actors, *people: str):
+    case.apply(
+        UpdateSafeContact(actors.cm, arrangements(safe_people_to_speak_to=people)), MONDAY_10
+    )
+    return case
+
+
+def _left_with(actors, person: str, outcome=ContactAttemptOutcome.MESSAGE_LEFT):
+    return attempt(
+        actors, outcome=outcome, number_withheld=True, phone_number=SAFE_NUMBER, spoke_to=person
+    )
+
+
+def test_a_message_left_with_a_safe_person_is_accepted_and_is_not_voicemail(case, actors) -> None:
+    _with_people(case, actors, SAFE_PERSON, "Dana Sample")
+    [attempted] = case.when(_left_with(actors, "chris  example"), MONDAY_10)
+    assert attempted.outcome is ContactAttemptOutcome.MESSAGE_LEFT
+    assert attempted.spoke_to == "chris  example"
+    answered = _left_with(actors, "Dana Sample", ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED)
+    assert case.when(answered, MONDAY_10)
+
+
+def test_speaking_to_someone_not_named_as_safe_is_refused(case, actors) -> None:
+    _with_people(case, actors, SAFE_PERSON)
+    for outcome in (
+        ContactAttemptOutcome.MESSAGE_LEFT,
+        ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED,
+    ):
+        assert _refused(case, _left_with(actors, "Sam Sample", outcome)).code == "unsafe_person"
+
+
+def test_a_message_left_with_anyone_is_refused_when_nobody_is_named_as_safe(case, actors) -> None:
+    assert _refused(case, _left_with(actors, SAFE_PERSON)).code == "unsafe_person"
+
+
+def test_without_arrangements_whoever_answered_is_recorded(scenario, actors) -> None:
+    scenario.opened()
+    answered = attempt(
+        actors, outcome=ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED, spoke_to="Pat Neighbour"
+    )
+    [attempted] = scenario.when(answered, MONDAY_10)
+    assert attempted.spoke_to == "Pat Neighbour"
+
+
+def test_someone_spoken_to_is_only_for_an_attempt_someone_else_answered(case, actors) -> None:
+    _with_people(case, actors, SAFE_PERSON)
+    with pytest.raises(ValidationError, match="spoke_to"):
+        case.when(_left_with(actors, SAFE_PERSON, ContactAttemptOutcome.NO_ANSWER), MONDAY_10)

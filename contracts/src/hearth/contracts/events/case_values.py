@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Final
 
 from pydantic import Field
 
@@ -58,6 +58,13 @@ class ContactAttemptOutcome(StrEnum):
     NO_ACCESS = "no_access"
     """A visit found nobody in, or it was not safe to knock."""
     DECLINED_CONTACT = "declined_contact"
+
+
+SPOKE_TO_OUTCOMES: Final = frozenset(
+    {ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED, ContactAttemptOutcome.MESSAGE_LEFT}
+)
+"""The attempt outcomes where the caseworker may have spoken to, or left a message with,
+someone other than the survivor."""
 
 
 class InterpreterUse(StrEnum):

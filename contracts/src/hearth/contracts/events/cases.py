@@ -15,6 +15,7 @@ from pydantic import AwareDatetime, Field, model_validator
 
 from hearth.contracts.events.base import DomainEvent
 from hearth.contracts.events.case_values import (
+    SPOKE_TO_OUTCOMES,
     CaseManager,
     ClosureReason,
     ContactAttemptOutcome,
@@ -31,6 +32,7 @@ from hearth.contracts.events.case_values import (
     WishesOverride,
 )
 from hearth.contracts.events.common import (
+    PHONE_METHODS,
     AbuseType,
     AllegedPerpetrator,
     Channel,
@@ -43,6 +45,8 @@ from hearth.contracts.events.common import (
     NonEmptyDistinct,
     Notes,
     PerpetratorActionKind,
+    PersonName,
+    PhoneNumber,
     ReferralType,
     ReporterKind,
     SafeContact,
@@ -72,6 +76,21 @@ def _check_late(done_at: datetime, due_at: datetime | None, late: bool) -> None:
             raise ValueError("late needs the due_at it was late against")
     elif late != (done_at > due_at):
         raise ValueError("late must say whether it happened after due_at")
+
+
+def check_contact_details(
+    method: ContactMethod,
+    phone_number: str | None,
+    outcome: ContactAttemptOutcome | None = None,
+    spoke_to: str | None = None,
+) -> None:
+    """Refuse details that cannot belong to the contact or attempt described: a phone number
+    is only for calls and texts, and someone spoken to only for an attempt that someone else
+    answered or where a message was left (`outcome` None is a contact: never anyone else)."""
+    if phone_number is not None and method not in PHONE_METHODS:
+        raise ValueError("phone_number is only for calls and texts")
+    if spoke_to is not None and outcome not in SPOKE_TO_OUTCOMES:
+        raise ValueError("spoke_to is only for someone_else_answered or message_left")
 
 
 # --- opening, people and the case manager ----------------------------------------------
@@ -191,6 +210,16 @@ class ContactAttempted(CasesEvent):
     number_withheld: bool | None = None
     """The call or text came from a withheld number, as the caseworker stated."""
     interpreter: InterpreterUse | None = None
+    phone_number: PhoneNumber | None = None
+    """The survivor's number that was called or texted (calls and texts only)."""
+    spoke_to: PersonName | None = None
+    """Who the caseworker spoke to or left the message with, when someone else answered or
+    a message was left with a person."""
+
+    @model_validator(mode="after")
+    def _details_fit(self) -> ContactAttempted:
+        check_contact_details(self.method, self.phone_number, self.outcome, self.spoke_to)
+        return self
 
 
 class SurvivorContacted(CasesEvent):
@@ -209,10 +238,17 @@ class SurvivorContacted(CasesEvent):
     number_withheld: bool | None = None
     """The call or text came from a withheld number, as the caseworker stated."""
     interpreter: InterpreterUse | None = None
+    phone_number: PhoneNumber | None = None
+    """The survivor's number that was called or texted (calls and texts only)."""
 
     @model_validator(mode="after")
     def _late_is_consistent(self) -> SurvivorContacted:
         _check_late(self.contacted_at, self.due_at, self.late)
+        return self
+
+    @model_validator(mode="after")
+    def _details_fit(self) -> SurvivorContacted:
+        check_contact_details(self.method, self.phone_number)
         return self
 
 

@@ -308,6 +308,10 @@ class ContactMethod(StrEnum):
     """At the office or another place the survivor chose."""
 
 
+PHONE_METHODS: Final = frozenset({ContactMethod.CALL, ContactMethod.TEXT})
+"""The ways of reaching the survivor that go to a phone number."""
+
+
 class Weekday(StrEnum):
     """A day of the week."""
 

@@ -107,9 +107,11 @@ async def record_contact_attempt(
         attempt_id,
         body.method,
         body.outcome,
-        body.number_withheld,
-        body.interpreter,
-        body.notes,
+        number_withheld=body.number_withheld,
+        interpreter=body.interpreter,
+        notes=body.notes,
+        phone_number=body.phone_number,
+        spoke_to=body.spoke_to,
     )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))
@@ -121,7 +123,13 @@ async def record_contact(
 ) -> dict[str, Any]:
     contact_id = uuid.uuid4()
     command = c.RecordContact(
-        actor, contact_id, body.method, body.number_withheld, body.interpreter, body.notes
+        actor,
+        contact_id,
+        body.method,
+        number_withheld=body.number_withheld,
+        interpreter=body.interpreter,
+        notes=body.notes,
+        phone_number=body.phone_number,
     )
     outcome = await _run(request, case_id, command)
     contacted = outcome.state.contacts[-1]

@@ -20,6 +20,7 @@ from hearth.contracts.events.case_values import (
     SurvivorFeedback,
     WishesOverrideReason,
 )
+from hearth.contracts.events.cases import check_contact_details
 from hearth.contracts.events.common import (
     ContactMethod,
     Distinct,
@@ -28,6 +29,8 @@ from hearth.contracts.events.common import (
     NonEmptyDistinct,
     Notes,
     PerpetratorActionKind,
+    PersonName,
+    PhoneNumber,
     ReferralType,
     ShortText,
     StaffId,
@@ -54,22 +57,46 @@ class CaseManagerChange(Body):
 
 
 class ContactAttemptBody(Body):
-    """An attempt to reach the survivor and how it ended."""
+    """An attempt to reach the survivor and how it ended.
+
+    `phone_number` (calls and texts only) is the survivor's number used: required, and one
+    of the safe numbers, once safe-contact arrangements are recorded. `spoke_to` names who
+    answered or took the message, only when the outcome is `someone_else_answered` or
+    `message_left` (any other outcome with it is a 422); it must be someone the survivor
+    named as safe to speak to."""
 
     method: ContactMethod
     outcome: ContactAttemptOutcome
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None
+    phone_number: PhoneNumber | None = None
+    spoke_to: PersonName | None = None
+
+    @model_validator(mode="after")
+    def _details_fit(self) -> ContactAttemptBody:
+        check_contact_details(self.method, self.phone_number, self.outcome, self.spoke_to)
+        return self
 
 
 class ContactBody(Body):
-    """A contact that reached the survivor."""
+    """A contact that reached the survivor.
+
+    `phone_number` (calls and texts only) is the survivor's number used: required, and one
+    of the safe numbers, once safe-contact arrangements are recorded. There is no
+    `spoke_to`: a contact reached the survivor, so sending one is a 422 like any unknown
+    field."""
 
     method: ContactMethod
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None
+    phone_number: PhoneNumber | None = None
+
+    @model_validator(mode="after")
+    def _details_fit(self) -> ContactBody:
+        check_contact_details(self.method, self.phone_number)
+        return self
 
 
 class RepairBody(Body):

@@ -37,7 +37,13 @@ def attempt_contact(
     """An attempt is recorded with its outcome; it is not contact and meets no deadline."""
     require_open_case(state, command.actor)
     intent = ContactIntent(
-        command.method, now, command.outcome, command.number_withheld, command.interpreter
+        command.method,
+        now,
+        outcome=command.outcome,
+        number_withheld=command.number_withheld,
+        interpreter=command.interpreter,
+        phone_number=command.phone_number,
+        spoke_to=command.spoke_to,
     )
     check_safe_contact(state.safe_contact, intent, rules.zone)
     assert state.case_id is not None
@@ -51,6 +57,8 @@ def attempt_contact(
             notes=command.notes,
             number_withheld=command.number_withheld,
             interpreter=command.interpreter,
+            phone_number=command.phone_number,
+            spoke_to=command.spoke_to,
         )
     ]
 
@@ -60,7 +68,13 @@ def contact(
 ) -> list[ev.CasesEvent]:
     """A safe contact with the survivor; the first one meets the contact deadline."""
     require_open_case(state, command.actor)
-    intent = ContactIntent(command.method, now, None, command.number_withheld, command.interpreter)
+    intent = ContactIntent(
+        command.method,
+        now,
+        number_withheld=command.number_withheld,
+        interpreter=command.interpreter,
+        phone_number=command.phone_number,
+    )
     check_safe_contact(state.safe_contact, intent, rules.zone)
     assert state.case_id is not None
     deadline = state.open_deadline(DeadlineKind.CONTACT)
@@ -76,6 +90,7 @@ def contact(
             notes=command.notes,
             number_withheld=command.number_withheld,
             interpreter=command.interpreter,
+            phone_number=command.phone_number,
         )
     ]
 

@@ -107,6 +107,10 @@ class RecordContactAttempt:
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: str | None = None
+    phone_number: str | None = None
+    """The survivor's number called or texted."""
+    spoke_to: str | None = None
+    """Who answered, or took the message, when someone else answered or a message was left."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ class RecordContact:
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: str | None = None
+    phone_number: str | None = None
+    """The survivor's number called or texted."""
 
 
 @dataclass(frozen=True)

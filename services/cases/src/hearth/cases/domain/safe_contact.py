@@ -1,16 +1,29 @@
 """Enforcing the survivor's safe-contact arrangements on every attempt and contact.
 
 Each refusal names the rule it enforces (a stable code and a message without personal
-data). What is checked, as far as the command says:
+data: never a number or a name). What is checked, as far as the command says:
 
 - the channel must be one the survivor marked safe (in person, at a place the survivor
-  chose, is always allowed);
+  chose, is always allowed) — `unsafe_channel`;
 - calls, texts, emails and visits must fall inside a safe time window, when windows are
-  recorded (letters arrive whenever the post comes; in-person meetings are arranged);
-- no voicemail (a call that left a message) when the survivor said never to leave one;
+  recorded (letters arrive whenever the post comes; in-person meetings are arranged) —
+  `outside_safe_times`;
+- no voicemail (a call that left a message, with nobody named as taking it) when the
+  survivor said never to leave one — `voicemail_not_allowed`;
 - calls and texts from a withheld number only, when the survivor asked: the caseworker
-  must say the number was withheld;
-- never a family member or friend as interpreter when an interpreter is needed.
+  must say the number was withheld — `withheld_number_required`;
+- never a family member or friend as interpreter when an interpreter is needed —
+  `independent_interpreter_required`;
+- calls and texts say which number was used (`phone_number_required`), and it must be one
+  of the survivor's safe numbers (`unsafe_number`); numbers compare by their digits, with
+  +44 and a leading 0 the same (`comparable_number`);
+- whoever else the caseworker spoke to or left a message with must be one of the people
+  the survivor named as safe to speak to (`unsafe_person`); names compare ignoring case
+  and spacing (`comparable_name`).
+
+Without recorded arrangements nothing is refused. Which details belong to which contact
+(a number only on a call or text, a person only when someone else answered or a message
+was left) is the events' own validation, not a safety rule.
 """
 
 from __future__ import annotations
@@ -19,13 +32,12 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse
-from hearth.contracts.events.common import ContactMethod, SafeContact, Weekday
+from hearth.contracts.events.common import PHONE_METHODS, ContactMethod, SafeContact, Weekday
 from hearth.eventstore.errors import DomainError
 
 _TIME_BOUND = frozenset(
     {ContactMethod.CALL, ContactMethod.TEXT, ContactMethod.EMAIL, ContactMethod.VISIT}
 )
-_PHONE = frozenset({ContactMethod.CALL, ContactMethod.TEXT})
 _WEEKDAYS = tuple(Weekday)
 
 
@@ -45,6 +57,31 @@ class ContactIntent:
     """None for a contact that reached the survivor."""
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
+    phone_number: str | None = None
+    """The survivor's number called or texted."""
+    spoke_to: str | None = None
+    """Someone other than the survivor who answered or took a message."""
+
+
+def comparable_number(number: str) -> str:
+    """A phone number as its digits, with the UK's +44 (or 0044) written as the leading 0:
+    "+44 7700 900123", "+44 (0)7700 900123", "07700900123" and "07700 900 123" are one
+    number. Other international numbers keep their +, so they never match a UK one."""
+    digits = "".join(ch for ch in number if ch in "0123456789")
+    if number.lstrip().startswith("+"):
+        international = digits
+    elif digits.startswith("00"):
+        international = digits[2:]
+    else:
+        return digits
+    if international.startswith("44"):
+        return "0" + international[2:].removeprefix("0")
+    return "+" + international
+
+
+def comparable_name(name: str) -> str:
+    """A name ignoring case and spacing, so "chris  Example" is "Chris Example"."""
+    return " ".join(name.split()).casefold()
 
 
 def channel_is_safe(arrangements: SafeContact, method: ContactMethod) -> bool:
@@ -86,13 +123,14 @@ def check_safe_contact(
         arrangements.never_leave_voicemail
         and method is ContactMethod.CALL
         and intent.outcome is ContactAttemptOutcome.MESSAGE_LEFT
+        and intent.spoke_to is None  # a message left with a named person is not voicemail
     ):
         raise UnsafeContact(
             "the survivor asked that no voicemail is ever left", code="voicemail_not_allowed"
         )
     if (
         arrangements.withheld_number_only
-        and method in _PHONE
+        and method in PHONE_METHODS
         and intent.number_withheld is not True
     ):
         raise UnsafeContact(
@@ -104,4 +142,35 @@ def check_safe_contact(
         raise UnsafeContact(
             "an independent interpreter is needed, never family or friends",
             code="independent_interpreter_required",
+        )
+    if method in PHONE_METHODS:
+        _check_number(arrangements, intent.phone_number)
+    if intent.spoke_to is not None:
+        _check_person(arrangements, intent.spoke_to)
+
+
+def _check_number(arrangements: SafeContact, phone_number: str | None) -> None:
+    if phone_number is None:
+        raise UnsafeContact(
+            "say which of the survivor's safe numbers was called or texted",
+            code="phone_number_required",
+        )
+    safe = {comparable_number(n) for n in arrangements.safe_phone_numbers}
+    if comparable_number(phone_number) not in safe:
+        raise UnsafeContact(
+            "that number is not one of the survivor's safe numbers", code="unsafe_number"
+        )
+
+
+def _check_person(arrangements: SafeContact, spoke_to: str) -> None:
+    if not arrangements.safe_people_to_speak_to:
+        raise UnsafeContact(
+            "the survivor has named nobody it is safe to speak to or leave a message with",
+            code="unsafe_person",
+        )
+    safe = {comparable_name(n) for n in arrangements.safe_people_to_speak_to}
+    if comparable_name(spoke_to) not in safe:
+        raise UnsafeContact(
+            "that person is not one the survivor named as safe to speak to",
+            code="unsafe_person",
         )
