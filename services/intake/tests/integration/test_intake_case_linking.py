@@ -10,8 +10,19 @@ from typing import Any
 import pytest
 
 from hearth.contracts.envelope import Role
-from hearth.contracts.events.case_values import ClosureReason, ReopenReason
-from hearth.contracts.events.cases import CaseClosed, CaseReopened, PeopleUpdated
+from hearth.contracts.events.case_values import (
+    ClosureReason,
+    ReopenReason,
+    Restriction,
+    RestrictionReason,
+)
+from hearth.contracts.events.cases import (
+    CaseClosed,
+    CaseReopened,
+    CaseRestricted,
+    CaseRestrictionLifted,
+    PeopleUpdated,
+)
 from hearth.contracts.events.common import MaracCriterion, Survivor
 from hearth.contracts.events.referrals import MaracReferred, SharedInformation
 from hearth.contracts.topics import CASES_EVENTS, REFERRALS_EVENTS
@@ -303,3 +314,61 @@ async def test_the_match_index_holds_no_plaintext_identifiers(
     assert all(len(r["digest"]) == 64 for r in rows)
     idempotency = await runtime.pool.fetch(f"SELECT * FROM {runtime.schema}.idempotency_keys")
     assert not idempotency
+
+
+async def test_a_report_joining_a_restricted_case_names_the_case_only_to_its_named_staff(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    new_phone: Callable[[], str],
+    publish: Any,
+    clock: ControllableClock,
+) -> None:
+    phone = new_phone()
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    opened = await _report(intake, body)
+    case_id = uuid.UUID(opened["case_id"])
+    named = "intake-0777"
+    await publish(
+        CaseRestricted(
+            case_id=case_id,
+            restricted_at=clock.now(),
+            restriction=Restriction(
+                reason=RestrictionReason.SURVIVOR_IS_STAFF,
+                permitted_staff_ids=("dalead-0001", named),
+            ),
+        ),
+        CASES_EVENTS,
+    )
+    await _caught_up(intake)
+
+    # Another member of intake staff reports about the same survivor.
+    unnamed = await _report(intake, body)
+    assert unnamed == {
+        "report_id": unnamed["report_id"],
+        "case_id": None,
+        "link": None,
+        "case_withheld": True,
+    }
+    # The report is on the case all the same.
+    [received, linked] = await intake.runtime.event_store.read_stream(
+        f"report-{unnamed['report_id']}"
+    )
+    assert received.subject == opened["case_id"]
+    assert linked.payload["case_id"] == opened["case_id"]
+
+    # Someone named on the case is told which case it joined.
+    response = await intake.client.post(
+        "/reports", json=body, headers=intake.auth(named, Role.INTAKE)
+    )
+    assert response.status_code == 202
+    assert response.json()["case_id"] == opened["case_id"]
+    assert response.json()["case_withheld"] is False
+
+    # Once the restriction is lifted, the case is named as usual.
+    await publish(
+        CaseRestrictionLifted(case_id=case_id, lifted_at=clock.now(), reason="Reviewed by HR."),
+        CASES_EVENTS,
+    )
+    await _caught_up(intake)
+    assert (await _report(intake, body))["case_id"] == opened["case_id"]

@@ -64,11 +64,18 @@ class LinkOut(BaseModel):
 
 
 class ReportAccepted(BaseModel):
-    """The report was stored: its id, and the case it belongs to."""
+    """The report was stored: its id, and the case it belongs to.
+
+    When the report joins, or repeats, a restricted case (the survivor or alleged
+    perpetrator is staff) and the submitter is not one of the staff named on it,
+    `case_id` and `link` are null and `case_withheld` is true: the report is on the
+    case all the same, and the case's named staff see it there.
+    """
 
     report_id: UUID
-    case_id: UUID
-    link: LinkOut
+    case_id: UUID | None
+    link: LinkOut | None
+    case_withheld: bool = False
 
 
 class AsbOutcome(BaseModel):

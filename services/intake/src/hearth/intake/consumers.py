@@ -1,8 +1,9 @@
 """What intake learns from the cases and referrals services: whether a case is still open.
 
 A small read model in intake's schema: when each case was opened, closed, reopened and
-last referred to MARAC. People the caseworker records later (`PeopleUpdated`) join the
-match index, so a later report about them finds their case.
+last referred to MARAC, and who a restricted case is restricted to. People the
+caseworker records later (`PeopleUpdated`) join the match index, so a later report
+about them finds their case.
 """
 
 from __future__ import annotations
@@ -13,7 +14,14 @@ import structlog
 
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import parse_event
-from hearth.contracts.events.cases import CaseClosed, CaseOpened, CaseReopened, PeopleUpdated
+from hearth.contracts.events.cases import (
+    CaseClosed,
+    CaseOpened,
+    CaseReopened,
+    CaseRestricted,
+    CaseRestrictionLifted,
+    PeopleUpdated,
+)
 from hearth.contracts.events.common import PersonDetails
 from hearth.contracts.events.referrals import MaracReferred
 from hearth.eventstore.consumer import Handler, Reset
@@ -35,6 +43,8 @@ _HANDLED: Final = frozenset(
         CaseReopened.event_type(),
         PeopleUpdated.event_type(),
         MaracReferred.event_type(),
+        CaseRestricted.event_type(),
+        CaseRestrictionLifted.event_type(),
     }
 )
 
@@ -61,6 +71,12 @@ def case_status_handler(runtime: Runtime) -> Handler:
             )
         elif isinstance(event, PeopleUpdated):
             await _index_people(runtime, conn, event)
+        elif isinstance(event, CaseRestricted):
+            await tables.note_restriction(
+                conn, schema, event.case_id, event.restriction.permitted_staff_ids
+            )
+        elif isinstance(event, CaseRestrictionLifted):
+            await tables.note_restriction(conn, schema, event.case_id, None)
 
     return handle
 

@@ -69,8 +69,17 @@ def request_hash(secret: bytes, body: Any) -> str:
     return hmac.new(secret, b"request\x1f" + canonical_json(body), hashlib.sha256).hexdigest()
 
 
-def report_response(report_id: UUID, decision: LinkDecision) -> dict[str, Any]:
-    """The 202 body for a report: ids and the link, never anything that was reported."""
+def report_response(
+    report_id: UUID, decision: LinkDecision, *, withheld: bool = False
+) -> dict[str, Any]:
+    """The 202 body for a report: ids and the link, never anything that was reported.
+
+    `withheld`: the report joined (or repeats) a restricted case the submitter is not
+    named on. The answer then names the report only: saying which case, or that there
+    is one, would tell them a colleague's case exists. The case's named staff see it.
+    """
+    if withheld:
+        return {"report_id": str(report_id), "case_id": None, "link": None, "case_withheld": True}
     return {
         "report_id": str(report_id),
         "case_id": str(decision.case_id),
@@ -82,6 +91,11 @@ def report_response(report_id: UUID, decision: LinkDecision) -> dict[str, Any]:
             else None,
         },
     }
+
+
+def _existing_cases(decision: LinkDecision) -> list[UUID]:
+    cases = [] if decision.is_new_case else [decision.case_id]
+    return cases + ([decision.previous_case_id] if decision.previous_case_id else [])
 
 
 async def submit_report(
@@ -165,7 +179,10 @@ async def submit_report(
             await tables.record_assigned_case(
                 conn, schema, case_id=decision.case_id, report_id=report_id, at=now
             )
-        response = report_response(report_id, decision)
+        hidden = await tables.hidden_cases(
+            conn, schema, _existing_cases(decision), staff_id=actor.id
+        )
+        response = report_response(report_id, decision, withheld=bool(hidden))
         if idempotency is not None:
             await tables.save_idempotent_response(
                 conn, schema, scope=idempotency.scope, key=idempotency.key, response=response

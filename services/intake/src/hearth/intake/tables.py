@@ -6,7 +6,7 @@ its idempotency key and its match keys commit (or roll back) together.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -183,6 +183,32 @@ async def note_case_moment(
         case_id,
         at,
     )
+
+
+async def note_restriction(
+    conn: Conn, schema: str, case_id: UUID, permitted_staff_ids: Sequence[str] | None
+) -> None:
+    """The case is now restricted to these staff (None: the restriction was lifted)."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.case_lifecycle (case_id, restricted_to) VALUES ($1, $2)
+            ON CONFLICT (case_id) DO UPDATE SET restricted_to = EXCLUDED.restricted_to""",
+        case_id,
+        list(permitted_staff_ids) if permitted_staff_ids is not None else None,
+    )
+
+
+async def hidden_cases(
+    conn: Conn, schema: str, case_ids: Iterable[UUID], staff_id: str
+) -> set[UUID]:
+    """Those of the cases that are restricted to staff other than `staff_id`."""
+    rows = await conn.fetch(
+        f"""SELECT case_id FROM {schema}.case_lifecycle
+            WHERE case_id = ANY($1::uuid[]) AND restricted_to IS NOT NULL
+              AND NOT ($2 = ANY(restricted_to))""",
+        list(set(case_ids)),
+        staff_id,
+    )
+    return {r["case_id"] for r in rows}
 
 
 async def forget_case_events(conn: Conn, schema: str) -> None:
