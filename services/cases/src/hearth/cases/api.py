@@ -150,6 +150,25 @@ async def update_safe_contact(
     return command_answer(case_id, outcome)
 
 
+@router.post("/{case_id}/people")
+async def update_people(
+    request: Request, case_id: UUID, body: m.PeopleBody, actor: Worker
+) -> dict[str, Any]:
+    """Correct or add the people on the case; each part given replaces what was there."""
+    command = c.UpdatePeople(
+        actor, uuid.uuid4(), body.survivor, body.alleged_perpetrators, body.children
+    )
+    outcome = await _run(request, case_id, command)
+    state = outcome.state
+    return command_answer(
+        case_id,
+        outcome,
+        survivor_person_id=str(state.survivor.person_id) if state.survivor else None,
+        alleged_perpetrator_person_ids=[str(p.person_id) for p in state.perpetrators],
+        child_person_ids=[str(p.person_id) for p in state.children],
+    )
+
+
 # --- repairs and security --------------------------------------------------------------
 
 

@@ -36,6 +36,8 @@ from hearth.contracts.events.common import (
     StaffId,
 )
 
+from .domain.commands import GivenChild, GivenPerpetrator, GivenSurvivor
+
 
 class Body(BaseModel):
     """Strict about unknown fields, so a misspelt field is a 422, not silently dropped."""
@@ -96,6 +98,38 @@ class ContactBody(Body):
     @model_validator(mode="after")
     def _details_fit(self) -> ContactBody:
         check_contact_details(self.method, self.phone_number)
+        return self
+
+
+class PeopleBody(Body):
+    """The people on the case as they now are; at least one part is required.
+
+    Each part given replaces what the case recorded, so send each person whole (as the
+    case shows them) with the corrections made: details left out are cleared. The
+    survivor keeps their `person_id` (leave it out, or give the case's). In a list, a
+    person with the `person_id` of someone already in that list on the case updates them,
+    one without is added as someone new, and anyone on the case left out of the list is
+    removed from the case. The fields are the contract's (`Survivor`, `AllegedPerpetrator`,
+    `Child`)."""
+
+    # The same limits as the events' (`Perpetrators`, `Children` in the cases contract).
+    survivor: GivenSurvivor | None = None
+    alleged_perpetrators: Annotated[tuple[GivenPerpetrator, ...], Field(max_length=10)] | None = (
+        None
+    )
+    children: Annotated[tuple[GivenChild, ...], Field(max_length=20)] | None = None
+
+    @model_validator(mode="after")
+    def _usable(self) -> PeopleBody:
+        if self.survivor is None and self.alleged_perpetrators is None and self.children is None:
+            raise ValueError("give at least one of survivor, alleged_perpetrators, children")
+        people: list[GivenPerpetrator | GivenChild] = [
+            *(self.alleged_perpetrators or ()),
+            *(self.children or ()),
+        ]
+        ids = [p.person_id for p in people if p.person_id is not None]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a person_id is given twice")
         return self
 
 

@@ -22,7 +22,13 @@ from . import read_model
 from .configuration import cases_config
 from .domain.access import may_see, read_is_recorded
 from .domain.case import decide
-from .domain.commands import ChangeCaseManager, Command, ReceiveReport, RecordRead
+from .domain.commands import (
+    ChangeCaseManager,
+    Command,
+    ReceiveReport,
+    RecordRead,
+    UpdatePeople,
+)
 from .domain.guards import CaseNotFound
 from .domain.state import CaseState
 from .events import fold_envelopes, stream_id
@@ -62,7 +68,7 @@ async def run_command(
     config = cases_config(runtime)
     store = runtime.event_store
     moment = now or runtime.clock.now()
-    if isinstance(command, ReceiveReport | ChangeCaseManager):
+    if isinstance(command, ReceiveReport | ChangeCaseManager | UpdatePeople):
         command = replace(command, caseloads=await read_model.caseloads(conn, store.schema))
     loaded: list[CaseState] = []
 

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from hearth.contracts.events import cases as ev
 
-from . import casework, lifecycle, opening
+from . import casework, lifecycle, opening, people_update
 from . import commands as c
 from .commands import Command, MeetDashDeadline, RecordOverdue
 from .deadlines import Deadline, DeadlineKind
@@ -50,6 +50,8 @@ def decide(
             return casework.contact(command, state, now, rules)
         case c.UpdateSafeContact():
             return casework.update_safe_contact(command, state, now)
+        case c.UpdatePeople():
+            return people_update.update_people(command, state, now, rules)
         case _:
             return _decide_casework(command, state, now, rules)
 

@@ -24,11 +24,14 @@ from hearth.contracts.events.case_values import (
     WishesOverrideReason,
 )
 from hearth.contracts.events.common import (
+    AllegedPerpetrator,
+    Child,
     ContactMethod,
     Gender,
     PerpetratorActionKind,
     ReferralType,
     SafeContact,
+    Survivor,
 )
 from hearth.contracts.events.intake import ReportLinkedToCase, ReportReceived
 
@@ -133,6 +136,45 @@ class UpdateSafeContact:
 
     actor: Actor
     safe_contact: SafeContact
+
+
+# --- the people on the case ------------------------------------------------------------
+#
+# A person as a caseworker gives them: the contract's own model, whose `person_id` may be
+# left out. These are input only: the decider turns each into the contract model with the
+# person id settled, so no event ever carries one of these.
+
+
+class GivenSurvivor(Survivor):
+    """The survivor's details; no `person_id` means the case's survivor."""
+
+    person_id: UUID | None = None  # type: ignore[assignment]
+
+
+class GivenPerpetrator(AllegedPerpetrator):
+    """An alleged perpetrator's details; no `person_id` means someone new to the case."""
+
+    person_id: UUID | None = None  # type: ignore[assignment]
+
+
+class GivenChild(Child):
+    """A child's details; no `person_id` means a child new to the case."""
+
+    person_id: UUID | None = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class UpdatePeople:
+    """Correct or add the people on the case: each part given replaces what was there."""
+
+    actor: Actor
+    update_id: UUID
+    """Names this update, so the ids it gives new people are the same when decided again."""
+    survivor: GivenSurvivor | None = None
+    alleged_perpetrators: tuple[GivenPerpetrator, ...] | None = None
+    children: tuple[GivenChild, ...] | None = None
+    caseloads: Mapping[str, int] = field(default_factory=dict)
+    """Open cases per case manager, to choose a new one if the current one is now involved."""
 
 
 # --- repairs, security and flags -------------------------------------------------------
@@ -306,6 +348,7 @@ Command = (
     | RecordContactAttempt
     | RecordContact
     | UpdateSafeContact
+    | UpdatePeople
     | RaiseEmergencyRepair
     | CompleteEmergencyRepair
     | RequestSecurityMeasures

@@ -1,0 +1,159 @@
+"""A caseworker's corrections and additions to the people on a case.
+
+Each part given (the survivor, the alleged perpetrators, the children) replaces what the
+case recorded: a part is the whole of it, so details left out of a person are cleared
+and a person left out of a list is no longer on the case. Person ids never change: the
+survivor stays the case's survivor, people already on the case are named by their id,
+and people without one are new, with ids derived from the case and the update so that
+deciding the same update again gives the same ids.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.common import AllegedPerpetrator, Child, Survivor
+from hearth.eventstore.errors import DomainError
+
+from .commands import GivenSurvivor, UpdatePeople
+from .guards import require_open_case
+from .people import auto_flags, staff_safeguards
+from .rules import CaseRules
+from .state import CaseState, Recorded, fold
+
+_Person = TypeVar("_Person", AllegedPerpetrator, Child)
+
+
+class _Given(Protocol):
+    """A person as given: the contract's fields, with the person id perhaps left out."""
+
+    @property
+    def person_id(self) -> UUID | None: ...
+
+    def model_dump(self) -> dict[str, Any]: ...
+
+
+def update_people(
+    command: UpdatePeople, state: CaseState, now: datetime, rules: CaseRules
+) -> list[ev.CasesEvent]:
+    """`PeopleUpdated` with the parts that change, flags for the people new to the case,
+    then what staff involvement now requires (a new case manager, a restriction).
+
+    A perpetrator or child on the case but missing from a list given is removed from
+    the case (their flags stay until someone removes them with a reason). Refused when
+    nothing is given, when a person id given is not that kind of person on this case,
+    or when the update would change nothing.
+    """
+    require_open_case(state, command.actor)
+    if (
+        command.survivor is None
+        and command.alleged_perpetrators is None
+        and command.children is None
+    ):
+        raise DomainError(
+            "give at least one of survivor, alleged_perpetrators, children", code="nothing_given"
+        )
+    assert state.case_id is not None and state.survivor is not None
+    survivor = _survivor(command.survivor, state.survivor)
+    new_id = _new_ids(state.case_id, command.update_id)
+    perpetrators = _people(
+        command.alleged_perpetrators,
+        state.perpetrators,
+        AllegedPerpetrator,
+        lambda index: new_id("alleged_perpetrator", index),
+        "an alleged perpetrator",
+    )
+    children = _people(
+        command.children, state.children, Child, lambda index: new_id("child", index), "a child"
+    )
+    changed_survivor = survivor if survivor != state.survivor else None
+    changed_perpetrators = _if_changed(perpetrators, state.perpetrators)
+    changed_children = _if_changed(children, state.children)
+    if changed_survivor is None and changed_perpetrators is None and changed_children is None:
+        raise DomainError("the people given are already recorded", code="nothing_changed")
+    updated = ev.PeopleUpdated(
+        case_id=state.case_id,
+        updated_at=now,
+        survivor=changed_survivor,
+        alleged_perpetrators=changed_perpetrators,
+        children=changed_children,
+    )
+    known = state.person_ids()
+    events: list[ev.CasesEvent] = [
+        updated,
+        *auto_flags(
+            state.case_id,
+            command.update_id,
+            now,
+            None,
+            [p for p in changed_perpetrators or () if p.person_id not in known],
+            [c for c in changed_children or () if c.person_id not in known],
+        ),
+    ]
+    after = fold((Recorded(e, command.actor, 0, now) for e in events), state)
+    return events + staff_safeguards(after, command.caseloads, now, rules)
+
+
+def _survivor(given: GivenSurvivor | None, current: Survivor) -> Survivor:
+    if given is None:
+        return current
+    if given.person_id not in (None, current.person_id):
+        raise DomainError(
+            "the survivor keeps their person id: leave it out or give the case's survivor's",
+            code="not_the_survivor",
+        )
+    return Survivor.model_validate({**given.model_dump(), "person_id": current.person_id})
+
+
+def _people(
+    given: Sequence[_Given] | None,
+    current: Sequence[_Person],
+    model: type[_Person],
+    new_id: Callable[[int], UUID],
+    kind: str,
+) -> tuple[_Person, ...] | None:
+    """The list as given, each person with their id: their own if on the case, a new one
+    if left out; an id that is not `kind` on this case, or is given twice, is refused."""
+    if given is None:
+        return None
+    on_case = {p.person_id for p in current}
+    ids = [p.person_id for p in given if p.person_id is not None]
+    if len(set(ids)) != len(ids):
+        raise DomainError("a person id is given twice", code="person_repeated")
+    if any(i not in on_case for i in ids):
+        raise DomainError(
+            f"a person id given is not {kind} on this case", code="person_not_on_case"
+        )
+    return tuple(
+        model.model_validate(
+            {**p.model_dump(), "person_id": new_id(index) if p.person_id is None else p.person_id}
+        )
+        for index, p in enumerate(given)
+    )
+
+
+def _new_ids(case_id: UUID, update_id: UUID) -> Callable[[str, int], UUID]:
+    """Ids for people new to the case: the same for the same update, role and place."""
+
+    def new_id(role: str, index: int) -> UUID:
+        return uuid.uuid5(case_id, f"person:{role}:{index}:{update_id}")
+
+    return new_id
+
+
+def _if_changed(
+    people: tuple[_Person, ...] | None, current: Sequence[_Person]
+) -> tuple[_Person, ...] | None:
+    """The list if it records something new; the same people in another order is not."""
+    if people is None or _by_id(people) == _by_id(current):
+        return None
+    return people
+
+
+def _by_id(people: Sequence[_Person]) -> Mapping[UUID, _Person]:
+    return {p.person_id: p for p in people}
