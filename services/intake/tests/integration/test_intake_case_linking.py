@@ -42,6 +42,13 @@ async def _report(intake: RunningService, body: dict[str, Any]) -> dict[str, Any
     return answer
 
 
+def _about_survivor_phone(report_body: Callable[..., dict[str, Any]], phone: str) -> dict[str, Any]:
+    """A report whose survivor is known by this phone number (unique to the test)."""
+    body = report_body()
+    body["survivor"]["phone"] = phone
+    return body
+
+
 async def _caught_up(intake: RunningService) -> None:
     await intake.runtime.consumers[CASE_STATUS_CONSUMER].wait_caught_up(timeout=60)
 
@@ -133,15 +140,11 @@ async def test_after_the_case_is_closed_a_new_report_opens_a_repeat_case(
     clock: ControllableClock,
 ) -> None:
     phone = new_phone()
-    body = report_body()
-    body["survivor"]["phone"] = phone
-    opened = await _report(intake, body)
+    opened = await _report(intake, _about_survivor_phone(report_body, phone))
 
     await publish(_closed(opened["case_id"], clock, days_ago=30), CASES_EVENTS)
     await _caught_up(intake)
-    body = report_body()
-    body["survivor"]["phone"] = phone
-    repeat = await _report(intake, body)
+    repeat = await _report(intake, _about_survivor_phone(report_body, phone))
 
     assert repeat["case_id"] != opened["case_id"]
     assert repeat["link"] == {
@@ -162,9 +165,7 @@ async def test_a_case_closed_more_than_12_months_ago_is_no_repeat(
     publish: Any,
     clock: ControllableClock,
 ) -> None:
-    phone = new_phone()
-    body = report_body()
-    body["survivor"]["phone"] = phone
+    body = _about_survivor_phone(report_body, new_phone())
     opened = await _report(intake, body)
 
     await publish(_closed(opened["case_id"], clock, days_ago=400), CASES_EVENTS)
@@ -182,9 +183,7 @@ async def test_a_marac_referral_within_12_months_of_a_closed_case_flags_the_repe
     publish: Any,
     clock: ControllableClock,
 ) -> None:
-    phone = new_phone()
-    body = report_body()
-    body["survivor"]["phone"] = phone
+    body = _about_survivor_phone(report_body, new_phone())
     opened = await _report(intake, body)
 
     await publish(_marac(opened["case_id"], clock, days_ago=200), REFERRALS_EVENTS)
@@ -206,9 +205,7 @@ async def test_a_marac_referral_on_an_open_case_keeps_reports_joining_it(
     publish: Any,
     clock: ControllableClock,
 ) -> None:
-    phone = new_phone()
-    body = report_body()
-    body["survivor"]["phone"] = phone
+    body = _about_survivor_phone(report_body, new_phone())
     opened = await _report(intake, body)
 
     await publish(_marac(opened["case_id"], clock, days_ago=1), REFERRALS_EVENTS)
@@ -226,9 +223,7 @@ async def test_a_reopened_case_is_joined_again(
     publish: Any,
     clock: ControllableClock,
 ) -> None:
-    phone = new_phone()
-    body = report_body()
-    body["survivor"]["phone"] = phone
+    body = _about_survivor_phone(report_body, new_phone())
     opened = await _report(intake, body)
     case_id = uuid.UUID(opened["case_id"])
 
@@ -323,9 +318,7 @@ async def test_a_report_joining_a_restricted_case_names_the_case_only_to_its_nam
     publish: Any,
     clock: ControllableClock,
 ) -> None:
-    phone = new_phone()
-    body = report_body()
-    body["survivor"]["phone"] = phone
+    body = _about_survivor_phone(report_body, new_phone())
     opened = await _report(intake, body)
     case_id = uuid.UUID(opened["case_id"])
     named = "intake-0777"
