@@ -154,6 +154,26 @@ def test_a_new_child_affected_by_abuse_is_flagged_potentially_vulnerable(case, a
     assert len(case.state.children) == 3
 
 
+def test_a_child_now_known_to_be_affected_is_flagged_once(case, actors) -> None:
+    kids = tuple(given_child(child) for child in case.state.children)
+    away = c.GivenChild(lives_in_household=False, affected_by_abuse=False)
+    added = case.apply(update(actors.cm, children=(*kids, away)), MONDAY_10)
+    assert case.of_type(added, ev.FlagRaised) == []
+    child = case.state.children[-1]
+
+    events = case.apply(
+        update(actors.cm, children=(*kids, given_child(child, affected_by_abuse=True))),
+        MONDAY_10,
+    )
+    [flag] = case.of_type(events, ev.FlagRaised)
+    assert (flag.person_id, flag.kind) == (child.person_id, FlagKind.POTENTIALLY_VULNERABLE)
+
+    # A later correction to the same child raises no second flag.
+    renamed = given_child(case.state.children[-1], name="Robin Example")
+    again = case.apply(update(actors.cm, children=(*kids, renamed)), MONDAY_10)
+    assert case.of_type(again, ev.FlagRaised) == []
+
+
 # --- staff involved --------------------------------------------------------------------
 
 

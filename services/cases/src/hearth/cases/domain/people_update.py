@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import FlagKind
 from hearth.contracts.events.common import AllegedPerpetrator, Child, Survivor
 from hearth.eventstore.errors import DomainError
 
@@ -41,7 +42,8 @@ class _Given(Protocol):
 def update_people(
     command: UpdatePeople, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
-    """`PeopleUpdated` with the parts that change, flags for the people new to the case,
+    """`PeopleUpdated` with the parts that change, flags for the people new to the case
+    (and for a child now known to be affected by the abuse who has no active flag),
     then what staff involvement now requires (a new case manager, a restriction).
 
     A perpetrator or child on the case but missing from a list given is removed from
@@ -92,11 +94,25 @@ def update_people(
             now,
             None,
             [p for p in changed_perpetrators or () if p.person_id not in known],
-            [c for c in changed_children or () if c.person_id not in known],
+            # New children, and a child now known to be affected who has no active flag.
+            [
+                c
+                for c in changed_children or ()
+                if c.person_id not in known or not _flagged_vulnerable(state, c.person_id)
+            ],
         ),
     ]
     after = fold((Recorded(e, command.actor, 0, now) for e in events), state)
     return events + staff_safeguards(after, command.caseloads, now, rules)
+
+
+def _flagged_vulnerable(state: CaseState, person_id: UUID) -> bool:
+    return any(
+        f.active
+        and f.raised.person_id == person_id
+        and f.raised.kind is FlagKind.POTENTIALLY_VULNERABLE
+        for f in state.flags.values()
+    )
 
 
 def _survivor(given: GivenSurvivor | None, current: Survivor) -> Survivor:
