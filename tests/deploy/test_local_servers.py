@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 import asyncpg
@@ -16,6 +15,7 @@ from hearth.eventstore.testing.servers import (
     docker_engine_answers,
     find_repo_root,
 )
+from hearth.eventstore.testing.service import fresh_topic
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,7 @@ async def _records(bootstrap: str, topic: str) -> list[bytes]:
 async def test_a_restarted_local_broker_keeps_topics_and_records(
     kafka_bootstrap: str, local_kafka_control: LocalServerControl
 ) -> None:
-    topic = f"test.restart.{uuid.uuid4().hex[:8]}"
+    topic = fresh_topic("restart")
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
     try:

@@ -11,6 +11,7 @@ import pytest
 from hearth.eventstore.db import create_pool, migrate
 from hearth.eventstore.kafka import ensure_topics
 from hearth.eventstore.store import EventStore
+from hearth.eventstore.testing.service import fresh_topic
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +36,6 @@ def store(pool: asyncpg.Pool, schema: str) -> EventStore:
 
 @pytest.fixture
 async def topic(kafka_bootstrap: str) -> str:
-    name = f"test.{uuid.uuid4().hex[:12]}.events"
+    name = fresh_topic()
     await ensure_topics(kafka_bootstrap, [name, f"{name}.dlq"], partitions=3)
     return name

@@ -18,6 +18,7 @@ from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.store import EventStore
 from hearth.eventstore.testing.events import note
 from hearth.eventstore.testing.kafka import read_topic
+from hearth.eventstore.testing.service import fresh_topic
 from hearth.eventstore.testing.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -93,7 +94,7 @@ async def test_relay_publishes_every_event_keyed_by_case_with_cloudevents_header
 async def test_relay_never_passes_an_append_that_has_not_committed_yet(
     store: EventStore, kafka_bootstrap: str, run_relay: RunRelay
 ) -> None:
-    topic = f"test.{uuid.uuid4().hex[:12]}.single"
+    topic = fresh_topic("single")
     await ensure_topics(kafka_bootstrap, [topic], partitions=1)
     early, late = str(uuid.uuid4()), str(uuid.uuid4())
     relay = run_relay(topic)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from hearth.eventstore.kafka import ISOLATION, partitions_of
+from hearth.eventstore.kafka import ISOLATION, admin_client, partitions_of
 
 
 async def read_topic(
@@ -77,3 +77,17 @@ async def read_to_end(
         await consumer.stop()
     records.sort(key=lambda r: (r.partition, r.offset))
     return records
+
+
+async def delete_topics_named(bootstrap_servers: str, prefixes: Collection[str]) -> int:
+    """Delete every topic whose name starts with one of `prefixes`; how many went."""
+    if not prefixes:
+        return 0
+    admin = await admin_client(bootstrap_servers, timeout=10)
+    try:
+        doomed = sorted(t for t in await admin.list_topics() if t.startswith(tuple(prefixes)))
+        for start in range(0, len(doomed), 100):
+            await admin.delete_topics(doomed[start : start + 100], timeout_ms=30_000)
+    finally:
+        await admin.close()
+    return len(doomed)

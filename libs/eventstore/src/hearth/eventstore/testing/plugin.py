@@ -18,19 +18,22 @@ Servers come from the environment, testcontainers or deploy/local, in that order
 
 from __future__ import annotations
 
+import asyncio
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from hearth.eventstore.kafka import namespaced
+from hearth.eventstore.testing.kafka import delete_topics_named
 from hearth.eventstore.testing.servers import (
     LocalServerControl,
     ServerUnavailable,
     SessionServers,
     find_repo_root,
 )
-from hearth.eventstore.testing.service import fresh_namespace
+from hearth.eventstore.testing.service import MADE_TOPIC_PREFIXES, fresh_namespace
 
 _SERVERS = pytest.StashKey[SessionServers]()
 
@@ -60,7 +63,23 @@ def hearth_servers(request: pytest.FixtureRequest) -> Iterator[SessionServers]:
         yield servers
     finally:
         config.stash[_USED] = [server.describe() for server in servers.provided()]
+        _delete_made_topics(servers)
         servers.close()
+
+
+def _delete_made_topics(servers: SessionServers) -> None:
+    """Delete the topics this session's tests named, so the broker does not grow per run."""
+    kafka = next((s for s in servers.provided() if s.name == "kafka"), None)
+    if kafka is None or not MADE_TOPIC_PREFIXES:
+        return
+    try:
+        asyncio.run(
+            asyncio.wait_for(
+                delete_topics_named(kafka.address, set(MADE_TOPIC_PREFIXES)), timeout=60
+            )
+        )
+    except Exception as exc:  # a broker left down, say: the topics just stay
+        warnings.warn(f"test topics were not deleted: {type(exc).__name__}", stacklevel=1)
 
 
 @pytest.fixture(scope="session")

@@ -40,9 +40,26 @@ def fresh_schema(service: str) -> str:
     return f"t_{service}_{uuid.uuid4().hex[:8]}"
 
 
+# Prefixes of the topic names this process handed out: the session deletes those
+# topics when it ends, so a developer's local broker does not grow with every run.
+MADE_TOPIC_PREFIXES: set[str] = set()
+
+
 def fresh_namespace() -> str:
     """A topic namespace no other test uses."""
-    return f"t{uuid.uuid4().hex[:10]}"
+    namespace = f"t{uuid.uuid4().hex[:10]}"
+    MADE_TOPIC_PREFIXES.add(f"{namespace}.")
+    return namespace
+
+
+def fresh_topic(kind: str = "events") -> str:
+    """A topic name no other test uses (`test.<random>.<kind>`); the caller creates it.
+
+    Topics named from it (such as its `.dlq`) are deleted with it at the session's end.
+    """
+    name = f"test.{uuid.uuid4().hex[:12]}"
+    MADE_TOPIC_PREFIXES.add(f"{name}.")
+    return f"{name}.{kind}"
 
 
 @asynccontextmanager
