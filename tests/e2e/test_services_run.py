@@ -9,12 +9,12 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 
 import httpx
 import pytest
 
 from hearth.contracts.topics import ALL_SERVICES
+from hearth.eventstore.testing.service import fresh_namespace, fresh_schema
 
 pytestmark = pytest.mark.integration
 
@@ -45,14 +45,14 @@ def test_service_starts_answers_probes_and_stops_on_sigterm(
     service: str, kafka_bootstrap: str, database_url: str
 ) -> None:
     port = _free_port()
-    schema = f"t_{service}_{uuid.uuid4().hex[:8]}"
+    schema = fresh_schema(service)
     env = {
         **os.environ,
         "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "HEARTH_DATABASE_URL": database_url,
         "HEARTH_HTTP_PORT": str(port),
         "HEARTH_DB_SCHEMA": schema,
-        "HEARTH_TOPIC_NAMESPACE": f"t{uuid.uuid4().hex[:10]}",
+        "HEARTH_TOPIC_NAMESPACE": fresh_namespace(),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", f"hearth.{service}"],

@@ -9,7 +9,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from playwright.async_api import Browser, Page, Request, async_playwright, expec
 
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.topics import INTAKE_EVENTS
-from hearth.eventstore.testing.service import fresh_namespace
+from hearth.eventstore.testing.service import fresh_namespace, fresh_schema
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -96,7 +95,7 @@ def running_intake(
         "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "HEARTH_DATABASE_URL": database_url,
         "HEARTH_HTTP_PORT": str(port),
-        "HEARTH_DB_SCHEMA": f"t_intake_{uuid.uuid4().hex[:8]}",
+        "HEARTH_DB_SCHEMA": fresh_schema("intake"),
         "HEARTH_TOPIC_NAMESPACE": topic_namespace,
         "HEARTH_RELAY_POLL_SECONDS": "0.2",
         "HEARTH_INTAKE_MATCH_KEY": "intake-browser-tests-match-key-0123456789",

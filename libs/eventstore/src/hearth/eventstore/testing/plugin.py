@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
+from hearth.eventstore.db import check_schema_name
 from hearth.eventstore.kafka import namespaced
 from hearth.eventstore.testing.kafka import delete_topics_named
 from hearth.eventstore.testing.servers import (
@@ -33,7 +36,11 @@ from hearth.eventstore.testing.servers import (
     SessionServers,
     find_repo_root,
 )
-from hearth.eventstore.testing.service import MADE_TOPIC_PREFIXES, fresh_namespace
+from hearth.eventstore.testing.service import (
+    MADE_SCHEMAS,
+    MADE_TOPIC_PREFIXES,
+    fresh_namespace,
+)
 
 _SERVERS = pytest.StashKey[SessionServers]()
 
@@ -63,23 +70,33 @@ def hearth_servers(request: pytest.FixtureRequest) -> Iterator[SessionServers]:
         yield servers
     finally:
         config.stash[_USED] = [server.describe() for server in servers.provided()]
-        _delete_made_topics(servers)
+        _tidy_up(servers)
         servers.close()
 
 
-def _delete_made_topics(servers: SessionServers) -> None:
-    """Delete the topics this session's tests named, so the broker does not grow per run."""
-    kafka = next((s for s in servers.provided() if s.name == "kafka"), None)
-    if kafka is None or not MADE_TOPIC_PREFIXES:
-        return
+def _tidy_up(servers: SessionServers) -> None:
+    """Delete the topics and schemas this session's tests made, so the servers a
+    developer keeps do not grow with every run."""
+    provided = {server.name: server.address for server in servers.provided()}
+    jobs: list[tuple[str, Coroutine[Any, Any, object]]] = []
+    if "kafka" in provided and MADE_TOPIC_PREFIXES:
+        jobs.append(("topics", delete_topics_named(provided["kafka"], set(MADE_TOPIC_PREFIXES))))
+    if "postgres" in provided and MADE_SCHEMAS:
+        jobs.append(("schemas", _drop_schemas(provided["postgres"], set(MADE_SCHEMAS))))
+    for what, job in jobs:
+        try:
+            asyncio.run(asyncio.wait_for(job, timeout=60))
+        except Exception as exc:  # a server left down, say: they just stay
+            warnings.warn(f"test {what} were not removed: {type(exc).__name__}", stacklevel=1)
+
+
+async def _drop_schemas(database_url: str, schemas: set[str]) -> None:
+    conn = await asyncpg.connect(database_url)
     try:
-        asyncio.run(
-            asyncio.wait_for(
-                delete_topics_named(kafka.address, set(MADE_TOPIC_PREFIXES)), timeout=60
-            )
-        )
-    except Exception as exc:  # a broker left down, say: the topics just stay
-        warnings.warn(f"test topics were not deleted: {type(exc).__name__}", stacklevel=1)
+        for schema in sorted(schemas):
+            await conn.execute(f"DROP SCHEMA IF EXISTS {check_schema_name(schema)} CASCADE")
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="session")

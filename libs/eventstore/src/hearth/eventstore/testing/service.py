@@ -36,8 +36,15 @@ class RunningService:
         return {"Authorization": f"Bearer {issue_token(staff_id, role)}"}
 
 
+# Schemas this process handed out: the session drops them when it ends.
+MADE_SCHEMAS: set[str] = set()
+
+
 def fresh_schema(service: str) -> str:
-    return f"t_{service}_{uuid.uuid4().hex[:8]}"
+    """A database schema no other test uses."""
+    schema = f"t_{service}_{uuid.uuid4().hex[:8]}"
+    MADE_SCHEMAS.add(schema)
+    return schema
 
 
 # Prefixes of the topic names this process handed out: the session deletes those
