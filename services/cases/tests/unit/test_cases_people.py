@@ -102,6 +102,21 @@ def test_the_same_update_decided_again_gives_the_same_ids(case, actors) -> None:
     assert other != case.when(command, MONDAY_10)
 
 
+def test_a_retried_update_adds_nobody_twice(case, actors) -> None:
+    known = tuple(given_perpetrator(p) for p in case.state.perpetrators)
+    newcomer = c.GivenPerpetrator(
+        name="Alex Example", relationship_to_survivor=Relationship.RELATIVE
+    )
+    first = case.apply(update(actors.cm, alleged_perpetrators=(*known, newcomer)), MONDAY_10)
+    [flag] = case.of_type(first, ev.FlagRaised)
+
+    # The same body again (the client did not hear the answer): no one new, nothing to do.
+    assert refusal(case, update(actors.cm, alleged_perpetrators=(*known, newcomer))) == (
+        "nothing_changed"
+    )
+    assert [p.person_id for p in case.state.perpetrators][-1] == flag.person_id
+
+
 def test_a_perpetrator_missing_from_the_list_is_removed(case, actors) -> None:
     events = case.apply(update(actors.cm, alleged_perpetrators=()), MONDAY_10)
     [updated] = events

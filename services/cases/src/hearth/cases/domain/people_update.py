@@ -3,13 +3,15 @@
 Each part given (the survivor, the alleged perpetrators, the children) replaces what the
 case recorded: a part is the whole of it, so details left out of a person are cleared
 and a person left out of a list is no longer on the case. Person ids never change: the
-survivor stays the case's survivor, people already on the case are named by their id,
-and people without one are new, with ids derived from the case and the update so that
-deciding the same update again gives the same ids.
+survivor stays the case's survivor, people already on the case are named by their id
+(or, without one, recognised by exactly the details recorded), and other people are
+new, with ids derived from the case and the update so that deciding the same update
+again gives the same ids. So a client retrying an update adds nobody twice.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -36,7 +38,7 @@ class _Given(Protocol):
     @property
     def person_id(self) -> UUID | None: ...
 
-    def model_dump(self) -> dict[str, Any]: ...
+    def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
 
 
 def update_people(
@@ -133,8 +135,9 @@ def _people(
     new_id: Callable[[int], UUID],
     kind: str,
 ) -> tuple[_Person, ...] | None:
-    """The list as given, each person with their id: their own if on the case, a new one
-    if left out; an id that is not `kind` on this case, or is given twice, is refused."""
+    """The list as given, each person with their id: their own if on the case (given, or
+    recorded with exactly these details), else a new one; an id that is not `kind` on
+    this case, or is given twice, is refused."""
     if given is None:
         return None
     on_case = {p.person_id for p in current}
@@ -145,12 +148,20 @@ def _people(
         raise DomainError(
             f"a person id given is not {kind} on this case", code="person_not_on_case"
         )
-    return tuple(
-        model.model_validate(
-            {**p.model_dump(), "person_id": new_id(index) if p.person_id is None else p.person_id}
-        )
-        for index, p in enumerate(given)
-    )
+    # A person given without an id but recorded exactly so on the case is that person
+    # (a client retrying its request must not add them a second time).
+    unclaimed = {_details(p): p.person_id for p in current if p.person_id not in ids}
+    people = []
+    for index, p in enumerate(given):
+        person_id = p.person_id or unclaimed.pop(_details(p), None) or new_id(index)
+        people.append(model.model_validate({**p.model_dump(), "person_id": person_id}))
+    return tuple(people)
+
+
+def _details(person: _Given | AllegedPerpetrator | Child) -> str:
+    """A person's recorded details without their id, comparable across models."""
+    fields = {k: v for k, v in person.model_dump(mode="json").items() if k != "person_id"}
+    return json.dumps(fields, sort_keys=True)
 
 
 def _new_ids(case_id: UUID, update_id: UUID) -> Callable[[str, int], UUID]:
