@@ -7,6 +7,7 @@ second person is involved (the manager approving a closure, say).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -93,6 +94,18 @@ def check_contact_details(
         raise ValueError("spoke_to is only for someone_else_answered or message_left")
 
 
+def check_people_given(*parts: object) -> None:
+    """Refuse a people update that gives none of survivor, alleged_perpetrators, children."""
+    if all(part is None for part in parts):
+        raise ValueError("give at least one of survivor, alleged_perpetrators, children")
+
+
+def check_wishes(wanted: Iterable[object], unwanted: Iterable[object]) -> None:
+    """Refuse wishes that both want and refuse the same action."""
+    if set(wanted) & set(unwanted):
+        raise ValueError("an action cannot be both wanted and unwanted")
+
+
 # --- opening, people and the case manager ----------------------------------------------
 
 
@@ -143,8 +156,7 @@ class PeopleUpdated(CasesEvent):
 
     @model_validator(mode="after")
     def _something_given(self) -> PeopleUpdated:
-        if self.survivor is None and self.alleged_perpetrators is None and self.children is None:
-            raise ValueError("give at least one of survivor, alleged_perpetrators, children")
+        check_people_given(self.survivor, self.alleged_perpetrators, self.children)
         return self
 
 
@@ -397,8 +409,7 @@ class SurvivorWishesRecorded(CasesEvent):
 
     @model_validator(mode="after")
     def _no_contradiction(self) -> SurvivorWishesRecorded:
-        if set(self.wanted_actions) & set(self.unwanted_actions):
-            raise ValueError("an action cannot be both wanted and unwanted")
+        check_wishes(self.wanted_actions, self.unwanted_actions)
         return self
 
 

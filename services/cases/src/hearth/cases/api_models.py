@@ -20,7 +20,11 @@ from hearth.contracts.events.case_values import (
     SurvivorFeedback,
     WishesOverrideReason,
 )
-from hearth.contracts.events.cases import check_contact_details
+from hearth.contracts.events.cases import (
+    check_contact_details,
+    check_people_given,
+    check_wishes,
+)
 from hearth.contracts.events.common import (
     ContactMethod,
     Distinct,
@@ -121,8 +125,7 @@ class PeopleBody(Body):
 
     @model_validator(mode="after")
     def _usable(self) -> PeopleBody:
-        if self.survivor is None and self.alleged_perpetrators is None and self.children is None:
-            raise ValueError("give at least one of survivor, alleged_perpetrators, children")
+        check_people_given(self.survivor, self.alleged_perpetrators, self.children)
         people: list[GivenPerpetrator | GivenChild] = [
             *(self.alleged_perpetrators or ()),
             *(self.children or ()),
@@ -187,8 +190,7 @@ class WishesBody(Body):
 
     @model_validator(mode="after")
     def _no_contradiction(self) -> WishesBody:
-        if set(self.wanted_actions) & set(self.unwanted_actions):
-            raise ValueError("an action cannot be both wanted and unwanted")
+        check_wishes(self.wanted_actions, self.unwanted_actions)
         return self
 
 
