@@ -9,7 +9,7 @@ import pytest
 
 from hearth.cases.configuration import DEFAULT_POLICY_FILE, load_policy
 from hearth.cases.domain.policy import OutOfHours
-from hearth.cases.domain.timescales import WorkingCalendar, calendar_hours_after
+from hearth.eventstore.calendar import WorkingCalendar, calendar_hours_after
 
 LONDON = ZoneInfo("Europe/London")
 POLICY = load_policy(DEFAULT_POLICY_FILE)

@@ -16,9 +16,7 @@ from hearth.intake.domain.linking import (
     IndexEntry,
     LinkDecision,
     decide_link,
-    months_before,
     reused_person_ids,
-    within_window,
 )
 from hearth.intake.domain.matching import PersonKeys, PersonRef, PersonRole
 
@@ -207,23 +205,6 @@ def test_staff_can_name_an_open_case_but_not_a_closed_or_unknown_one() -> None:
         _decide([], [], {A: CaseStatus(A, closed_at=NOW)}, named=A)
     with pytest.raises(NotFound):
         _decide([], [], {}, named=B)
-
-
-@pytest.mark.parametrize(
-    ("moment", "months", "expected"),
-    [
-        (datetime(2025, 3, 7, 9, tzinfo=UTC), 12, datetime(2024, 3, 7, 9, tzinfo=UTC)),
-        (datetime(2025, 3, 31, tzinfo=UTC), 1, datetime(2025, 2, 28, tzinfo=UTC)),
-        (datetime(2024, 2, 29, tzinfo=UTC), 12, datetime(2023, 2, 28, tzinfo=UTC)),
-        (datetime(2025, 1, 15, tzinfo=UTC), 1, datetime(2024, 12, 15, tzinfo=UTC)),
-    ],
-)
-def test_months_are_calendar_months(moment: datetime, months: int, expected: datetime) -> None:
-    assert months_before(moment, months) == expected
-
-
-def test_nothing_is_within_the_window_of_nothing() -> None:
-    assert not within_window(None, NOW, 12)
 
 
 def test_people_known_on_the_joined_case_keep_their_person_ids() -> None:

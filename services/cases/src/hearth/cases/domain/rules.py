@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hearth.eventstore.calendar import WorkingCalendar, calendar_hours_after
+
 from .policy import Policy
 from .staff import Roster
-from .timescales import WorkingCalendar, calendar_hours_after
 
 
 @dataclass(frozen=True)

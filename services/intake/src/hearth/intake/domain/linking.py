@@ -7,7 +7,6 @@ a case closed, or a MARAC referral, within the policy's window (12 months by def
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from typing import Final
 from uuid import UUID
 
 from hearth.contracts.events.intake import LinkBasis, RepeatReason
+from hearth.eventstore.calendar import within_months
 from hearth.eventstore.errors import DomainError, NotFound
 from hearth.intake.domain.matching import PersonKeys, PersonRef, PersonRole
 
@@ -78,19 +78,6 @@ class LinkDecision:
     @property
     def is_new_case(self) -> bool:
         return self.basis is LinkBasis.NEW_CASE
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same clock time `months` calendar months earlier (31 March - 1 month = 28/29 Feb)."""
-    index = moment.year * 12 + (moment.month - 1) - months
-    year, month = divmod(index, 12)
-    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
-    return moment.replace(year=year, month=month + 1, day=day)
-
-
-def within_window(moment: datetime | None, now: datetime, months: int) -> bool:
-    """True when `moment` is no more than `months` calendar months before `now`."""
-    return moment is not None and moment >= months_before(now, months)
 
 
 def matched_cases(
@@ -178,7 +165,7 @@ def _repeat(
             (status.closed_at, RepeatReason.CASE_CLOSED_WITHIN_12_MONTHS),
             (status.last_marac_at, RepeatReason.MARAC_WITHIN_12_MONTHS),
         ):
-            if moment is not None and within_window(moment, now, months):
+            if moment is not None and within_months(moment, now, months):
                 reasons.add(reason)
                 candidate = (moment, str(status.case_id), status.case_id)
                 if latest is None or candidate > latest:
