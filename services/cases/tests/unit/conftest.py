@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -12,11 +11,11 @@ from typing import Any
 import pytest
 
 from hearth.cases.configuration import DEFAULT_POLICY_FILE, load_policy
-from hearth.cases.domain.case import decide
+from hearth.cases.domain.case import case_decider
 from hearth.cases.domain.commands import Command, ReceiveReport
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import Roster, StaffMember, StaffRole
-from hearth.cases.domain.state import CaseState, Recorded, evolve
+from hearth.cases.domain.state import CaseState
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.common import (
@@ -29,6 +28,7 @@ from hearth.contracts.events.common import (
     Survivor,
 )
 from hearth.contracts.events.intake import Reporter, ReportReceived
+from hearth.eventstore.testing.scenario import Scenario as GenericScenario
 
 FRIDAY_1630 = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 
@@ -65,17 +65,17 @@ def actors() -> SimpleNamespace:
     )
 
 
-@dataclass
-class Scenario:
-    """A case built up from events; `when` decides a command against it without applying."""
+class Scenario(GenericScenario[Command, CaseState]):
+    """A case built up from events, with builders for the events every case test needs."""
 
-    rules: CaseRules
-    system: Actor
-    state: CaseState = field(default_factory=CaseState)
-    case_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    survivor_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    perpetrator_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    child_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    def __init__(self, rules: CaseRules, system: Actor) -> None:
+        super().__init__(case_decider(rules), actor=system, at=FRIDAY_1630)
+        self.rules = rules
+        self.system = system
+        self.case_id = uuid.uuid4()
+        self.survivor_id = uuid.uuid4()
+        self.perpetrator_id = uuid.uuid4()
+        self.child_id = uuid.uuid4()
 
     def report(self, received_at: datetime = FRIDAY_1630, **changes: Any) -> ReportReceived:
         survivor = changes.pop("survivor", None) or Survivor(
@@ -111,27 +111,6 @@ class Scenario:
         }
         fields.update(changes)
         return ReportReceived(**fields)
-
-    def given(
-        self,
-        events: Sequence[ev.CasesEvent],
-        actor: Actor | None = None,
-        at: datetime = FRIDAY_1630,
-    ) -> Scenario:
-        for event in events:
-            self.state = evolve(
-                self.state, Recorded(event, actor or self.system, self.state.version + 1, at)
-            )
-        return self
-
-    def when(self, command: Command, now: datetime) -> list[ev.CasesEvent]:
-        return decide(command, self.state, now, self.rules)
-
-    def apply(self, command: Command, now: datetime) -> list[ev.CasesEvent]:
-        """Decide and evolve: the events become part of the case."""
-        events = self.when(command, now)
-        self.given(events, getattr(command, "actor", None), now)
-        return events
 
     def opened(
         self, now: datetime | None = None, caseloads: dict[str, int] | None = None, **report: Any

@@ -11,6 +11,7 @@ from datetime import datetime
 from uuid import UUID
 
 from hearth.contracts.events import cases as ev
+from hearth.eventstore.decider import Decider
 
 from . import casework, lifecycle, opening, people_update
 from . import commands as c
@@ -19,12 +20,23 @@ from .deadlines import Deadline, DeadlineKind
 from .rules import CaseRules
 from .state import CaseState, evolve, fold
 
-__all__ = ["CaseState", "decide", "evolve", "fold", "initial_state"]
+__all__ = ["CaseState", "case_decider", "decide", "evolve", "fold", "initial_state"]
 
 
 def initial_state() -> CaseState:
     """A case that does not exist yet."""
     return CaseState()
+
+
+def case_decider(rules: CaseRules) -> Decider[Command, CaseState]:
+    """The case decider under one landlord's rules."""
+
+    def decide_under_rules(
+        command: Command, state: CaseState, now: datetime
+    ) -> list[ev.CasesEvent]:
+        return decide(command, state, now, rules)
+
+    return Decider(initial_state=initial_state, evolve=evolve, decide=decide_under_rules)
 
 
 def decide(

@@ -20,10 +20,13 @@ from hearth.contracts.events.common import (
     SafeContact,
     Survivor,
 )
+from hearth.eventstore.decider import Recorded
 
 from .deadlines import Deadline, DeadlineKey, DeadlineKind
 
 _T = TypeVar("_T")
+
+__all__ = ["CaseState", "CaseStatus", "Recorded", "evolve", "fold"]
 
 
 class CaseStatus(StrEnum):
@@ -33,16 +36,6 @@ class CaseStatus(StrEnum):
     """No such case (yet)."""
     OPEN = "open"
     CLOSED = "closed"
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """An event as stored: who caused it, its place in the stream and when it was recorded."""
-
-    event: DomainEvent
-    actor: Actor
-    version: int
-    recorded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
