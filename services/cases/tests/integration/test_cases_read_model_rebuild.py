@@ -73,9 +73,17 @@ async def test_rebuilding_from_events_gives_the_same_read_model(
         await pool.close()
     assert rebuilt_cases >= 2
     assert rebuilt == incremental
-    summaries = {r["case_id"]: r for r in rebuilt if "status" in r}
+    summaries = {r["case_id"]: r for r in rebuilt if "episode" in r}
     assert summaries[first.case_id]["restricted"] is True
     assert summaries[first.case_id]["immediate_danger"] is True
     assert summaries[second.case_id]["status"] == "closed"
     overdue = [r for r in rebuilt if r.get("kind") == "dash" and r["case_id"] == first.case_id]
     assert overdue[0]["overdue_recorded_at"] is not None
+    # The decided facts are stored: the DASH was recorded overdue, the case is restricted.
+    assert overdue[0]["status"] == "overdue"
+    assert summaries[first.case_id]["overdue"] is True
+    assert summaries[first.case_id]["visible_to_everyone"] is False
+    assert summaries[first.case_id]["visible_to"] == sorted({"dalead-0001", manager})
+    closed = [r for r in rebuilt if r.get("kind") == "dash" and r["case_id"] == second.case_id]
+    assert closed[0]["status"] == "cancelled"
+    assert summaries[second.case_id]["overdue"] is False

@@ -3,6 +3,11 @@
 `save` writes one case's rows from its state, in the caller's transaction, so the read
 model never disagrees with the events it came from. `rebuild` replays the event store
 into empty tables; the result equals what the appends wrote.
+
+The rows hold what the domain decided, not the inputs to recompute it in SQL: each
+deadline's status (`deadline_status`, as of the case's last event; a deadline that passes
+unnoticed turns overdue when the scheduler records it, which saves the case again) and
+who may see the case (`visibility`: everyone or the staff named, never those involved).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from hearth.contracts.envelope import Actor, Role
 from hearth.eventstore.db import Conn, check_schema_name
 from hearth.eventstore.store import EventStore
 
+from .domain.access import visibility
+from .domain.deadlines import DeadlineStatus, deadline_status
 from .domain.state import CaseState
 from .events import fold_envelopes
 
@@ -34,8 +41,10 @@ _SUMMARY_COLUMNS = (
     "preferred_gender",
     "preference_met",
     "restricted",
-    "permitted_staff_ids",
-    "involved_staff_ids",
+    "visible_to_everyone",
+    "visible_to",
+    "hidden_from",
+    "overdue",
     "timescale_policy",
     "updated_at",
 )
@@ -47,7 +56,10 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
     if not state.exists or state.case_id is None or state.opened is None:
         return
     s = check_schema_name(schema)
-    restriction = state.restriction
+    seen_by = visibility(state)
+    # As of the last event, so that a rebuild writes exactly what the appends wrote.
+    as_of = state.last_recorded_at or state.opened.opened_at
+    statuses = {key: deadline_status(d, as_of) for key, d in state.deadlines.items()}
     await conn.execute(
         f"""INSERT INTO {s}.case_summary ({", ".join(_SUMMARY_COLUMNS)})
             VALUES ({", ".join(f"${i}" for i in range(1, len(_SUMMARY_COLUMNS) + 1))})
@@ -66,9 +78,11 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.case_manager.staff_id if state.case_manager else None,
         state.preferred_gender.value if state.preferred_gender else None,
         state.preference_met,
-        restriction is not None,
-        list(restriction.permitted_staff_ids) if restriction else [],
-        sorted(state.involved_staff_ids),
+        state.restricted,
+        seen_by.everyone,
+        sorted(seen_by.staff_ids),
+        sorted(seen_by.never),
+        DeadlineStatus.OVERDUE in statuses.values(),
         state.opened.timescale_policy,
         state.last_recorded_at,
     )
@@ -82,17 +96,19 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
             d.met_at,
             d.cancelled_at,
             d.overdue_at,
+            statuses[key].value,
         )
-        for d in state.deadlines.values()
+        for key, d in state.deadlines.items()
     ]
     await conn.executemany(
         f"""INSERT INTO {s}.deadlines (case_id, kind, ref_id, starts_at, due_at, met_at,
-                cancelled_at, overdue_recorded_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                cancelled_at, overdue_recorded_at, status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (case_id, kind, ref_id) DO UPDATE SET starts_at = EXCLUDED.starts_at,
                 due_at = EXCLUDED.due_at, met_at = EXCLUDED.met_at,
                 cancelled_at = EXCLUDED.cancelled_at,
-                overdue_recorded_at = EXCLUDED.overdue_recorded_at""",
+                overdue_recorded_at = EXCLUDED.overdue_recorded_at,
+                status = EXCLUDED.status""",
         rows,
     )
     # A row the state no longer knows would be polled for ever: the state is the truth.
@@ -131,12 +147,16 @@ async def list_cases(
     conn: Conn, schema: str, actor: Actor, now: datetime, case_filter: CaseFilter
 ) -> list[dict[str, Any]]:
     """Summary rows with their deadlines, only of cases the actor may see: a case
-    manager's own cases, everyone's for the other roles (filters apply on top)."""
+    manager's own cases, everyone's for the other roles (filters apply on top).
+
+    Statuses and overdue are the stored ones (see the module's docstring); `now` is not
+    needed to read them."""
     s = check_schema_name(schema)
-    args: list[Any] = [actor.id, now]
+    args: list[Any] = [actor.id]
+    # The stored visibility facts, matched as `Visibility.admits` does.
     clauses = [
-        "(NOT c.restricted OR $1 = ANY(c.permitted_staff_ids))",
-        "NOT ($1 = ANY(c.involved_staff_ids))",
+        "NOT ($1 = ANY(c.hidden_from))",
+        "(c.visible_to_everyone OR $1 = ANY(c.visible_to))",
     ]
 
     def where(sql: str, value: Any) -> None:
@@ -151,22 +171,19 @@ async def list_cases(
         where("c.status = ?", case_filter.status)
     if case_filter.restricted is not None:
         where("c.restricted = ?", case_filter.restricted)
-    overdue = f"""EXISTS (SELECT 1 FROM {s}.deadlines o WHERE o.case_id = c.case_id
-        AND o.met_at IS NULL AND o.cancelled_at IS NULL
-        AND (o.overdue_recorded_at IS NOT NULL OR o.due_at <= $2))"""
     if case_filter.overdue is not None:
-        clauses.append(overdue if case_filter.overdue else f"NOT {overdue}")
+        where("c.overdue = ?", case_filter.overdue)
     args += [case_filter.limit, case_filter.offset]
     rows = await conn.fetch(
         f"""SELECT c.case_id, c.version, c.status, c.episode, c.reported_at, c.opened_at,
                 c.closed_at, c.channel, c.immediate_danger, c.repeat, c.closure_requested,
                 c.case_manager_id, c.preferred_gender, c.preference_met, c.restricted,
-                c.timescale_policy, c.updated_at, {overdue} AS overdue,
+                c.timescale_policy, c.updated_at, c.overdue,
                 COALESCE((SELECT json_agg(json_build_object(
                     'kind', d.kind, 'ref', d.ref_id, 'due_at', d.due_at, 'met_at', d.met_at,
                     'cancelled_at', d.cancelled_at,
                     'overdue_recorded_at', d.overdue_recorded_at,
-                    'status', {_DEADLINE_STATUS}) ORDER BY d.due_at, d.kind, d.ref_id)
+                    'status', d.status) ORDER BY d.due_at, d.kind, d.ref_id)
                 FROM {s}.deadlines d WHERE d.case_id = c.case_id), '[]') AS deadlines
             FROM {s}.case_summary c
             WHERE {" AND ".join(clauses)}
@@ -175,13 +192,6 @@ async def list_cases(
         *args,
     )
     return [dict(r) for r in rows]
-
-
-_DEADLINE_STATUS = """CASE
-    WHEN d.met_at IS NOT NULL THEN CASE WHEN d.met_at > d.due_at THEN 'met_late' ELSE 'met' END
-    WHEN d.cancelled_at IS NOT NULL THEN 'cancelled'
-    WHEN d.overdue_recorded_at IS NOT NULL OR d.due_at <= $2 THEN 'overdue'
-    ELSE 'due' END"""
 
 
 async def summary_rows(conn: Conn, schema: str) -> list[dict[str, Any]]:
