@@ -8,6 +8,10 @@ The rows hold what the domain decided, not the inputs to recompute it in SQL: ea
 deadline's status (`deadline_status`, as of the case's last event; a deadline that passes
 unnoticed turns overdue when the scheduler records it, which saves the case again) and
 who may see the case (`visibility`: everyone or the staff named, never those involved).
+
+`caseloads` holds the open cases per case manager, kept by `save` from the difference
+between a case's stored `caseload_of` and its new one, in the same transaction: choosing
+a case manager reads one row per member of staff, however many cases there are.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ _SUMMARY_COLUMNS = (
     "visible_to",
     "hidden_from",
     "overdue",
+    "caseload_of",
     "timescale_policy",
     "updated_at",
 )
@@ -52,10 +57,16 @@ _SUMMARY_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SUMMARY_COLUMNS[1:]
 
 
 async def save(conn: Conn, schema: str, state: CaseState) -> None:
-    """Write the case's summary row and its deadlines from its state."""
+    """Write the case's summary row and its deadlines from its state, and move the case
+    between case managers' caseloads if it changed hands, closed or reopened."""
     if not state.exists or state.case_id is None or state.opened is None:
         return
     s = check_schema_name(schema)
+    # Locked, so the caseloads always equal the summary rows, whatever else runs at once.
+    counted_in = await conn.fetchval(
+        f"SELECT caseload_of FROM {s}.case_summary WHERE case_id = $1 FOR UPDATE",
+        state.case_id,
+    )
     seen_by = visibility(state)
     # As of the last event, so that a rebuild writes exactly what the appends wrote.
     as_of = state.last_recorded_at or state.opened.opened_at
@@ -83,6 +94,7 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         sorted(seen_by.staff_ids),
         sorted(seen_by.never),
         DeadlineStatus.OVERDUE in statuses.values(),
+        state.caseload_of,
         state.opened.timescale_policy,
         state.last_recorded_at,
     )
@@ -118,14 +130,33 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.case_id,
         [f"{d.kind.value}/{d.ref}" for d in state.deadlines.values()],
     )
+    if counted_in != state.caseload_of:
+        await _count_moved(conn, s, counted_in, state.caseload_of)
+
+
+async def _count_moved(conn: Conn, s: str, before: str | None, after: str | None) -> None:
+    """One case leaves `before`'s caseload and joins `after`'s.
+
+    Row-level increments in the caller's transaction: concurrent commands wait for each
+    other's rows rather than overwrite a count. Rows are taken in staff id order, so two
+    commands moving cases between the same two people in opposite directions cannot
+    deadlock."""
+    changes = sorted((staff_id, n) for staff_id, n in ((before, -1), (after, 1)) if staff_id)
+    await conn.executemany(
+        # The row proposed for inserting must pass the table's check (no negative count)
+        # even when it only updates: a case leaving someone proposes 0, then subtracts.
+        f"""INSERT INTO {s}.caseloads (case_manager_id, open_cases) VALUES ($1, GREATEST($2, 0))
+            ON CONFLICT (case_manager_id)
+            DO UPDATE SET open_cases = {s}.caseloads.open_cases + $2""",
+        changes,
+    )
 
 
 async def caseloads(conn: Conn, schema: str) -> dict[str, int]:
-    """Open cases per case manager."""
+    """Open cases per case manager (those with none are left out)."""
     rows = await conn.fetch(
-        f"""SELECT case_manager_id, count(*) AS open_cases
-            FROM {check_schema_name(schema)}.case_summary
-            WHERE status = 'open' AND case_manager_id IS NOT NULL GROUP BY case_manager_id"""
+        f"""SELECT case_manager_id, open_cases FROM {check_schema_name(schema)}.caseloads
+            WHERE open_cases > 0"""
     )
     return {r["case_manager_id"]: r["open_cases"] for r in rows}
 
@@ -195,25 +226,33 @@ async def list_cases(
 
 
 async def summary_rows(conn: Conn, schema: str) -> list[dict[str, Any]]:
-    """Every summary and deadline row, in a stable order (for comparing rebuilds)."""
+    """Every summary and deadline row, then every caseload (of one case or more), in a
+    stable order (for comparing rebuilds)."""
     s = check_schema_name(schema)
     summaries = await conn.fetch(f"SELECT * FROM {s}.case_summary ORDER BY case_id")
     deadlines = await conn.fetch(f"SELECT * FROM {s}.deadlines ORDER BY case_id, kind, ref_id")
-    return [dict(r) for r in (*summaries, *deadlines)]
+    counts = await conn.fetch(
+        f"SELECT * FROM {s}.caseloads WHERE open_cases > 0 ORDER BY case_manager_id"
+    )
+    return [dict(r) for r in (*summaries, *deadlines, *counts)]
 
 
 async def rebuild(store: EventStore, batch: int = 500) -> int:
     """Empty the read model and replay every case stream into it, in one transaction.
 
-    Holds an exclusive lock on both tables meanwhile, so commands and the scheduler wait
-    rather than write into a half-built model. Returns the number of cases rebuilt.
+    Holds an exclusive lock on its tables meanwhile, so commands and the scheduler wait
+    rather than write into a half-built model. The caseloads are counted again as the
+    cases are saved. Returns the number of cases rebuilt.
     """
     s = store.schema
     rebuilt = 0
     async with store.transaction() as conn:
-        await conn.execute(f"LOCK TABLE {s}.case_summary, {s}.deadlines IN EXCLUSIVE MODE")
+        await conn.execute(
+            f"LOCK TABLE {s}.case_summary, {s}.deadlines, {s}.caseloads IN EXCLUSIVE MODE"
+        )
         await conn.execute(f"DELETE FROM {s}.deadlines")
         await conn.execute(f"DELETE FROM {s}.case_summary")
+        await conn.execute(f"DELETE FROM {s}.caseloads")
         after = ""
         while True:
             streams = await conn.fetch(
