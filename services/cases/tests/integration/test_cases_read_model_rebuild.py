@@ -113,8 +113,15 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
     lead = cases.auth("dalead-0001", Role.MANAGER)
     cm = cases.auth(manager, Role.CASE_MANAGER)
     clock.set(datetime(2025, 3, 11, 10, 0, tzinfo=UTC))  # after contact was due
+
+    async def contact_overdue() -> bool:
+        histories = [await case_events(cases, r.case_id) for r in (first, second, third)]
+        return all(any(e.event_name == "ContactOverdue" for e in h) for h in histories)
+
+    # Recorded before the commands below, which the scheduler is then not racing.
+    await eventually(contact_overdue)
     for path, body, headers in (
-        (f"{first.case_id}/contacts", {"method": "visit"}, cm),  # met late
+        (f"{first.case_id}/contacts", {"method": "visit"}, cm),  # met, late
         (
             f"{first.case_id}/restriction",
             {"reason": "other_sensitivity", "permitted_staff_ids": ["dalead-0001"]},
@@ -130,12 +137,6 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
         response = await cases.client.post(f"/cases/{path}", json=body, headers=headers)
         assert response.status_code in (200, 201), response.text
 
-    async def contact_overdue() -> bool:
-        return any(
-            e.event_name == "ContactOverdue" for e in await case_events(cases, third.case_id)
-        )
-
-    await eventually(contact_overdue)
     async with cases.runtime.pool.acquire() as conn, conn.transaction():
         saved = await summary_rows(conn, schema)
 
