@@ -69,6 +69,21 @@ async def test_bad_input_is_422_naming_each_field_without_echoing_values(cases, 
         headers=cases.auth(manager, Role.CASE_MANAGER),
     )
     assert closure.status_code == 422
+    # A rule across fields is the domain's, and answers in the same shape, naming the field.
+    assert closure.json()["errors"] == [
+        {
+            "field": "notes",
+            "problem": "notes are required when the closure reason is other",
+            "kind": "notes_required",
+        }
+    ]
+    referral = await cases.client.post(
+        f"/cases/{report.case_id}/perpetrator-actions",
+        json={"perpetrator_person_id": str(uuid.uuid4()), "kind": "referral"},
+        headers=cases.auth(*MANAGER),
+    )
+    assert referral.status_code == 422
+    assert [e["field"] for e in referral.json()["errors"]] == ["referral_type"]
 
 
 async def test_a_case_worked_from_first_contact_to_closure_and_reopening(

@@ -1,4 +1,5 @@
-"""The case summary and deadlines rebuilt from the event store equal the incremental ones."""
+"""The case summary, deadlines and caseloads rebuilt from the event store, or migrated
+from the first migration's shape, equal the incremental ones."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from hearth.cases.read_model import summary_rows
 from hearth.cases.service import SPEC
 from hearth.contracts.envelope import Role
 from hearth.contracts.events.intake import LinkBasis
-from hearth.eventstore.db import create_pool
+from hearth.eventstore.db import create_pool, migrate
 from hearth.eventstore.settings import ServiceSettings
 from hearth.eventstore.store import EventStore
+from hearth.eventstore.testing.service import fresh_schema
 
 pytestmark = pytest.mark.integration
+
+MIGRATIONS = SPEC.migrations
 
 
 async def test_rebuilding_from_events_gives_the_same_read_model(
@@ -73,9 +77,97 @@ async def test_rebuilding_from_events_gives_the_same_read_model(
         await pool.close()
     assert rebuilt_cases >= 2
     assert rebuilt == incremental
-    summaries = {r["case_id"]: r for r in rebuilt if "status" in r}
+    summaries = {r["case_id"]: r for r in rebuilt if "episode" in r}
     assert summaries[first.case_id]["restricted"] is True
     assert summaries[first.case_id]["immediate_danger"] is True
     assert summaries[second.case_id]["status"] == "closed"
     overdue = [r for r in rebuilt if r.get("kind") == "dash" and r["case_id"] == first.case_id]
     assert overdue[0]["overdue_recorded_at"] is not None
+    # The decided facts are stored: the DASH was recorded overdue, the case is restricted.
+    assert overdue[0]["status"] == "overdue"
+    assert summaries[first.case_id]["overdue"] is True
+    assert summaries[first.case_id]["visible_to_everyone"] is False
+    assert summaries[first.case_id]["visible_to"] == sorted({"dalead-0001", manager})
+    closed = [r for r in rebuilt if r.get("kind") == "dash" and r["case_id"] == second.case_id]
+    assert closed[0]["status"] == "cancelled"
+    assert summaries[second.case_id]["overdue"] is False
+
+
+_OLD_SUMMARY = """case_id, version, status, episode, reported_at, opened_at, closed_at, channel,
+    immediate_danger, repeat, closure_requested, case_manager_id, preferred_gender,
+    preference_met, restricted, permitted_staff_ids, involved_staff_ids, timescale_policy,
+    updated_at"""
+_OLD_DEADLINES = """case_id, kind, ref_id, starts_at, due_at, met_at, cancelled_at,
+    overdue_recorded_at"""
+
+
+async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_write_them(
+    cases, new_case, clock, eventually, case_events, database_url, tmp_path
+) -> None:
+    """The read model as the first migration shaped it, migrated, equals the one `save`
+    writes: deadline statuses, visibility, overdue and caseloads alike."""
+    schema = cases.runtime.schema
+    first, manager = await new_case(cases)
+    second, _ = await new_case(cases)
+    third, _ = await new_case(cases)
+    lead = cases.auth("dalead-0001", Role.MANAGER)
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    clock.set(datetime(2025, 3, 11, 10, 0, tzinfo=UTC))  # after contact was due
+
+    async def contact_overdue() -> bool:
+        histories = [await case_events(cases, r.case_id) for r in (first, second, third)]
+        return all(any(e.event_name == "ContactOverdue" for e in h) for h in histories)
+
+    # Recorded before the commands below, which the scheduler is then not racing.
+    await eventually(contact_overdue)
+    for path, body, headers in (
+        (f"{first.case_id}/contacts", {"method": "visit"}, cm),  # met, late
+        (
+            f"{first.case_id}/restriction",
+            {"reason": "other_sensitivity", "permitted_staff_ids": ["dalead-0001"]},
+            lead,
+        ),
+        (f"{second.case_id}/closure-request", {"reason": "referred_on"}, lead),
+        (
+            f"{second.case_id}/closure-decision",
+            {"decision": "approve"},
+            cases.auth("dalead-0002", Role.MANAGER),
+        ),
+    ):
+        response = await cases.client.post(f"/cases/{path}", json=body, headers=headers)
+        assert response.status_code in (200, 201), response.text
+
+    async with cases.runtime.pool.acquire() as conn, conn.transaction():
+        saved = await summary_rows(conn, schema)
+
+    # The same cases in a schema only the first migration made, copied as it shaped them.
+    old = fresh_schema("cases")
+    first_only = tmp_path / "cases" / "migrations"
+    first_only.mkdir(parents=True)
+    (first_only / "0001_cases.sql").write_text((MIGRATIONS / "0001_cases.sql").read_text())
+    pool = await create_pool(database_url)
+    try:
+        await migrate(pool, old, [first_only])
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                f"""INSERT INTO {old}.case_summary ({_OLD_SUMMARY})
+                    SELECT case_id, version, status, episode, reported_at, opened_at, closed_at,
+                        channel, immediate_danger, repeat, closure_requested, case_manager_id,
+                        preferred_gender, preference_met, restricted, visible_to, hidden_from,
+                        timescale_policy, updated_at FROM {schema}.case_summary"""
+            )
+            await conn.execute(
+                f"""INSERT INTO {old}.deadlines ({_OLD_DEADLINES})
+                    SELECT {_OLD_DEADLINES} FROM {schema}.deadlines"""
+            )
+        assert await migrate(pool, old, [MIGRATIONS]) == [
+            "cases/0002_decided_facts.sql",
+            "cases/0003_caseloads.sql",
+        ]
+        async with pool.acquire() as conn, conn.transaction():
+            migrated = await summary_rows(conn, old)
+    finally:
+        await pool.close()
+    assert migrated == saved
+    statuses = {r["status"] for r in saved if "kind" in r}
+    assert {"met_late", "cancelled", "overdue", "due"} <= statuses

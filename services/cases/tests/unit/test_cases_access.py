@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hearth.cases.domain import commands as c
-from hearth.cases.domain.access import may_see, read_is_recorded
+from hearth.cases.domain.access import Visibility, may_see, read_is_recorded, visibility
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events import cases as ev
@@ -105,3 +105,27 @@ def test_a_restriction_names_new_staff_and_drops_others(restricted, actors) -> N
     )
     assert may_see(restricted.state, Actor(id="hr-7", role=Role.AUDITOR))
     assert not may_see(restricted.state, actors.manager)
+
+
+# --- the visibility facts a read model stores ------------------------------------------
+
+
+def test_an_ordinary_case_is_visible_to_everyone_but_staff_involved(scenario) -> None:
+    scenario.opened()
+    assert visibility(scenario.state) == Visibility(True, frozenset(), frozenset())
+
+
+def test_a_restricted_case_names_who_may_see_it_and_who_never_may(restricted, actors) -> None:
+    seen_by = visibility(restricted.state)
+    assert seen_by == Visibility(False, frozenset({"cso-w1", "lead-1"}), frozenset({"cso-w2"}))
+    for actor in (actors.cm, actors.manager, actors.auditor, Actor(id="cso-w2", role=Role.MANAGER)):
+        assert seen_by.admits(actor.id) == may_see(restricted.state, actor)
+
+
+def test_lifted_restriction_still_never_shows_the_case_to_staff_involved(
+    restricted, actors
+) -> None:
+    restricted.apply(c.LiftRestriction(actors.manager, "Member of staff has left"), MONDAY_10)
+    seen_by = visibility(restricted.state)
+    assert seen_by.everyone and seen_by.never == {"cso-w2"}
+    assert seen_by.admits(actors.cm.id) and not seen_by.admits("cso-w2")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from hearth.cases.domain import commands as c
-from hearth.cases.domain.deadlines import DeadlineKind
+from hearth.cases.domain.deadlines import DeadlineKind, DeadlineStatus, deadline_status
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ClosureReason, DashOutcome, RepairKind
 
@@ -116,3 +116,46 @@ def test_an_assessment_from_before_the_report_does_not_count(case, actors) -> No
 def test_a_dash_for_an_unknown_case_records_nothing(scenario, actors) -> None:
     command = c.MeetDashDeadline(actors.system, DASH_DUE, DashOutcome.DECLINED)
     assert scenario.when(command, DASH_DUE) == []
+
+
+# --- status: the one rule the case view and the case list both use ---------------------
+
+
+def statuses(case, now) -> dict[DeadlineKind, DeadlineStatus]:
+    return {d.kind: deadline_status(d, now) for d in case.state.deadlines.values()}
+
+
+def test_a_deadline_is_due_until_its_time_then_overdue(case) -> None:
+    before = statuses(case, CONTACT_DUE - timedelta(seconds=1))
+    assert set(before.values()) == {DeadlineStatus.DUE}
+    at_due = statuses(case, CONTACT_DUE)
+    assert at_due[DeadlineKind.CONTACT] is DeadlineStatus.OVERDUE
+    assert at_due[DeadlineKind.DASH] is DeadlineStatus.DUE
+
+
+def test_a_deadline_recorded_overdue_stays_overdue_until_met(case, actors) -> None:
+    case.apply(overdue(actors, DeadlineKind.CONTACT), CONTACT_DUE)
+    contact = case.state.deadline(DeadlineKind.CONTACT)
+    # Recorded overdue: overdue whatever moment it is asked about.
+    assert deadline_status(contact, CONTACT_DUE - timedelta(days=1)) is DeadlineStatus.OVERDUE
+    assert contact.is_overdue(CONTACT_DUE - timedelta(days=1))
+    later = CONTACT_DUE + timedelta(hours=2)
+    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), later)
+    assert statuses(case, later)[DeadlineKind.CONTACT] is DeadlineStatus.MET_LATE
+
+
+def test_a_deadline_met_in_time_is_met(case, actors) -> None:
+    met_at = CONTACT_DUE - timedelta(hours=1)
+    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), met_at)
+    assert statuses(case, DASH_DUE + timedelta(days=9))[DeadlineKind.CONTACT] is DeadlineStatus.MET
+
+
+def test_a_closed_case_cancels_what_was_still_due(case, actors) -> None:
+    met_at = CONTACT_DUE - timedelta(hours=1)
+    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), met_at)
+    case.apply(c.RequestClosure(actors.cm, ClosureReason.SURVIVOR_MOVED), met_at)
+    case.apply(c.DecideClosure(actors.manager, approve=True), met_at)
+    after = statuses(case, DASH_DUE + timedelta(days=60))
+    assert after[DeadlineKind.CONTACT] is DeadlineStatus.MET
+    assert after[DeadlineKind.DASH] is DeadlineStatus.CANCELLED
+    assert after[DeadlineKind.REVIEW] is DeadlineStatus.CANCELLED

@@ -208,6 +208,16 @@ def test_a_closed_case_reopens_with_fresh_deadlines(case, actors) -> None:
     assert case.state.open_deadline(DeadlineKind.CONTACT).ref == "2"
 
 
+def test_a_case_counts_in_its_case_managers_caseload_only_while_open(case, actors) -> None:
+    assert case.state.caseload_of == "cso-m1"
+    case.apply(c.ChangeCaseManager(actors.manager, staff_id="cso-w1"), MONDAY_10)
+    assert case.state.caseload_of == "cso-w1"
+    closed(case, actors)
+    assert case.state.caseload_of is None
+    case.apply(c.ReopenCase(actors.cm, ReopenReason.NEW_INCIDENT), MONDAY_10)
+    assert case.state.caseload_of == case.state.case_manager.staff_id
+
+
 def test_an_open_case_cannot_be_reopened(case, actors) -> None:
     with pytest.raises(DomainError) as refused:
         case.when(c.ReopenCase(actors.cm, ReopenReason.NEW_INCIDENT), MONDAY_10)

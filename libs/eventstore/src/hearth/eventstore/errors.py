@@ -29,3 +29,14 @@ class NotAllowed(DomainError):
     """The caller's role or relationship to the case does not allow this."""
 
     code = "not_allowed"
+
+
+class InvalidCommand(DomainError):
+    """A command that contradicts itself, whatever the stream holds (a declined closure
+    without a reason, say). Answered like a bad request (422), naming `field`."""
+
+    code = "invalid_command"
+
+    def __init__(self, message: str, *, field: str, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.field = field

@@ -32,7 +32,7 @@ from .auth import uses_development_secret
 from .clock import Clock, SystemClock
 from .consumer import EventConsumer, Handler, Reset
 from .db import create_pool, migrate
-from .errors import DomainError, NotAllowed, NotFound
+from .errors import DomainError, InvalidCommand, NotAllowed, NotFound
 from .kafka import admin_client, ensure_topics, hearth_topics, namespaced
 from .logs import configure_logging, describe_error
 from .relay import OutboxRelay
@@ -273,6 +273,13 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return JSONResponse({"detail": "invalid request", "errors": errors}, status_code=422)
+
+    @app.exception_handler(InvalidCommand)
+    async def invalid_command(_: Request, exc: InvalidCommand) -> JSONResponse:
+        # The same body as a request that failed validation: the rule is the domain's,
+        # but to the caller it is one more bad field.
+        error = {"field": exc.field, "problem": str(exc), "kind": exc.code}
+        return JSONResponse({"detail": "invalid request", "errors": [error]}, status_code=422)
 
     @app.exception_handler(DomainError)
     async def refused(_: Request, exc: DomainError) -> JSONResponse:

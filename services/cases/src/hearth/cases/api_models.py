@@ -1,11 +1,13 @@
-"""Request bodies of the caseworkers' API: validated at the door, 422 naming each field."""
+"""Request bodies of the caseworkers' API: their shape, checked at the door (422 naming
+each field). Rules across fields (a declined closure needs a reason, a referral needs its
+type) are the domain's, in each command's `check`, and answer 422 the same way."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hearth.contracts.events.case_values import (
     ClosureReason,
@@ -19,11 +21,6 @@ from hearth.contracts.events.case_values import (
     SecurityMeasure,
     SurvivorFeedback,
     WishesOverrideReason,
-)
-from hearth.contracts.events.cases import (
-    check_contact_details,
-    check_people_given,
-    check_wishes,
 )
 from hearth.contracts.events.common import (
     ContactMethod,
@@ -55,12 +52,6 @@ class CaseManagerChange(Body):
     staff_id: StaffId | None = None
     preferred_gender: Gender | None = None
 
-    @model_validator(mode="after")
-    def _something(self) -> CaseManagerChange:
-        if self.staff_id is None and self.preferred_gender is None:
-            raise ValueError("give staff_id or preferred_gender")
-        return self
-
 
 class ContactAttemptBody(Body):
     """An attempt to reach the survivor and how it ended.
@@ -79,11 +70,6 @@ class ContactAttemptBody(Body):
     phone_number: PhoneNumber | None = None
     spoke_to: PersonName | None = None
 
-    @model_validator(mode="after")
-    def _details_fit(self) -> ContactAttemptBody:
-        check_contact_details(self.method, self.phone_number, self.outcome, self.spoke_to)
-        return self
-
 
 class ContactBody(Body):
     """A contact that reached the survivor.
@@ -98,11 +84,6 @@ class ContactBody(Body):
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None
     phone_number: PhoneNumber | None = None
-
-    @model_validator(mode="after")
-    def _details_fit(self) -> ContactBody:
-        check_contact_details(self.method, self.phone_number)
-        return self
 
 
 class PeopleBody(Body):
@@ -122,18 +103,6 @@ class PeopleBody(Body):
         None
     )
     children: Annotated[tuple[GivenChild, ...], Field(max_length=20)] | None = None
-
-    @model_validator(mode="after")
-    def _usable(self) -> PeopleBody:
-        check_people_given(self.survivor, self.alleged_perpetrators, self.children)
-        people: list[GivenPerpetrator | GivenChild] = [
-            *(self.alleged_perpetrators or ()),
-            *(self.children or ()),
-        ]
-        ids = [p.person_id for p in people if p.person_id is not None]
-        if len(set(ids)) != len(ids):
-            raise ValueError("a person_id is given twice")
-        return self
 
 
 class RepairBody(Body):
@@ -188,11 +157,6 @@ class WishesBody(Body):
     wants_to_stay_in_home: bool | None = None
     in_own_words: Notes | None = None
 
-    @model_validator(mode="after")
-    def _no_contradiction(self) -> WishesBody:
-        check_wishes(self.wanted_actions, self.unwanted_actions)
-        return self
-
 
 class OverrideBody(Body):
     """A manager's reason to act without, or against, the survivor's wishes."""
@@ -211,12 +175,6 @@ class PerpetratorActionBody(Body):
     override: OverrideBody | None = None
     """A manager's override: required without recorded wishes or against them."""
 
-    @model_validator(mode="after")
-    def _referral_type_fits(self) -> PerpetratorActionBody:
-        if (self.kind is PerpetratorActionKind.REFERRAL) != (self.referral_type is not None):
-            raise ValueError("referral_type is required for a referral and only for one")
-        return self
-
 
 class ReviewBody(Body):
     """A manager's review; the next review defaults to the policy's interval."""
@@ -232,12 +190,6 @@ class ClosureRequestBody(Body):
     reason: ClosureReason
     notes: Notes | None = None
 
-    @model_validator(mode="after")
-    def _other_needs_notes(self) -> ClosureRequestBody:
-        if self.reason is ClosureReason.OTHER and self.notes is None:
-            raise ValueError("notes are required when the closure reason is other")
-        return self
-
 
 class ClosureDecisionBody(Body):
     """A manager's decision on the closure request."""
@@ -246,12 +198,6 @@ class ClosureDecisionBody(Body):
     reason: ShortText | None = None
     """Why the closure is declined (required to decline)."""
     survivor_feedback: SurvivorFeedback | None = None
-
-    @model_validator(mode="after")
-    def _decline_needs_reason(self) -> ClosureDecisionBody:
-        if self.decision == "decline" and self.reason is None:
-            raise ValueError("a declined closure needs a reason")
-        return self
 
 
 class ReopeningBody(Body):

@@ -3,6 +3,15 @@
 `save` writes one case's rows from its state, in the caller's transaction, so the read
 model never disagrees with the events it came from. `rebuild` replays the event store
 into empty tables; the result equals what the appends wrote.
+
+The rows hold what the domain decided, not the inputs to recompute it in SQL: each
+deadline's status (`deadline_status`, as of the case's last event; a deadline that passes
+unnoticed turns overdue when the scheduler records it, which saves the case again) and
+who may see the case (`visibility`: everyone or the staff named, never those involved).
+
+`caseloads` holds the open cases per case manager, kept by `save` from the difference
+between a case's stored `caseload_of` and its new one, in the same transaction: choosing
+a case manager reads one row per member of staff, however many cases there are.
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ from hearth.contracts.envelope import Actor, Role
 from hearth.eventstore.db import Conn, check_schema_name
 from hearth.eventstore.store import EventStore
 
+from .domain.access import visibility
+from .domain.deadlines import DeadlineStatus, deadline_status
 from .domain.state import CaseState
 from .events import fold_envelopes
 
@@ -34,8 +45,11 @@ _SUMMARY_COLUMNS = (
     "preferred_gender",
     "preference_met",
     "restricted",
-    "permitted_staff_ids",
-    "involved_staff_ids",
+    "visible_to_everyone",
+    "visible_to",
+    "hidden_from",
+    "overdue",
+    "caseload_of",
     "timescale_policy",
     "updated_at",
 )
@@ -43,11 +57,20 @@ _SUMMARY_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SUMMARY_COLUMNS[1:]
 
 
 async def save(conn: Conn, schema: str, state: CaseState) -> None:
-    """Write the case's summary row and its deadlines from its state."""
+    """Write the case's summary row and its deadlines from its state, and move the case
+    between case managers' caseloads if it changed hands, closed or reopened."""
     if not state.exists or state.case_id is None or state.opened is None:
         return
     s = check_schema_name(schema)
-    restriction = state.restriction
+    # Locked, so the caseloads always equal the summary rows, whatever else runs at once.
+    counted_in = await conn.fetchval(
+        f"SELECT caseload_of FROM {s}.case_summary WHERE case_id = $1 FOR UPDATE",
+        state.case_id,
+    )
+    seen_by = visibility(state)
+    # As of the last event, so that a rebuild writes exactly what the appends wrote.
+    as_of = state.last_recorded_at or state.opened.opened_at
+    statuses = {key: deadline_status(d, as_of) for key, d in state.deadlines.items()}
     await conn.execute(
         f"""INSERT INTO {s}.case_summary ({", ".join(_SUMMARY_COLUMNS)})
             VALUES ({", ".join(f"${i}" for i in range(1, len(_SUMMARY_COLUMNS) + 1))})
@@ -66,9 +89,12 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.case_manager.staff_id if state.case_manager else None,
         state.preferred_gender.value if state.preferred_gender else None,
         state.preference_met,
-        restriction is not None,
-        list(restriction.permitted_staff_ids) if restriction else [],
-        sorted(state.involved_staff_ids),
+        state.restricted,
+        seen_by.everyone,
+        sorted(seen_by.staff_ids),
+        sorted(seen_by.never),
+        DeadlineStatus.OVERDUE in statuses.values(),
+        state.caseload_of,
         state.opened.timescale_policy,
         state.last_recorded_at,
     )
@@ -82,17 +108,19 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
             d.met_at,
             d.cancelled_at,
             d.overdue_at,
+            statuses[key].value,
         )
-        for d in state.deadlines.values()
+        for key, d in state.deadlines.items()
     ]
     await conn.executemany(
         f"""INSERT INTO {s}.deadlines (case_id, kind, ref_id, starts_at, due_at, met_at,
-                cancelled_at, overdue_recorded_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                cancelled_at, overdue_recorded_at, status)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (case_id, kind, ref_id) DO UPDATE SET starts_at = EXCLUDED.starts_at,
                 due_at = EXCLUDED.due_at, met_at = EXCLUDED.met_at,
                 cancelled_at = EXCLUDED.cancelled_at,
-                overdue_recorded_at = EXCLUDED.overdue_recorded_at""",
+                overdue_recorded_at = EXCLUDED.overdue_recorded_at,
+                status = EXCLUDED.status""",
         rows,
     )
     # A row the state no longer knows would be polled for ever: the state is the truth.
@@ -102,14 +130,33 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.case_id,
         [f"{d.kind.value}/{d.ref}" for d in state.deadlines.values()],
     )
+    if counted_in != state.caseload_of:
+        await _count_moved(conn, s, counted_in, state.caseload_of)
+
+
+async def _count_moved(conn: Conn, s: str, before: str | None, after: str | None) -> None:
+    """One case leaves `before`'s caseload and joins `after`'s.
+
+    Row-level increments in the caller's transaction: concurrent commands wait for each
+    other's rows rather than overwrite a count. Rows are taken in staff id order, so two
+    commands moving cases between the same two people in opposite directions cannot
+    deadlock."""
+    changes = sorted((staff_id, n) for staff_id, n in ((before, -1), (after, 1)) if staff_id)
+    await conn.executemany(
+        # The row proposed for inserting must pass the table's check (no negative count)
+        # even when it only updates: a case leaving someone proposes 0, then subtracts.
+        f"""INSERT INTO {s}.caseloads (case_manager_id, open_cases) VALUES ($1, GREATEST($2, 0))
+            ON CONFLICT (case_manager_id)
+            DO UPDATE SET open_cases = {s}.caseloads.open_cases + $2""",
+        changes,
+    )
 
 
 async def caseloads(conn: Conn, schema: str) -> dict[str, int]:
-    """Open cases per case manager."""
+    """Open cases per case manager (those with none are left out)."""
     rows = await conn.fetch(
-        f"""SELECT case_manager_id, count(*) AS open_cases
-            FROM {check_schema_name(schema)}.case_summary
-            WHERE status = 'open' AND case_manager_id IS NOT NULL GROUP BY case_manager_id"""
+        f"""SELECT case_manager_id, open_cases FROM {check_schema_name(schema)}.caseloads
+            WHERE open_cases > 0"""
     )
     return {r["case_manager_id"]: r["open_cases"] for r in rows}
 
@@ -131,12 +178,16 @@ async def list_cases(
     conn: Conn, schema: str, actor: Actor, now: datetime, case_filter: CaseFilter
 ) -> list[dict[str, Any]]:
     """Summary rows with their deadlines, only of cases the actor may see: a case
-    manager's own cases, everyone's for the other roles (filters apply on top)."""
+    manager's own cases, everyone's for the other roles (filters apply on top).
+
+    Statuses and overdue are the stored ones (see the module's docstring); `now` is not
+    needed to read them."""
     s = check_schema_name(schema)
-    args: list[Any] = [actor.id, now]
+    args: list[Any] = [actor.id]
+    # The stored visibility facts, matched as `Visibility.admits` does.
     clauses = [
-        "(NOT c.restricted OR $1 = ANY(c.permitted_staff_ids))",
-        "NOT ($1 = ANY(c.involved_staff_ids))",
+        "NOT ($1 = ANY(c.hidden_from))",
+        "(c.visible_to_everyone OR $1 = ANY(c.visible_to))",
     ]
 
     def where(sql: str, value: Any) -> None:
@@ -151,22 +202,19 @@ async def list_cases(
         where("c.status = ?", case_filter.status)
     if case_filter.restricted is not None:
         where("c.restricted = ?", case_filter.restricted)
-    overdue = f"""EXISTS (SELECT 1 FROM {s}.deadlines o WHERE o.case_id = c.case_id
-        AND o.met_at IS NULL AND o.cancelled_at IS NULL
-        AND (o.overdue_recorded_at IS NOT NULL OR o.due_at <= $2))"""
     if case_filter.overdue is not None:
-        clauses.append(overdue if case_filter.overdue else f"NOT {overdue}")
+        where("c.overdue = ?", case_filter.overdue)
     args += [case_filter.limit, case_filter.offset]
     rows = await conn.fetch(
         f"""SELECT c.case_id, c.version, c.status, c.episode, c.reported_at, c.opened_at,
                 c.closed_at, c.channel, c.immediate_danger, c.repeat, c.closure_requested,
                 c.case_manager_id, c.preferred_gender, c.preference_met, c.restricted,
-                c.timescale_policy, c.updated_at, {overdue} AS overdue,
+                c.timescale_policy, c.updated_at, c.overdue,
                 COALESCE((SELECT json_agg(json_build_object(
                     'kind', d.kind, 'ref', d.ref_id, 'due_at', d.due_at, 'met_at', d.met_at,
                     'cancelled_at', d.cancelled_at,
                     'overdue_recorded_at', d.overdue_recorded_at,
-                    'status', {_DEADLINE_STATUS}) ORDER BY d.due_at, d.kind, d.ref_id)
+                    'status', d.status) ORDER BY d.due_at, d.kind, d.ref_id)
                 FROM {s}.deadlines d WHERE d.case_id = c.case_id), '[]') AS deadlines
             FROM {s}.case_summary c
             WHERE {" AND ".join(clauses)}
@@ -177,33 +225,34 @@ async def list_cases(
     return [dict(r) for r in rows]
 
 
-_DEADLINE_STATUS = """CASE
-    WHEN d.met_at IS NOT NULL THEN CASE WHEN d.met_at > d.due_at THEN 'met_late' ELSE 'met' END
-    WHEN d.cancelled_at IS NOT NULL THEN 'cancelled'
-    WHEN d.overdue_recorded_at IS NOT NULL OR d.due_at <= $2 THEN 'overdue'
-    ELSE 'due' END"""
-
-
 async def summary_rows(conn: Conn, schema: str) -> list[dict[str, Any]]:
-    """Every summary and deadline row, in a stable order (for comparing rebuilds)."""
+    """Every summary and deadline row, then every caseload (of one case or more), in a
+    stable order (for comparing rebuilds)."""
     s = check_schema_name(schema)
     summaries = await conn.fetch(f"SELECT * FROM {s}.case_summary ORDER BY case_id")
     deadlines = await conn.fetch(f"SELECT * FROM {s}.deadlines ORDER BY case_id, kind, ref_id")
-    return [dict(r) for r in (*summaries, *deadlines)]
+    counts = await conn.fetch(
+        f"SELECT * FROM {s}.caseloads WHERE open_cases > 0 ORDER BY case_manager_id"
+    )
+    return [dict(r) for r in (*summaries, *deadlines, *counts)]
 
 
 async def rebuild(store: EventStore, batch: int = 500) -> int:
     """Empty the read model and replay every case stream into it, in one transaction.
 
-    Holds an exclusive lock on both tables meanwhile, so commands and the scheduler wait
-    rather than write into a half-built model. Returns the number of cases rebuilt.
+    Holds an exclusive lock on its tables meanwhile, so commands and the scheduler wait
+    rather than write into a half-built model. The caseloads are counted again as the
+    cases are saved. Returns the number of cases rebuilt.
     """
     s = store.schema
     rebuilt = 0
     async with store.transaction() as conn:
-        await conn.execute(f"LOCK TABLE {s}.case_summary, {s}.deadlines IN EXCLUSIVE MODE")
+        await conn.execute(
+            f"LOCK TABLE {s}.case_summary, {s}.deadlines, {s}.caseloads IN EXCLUSIVE MODE"
+        )
         await conn.execute(f"DELETE FROM {s}.deadlines")
         await conn.execute(f"DELETE FROM {s}.case_summary")
+        await conn.execute(f"DELETE FROM {s}.caseloads")
         after = ""
         while True:
             streams = await conn.fetch(

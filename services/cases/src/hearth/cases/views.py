@@ -37,7 +37,7 @@ def deadline_view(deadline: Deadline, now: datetime) -> dict[str, Any]:
         "late": deadline.late,
         "overdue_recorded_at": _iso(deadline.overdue_at),
         "cancelled_at": _iso(deadline.cancelled_at),
-        "status": deadline.status(now),
+        "status": deadline.status(now).value,
     }
 
 

@@ -2,7 +2,8 @@
 
 A case is one event stream. `initial_state`/`evolve`/`fold` (in `state`) rebuild it from
 its events; `decide` returns the events a command causes, or raises a DomainError
-(409), NotFound (404) or NotAllowed (403) and causes nothing. Time is passed in.
+(409), InvalidCommand (422), NotFound (404) or NotAllowed (403) and causes nothing.
+Time is passed in.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ def case_decider(rules: CaseRules) -> Decider[Command, CaseState]:
 def decide(
     command: Command, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
-    """The events `command` causes on a case in `state` at `now`."""
+    """The events `command` causes on a case in `state` at `now`.
+
+    A command inconsistent in itself is refused first (InvalidCommand), whatever the case."""
+    command.check()
     match command:
         case c.ReceiveReport():
             return opening.receive_report(command, state, now, rules)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import FlagKind, WishesOverride
-from hearth.contracts.events.common import PerpetratorActionKind
 from hearth.eventstore.errors import DomainError, NotFound
 
 from .commands import (
@@ -283,10 +282,6 @@ def take_perpetrator_action(
     if command.perpetrator_person_id not in {p.person_id for p in state.perpetrators}:
         raise DomainError(
             "that person is not an alleged perpetrator on this case", code="perpetrator_not_on_case"
-        )
-    if (command.kind is PerpetratorActionKind.REFERRAL) != (command.referral_type is not None):
-        raise DomainError(
-            "referral_type is required for a referral and only for one", code="referral_type"
         )
     wishes = state.wishes
     against = wishes is not None and command.kind in wishes.unwanted_actions

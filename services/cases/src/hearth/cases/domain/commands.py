@@ -1,8 +1,14 @@
-"""What can be asked of a case. Each command names who is asking; ids are given by the edge."""
+"""What can be asked of a case. Each command names who is asking; ids are given by the edge.
+
+A command that contradicts itself, whatever the case holds (a declined closure without a
+reason, a referral without its type), is refused by its own `check`, which the decider
+calls before anything else: `InvalidCommand`, naming the field, answered 422. The HTTP
+request models check only the shape of what was sent; these rules live here alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -23,6 +29,11 @@ from hearth.contracts.events.case_values import (
     SurvivorFeedback,
     WishesOverrideReason,
 )
+from hearth.contracts.events.cases import (
+    check_contact_details,
+    check_people_given,
+    check_wishes,
+)
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Child,
@@ -34,14 +45,34 @@ from hearth.contracts.events.common import (
     Survivor,
 )
 from hearth.contracts.events.intake import ReportLinkedToCase, ReportReceived
+from hearth.eventstore.errors import InvalidCommand
 
 from .deadlines import DeadlineKind
+
+
+class CaseCommand:
+    """What every command can be asked: is it consistent in itself?"""
+
+    def check(self) -> None:
+        """Raise InvalidCommand, naming the field, for a command no case could accept.
+
+        Most commands have nothing to check beyond their types."""
+
+
+def _as_invalid(field: str, code: str, check: Callable[[], None]) -> None:
+    """Run one of the contract's own consistency checks (the events apply the same one),
+    refusing the command with the field it concerns."""
+    try:
+        check()
+    except ValueError as exc:
+        raise InvalidCommand(str(exc), field=field, code=code) from None
+
 
 # --- from other services and the scheduler ---------------------------------------------
 
 
 @dataclass(frozen=True)
-class ReceiveReport:
+class ReceiveReport(CaseCommand):
     """Intake's report: open the case, or add the report to it (reopening a closed one)."""
 
     actor: Actor
@@ -51,7 +82,7 @@ class ReceiveReport:
 
 
 @dataclass(frozen=True)
-class RecordLink:
+class RecordLink(CaseCommand):
     """Intake's reason for linking a report: a repeat is recorded on the case."""
 
     actor: Actor
@@ -59,7 +90,7 @@ class RecordLink:
 
 
 @dataclass(frozen=True)
-class MeetDashDeadline:
+class MeetDashDeadline(CaseCommand):
     """The risk service reported a DASH completed, declined or done by another agency."""
 
     actor: Actor
@@ -69,7 +100,7 @@ class MeetDashDeadline:
 
 
 @dataclass(frozen=True)
-class RecordOverdue:
+class RecordOverdue(CaseCommand):
     """The scheduler found a deadline past due: record it overdue, once."""
 
     actor: Actor
@@ -78,7 +109,7 @@ class RecordOverdue:
 
 
 @dataclass(frozen=True)
-class RecordRead:
+class RecordRead(CaseCommand):
     """Someone opened a restricted case, or tried to."""
 
     actor: Actor
@@ -90,7 +121,7 @@ class RecordRead:
 
 
 @dataclass(frozen=True)
-class ChangeCaseManager:
+class ChangeCaseManager(CaseCommand):
     """Reassign to a named member of staff (managers), or honour a preferred gender."""
 
     actor: Actor
@@ -98,9 +129,15 @@ class ChangeCaseManager:
     preferred_gender: Gender | None = None
     caseloads: Mapping[str, int] = field(default_factory=dict)
 
+    def check(self) -> None:
+        if self.staff_id is None and self.preferred_gender is None:
+            raise InvalidCommand(
+                "give staff_id or preferred_gender", field="staff_id", code="nothing_to_change"
+            )
+
 
 @dataclass(frozen=True)
-class RecordContactAttempt:
+class RecordContactAttempt(CaseCommand):
     """An attempt to reach the survivor, with its outcome: not contact."""
 
     actor: Actor
@@ -115,9 +152,21 @@ class RecordContactAttempt:
     spoke_to: str | None = None
     """Who answered, or took the message, when someone else answered or a message was left."""
 
+    def check(self) -> None:
+        _as_invalid(
+            "phone_number",
+            "phone_number_not_for_method",
+            lambda: check_contact_details(self.method, self.phone_number),
+        )
+        _as_invalid(
+            "spoke_to",
+            "spoke_to_not_for_outcome",
+            lambda: check_contact_details(self.method, None, self.outcome, self.spoke_to),
+        )
+
 
 @dataclass(frozen=True)
-class RecordContact:
+class RecordContact(CaseCommand):
     """The survivor was reached; the first contact meets the contact deadline."""
 
     actor: Actor
@@ -129,9 +178,16 @@ class RecordContact:
     phone_number: str | None = None
     """The survivor's number called or texted."""
 
+    def check(self) -> None:
+        _as_invalid(
+            "phone_number",
+            "phone_number_not_for_method",
+            lambda: check_contact_details(self.method, self.phone_number),
+        )
+
 
 @dataclass(frozen=True)
-class UpdateSafeContact:
+class UpdateSafeContact(CaseCommand):
     """The survivor's safe-contact arrangements, replacing the last ones."""
 
     actor: Actor
@@ -164,7 +220,7 @@ class GivenChild(Child):
 
 
 @dataclass(frozen=True)
-class UpdatePeople:
+class UpdatePeople(CaseCommand):
     """Correct or add the people on the case: each part given replaces what was there."""
 
     actor: Actor
@@ -176,12 +232,34 @@ class UpdatePeople:
     caseloads: Mapping[str, int] = field(default_factory=dict)
     """Open cases per case manager, to choose a new one if the current one is now involved."""
 
+    def check(self) -> None:
+        """Something given, and no person id given twice (across both lists: one person
+        cannot be both an alleged perpetrator and a child)."""
+        _as_invalid(
+            "survivor",
+            "nothing_given",
+            lambda: check_people_given(self.survivor, self.alleged_perpetrators, self.children),
+        )
+        perpetrators = enumerate(self.alleged_perpetrators or ())
+        given: list[tuple[str, UUID | None]] = [
+            *((f"alleged_perpetrators.{i}", p.person_id) for i, p in perpetrators),
+            *((f"children.{i}", p.person_id) for i, p in enumerate(self.children or ())),
+        ]
+        seen: set[UUID] = set()
+        for where, person_id in given:
+            if person_id in seen:
+                raise InvalidCommand(
+                    "a person id is given twice", field=f"{where}.person_id", code="person_repeated"
+                )
+            if person_id is not None:
+                seen.add(person_id)
+
 
 # --- repairs, security and flags -------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class RaiseEmergencyRepair:
+class RaiseEmergencyRepair(CaseCommand):
     """An emergency repair (no cost to the survivor), due in the policy's hours."""
 
     actor: Actor
@@ -192,7 +270,7 @@ class RaiseEmergencyRepair:
 
 
 @dataclass(frozen=True)
-class CompleteEmergencyRepair:
+class CompleteEmergencyRepair(CaseCommand):
     """An emergency repair was done."""
 
     actor: Actor
@@ -201,7 +279,7 @@ class CompleteEmergencyRepair:
 
 
 @dataclass(frozen=True)
-class RequestSecurityMeasures:
+class RequestSecurityMeasures(CaseCommand):
     """Security work (target hardening) so the survivor can stay at home."""
 
     actor: Actor
@@ -213,7 +291,7 @@ class RequestSecurityMeasures:
 
 
 @dataclass(frozen=True)
-class RecordSecurityInstalled:
+class RecordSecurityInstalled(CaseCommand):
     """Requested security measures were fitted."""
 
     actor: Actor
@@ -223,7 +301,7 @@ class RecordSecurityInstalled:
 
 
 @dataclass(frozen=True)
-class RaiseFlag:
+class RaiseFlag(CaseCommand):
     """Flag a person on the case (who raised it is the actor)."""
 
     actor: Actor
@@ -234,7 +312,7 @@ class RaiseFlag:
 
 
 @dataclass(frozen=True)
-class RemoveFlag:
+class RemoveFlag(CaseCommand):
     """Take a flag off, with the reason."""
 
     actor: Actor
@@ -246,7 +324,7 @@ class RemoveFlag:
 
 
 @dataclass(frozen=True)
-class RecordWishes:
+class RecordWishes(CaseCommand):
     """What the survivor wants done about the perpetrator."""
 
     actor: Actor
@@ -255,6 +333,13 @@ class RecordWishes:
     unwanted_actions: tuple[PerpetratorActionKind, ...] = ()
     wants_to_stay_in_home: bool | None = None
     in_own_words: str | None = None
+
+    def check(self) -> None:
+        _as_invalid(
+            "unwanted_actions",
+            "wishes_contradict",
+            lambda: check_wishes(self.wanted_actions, self.unwanted_actions),
+        )
 
 
 @dataclass(frozen=True)
@@ -266,7 +351,7 @@ class Override:
 
 
 @dataclass(frozen=True)
-class TakePerpetratorAction:
+class TakePerpetratorAction(CaseCommand):
     """An action about an alleged perpetrator, led by the survivor's wishes."""
 
     actor: Actor
@@ -277,12 +362,20 @@ class TakePerpetratorAction:
     details: str | None = None
     override: Override | None = None
 
+    def check(self) -> None:
+        if (self.kind is PerpetratorActionKind.REFERRAL) != (self.referral_type is not None):
+            raise InvalidCommand(
+                "referral_type is required for a referral and only for one",
+                field="referral_type",
+                code="referral_type",
+            )
+
 
 # --- review, closure, reopening and restriction ----------------------------------------
 
 
 @dataclass(frozen=True)
-class ReviewCase:
+class ReviewCase(CaseCommand):
     """A manager's supervision review of the case."""
 
     actor: Actor
@@ -293,16 +386,24 @@ class ReviewCase:
 
 
 @dataclass(frozen=True)
-class RequestClosure:
+class RequestClosure(CaseCommand):
     """Ask a manager to close the case, with the reason."""
 
     actor: Actor
     reason: ClosureReason
     notes: str | None = None
 
+    def check(self) -> None:
+        if self.reason is ClosureReason.OTHER and self.notes is None:
+            raise InvalidCommand(
+                "notes are required when the closure reason is other",
+                field="notes",
+                code="notes_required",
+            )
+
 
 @dataclass(frozen=True)
-class DecideClosure:
+class DecideClosure(CaseCommand):
     """A manager approves or declines a closure request."""
 
     actor: Actor
@@ -311,9 +412,15 @@ class DecideClosure:
     """Why the closure was declined (required to decline)."""
     survivor_feedback: SurvivorFeedback | None = None
 
+    def check(self) -> None:
+        if not self.approve and not self.reason:
+            raise InvalidCommand(
+                "a declined closure needs a reason", field="reason", code="reason_required"
+            )
+
 
 @dataclass(frozen=True)
-class ReopenCase:
+class ReopenCase(CaseCommand):
     """Open a closed case again."""
 
     actor: Actor
@@ -322,7 +429,7 @@ class ReopenCase:
 
 
 @dataclass(frozen=True)
-class RestrictCase:
+class RestrictCase(CaseCommand):
     """Only the named staff (and the case manager) may see the case."""
 
     actor: Actor
@@ -331,7 +438,7 @@ class RestrictCase:
 
 
 @dataclass(frozen=True)
-class LiftRestriction:
+class LiftRestriction(CaseCommand):
     """The case is visible to the usual teams again."""
 
     actor: Actor

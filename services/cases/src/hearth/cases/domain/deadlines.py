@@ -16,6 +16,18 @@ class DeadlineKind(StrEnum):
     REVIEW = "review"
 
 
+class DeadlineStatus(StrEnum):
+    """Where a deadline stands, as a caseworker sees it (and the case list stores it)."""
+
+    DUE = "due"
+    OVERDUE = "overdue"
+    """Unmet past its due time: recorded so by the scheduler, or not yet noticed."""
+    MET = "met"
+    MET_LATE = "met_late"
+    CANCELLED = "cancelled"
+    """The case closed before it was met."""
+
+
 DeadlineKey = tuple[DeadlineKind, str]
 """(kind, ref): ref is the episode for contact and DASH (a reopening starts a new one),
 the repair id for a repair, and the review's sequence number for a review."""
@@ -59,12 +71,19 @@ class Deadline:
 
     def is_overdue(self, now: datetime) -> bool:
         """Unmet and past due (recorded, or the scheduler has not got to it yet)."""
-        return self.is_open and (self.overdue_at is not None or self.due_at <= now)
+        return deadline_status(self, now) is DeadlineStatus.OVERDUE
 
-    def status(self, now: datetime) -> str:
-        """met, met_late, cancelled, overdue or due: what a caseworker sees."""
-        if self.met_at is not None:
-            return "met_late" if self.late else "met"
-        if self.cancelled_at is not None:
-            return "cancelled"
-        return "overdue" if self.is_overdue(now) else "due"
+    def status(self, now: datetime) -> DeadlineStatus:
+        return deadline_status(self, now)
+
+
+def deadline_status(deadline: Deadline, now: datetime) -> DeadlineStatus:
+    """The one rule for a deadline's status at `now`: met (late or not) whatever else
+    happened, else cancelled, else overdue once recorded so or past due, else due."""
+    if deadline.met_at is not None:
+        return DeadlineStatus.MET_LATE if deadline.late else DeadlineStatus.MET
+    if deadline.cancelled_at is not None:
+        return DeadlineStatus.CANCELLED
+    if deadline.overdue_at is not None or deadline.due_at <= now:
+        return DeadlineStatus.OVERDUE
+    return DeadlineStatus.DUE

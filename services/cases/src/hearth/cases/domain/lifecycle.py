@@ -39,9 +39,8 @@ def change_case_manager(
         member = _assignable(command.staff_id, state, rules)
         preference = command.preferred_gender or state.preferred_gender
         return _reassign(state, member, preference, now, rules)
-    if command.preferred_gender is None:
-        raise DomainError("give staff_id or preferred_gender", code="nothing_to_change")
     preferred = command.preferred_gender
+    assert preferred is not None  # ChangeCaseManager.check: one or the other is given
     current = state.case_manager
     assert state.case_id is not None
     if current is not None and current.gender is preferred:
@@ -169,8 +168,7 @@ def decide_closure(command: DecideClosure, state: CaseState, now: datetime) -> l
     if pending is None:
         raise DomainError("nobody has asked to close this case", code="no_closure_request")
     if not command.approve:
-        if not command.reason:
-            raise DomainError("a declined closure needs a reason", code="reason_required")
+        assert command.reason  # DecideClosure.check: a declined closure has a reason
         return [
             ev.CaseClosureDeclined(case_id=state.case_id, declined_at=now, reason=command.reason)
         ]

@@ -50,18 +50,10 @@ def update_people(
 
     A perpetrator or child on the case but missing from a list given is removed from
     the case (their flags stay until someone removes them with a reason). Refused when
-    nothing is given, when a person id given is not that kind of person on this case,
-    or when the update would change nothing.
+    a person id given is not that kind of person on this case, or when the update would
+    change nothing (nothing given, or an id given twice: `UpdatePeople.check`).
     """
     require_open_case(state, command.actor)
-    if (
-        command.survivor is None
-        and command.alleged_perpetrators is None
-        and command.children is None
-    ):
-        raise DomainError(
-            "give at least one of survivor, alleged_perpetrators, children", code="nothing_given"
-        )
     assert state.case_id is not None and state.survivor is not None
     survivor = _survivor(command.survivor, state.survivor)
     new_id = _new_ids(state.case_id, command.update_id)
@@ -137,13 +129,11 @@ def _people(
 ) -> tuple[_Person, ...] | None:
     """The list as given, each person with their id: their own if on the case (given, or
     recorded with exactly these details), else a new one; an id that is not `kind` on
-    this case, or is given twice, is refused."""
+    this case is refused (one given twice never gets here: `UpdatePeople.check`)."""
     if given is None:
         return None
     on_case = {p.person_id for p in current}
     ids = [p.person_id for p in given if p.person_id is not None]
-    if len(set(ids)) != len(ids):
-        raise DomainError("a person id is given twice", code="person_repeated")
     if any(i not in on_case for i in ids):
         raise DomainError(
             f"a person id given is not {kind} on this case", code="person_not_on_case"

@@ -129,6 +129,14 @@ class CaseState:
         return self.restriction is not None
 
     @property
+    def caseload_of(self) -> str | None:
+        """The case manager whose open caseload this case counts in (an open case's
+        case manager), which decides who takes the next case; None for a closed case."""
+        if not self.is_open or self.case_manager is None:
+            return None
+        return self.case_manager.staff_id
+
+    @property
     def involved_staff_ids(self) -> frozenset[str]:
         """Staff who are the survivor or an alleged perpetrator: never on their own case."""
         people = [self.survivor, *self.perpetrators]
