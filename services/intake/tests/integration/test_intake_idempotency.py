@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from hearth.contracts.envelope import Role
 from hearth.contracts.topics import INTAKE_EVENTS
+from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.testing.service import RunningService
 
 pytestmark = pytest.mark.integration
 
 STAFF = ("staff-0042", Role.INTAKE)
+KEPT = timedelta(days=7)
+"""How long keys are kept by default (`HEARTH_IDEMPOTENCY_DAYS`)."""
 
 
 async def _reports_stored(intake: RunningService) -> int:
@@ -130,3 +134,54 @@ async def test_concurrent_reports_about_one_new_survivor_share_one_case(
     assert len({a.json()["case_id"] for a in answers}) == 1
     bases = sorted(a.json()["link"]["basis"] for a in answers)
     assert bases == ["new_case", "same_survivor", "same_survivor", "same_survivor"]
+
+
+async def test_a_key_older_than_the_period_no_longer_replays(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]], clock: ControllableClock
+) -> None:
+    body = report_body()
+    headers = {**intake.auth(*STAFF), "Idempotency-Key": "phone-call-2025-03-07-0002"}
+    first = await intake.client.post("/reports", json=body, headers=headers)
+
+    clock.advance(KEPT - timedelta(seconds=1))
+    within = await intake.client.post("/reports", json=body, headers=headers)
+    clock.advance(timedelta(seconds=1))
+    after = await intake.client.post("/reports", json=body, headers=headers)
+
+    assert first.status_code == within.status_code == after.status_code == 202
+    assert within.json() == first.json()
+    # A retry after the period is a new request: a second report (on the same case).
+    assert after.json()["report_id"] != first.json()["report_id"]
+    assert after.json()["case_id"] == first.json()["case_id"]
+    assert await _reports_stored(intake) == 2
+
+
+async def test_an_expired_key_may_carry_a_different_request(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]], clock: ControllableClock
+) -> None:
+    headers = {**intake.auth(*STAFF), "Idempotency-Key": "key-used-again-next-month"}
+    first = await intake.client.post("/reports", json=report_body(), headers=headers)
+    clock.advance(KEPT + timedelta(days=30))
+    changed = await intake.client.post(
+        "/reports", json=report_body(immediate_danger=True), headers=headers
+    )
+    assert first.status_code == changed.status_code == 202
+    assert await _reports_stored(intake) == 2
+
+
+async def test_expired_keys_are_deleted_as_new_keys_are_used(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]], clock: ControllableClock
+) -> None:
+    for n in range(3):
+        headers = {**intake.auth(*STAFF), "Idempotency-Key": f"old-key-{n}"}
+        assert (
+            await intake.client.post("/reports", json=report_body(), headers=headers)
+        ).is_success
+    clock.advance(KEPT + timedelta(minutes=1))
+    headers = {**intake.auth(*STAFF), "Idempotency-Key": "new-key"}
+    assert (await intake.client.post("/reports", json=report_body(), headers=headers)).is_success
+
+    runtime = intake.runtime
+    assert runtime.pool is not None
+    keys = await runtime.pool.fetch(f"SELECT key FROM {runtime.schema}.idempotency_keys")
+    assert [r["key"] for r in keys] == ["new-key"]

@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from hearth.contracts.events.intake import EnquiryTrigger
 from hearth.intake.domain.asb import AsbReport, enquiry_for_asb_report, is_da_signal
-from hearth.intake.domain.policy import PolicyError, policy_from_mapping
+from hearth.intake.domain.policy import PolicyError
 from hearth.intake.settings import DEFAULT_POLICY_FILE, load_policy
 
 NOW = datetime(2025, 3, 5, 23, 40, tzinfo=UTC)
@@ -89,23 +88,38 @@ def test_a_landlord_policy_file_changes_the_categories_and_the_window(tmp_path: 
 
 
 @pytest.mark.parametrize(
-    ("data", "problem"),
+    ("text", "problem"),
     [
-        ({}, "name"),
-        ({"name": "x"}, r"\[repeats\]"),
-        ({"name": "x", "repeats": {"window_months": 0}, "asb": {}}, "window_months"),
-        ({"name": "x", "repeats": {"window_months": True}, "asb": {}}, "window_months"),
-        ({"name": "x", "repeats": {"window_months": 12}, "asb": {}}, "da_signal_categories"),
+        ("", "name"),
+        ('name = "x"', r"\[repeats\]"),
+        ('name = "x"\n[repeats]\nwindow_months = 0\n[asb]', "window_months"),
+        ('name = "x"\n[repeats]\nwindow_months = true\n[asb]', "window_months"),
+        ('name = "x"\n[repeats]\nwindow_months = 12\n[asb]', "da_signal_categories"),
         (
-            {
-                "name": "x",
-                "repeats": {"window_months": 12},
-                "asb": {"da_signal_categories": ["A b"]},
-            },
+            'name = "x"\n[repeats]\nwindow_months = 12\n[asb]\nda_signal_categories = ["A b"]',
             "lowercase code",
         ),
     ],
 )
-def test_a_policy_that_makes_no_sense_is_refused(data: dict[str, Any], problem: str) -> None:
+def test_a_policy_that_makes_no_sense_is_refused(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(text)
     with pytest.raises(PolicyError, match=problem):
-        policy_from_mapping(data)
+        load_policy(path)
+
+
+def test_the_refusal_names_every_setting_in_the_files_own_terms(tmp_path: Path) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text('name = "x"\nsurplus = 1\n[repeats]\nwindow_months = 121\n')
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    message = str(refused.value)
+    assert "repeats.window_months" in message
+    assert "[asb]" in message
+    assert "surplus" in message
+    assert "121" not in message
+
+
+def test_a_policy_file_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="cannot read"):
+        load_policy(tmp_path / "missing.toml")

@@ -21,18 +21,18 @@ from hearth.contracts.events.common import Channel, ReporterKind
 from hearth.contracts.events.intake import LinkBasis, RepeatReason
 from hearth.eventstore.auth import require_actor
 from hearth.eventstore.errors import DomainError, NotFound
-from hearth.eventstore.runtime import Runtime
-from hearth.intake.domain.asb import AsbReport
-from hearth.intake.domain.linking import CaseNotOpen
-from hearth.intake.domain.submission import ReportSubmission
-from hearth.intake.handlers import (
+from hearth.eventstore.idempotency import (
     Idempotency,
     IdempotencyKeyReused,
-    UnknownEnquiry,
-    raise_asb_enquiry,
+    caller_scope,
     request_hash,
-    submit_report,
 )
+from hearth.eventstore.runtime import Runtime
+from hearth.intake.domain.asb import AsbReport
+from hearth.intake.domain.decider import UnknownEnquiry
+from hearth.intake.domain.linking import CaseNotOpen
+from hearth.intake.domain.submission import ReportSubmission
+from hearth.intake.handlers import raise_asb_enquiry, submit_report
 from hearth.intake.settings import intake_context
 
 router = APIRouter(tags=["intake"])
@@ -152,7 +152,7 @@ async def post_report(
     idempotency = None
     if idempotency_key is not None:
         idempotency = Idempotency(
-            scope=f"reports:{actor.role.value}:{actor.id}",
+            scope=caller_scope("reports", actor),
             key=idempotency_key,
             request_hash=request_hash(
                 intake_context(runtime).match_key, submission.model_dump(mode="json")
@@ -203,7 +203,7 @@ async def post_asb_report(
     idempotency = None
     if idempotency_key is not None:
         idempotency = Idempotency(
-            scope=f"asb-reports:{actor.role.value}:{actor.id}",
+            scope=caller_scope("asb-reports", actor),
             key=idempotency_key,
             request_hash=request_hash(
                 intake_context(runtime).match_key, report.model_dump(mode="json")

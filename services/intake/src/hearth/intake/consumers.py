@@ -27,7 +27,7 @@ from hearth.contracts.events.referrals import MaracReferred
 from hearth.eventstore.consumer import Handler, Reset
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
-from hearth.intake import tables
+from hearth.intake import read_model
 from hearth.intake.domain.linking import IndexEntry
 from hearth.intake.domain.matching import PersonRole, keys_of
 from hearth.intake.settings import intake_context
@@ -58,25 +58,29 @@ def case_status_handler(runtime: Runtime) -> Handler:
             return
         event = parse_event(envelope.type, envelope.payload)
         if isinstance(event, CaseOpened):
-            await tables.note_case_moment(conn, schema, event.case_id, "opened_at", event.opened_at)
+            await read_model.note_case_moment(
+                conn, schema, event.case_id, "opened_at", event.opened_at
+            )
         elif isinstance(event, CaseClosed):
-            await tables.note_case_moment(conn, schema, event.case_id, "closed_at", event.closed_at)
+            await read_model.note_case_moment(
+                conn, schema, event.case_id, "closed_at", event.closed_at
+            )
         elif isinstance(event, CaseReopened):
-            await tables.note_case_moment(
+            await read_model.note_case_moment(
                 conn, schema, event.case_id, "reopened_at", event.reopened_at
             )
         elif isinstance(event, MaracReferred):
-            await tables.note_case_moment(
+            await read_model.note_case_moment(
                 conn, schema, event.case_id, "last_marac_at", event.referred_at
             )
         elif isinstance(event, PeopleUpdated):
             await _index_people(runtime, conn, event)
         elif isinstance(event, CaseRestricted):
-            await tables.note_restriction(
+            await read_model.note_restriction(
                 conn, schema, event.case_id, event.restriction.permitted_staff_ids
             )
         elif isinstance(event, CaseRestrictionLifted):
-            await tables.note_restriction(conn, schema, event.case_id, None)
+            await read_model.note_restriction(conn, schema, event.case_id, None)
 
     return handle
 
@@ -93,7 +97,7 @@ async def _index_people(runtime: Runtime, conn: Conn, event: PeopleUpdated) -> N
             IndexEntry(digest=d, role=role, case_id=event.case_id, person_id=person.person_id)
             for d in sorted(keys_of(secret, person))
         )
-    await tables.add_index_entries(
+    await read_model.add_index_entries(
         conn, runtime.schema, entries, source="cases", now=event.updated_at
     )
 
@@ -102,6 +106,6 @@ def case_status_reset(runtime: Runtime) -> Reset:
     """Empty what the consumer wrote, for a rebuild from offset 0."""
 
     async def reset(conn: Conn) -> None:
-        await tables.forget_case_events(conn, runtime.schema)
+        await read_model.forget_case_events(conn, runtime.schema)
 
     return reset

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Final
 
 import structlog
-from pydantic import AnyHttpUrl, Field, SecretStr
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearth.eventstore.runtime import Runtime
-from hearth.intake.domain.policy import IntakePolicy, policy_from_mapping
+from hearth.intake.domain.policy import IntakePolicy, PolicyError, policy_problems
 
 log = structlog.get_logger(__name__)
 
@@ -49,8 +49,16 @@ class IntakeContext:
 
 
 def load_policy(path: Path) -> IntakePolicy:
-    with path.open("rb") as handle:
-        return policy_from_mapping(tomllib.load(handle))
+    """The policy in a TOML file; PolicyError names the file and each refused setting."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PolicyError(f"cannot read the intake policy {path}: {type(exc).__name__}") from None
+    try:
+        return IntakePolicy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(f"invalid intake policy {path}: {policy_problems(exc)}") from None
 
 
 def load_context(settings: IntakeSettings | None = None) -> IntakeContext:

@@ -19,16 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from hearth.contracts.envelope import Actor, Role
+from hearth.eventstore.idempotency import Idempotency, IdempotencyKeyReused, request_hash
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.runtime import Runtime
 from hearth.intake import forms
-from hearth.intake.handlers import (
-    Idempotency,
-    IdempotencyKeyReused,
-    report_stream,
-    request_hash,
-    submit_report,
-)
+from hearth.intake.handlers import report_stream, submit_report
 from hearth.intake.settings import intake_context
 
 log = structlog.get_logger(__name__)

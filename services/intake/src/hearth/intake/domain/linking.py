@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Final
 from uuid import UUID
 
-from hearth.contracts.events.intake import LinkBasis, RepeatReason
+from hearth.contracts.events.intake import LinkBasis, RepeatReason, ReportReceived
 from hearth.eventstore.calendar import within_months
 from hearth.eventstore.errors import DomainError, NotFound
 from hearth.intake.domain.matching import PersonKeys, PersonRef, PersonRole
@@ -58,6 +58,8 @@ class CaseStatus:
     closed_at: datetime | None = None
     reopened_at: datetime | None = None
     last_marac_at: datetime | None = None
+    restricted_to: frozenset[str] | None = None
+    """The staff a restricted case is restricted to; None when it is not restricted."""
 
     @property
     def is_open(self) -> bool:
@@ -198,3 +200,24 @@ def reused_person_ids(
     # Two people in one report cannot be the same known person: give both fresh ids.
     counts = Counter(found.values())
     return {ref: person_id for ref, person_id in found.items() if counts[person_id] == 1}
+
+
+def report_index_entries(
+    people: Iterable[PersonKeys], received: ReportReceived
+) -> list[IndexEntry]:
+    """The report's match keys, now pointing at the case it joined, with the people's ids."""
+    entries: list[IndexEntry] = []
+    for keys in people:
+        role = keys.ref.role
+        person_id: UUID | None
+        if role is PersonRole.SURVIVOR:
+            person_id = received.survivor.person_id
+        elif role is PersonRole.ALLEGED_PERPETRATOR:
+            person_id = received.alleged_perpetrators[keys.ref.index].person_id
+        else:
+            person_id = None
+        entries.extend(
+            IndexEntry(digest=d, role=role, case_id=received.case_id, person_id=person_id)
+            for d in sorted(keys.digests)
+        )
+    return entries

@@ -1,15 +1,18 @@
 """The landlord's intake policy: figures and lists that are local choices, not law.
 
 The defaults ship in `hearth/intake/policy.toml`; a landlord points
-`HEARTH_INTAKE_POLICY_FILE` at its own copy.
+`HEARTH_INTAKE_POLICY_FILE` at its own copy. The models mirror the file's tables, so a
+policy is `IntakePolicy.model_validate` of the parsed TOML (see `settings.load_policy`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Final
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+__all__ = ["AsbRules", "IntakePolicy", "PolicyError", "RepeatRules", "policy_problems"]
 
 _CODE: Final = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -17,44 +20,78 @@ _CODE: Final = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 class PolicyError(ValueError):
     """The policy file is missing a setting or has one that makes no sense."""
 
+    message_is_safe = True
 
-@dataclass(frozen=True, slots=True)
-class IntakePolicy:
+
+def _lowercase_code(value: str) -> str:
+    if not _CODE.fullmatch(value):
+        raise ValueError("must be a lowercase code such as west-kent-2024 or door_slamming")
+    return value
+
+
+PolicyCode = Annotated[str, AfterValidator(_lowercase_code)]
+
+
+class _PolicyModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RepeatRules(_PolicyModel):
+    """The `[repeats]` table."""
+
+    window_months: int = Field(ge=1, le=120, strict=True)
+    """A new case about people with a case closed or a MARAC this recently is a repeat."""
+
+
+class AsbRules(_PolicyModel):
+    """The `[asb]` table."""
+
+    da_signal_categories: frozenset[PolicyCode] = Field(min_length=1)
+    """ASB categories (the ASB system's codes) that raise an enquiry for domestic abuse."""
+
+
+class IntakePolicy(_PolicyModel):
     """What intake needs to know about one landlord's policy."""
 
-    name: str
+    name: PolicyCode
     """Which policy this is (e.g. `west-kent-2024`), for operators and logs."""
-    repeat_window_months: int
-    """A new case about people with a case closed or a MARAC this recently is a repeat."""
-    asb_da_signal_categories: frozenset[str]
-    """ASB categories that raise an enquiry for domestic abuse."""
+    repeats: RepeatRules
+    asb: AsbRules
+
+    @property
+    def repeat_window_months(self) -> int:
+        return self.repeats.window_months
+
+    @property
+    def asb_da_signal_categories(self) -> frozenset[str]:
+        return self.asb.da_signal_categories
 
 
-def policy_from_mapping(data: Mapping[str, Any]) -> IntakePolicy:
-    """Read a policy from parsed TOML (or any mapping of the same shape)."""
-    name = data.get("name")
-    if not isinstance(name, str) or not _CODE.fullmatch(name):
-        raise PolicyError("policy 'name' must be a lowercase code such as west-kent-2024")
-    repeats = _table(data, "repeats")
-    months = repeats.get("window_months")
-    if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= 120:
-        raise PolicyError("repeats.window_months must be a whole number of months, 1 to 120")
-    asb = _table(data, "asb")
-    categories = asb.get("da_signal_categories")
-    if not isinstance(categories, list) or not categories:
-        raise PolicyError("asb.da_signal_categories must be a non-empty list")
-    for category in categories:
-        if not isinstance(category, str) or not _CODE.fullmatch(category):
-            raise PolicyError("each ASB category must be a lowercase code such as door_slamming")
-    return IntakePolicy(
-        name=name,
-        repeat_window_months=months,
-        asb_da_signal_categories=frozenset(categories),
-    )
+def policy_problems(error: ValidationError) -> str:
+    """Each refused setting in the file's own terms: `[repeats]` is a table, then why.
+
+    The messages name settings and rules, never the values given.
+    """
+    problems: list[str] = []
+    for e in error.errors(include_input=False, include_url=False):
+        problems.append(f"{_where(e['loc'])}: {e['msg']}")
+    return "; ".join(problems)
 
 
-def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    table = data.get(key)
-    if not isinstance(table, Mapping):
-        raise PolicyError(f"policy has no [{key}] table")
-    return table
+def _where(loc: tuple[int | str, ...]) -> str:
+    model: type[BaseModel] | None = IntakePolicy
+    text = ""
+    is_table = False
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            model, is_table = None, False
+            continue
+        text = f"{text}.{part}" if text else part
+        field = model.model_fields.get(part) if model is not None else None
+        annotation = field.annotation if field is not None else None
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model, is_table = annotation, True
+        else:
+            model, is_table = None, False
+    return f"[{text}]" if is_table else text or "(file)"

@@ -1,83 +1,20 @@
-"""SQL for intake's own tables: idempotency keys, the match index, what is known of cases.
+"""Intake's read model in SQL: the match index and what is known of cases.
 
 Every function takes the connection of the caller's transaction, so a report's events,
-its idempotency key and its match keys commit (or roll back) together.
+its idempotency key and its match keys commit (or roll back) together. The tables hold
+facts; the decisions made from them are `hearth.intake.domain`'s. (Idempotency keys
+are `hearth.eventstore.idempotency`'s.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from hearth.eventstore.db import Conn, advisory_key
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole
-
-
-@dataclass(frozen=True, slots=True)
-class StoredResponse:
-    """What an earlier request with the same idempotency key was answered."""
-
-    request_hash: str
-    status_code: int
-    response: dict[str, Any]
-
-
-# --- idempotency keys ------------------------------------------------------------------
-
-
-async def claim_idempotency_key(
-    conn: Conn,
-    schema: str,
-    *,
-    scope: str,
-    key: str,
-    request_hash: str,
-    status_code: int,
-    now: datetime,
-) -> StoredResponse | None:
-    """Claim a key for this transaction; or, if it was used before, what was answered then.
-
-    A concurrent request with the same key waits here until this transaction ends, then
-    finds its answer. The row's response is filled in by `save_idempotent_response`
-    before commit.
-    """
-    claimed = await conn.fetchval(
-        f"""INSERT INTO {schema}.idempotency_keys
-                (scope, key, request_hash, status_code, response, created_at)
-            VALUES ($1, $2, $3, $4, '{{}}'::jsonb, $5)
-            ON CONFLICT (scope, key) DO NOTHING RETURNING true""",
-        scope,
-        key,
-        request_hash,
-        status_code,
-        now,
-    )
-    if claimed:
-        return None
-    row = await conn.fetchrow(
-        f"""SELECT request_hash, status_code, response FROM {schema}.idempotency_keys
-            WHERE scope = $1 AND key = $2""",
-        scope,
-        key,
-    )
-    assert row is not None, "an idempotency key that conflicted must exist"
-    return StoredResponse(row["request_hash"], row["status_code"], row["response"])
-
-
-async def save_idempotent_response(
-    conn: Conn, schema: str, *, scope: str, key: str, response: dict[str, Any]
-) -> None:
-    await conn.execute(
-        f"UPDATE {schema}.idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2",
-        scope,
-        key,
-        response,
-    )
-
 
 # --- the match index -------------------------------------------------------------------
 
@@ -145,13 +82,14 @@ async def record_assigned_case(
 async def case_statuses(
     conn: Conn, schema: str, case_ids: Iterable[UUID]
 ) -> dict[UUID, CaseStatus]:
-    """What intake knows of each case: assigned by intake, or heard of from events."""
+    """What intake knows of each case: assigned by intake, or heard of from events,
+    and who it is restricted to."""
     wanted = sorted(set(case_ids), key=str)
     if not wanted:
         return {}
     rows = await conn.fetch(
         f"""SELECT wanted.case_id, a.assigned_at, l.opened_at, l.closed_at, l.reopened_at,
-                   l.last_marac_at
+                   l.last_marac_at, l.restricted_to
             FROM unnest($1::uuid[]) AS wanted(case_id)
             LEFT JOIN {schema}.assigned_cases a ON a.case_id = wanted.case_id
             LEFT JOIN {schema}.case_lifecycle l ON l.case_id = wanted.case_id
@@ -165,6 +103,7 @@ async def case_statuses(
             closed_at=r["closed_at"],
             reopened_at=r["reopened_at"],
             last_marac_at=r["last_marac_at"],
+            restricted_to=frozenset(r["restricted_to"]) if r["restricted_to"] is not None else None,
         )
         for r in rows
     }
@@ -195,20 +134,6 @@ async def note_restriction(
         case_id,
         list(permitted_staff_ids) if permitted_staff_ids is not None else None,
     )
-
-
-async def hidden_cases(
-    conn: Conn, schema: str, case_ids: Iterable[UUID], staff_id: str
-) -> set[UUID]:
-    """Those of the cases that are restricted to staff other than `staff_id`."""
-    rows = await conn.fetch(
-        f"""SELECT case_id FROM {schema}.case_lifecycle
-            WHERE case_id = ANY($1::uuid[]) AND restricted_to IS NOT NULL
-              AND NOT ($2 = ANY(restricted_to))""",
-        list(set(case_ids)),
-        staff_id,
-    )
-    return {r["case_id"] for r in rows}
 
 
 async def forget_case_events(conn: Conn, schema: str) -> None:

@@ -1,0 +1,105 @@
+"""The intake decider: which case a report joins, and the events that follow.
+
+`decide(command, state, now, policy)` is pure: the edge loads the facts (`IntakeState`),
+generates the ids (in the command), decides, then stores what was decided. A report
+gets `ReportReceived` then `ReportLinkedToCase`, or a DomainError and nothing; an ASB
+report in a DA-signal category gets `EnquiryRaised`, any other category nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hearth.contracts.events.intake import (
+    EnquiryRaised,
+    IntakeEvent,
+    ReportLinkedToCase,
+    ReportReceived,
+)
+from hearth.eventstore.decider import Decider
+from hearth.eventstore.errors import DomainError
+from hearth.intake.domain.asb import enquiry_for_asb_report
+from hearth.intake.domain.commands import Command, RaiseAsbEnquiry, SubmitReport
+from hearth.intake.domain.linking import decide_link, reused_person_ids
+from hearth.intake.domain.policy import IntakePolicy
+from hearth.intake.domain.reports import assign_person_ids, build_report_events
+from hearth.intake.domain.state import IntakeState, evolve, initial_state
+
+__all__ = [
+    "UnknownEnquiry",
+    "decide",
+    "intake_decider",
+    "raise_asb_enquiry",
+    "receive_report",
+]
+
+
+class UnknownEnquiry(DomainError):
+    """The report names an enquiry intake has not raised."""
+
+    code = "unknown_enquiry"
+
+
+def intake_decider(policy: IntakePolicy) -> Decider[Command, IntakeState]:
+    """Intake's decisions under one landlord's policy."""
+
+    def decide_under_policy(
+        command: Command, state: IntakeState, now: datetime
+    ) -> list[IntakeEvent]:
+        return decide(command, state, now, policy)
+
+    return Decider(initial_state=initial_state, evolve=evolve, decide=decide_under_policy)
+
+
+def decide(
+    command: Command, state: IntakeState, now: datetime, policy: IntakePolicy
+) -> list[IntakeEvent]:
+    """The events `command` causes, given what intake knows at `now`."""
+    match command:
+        case SubmitReport():
+            return list(receive_report(command, state, now, policy))
+        case RaiseAsbEnquiry():
+            enquiry = raise_asb_enquiry(command, now, policy)
+            return [enquiry] if enquiry is not None else []
+
+
+def receive_report(
+    command: SubmitReport, state: IntakeState, now: datetime, policy: IntakePolicy
+) -> tuple[ReportReceived, ReportLinkedToCase]:
+    """The report's case (named, an open match, or a new one, maybe a repeat) and events.
+
+    Raises UnknownEnquiry for an enquiry intake never raised, and NotFound or
+    CaseNotOpen when staff name a case that is unknown or closed.
+    """
+    submission = command.submission
+    if submission.enquiry_id is not None and submission.enquiry_id not in state.known_enquiries:
+        raise UnknownEnquiry("no enquiry with this id was raised by intake")
+    link = decide_link(
+        people=command.people,
+        entries=state.entries,
+        statuses=state.statuses,
+        now=now,
+        repeat_window_months=policy.repeat_window_months,
+        new_case_id=command.new_case_id,
+        named_case_id=submission.case_id,
+    )
+    fresh = iter(command.fresh_person_ids)
+    person_ids = assign_person_ids(
+        submission, reused_person_ids(link, command.people, state.entries), fresh.__next__
+    )
+    return build_report_events(
+        submission,
+        report_id=command.report_id,
+        received_at=now,
+        decision=link,
+        person_ids=person_ids,
+    )
+
+
+def raise_asb_enquiry(
+    command: RaiseAsbEnquiry, now: datetime, policy: IntakePolicy
+) -> EnquiryRaised | None:
+    """The DA enquiry an ASB report raises, or None when its category is no DA signal."""
+    return enquiry_for_asb_report(
+        command.report, enquiry_id=command.enquiry_id, now=now, policy=policy
+    )

@@ -1,0 +1,60 @@
+"""What intake knows when it decides: the facts the edge loaded for one command.
+
+A report's stream is new every time, so its own history says nothing; what a decision
+reads is intake's read model (the match index entries for the report's keys, what is
+known of the cases they point to, whether a named enquiry was raised). The edge loads
+exactly those facts; `evolve` adds what intake's own events tell, so a test can build
+the facts from events as well as state them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from uuid import UUID
+
+from hearth.contracts.events.intake import (
+    EnquiryRaised,
+    LinkBasis,
+    ReportLinkedToCase,
+)
+from hearth.eventstore.decider import Recorded
+from hearth.intake.domain.linking import CaseStatus, IndexEntry
+
+__all__ = ["IntakeState", "evolve", "initial_state"]
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeState:
+    """The match index entries, case statuses and enquiries a decision may read."""
+
+    entries: tuple[IndexEntry, ...] = ()
+    """Index entries for the report's match keys (entries for other keys do no harm)."""
+    statuses: Mapping[UUID, CaseStatus] = field(default_factory=lambda: MappingProxyType({}))
+    """What is known of the cases those entries, or staff, name; absent: never heard of."""
+    known_enquiries: frozenset[UUID] = frozenset()
+    """Enquiries intake raised (at least the one the report names, when it exists)."""
+
+
+def initial_state() -> IntakeState:
+    """Intake before it has heard of anything."""
+    return IntakeState()
+
+
+def evolve(state: IntakeState, recorded: Recorded) -> IntakeState:
+    """The facts after one of intake's own events.
+
+    A new case is open from the moment intake assigns it; a raised enquiry can be named
+    by reports. The match index is not evolved: its keys are digests of the people,
+    which the events do not carry (the edge adds them, see `linking.report_index_entries`).
+    """
+    event = recorded.event
+    if isinstance(event, ReportLinkedToCase) and event.basis is LinkBasis.NEW_CASE:
+        assigned = CaseStatus(event.case_id, assigned_at=event.linked_at)
+        return replace(
+            state, statuses=MappingProxyType({**state.statuses, event.case_id: assigned})
+        )
+    if isinstance(event, EnquiryRaised):
+        return replace(state, known_enquiries=state.known_enquiries | {event.enquiry_id})
+    return state
