@@ -19,12 +19,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from hearth.contracts.envelope import Envelope
-from hearth.eventstore.commands import execute
+from hearth.eventstore.commands import run_command
 from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer
 from hearth.eventstore.db import Conn, migrate
+from hearth.eventstore.decider import Decider
 from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.store import EventStore, NewEvent
-from hearth.eventstore.testing.events import ACTOR, Poisoned, note
+from hearth.eventstore.testing.events import ACTOR, Poisoned, note, recorded_testing
 from hearth.eventstore.testing.kafka import read_topic
 from hearth.eventstore.testing.waiting import eventually
 
@@ -292,23 +293,29 @@ async def test_a_handler_racing_a_command_on_the_same_stream_redoes_its_transact
     case = (await _append_notes(harness.store, cases=1, per_case=1))[0]
     target = f"case-{case}"
     calls = 0
+    counted = Decider[None, int](
+        initial_state=int,
+        evolve=lambda count, _: count + 1,
+        decide=lambda _, count, now: [Poisoned(case_id=case, seq=1)],
+    )
 
     async def handle(conn: Conn, envelope: Envelope) -> None:
         nonlocal calls
         calls += 1
         if calls == 1:  # a caseworker's command on the same case commits right now
             await harness.sink.append(target, [note(case, 100)], expected_version=0, subject=case)
-        await execute(
+        await run_command(
             harness.sink,
+            counted,
             target,
+            None,
             subject=case,
-            load=lambda history: len(history),
-            decide=lambda _: [Poisoned(case_id=case, seq=1)],
             actor=ACTOR,
-            occurred_at=datetime.now(UTC),
+            now=datetime.now(UTC),
             correlation_id=envelope.correlation_id,
             causation_id=envelope.event_id,
             conn=conn,
+            to_recorded=recorded_testing,
         )
 
     harness.handle = handle  # type: ignore[method-assign]
