@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -14,31 +13,9 @@ from hearth.eventstore.commands import load_streams, run_command
 from hearth.eventstore.decider import Decider, Recorded
 from hearth.eventstore.store import EventStore
 from hearth.eventstore.testing.events import ACTOR, NoteAdded, note, recorded_testing
+from hearth.eventstore.testing.round_trips import CountingConn
 
 pytestmark = pytest.mark.integration
-
-
-class CountingConn:
-    """A connection that counts the statements it sends (a savepoint counts two)."""
-
-    def __init__(self, conn: Any) -> None:
-        self._conn = conn
-        self.round_trips = 0
-
-    def transaction(self) -> Any:
-        self.round_trips += 2  # SAVEPOINT, then RELEASE or ROLLBACK TO
-        return self._conn.transaction()
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._conn, name)
-        if name not in {"fetch", "fetchrow", "fetchval", "execute", "executemany"}:
-            return method
-
-        async def counted(*args: Any, **kwargs: Any) -> Any:
-            self.round_trips += 1
-            return await method(*args, **kwargs)
-
-        return counted
 
 
 def _evolve(seqs: list[int], recorded: Recorded) -> list[int]:

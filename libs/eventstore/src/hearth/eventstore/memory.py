@@ -159,19 +159,19 @@ class InMemoryEventStore:
         self, stream_id: str, *, conn: MemoryTransaction | None = None
     ) -> list[Envelope]:
         """The stream's events, oldest first, with `conn`'s own uncommitted appends."""
-        committed = [e for _, e in self._streams.get(stream_id, [])]
-        mine = [e for e in conn.pending if e.stream_id == stream_id] if conn else []
-        return committed + mine
+        return self._read(stream_id, conn)
 
     async def read_streams(
         self, stream_ids: Iterable[str], *, conn: MemoryTransaction | None = None
     ) -> dict[str, list[Envelope]]:
         """Several streams: each id given, with its events oldest first."""
-        return {
-            stream_id: await self.read_stream(stream_id, conn=conn)
-            for stream_id in dict.fromkeys(stream_ids)
-        }
+        return {stream_id: self._read(stream_id, conn) for stream_id in dict.fromkeys(stream_ids)}
+
+    def _read(self, stream_id: str, conn: MemoryTransaction | None) -> list[Envelope]:
+        committed = [e for _, e in self._streams.get(stream_id, [])]
+        mine = [e for e in conn.pending if e.stream_id == stream_id] if conn else []
+        return committed + mine
 
     async def stream_version(self, stream_id: str, *, conn: MemoryTransaction | None = None) -> int:
-        history = await self.read_stream(stream_id, conn=conn)
+        history = self._read(stream_id, conn)
         return history[-1].stream_version if history else 0

@@ -28,7 +28,7 @@ from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 
 from .domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
-from .handlers import CASES_SYSTEM, CaseBatch
+from .handlers import CASES_SYSTEM, CaseBatch, case_handlers
 
 log = structlog.get_logger(__name__)
 
@@ -78,7 +78,7 @@ class CaseEvents:
             return
         case_id, command = found
         outcome = await self._batch.run(
-            self._runtime,
+            case_handlers(self._runtime),
             conn,
             case_id,
             command,
@@ -101,7 +101,7 @@ class CaseEvents:
                 found = self._command_for(envelope)
                 if found is not None:
                     case_ids.append(found[0])
-        await self._batch.prefetch(self._runtime, conn, case_ids)
+        await self._batch.prefetch(case_handlers(self._runtime), conn, case_ids)
 
 
 def _intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:

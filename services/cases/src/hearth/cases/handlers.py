@@ -269,28 +269,29 @@ class CaseBatch:
     def forget(self) -> None:
         self._conn, self._cases = None, {}
 
-    async def prefetch(self, runtime: Runtime, conn: Conn, case_ids: Iterable[UUID]) -> None:
+    async def prefetch(
+        self, handlers: CaseHandlers[ConnT], conn: ConnT, case_ids: Iterable[UUID]
+    ) -> None:
         """Load these cases in one query, for the commands this transaction will run."""
         self.forget()
-        cases = await case_handlers(runtime).load_many(conn, case_ids)
+        cases = await handlers.load_many(conn, case_ids)
         self._conn, self._cases = conn, cases
 
     async def run(
         self,
-        runtime: Runtime,
-        conn: Conn,
+        handlers: CaseHandlers[ConnT],
+        conn: ConnT,
         case_id: UUID,
         command: Command,
         *,
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
     ) -> Outcome:
-        """`run_command`, on the case as kept for this transaction when there is one."""
+        """`CaseHandlers.run`, on the case as kept for this transaction when there is one."""
         kept = conn is self._conn
         loaded = self._cases.pop(case_id, None) if kept else None
         try:
-            outcome = await run_command(
-                runtime,
+            outcome = await handlers.run(
                 conn,
                 case_id,
                 command,
