@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 
 from hearth.cases.configuration import load_config
+from hearth.cases.consumers import CaseEvents, intake_command
 from hearth.cases.domain.commands import ReceiveReport, RecordContactAttempt, RecordRead
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.cases.domain.state import CaseState, CaseStatus
@@ -28,7 +29,8 @@ from hearth.cases.handlers import (
     SqlCaseRecords,
 )
 from hearth.cases.service import SPEC
-from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.envelope import Actor, Envelope, Role
+from hearth.contracts.events import InvalidEvent
 from hearth.contracts.events.case_values import ContactAttemptOutcome, RestrictedView
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
@@ -43,12 +45,13 @@ from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.db import create_pool, migrate
 from hearth.eventstore.decider import Decider, Recorded
 from hearth.eventstore.memory import InMemoryEventStore
-from hearth.eventstore.store import EventStore
+from hearth.eventstore.store import EventStore, NewEvent
 from hearth.eventstore.testing.round_trips import CountingConn
 from hearth.eventstore.testing.service import fresh_schema
 
 FRIDAY_1630 = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 LEAD = Actor(id="dalead-0001", role=Role.MANAGER)
+INTAKE = Actor(id="hearth.intake", role=Role.SYSTEM)
 INVOLVED = "cso-0003"
 """A member of staff named as the alleged perpetrator on restricted cases."""
 
@@ -308,6 +311,61 @@ async def test_a_batch_forgets_its_cases_when_a_command_fails(cases: Cases) -> N
         await batch.run(handlers, conn, case_id, read)
 
     assert reads == {"read_streams": 1, "read_stream": 2}  # the unknown case, then afresh
+
+
+async def _intake_envelopes(*reports: ReportReceived) -> list[Envelope]:
+    """Reports sealed as intake stores them."""
+    intake = InMemoryEventStore("intake")
+    sealed: list[Envelope] = []
+    for report in reports:
+        new = NewEvent(report, INTAKE, report.received_at, uuid.uuid4())
+        stream = f"report-{report.report_id}"
+        sealed += await intake.append(stream, [new], expected_version=0, subject=stream)
+    return sealed
+
+
+async def test_intake_events_of_a_batch_open_and_join_cases_from_one_read(cases: Cases) -> None:
+    first, second = _report(), _report()
+    again = _report().model_copy(update={"case_id": first.case_id})
+    envelopes = await _intake_envelopes(first, second, again)
+    handlers = cases.handlers
+    reads = _counting_reads(handlers)
+    handle = CaseEvents(lambda: handlers, intake_command)
+
+    async with handlers.store.transaction() as conn:
+        await handle.prefetch(conn, envelopes)
+        for envelope in envelopes:
+            await handle(conn, envelope)
+
+    assert reads == {"read_streams": 1}
+    names = [e.event_name for e in await handlers.store.read_stream(f"case-{first.case_id}")]
+    assert names[0] == "CaseOpened" and "ReportAddedToCase" in names
+    assert await handlers.store.stream_version(f"case-{second.case_id}") > 0
+
+
+async def test_a_failed_batch_redone_event_by_event_opens_its_cases_all_the_same(
+    cases: Cases,
+) -> None:
+    report = _report()
+    (good,) = await _intake_envelopes(report)
+    broken = good.model_copy(update={"event_id": uuid.uuid4(), "payload": {"case_id": "?"}})
+    handlers = cases.handlers
+    handle = CaseEvents(lambda: handlers, intake_command)
+
+    async def fast_path(conn: Any) -> None:  # the batch in one go, as the consumer runs it
+        async with conn.transaction():
+            await handle.prefetch(conn, [good, broken])
+            await handle(conn, good)
+            await handle(conn, broken)
+
+    async with handlers.store.transaction() as conn:
+        with pytest.raises(InvalidEvent):
+            await fast_path(conn)
+        async with conn.transaction():  # then event by event, on the same connection
+            await handle(conn, good)
+
+    history = await handlers.store.read_stream(f"case-{report.case_id}")
+    assert history[0].event_name == "CaseOpened"
 
 
 @pytest.mark.integration

@@ -29,8 +29,7 @@ class MemoryTransaction:
     on it opens a savepoint, which drops its own appends if its block fails.
     """
 
-    def __init__(self, store: InMemoryEventStore) -> None:
-        self._store = store
+    def __init__(self) -> None:
         self.pending: list[Envelope] = []
         self.tx_id: int | None = None
         """Given at the first append, as PostgreSQL gives a transaction id at its first write."""
@@ -64,7 +63,7 @@ class InMemoryEventStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[MemoryTransaction]:
         """A transaction: its appends are committed together when the block ends."""
-        tx = MemoryTransaction(self)
+        tx = MemoryTransaction()
         self._open.append(tx)
         try:
             yield tx
@@ -105,6 +104,8 @@ class InMemoryEventStore:
     ) -> list[Envelope]:
         if not tx.open:
             raise RuntimeError("the transaction has ended")
+        if tx.tx_id is None:  # PostgreSQL's head query gives the transaction its id too
+            tx.tx_id = next(self._tx_ids)
         committed = self._streams.get(stream_id, [])
         mine = [e for e in tx.pending if e.stream_id == stream_id]
         head = mine[-1] if mine else (committed[-1][1] if committed else None)
@@ -114,8 +115,6 @@ class InMemoryEventStore:
         others = (e for other in self._open if other is not tx for e in other.pending)
         if any(e.stream_id == stream_id for e in others):
             raise ConcurrencyError(stream_id, expected_version, None)
-        if tx.tx_id is None:
-            tx.tx_id = next(self._tx_ids)
         if not mine and committed and committed[-1][0] > tx.tx_id:
             raise StaleTransaction(stream_id, expected_version, version)
 

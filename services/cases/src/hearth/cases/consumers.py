@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
+from typing import Generic
 from uuid import UUID
 
 import structlog
@@ -24,11 +25,11 @@ from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import intake, parse_event, risk
 from hearth.contracts.events.case_values import DashOutcome
 from hearth.eventstore.consumer import Handler
-from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
+from hearth.eventstore.store import ConnT
 
 from .domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
-from .handlers import CASES_SYSTEM, CaseBatch, case_handlers
+from .handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
 
 log = structlog.get_logger(__name__)
 
@@ -47,19 +48,19 @@ _RISK_TYPES = frozenset(
 
 def intake_events(runtime: Runtime) -> Handler:
     """Reports open cases; links record repeats."""
-    return CaseEvents(runtime, _intake_command)
+    return CaseEvents(lambda: case_handlers(runtime), intake_command)
 
 
 def risk_events(runtime: Runtime) -> Handler:
     """DASH outcomes meet the DASH deadline."""
-    return CaseEvents(runtime, _risk_command)
+    return CaseEvents(lambda: case_handlers(runtime), risk_command)
 
 
 CommandFor = Callable[[Envelope], tuple[UUID, Command] | None]
 """The case an event concerns and the command it causes (None: not for this service)."""
 
 
-class CaseEvents:
+class CaseEvents(Generic[ConnT]):
     """A consumer handler that turns other services' events into case commands.
 
     `prefetch(conn, envelopes)` loads every case a batch concerns in one query before its
@@ -67,18 +68,28 @@ class CaseEvents:
     one read per event, as before.
     """
 
-    def __init__(self, runtime: Runtime, command_for: CommandFor) -> None:
-        self._runtime = runtime
+    def __init__(
+        self, handlers: Callable[[], CaseHandlers[ConnT]], command_for: CommandFor
+    ) -> None:
+        self._handlers = handlers
         self._command_for = command_for
         self._batch = CaseBatch()
 
-    async def __call__(self, conn: Conn, envelope: Envelope) -> None:
+    async def __call__(self, conn: ConnT, envelope: Envelope) -> None:
+        try:
+            await self._handle(conn, envelope)
+        except BaseException:
+            # The batch's transaction will not keep what its earlier events decided.
+            self._batch.forget()
+            raise
+
+    async def _handle(self, conn: ConnT, envelope: Envelope) -> None:
         found = self._command_for(envelope)
         if found is None:
             return
         case_id, command = found
         outcome = await self._batch.run(
-            case_handlers(self._runtime),
+            self._handlers(),
             conn,
             case_id,
             command,
@@ -92,7 +103,7 @@ class CaseEvents:
             level = log.info if "CaseOpened" in names or "CaseReopened" in names else log.debug
             level("case updated from another service's event", case_id=str(case_id), events=names)
 
-    async def prefetch(self, conn: Conn, envelopes: Sequence[Envelope]) -> None:
+    async def prefetch(self, conn: ConnT, envelopes: Sequence[Envelope]) -> None:
         """Load together the cases these events concern, in the batch's transaction."""
         case_ids: list[UUID] = []
         for envelope in envelopes:
@@ -101,10 +112,11 @@ class CaseEvents:
                 found = self._command_for(envelope)
                 if found is not None:
                     case_ids.append(found[0])
-        await self._batch.prefetch(case_handlers(self._runtime), conn, case_ids)
+        await self._batch.prefetch(self._handlers(), conn, case_ids)
 
 
-def _intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:
+def intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:
+    """A report opens (or joins) its case; a link records a repeat."""
     if envelope.type not in _INTAKE_TYPES:
         return None
     event = parse_event(envelope.type, envelope.payload)
@@ -114,7 +126,8 @@ def _intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:
     return event.case_id, RecordLink(CASES_SYSTEM, event)
 
 
-def _risk_command(envelope: Envelope) -> tuple[UUID, Command] | None:
+def risk_command(envelope: Envelope) -> tuple[UUID, Command] | None:
+    """A DASH outcome meets the case's DASH deadline."""
     if envelope.type not in _RISK_TYPES:
         return None
     event = parse_event(envelope.type, envelope.payload)
