@@ -4,23 +4,49 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
 
-from hearth.contracts.envelope import Envelope
 from hearth.contracts.events.base import DomainEvent
-from hearth.eventstore.commands import execute
+from hearth.eventstore.commands import CommandResult, run_command
+from hearth.eventstore.decider import Decider, Recorded
 from hearth.eventstore.errors import DomainError
 from hearth.eventstore.store import ConcurrencyError, EventStore
-from hearth.eventstore.testing.events import ACTOR, NoteAdded, note
+from hearth.eventstore.testing.events import ACTOR, NoteAdded, note, recorded_testing
 
 pytestmark = pytest.mark.integration
 
 
-def _seqs(history: Sequence[Envelope]) -> list[int]:
-    return [e.payload["seq"] for e in history]
+Notes = Decider[None, list[int]]
+
+
+def _notes(decide: Callable[[None, list[int], datetime], Sequence[DomainEvent]]) -> Notes:
+    """A stream of notes whose state is the notes' sequence numbers."""
+
+    def evolve(seqs: list[int], recorded: Recorded) -> list[int]:
+        assert isinstance(recorded.event, NoteAdded)
+        return [*seqs, recorded.event.seq]
+
+    return Decider(initial_state=list, evolve=evolve, decide=decide)
+
+
+async def _run(
+    store: EventStore, case: str, decider: Notes, attempts: int = 3
+) -> CommandResult[list[int]]:
+    return await run_command(
+        store,
+        decider,
+        case,
+        None,
+        subject=case,
+        actor=ACTOR,
+        now=datetime.now(UTC),
+        correlation_id=uuid.uuid4(),
+        attempts=attempts,
+        to_recorded=recorded_testing,
+    )
 
 
 async def test_a_command_that_loses_a_race_is_decided_again_on_fresh_state(
@@ -29,7 +55,7 @@ async def test_a_command_that_loses_a_race_is_decided_again_on_fresh_state(
     case = str(uuid.uuid4())
     decisions: list[list[int]] = []
 
-    def decide(seqs: list[int]) -> Sequence[DomainEvent]:
+    def decide(_: None, seqs: list[int], now: datetime) -> Sequence[DomainEvent]:
         decisions.append(seqs)
         return [NoteAdded(case_id=case, seq=len(seqs) + 1, survivor_name="A", narrative="B")]
 
@@ -37,62 +63,33 @@ async def test_a_command_that_loses_a_race_is_decided_again_on_fresh_state(
     async with store.transaction() as rival:
         # The rival holds version 2 uncommitted while our command decides on version 1.
         await store.append(case, [note(case, 2)], expected_version=1, subject=case, conn=rival)
-        command = asyncio.create_task(
-            execute(
-                store,
-                case,
-                subject=case,
-                load=_seqs,
-                decide=decide,
-                actor=ACTOR,
-                occurred_at=datetime.now(UTC),
-                correlation_id=uuid.uuid4(),
-            )
-        )
+        command = asyncio.create_task(_run(store, case, _notes(decide)))
         await asyncio.sleep(0.3)  # our first attempt is now blocked behind the rival's row
-    appended = await command
+    result = await command
 
     assert decisions == [[1], [1, 2]]
-    assert [e.stream_version for e in appended] == [3]
-    assert _seqs(await store.read_stream(case)) == [1, 2, 3]
+    assert [e.stream_version for e in result.appended] == [3]
+    assert (result.before, result.after) == ([1, 2], [1, 2, 3])
+    assert [e.payload["seq"] for e in await store.read_stream(case)] == [1, 2, 3]
 
 
 async def test_a_command_gives_up_after_its_attempts_with_a_conflict(store: EventStore) -> None:
     case = str(uuid.uuid4())
 
-    def decide(seqs: list[int]) -> Sequence[DomainEvent]:
+    def decide(_: None, seqs: list[int], now: datetime) -> Sequence[DomainEvent]:
         raise ConcurrencyError(case, len(seqs), len(seqs) + 1)
 
     with pytest.raises(ConcurrencyError):
-        await execute(
-            store,
-            case,
-            subject=case,
-            load=_seqs,
-            decide=decide,
-            actor=ACTOR,
-            occurred_at=datetime.now(UTC),
-            correlation_id=uuid.uuid4(),
-            attempts=2,
-        )
+        await _run(store, case, _notes(decide), attempts=2)
 
 
 async def test_a_refused_command_writes_nothing(store: EventStore) -> None:
     case = str(uuid.uuid4())
     await store.append(case, [note(case, 1)], expected_version=0, subject=case)
 
-    def decide(seqs: list[int]) -> Sequence[DomainEvent]:
+    def decide(_: None, seqs: list[int], now: datetime) -> Sequence[DomainEvent]:
         raise DomainError("notes are closed on this case", code="closed")
 
     with pytest.raises(DomainError, match="notes are closed"):
-        await execute(
-            store,
-            case,
-            subject=case,
-            load=_seqs,
-            decide=decide,
-            actor=ACTOR,
-            occurred_at=datetime.now(UTC),
-            correlation_id=uuid.uuid4(),
-        )
+        await _run(store, case, _notes(decide))
     assert await store.stream_version(case) == 1

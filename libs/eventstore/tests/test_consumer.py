@@ -19,12 +19,13 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from hearth.contracts.envelope import Envelope
-from hearth.eventstore.commands import execute
+from hearth.eventstore.commands import run_command
 from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer
 from hearth.eventstore.db import Conn, migrate
+from hearth.eventstore.decider import Decider
 from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.store import EventStore, NewEvent
-from hearth.eventstore.testing.events import ACTOR, Poisoned, note
+from hearth.eventstore.testing.events import ACTOR, Poisoned, note, recorded_testing
 from hearth.eventstore.testing.kafka import read_topic
 from hearth.eventstore.testing.waiting import eventually
 
@@ -292,23 +293,29 @@ async def test_a_handler_racing_a_command_on_the_same_stream_redoes_its_transact
     case = (await _append_notes(harness.store, cases=1, per_case=1))[0]
     target = f"case-{case}"
     calls = 0
+    counted: Decider[None, int] = Decider(
+        initial_state=int,
+        evolve=lambda count, _: count + 1,
+        decide=lambda _, count, now: [Poisoned(case_id=case, seq=1)],
+    )
 
     async def handle(conn: Conn, envelope: Envelope) -> None:
         nonlocal calls
         calls += 1
         if calls == 1:  # a caseworker's command on the same case commits right now
             await harness.sink.append(target, [note(case, 100)], expected_version=0, subject=case)
-        await execute(
+        await run_command(
             harness.sink,
+            counted,
             target,
+            None,
             subject=case,
-            load=lambda history: len(history),
-            decide=lambda _: [Poisoned(case_id=case, seq=1)],
             actor=ACTOR,
-            occurred_at=datetime.now(UTC),
+            now=datetime.now(UTC),
             correlation_id=envelope.correlation_id,
             causation_id=envelope.event_id,
             conn=conn,
+            to_recorded=recorded_testing,
         )
 
     harness.handle = handle  # type: ignore[method-assign]
@@ -323,3 +330,59 @@ async def test_a_handler_racing_a_command_on_the_same_stream_redoes_its_transact
     assert [e.event_name for e in stream] == ["NoteAdded", "Poisoned"]
     assert calls == 2  # the first try was rolled back whole, the second kept
     assert (await harness.sink.verify(target)).ok
+
+
+class _Prefetching:
+    """A handler object with `prefetch`: notes what it is given, in order."""
+
+    def __init__(self, harness: Harness, fail: bool = False) -> None:
+        self.harness = harness
+        self.fail = fail
+        self.order: list[tuple[str, uuid.UUID]] = []
+
+    async def __call__(self, conn: Conn, envelope: Envelope) -> None:
+        self.order.append(("handle", envelope.event_id))
+        await Harness.handle(self.harness, conn, envelope)
+
+    async def prefetch(self, conn: Conn, envelopes: list[Envelope]) -> None:
+        self.order += [("prefetch", e.event_id) for e in envelopes]
+        if self.fail:
+            raise ValueError("cannot load these")
+
+
+async def test_a_handler_with_prefetch_is_given_each_batch_before_its_events(
+    harness: Harness,
+) -> None:
+    await _append_notes(harness.store, cases=4, per_case=5)
+    handler = _Prefetching(harness)
+    harness.handle = handler  # type: ignore[method-assign]
+    relay = _relay(harness)
+    harness.start(relay)
+    consumer = harness.consumer()
+    harness.start(consumer)
+    await _published(relay, 20)
+    await consumer.wait_caught_up(timeout=30)
+
+    prefetched = [i for step, i in handler.order if step == "prefetch"]
+    handled = [i for step, i in handler.order if step == "handle"]
+    assert len(handled) == 20 and sorted(prefetched) == sorted(handled)
+    assert all(
+        handler.order.index(("prefetch", i)) < handler.order.index(("handle", i)) for i in handled
+    )
+    assert len(await harness.seen()) == 20
+
+
+async def test_a_failing_prefetch_redoes_the_batch_event_by_event(harness: Harness) -> None:
+    await _append_notes(harness.store, cases=2, per_case=3)
+    handler = _Prefetching(harness, fail=True)
+    harness.handle = handler  # type: ignore[method-assign]
+    relay = _relay(harness)
+    harness.start(relay)
+    consumer = harness.consumer()
+    harness.start(consumer)
+    await _published(relay, 6)
+    await consumer.wait_caught_up(timeout=30)
+
+    assert any(step == "prefetch" for step, _ in handler.order)
+    assert len(await harness.seen()) == 6
+    assert await harness.reactions() == 6

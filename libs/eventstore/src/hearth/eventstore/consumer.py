@@ -40,7 +40,13 @@ from .tasks import sleep_or_stop
 log = structlog.get_logger(__name__)
 
 Handler = Callable[[Conn, Envelope], Awaitable[None]]
-"""Handles one event inside the consumer's transaction, using the connection given."""
+"""Handles one event inside the consumer's transaction, using the connection given.
+
+A handler object may also have `async prefetch(conn, envelopes)`: the fast path calls it
+once per batch, in the batch's transaction and before the handler runs for each of
+`envelopes` (the batch's events not handled before), so it can load together what they
+will need. A failure there is a failure of the batch (redone event by event).
+"""
 Reset = Callable[[Conn], Awaitable[None]]
 """Empties a projection's read model before a rebuild."""
 
@@ -329,6 +335,7 @@ class EventConsumer:
                 [r.offset for r in records],
             )
         }
+        await self._prefetch(conn, [e for e in envelopes if e.event_id in new_ids])
         for envelope in envelopes:
             if envelope.event_id not in new_ids:
                 EVENTS_HANDLED.labels(self.service, self.name, "duplicate").inc()
@@ -346,6 +353,18 @@ class EventConsumer:
                 unbind_event()
             HANDLER_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
             EVENTS_HANDLED.labels(self.service, self.name, "handled").inc()
+
+    async def _prefetch(self, conn: Conn, envelopes: list[Envelope]) -> None:
+        """The handler's optional per-batch `prefetch` (see `Handler`)."""
+        prefetch = getattr(self.handler, "prefetch", None)
+        if prefetch is None or not envelopes:
+            return
+        try:
+            await prefetch(conn, envelopes)
+        except (*_INFRASTRUCTURE_ERRORS, *_RESTART_ERRORS):
+            raise
+        except Exception:
+            raise _RecordFailed from None
 
     async def _handle_record(self, conn: Conn, record: ConsumerRecord) -> None:
         try:

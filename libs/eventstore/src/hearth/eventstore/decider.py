@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from hearth.contracts.envelope import Actor
+from hearth.contracts.envelope import Actor, Envelope
+from hearth.contracts.events import parse_event
 from hearth.contracts.events.base import DomainEvent
 
-__all__ = ["Decider", "Recorded"]
+__all__ = ["Decider", "Recorded", "recorded"]
 
 C = TypeVar("C")
 S = TypeVar("S")
@@ -31,6 +32,16 @@ class Recorded:
     actor: Actor
     version: int
     recorded_at: datetime
+
+
+def recorded(envelope: Envelope) -> Recorded:
+    """A stored envelope as `evolve` reads it: its payload parsed (and upcast) to its event."""
+    return Recorded(
+        event=parse_event(envelope.type, envelope.payload),
+        actor=envelope.actor,
+        version=envelope.stream_version,
+        recorded_at=envelope.recorded_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,19 @@
 """The event store: append with expected version, read streams, verify the hash chain.
 
-One store per service schema. The events table is also the outbox: the relay
+`StreamStore` is what commands need of any event store; `EventStore` is the PostgreSQL
+one (and `hearth.eventstore.memory.InMemoryEventStore` the one for tests without a
+database). One store per service schema. The events table is also the outbox: the relay
 publishes its rows in commit order. Rows are never changed (a trigger refuses it).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Protocol, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -77,6 +79,43 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         return self.first_break is None
+
+
+class Savepoints(Protocol):
+    """A connection inside a transaction that can open a nested one (a savepoint)."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
+
+
+ConnT = TypeVar("ConnT", bound=Savepoints)
+
+
+class StreamStore(Protocol[ConnT]):
+    """What running commands needs of an event store, whichever keeps the events.
+
+    `transaction()` yields a connection (`ConnT`) to pass as `conn`, so that appends and
+    reads share one transaction; without `conn` each call runs on its own.
+    """
+
+    def transaction(self) -> AbstractAsyncContextManager[ConnT]: ...
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        *,
+        expected_version: int,
+        subject: str,
+        conn: ConnT | None = None,
+    ) -> list[Envelope]: ...
+
+    async def read_stream(self, stream_id: str, *, conn: ConnT | None = None) -> list[Envelope]: ...
+
+    async def read_streams(
+        self, stream_ids: Iterable[str], *, conn: ConnT | None = None
+    ) -> dict[str, list[Envelope]]: ...
+
+    async def stream_version(self, stream_id: str, *, conn: ConnT | None = None) -> int: ...
 
 
 _COLUMNS: Final = """global_position, event_id, stream_id, stream_version, type, subject,
@@ -207,6 +246,23 @@ class EventStore:
                     WHERE stream_id = $1 ORDER BY stream_version"""
         rows = await (conn or self.pool).fetch(query, stream_id)
         return [envelope_from_row(r) for r in rows]
+
+    async def read_streams(
+        self, stream_ids: Iterable[str], *, conn: Conn | None = None
+    ) -> dict[str, list[Envelope]]:
+        """Several streams in one query: each id given, with its events oldest first."""
+        wanted = list(dict.fromkeys(stream_ids))
+        streams: dict[str, list[Envelope]] = {stream_id: [] for stream_id in wanted}
+        if not wanted:
+            return streams
+        rows = await (conn or self.pool).fetch(
+            f"""SELECT {_COLUMNS} FROM {self.schema}.events
+                WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version""",
+            wanted,
+        )
+        for row in rows:
+            streams[row["stream_id"]].append(envelope_from_row(row))
+        return streams
 
     async def stream_version(self, stream_id: str, *, conn: Conn | None = None) -> int:
         value = await (conn or self.pool).fetchval(

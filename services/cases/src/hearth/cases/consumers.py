@@ -6,12 +6,17 @@
   case's DASH deadline.
 
 Each handler runs in the consumer's transaction: the inbox row, the events appended and
-the read model commit together. Event types this service does not act on are skipped;
-a payload that does not match its type is left to the consumer's retries and DLQ.
+the read model commit together. A batch's cases can be loaded together first
+(`CaseEvents.prefetch`), so each case is read once per batch. Event types this service
+does not act on are skipped; a payload that does not match its type is left to the
+consumer's retries and DLQ.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Sequence
+from typing import Generic
 from uuid import UUID
 
 import structlog
@@ -20,11 +25,11 @@ from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import intake, parse_event, risk
 from hearth.contracts.events.case_values import DashOutcome
 from hearth.eventstore.consumer import Handler
-from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
+from hearth.eventstore.store import ConnT
 
 from .domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
-from .handlers import CASES_SYSTEM, run_command
+from .handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
 
 log = structlog.get_logger(__name__)
 
@@ -43,60 +48,97 @@ _RISK_TYPES = frozenset(
 
 def intake_events(runtime: Runtime) -> Handler:
     """Reports open cases; links record repeats."""
-
-    async def handle(conn: Conn, envelope: Envelope) -> None:
-        if envelope.type not in _INTAKE_TYPES:
-            return
-        event = parse_event(envelope.type, envelope.payload)
-        command: Command
-        if isinstance(event, intake.ReportReceived):
-            command = ReceiveReport(CASES_SYSTEM, event)
-        else:
-            assert isinstance(event, intake.ReportLinkedToCase)
-            command = RecordLink(CASES_SYSTEM, event)
-        await _run(runtime, conn, event.case_id, command, envelope)
-
-    return handle
+    return CaseEvents(lambda: case_handlers(runtime), intake_command)
 
 
 def risk_events(runtime: Runtime) -> Handler:
     """DASH outcomes meet the DASH deadline."""
+    return CaseEvents(lambda: case_handlers(runtime), risk_command)
 
-    async def handle(conn: Conn, envelope: Envelope) -> None:
-        if envelope.type not in _RISK_TYPES:
+
+CommandFor = Callable[[Envelope], tuple[UUID, Command] | None]
+"""The case an event concerns and the command it causes (None: not for this service)."""
+
+
+class CaseEvents(Generic[ConnT]):
+    """A consumer handler that turns other services' events into case commands.
+
+    `prefetch(conn, envelopes)` loads every case a batch concerns in one query before its
+    events are handled one by one (see `CaseBatch`); a consumer that never calls it gets
+    one read per event, as before.
+    """
+
+    def __init__(
+        self, handlers: Callable[[], CaseHandlers[ConnT]], command_for: CommandFor
+    ) -> None:
+        self._handlers = handlers
+        self._command_for = command_for
+        self._batch = CaseBatch()
+
+    async def __call__(self, conn: ConnT, envelope: Envelope) -> None:
+        try:
+            await self._handle(conn, envelope)
+        except BaseException:
+            # The batch's transaction will not keep what its earlier events decided.
+            self._batch.forget()
+            raise
+
+    async def _handle(self, conn: ConnT, envelope: Envelope) -> None:
+        found = self._command_for(envelope)
+        if found is None:
             return
-        event = parse_event(envelope.type, envelope.payload)
-        command: MeetDashDeadline
-        if isinstance(event, risk.DashCompleted):
-            command = MeetDashDeadline(
-                CASES_SYSTEM, event.completed_at, DashOutcome.COMPLETED, event.assessment_id
-            )
-        elif isinstance(event, risk.DashDeclined):
-            command = MeetDashDeadline(CASES_SYSTEM, event.declined_at, DashOutcome.DECLINED)
-        else:
-            assert isinstance(event, risk.DashCompletedElsewhere)
-            command = MeetDashDeadline(
-                CASES_SYSTEM, event.recorded_at, DashOutcome.COMPLETED_ELSEWHERE
-            )
-        await _run(runtime, conn, event.case_id, command, envelope)
+        case_id, command = found
+        outcome = await self._batch.run(
+            self._handlers(),
+            conn,
+            case_id,
+            command,
+            correlation_id=envelope.correlation_id,
+            causation_id=envelope.event_id,
+        )
+        if not outcome.state.exists:
+            log.warning("event about a case this service does not know", case_id=str(case_id))
+        elif outcome.appended:
+            names = [e.event_name for e in outcome.appended]
+            level = log.info if "CaseOpened" in names or "CaseReopened" in names else log.debug
+            level("case updated from another service's event", case_id=str(case_id), events=names)
 
-    return handle
+    async def prefetch(self, conn: ConnT, envelopes: Sequence[Envelope]) -> None:
+        """Load together the cases these events concern, in the batch's transaction."""
+        case_ids: list[UUID] = []
+        for envelope in envelopes:
+            # An event that cannot be read is left for its own handling to report.
+            with contextlib.suppress(Exception):
+                found = self._command_for(envelope)
+                if found is not None:
+                    case_ids.append(found[0])
+        await self._batch.prefetch(self._handlers(), conn, case_ids)
 
 
-async def _run(
-    runtime: Runtime, conn: Conn, case_id: UUID, command: Command, envelope: Envelope
-) -> None:
-    outcome = await run_command(
-        runtime,
-        conn,
-        case_id,
-        command,
-        correlation_id=envelope.correlation_id,
-        causation_id=envelope.event_id,
-    )
-    if not outcome.state.exists:
-        log.warning("event about a case this service does not know", case_id=str(case_id))
-    elif outcome.appended:
-        names = [e.event_name for e in outcome.appended]
-        level = log.info if "CaseOpened" in names or "CaseReopened" in names else log.debug
-        level("case updated from another service's event", case_id=str(case_id), events=names)
+def intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:
+    """A report opens (or joins) its case; a link records a repeat."""
+    if envelope.type not in _INTAKE_TYPES:
+        return None
+    event = parse_event(envelope.type, envelope.payload)
+    if isinstance(event, intake.ReportReceived):
+        return event.case_id, ReceiveReport(CASES_SYSTEM, event)
+    assert isinstance(event, intake.ReportLinkedToCase)
+    return event.case_id, RecordLink(CASES_SYSTEM, event)
+
+
+def risk_command(envelope: Envelope) -> tuple[UUID, Command] | None:
+    """A DASH outcome meets the case's DASH deadline."""
+    if envelope.type not in _RISK_TYPES:
+        return None
+    event = parse_event(envelope.type, envelope.payload)
+    command: MeetDashDeadline
+    if isinstance(event, risk.DashCompleted):
+        command = MeetDashDeadline(
+            CASES_SYSTEM, event.completed_at, DashOutcome.COMPLETED, event.assessment_id
+        )
+    elif isinstance(event, risk.DashDeclined):
+        command = MeetDashDeadline(CASES_SYSTEM, event.declined_at, DashOutcome.DECLINED)
+    else:
+        assert isinstance(event, risk.DashCompletedElsewhere)
+        command = MeetDashDeadline(CASES_SYSTEM, event.recorded_at, DashOutcome.COMPLETED_ELSEWHERE)
+    return event.case_id, command

@@ -6,23 +6,16 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from hearth.contracts.envelope import Envelope
-from hearth.contracts.events import parse_event
+from hearth.eventstore.decider import recorded
 
-from .domain.state import CaseState, Recorded, fold
+from .domain.state import CaseState, fold
+
+__all__ = ["fold_envelopes", "recorded", "stream_id"]
 
 
 def stream_id(case_id: UUID) -> str:
     """One stream per case."""
     return f"case-{case_id}"
-
-
-def recorded(envelope: Envelope) -> Recorded:
-    return Recorded(
-        event=parse_event(envelope.type, envelope.payload),
-        actor=envelope.actor,
-        version=envelope.stream_version,
-        recorded_at=envelope.recorded_at,
-    )
 
 
 def fold_envelopes(history: Iterable[Envelope], state: CaseState | None = None) -> CaseState:

@@ -1,27 +1,35 @@
 """Running commands on a case: load → decide → append and update the read model, in one
 transaction. Staff reads and commands go through the access rules first: a refused
 attempt on a restricted case is recorded, committed, and then answered as unknown.
+
+Each command reads and folds the case's stream once: the access check and the command
+share what was loaded, and the state after is the appended events folded onto it.
+`CaseHandlers` does the work against any event store and read model (the in-memory store
+in tests); the module's functions run it on the service's PostgreSQL store and tables.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.case_values import RestrictedView
-from hearth.eventstore.commands import execute
+from hearth.eventstore import commands
+from hearth.eventstore.clock import Clock
+from hearth.eventstore.commands import Loaded
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
+from hearth.eventstore.store import ConnT, StreamStore
 
 from . import read_model
 from .configuration import cases_config
 from .domain.access import may_see, read_is_recorded
-from .domain.case import decide
+from .domain.case import case_decider
 from .domain.commands import (
     ChangeCaseManager,
     Command,
@@ -30,12 +38,18 @@ from .domain.commands import (
     UpdatePeople,
 )
 from .domain.guards import CaseNotFound
+from .domain.rules import CaseRules
 from .domain.state import CaseState
-from .events import fold_envelopes, stream_id
+from .events import stream_id
 
 CASES_SYSTEM = Actor(id="hearth.cases", role=Role.SYSTEM)
 """The service itself, reacting to other services' events."""
 SCHEDULER = Actor(id="hearth.cases.deadline-scheduler", role=Role.SYSTEM)
+
+_ConnT_contra = TypeVar("_ConnT_contra", contravariant=True)
+
+# Commands that choose a case manager, and so need each manager's open cases.
+_NEEDS_CASELOADS = (ReceiveReport, ChangeCaseManager, UpdatePeople)
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,8 @@ class Outcome:
 
     appended: list[Envelope]
     state: CaseState
+    stream: Loaded[CaseState]
+    """The case as it is now (its history with the appended events), for a next command."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +68,136 @@ class CaseRead:
 
     state: CaseState
     history: list[Envelope]
+
+
+class CaseRecords(Protocol[_ConnT_contra]):
+    """The read model as commands keep it: caseloads to choose from, and each case saved."""
+
+    async def caseloads(self, conn: _ConnT_contra) -> Mapping[str, int]: ...
+
+    async def save(self, conn: _ConnT_contra, state: CaseState) -> None: ...
+
+
+@dataclass(frozen=True)
+class SqlCaseRecords:
+    """The service's PostgreSQL read model (`read_model`), in schema `schema`."""
+
+    schema: str
+
+    async def caseloads(self, conn: Conn) -> Mapping[str, int]:
+        return await read_model.caseloads(conn, self.schema)
+
+    async def save(self, conn: Conn, state: CaseState) -> None:
+        await read_model.save(conn, self.schema, state)
+
+
+class CaseHandlers(Generic[ConnT]):
+    """Case commands and staff reads against an event store and the read model it feeds."""
+
+    def __init__(
+        self,
+        store: StreamStore[ConnT],
+        records: CaseRecords[ConnT],
+        rules: CaseRules,
+        clock: Clock,
+    ) -> None:
+        self.store = store
+        self.records = records
+        self.clock = clock
+        self.decider = case_decider(rules)
+
+    async def load(self, conn: ConnT, case_id: UUID) -> Loaded[CaseState]:
+        """The case's stream, read and folded."""
+        return await commands.load_stream(self.store, self.decider, stream_id(case_id), conn=conn)
+
+    async def load_many(
+        self, conn: ConnT, case_ids: Iterable[UUID]
+    ) -> dict[UUID, Loaded[CaseState]]:
+        """Several cases in one read."""
+        ids = {stream_id(case_id): case_id for case_id in case_ids}
+        loaded = await commands.load_streams(self.store, self.decider, ids, conn=conn)
+        return {ids[stream]: case for stream, case in loaded.items()}
+
+    async def run(
+        self,
+        conn: ConnT,
+        case_id: UUID,
+        command: Command,
+        *,
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+        now: datetime | None = None,
+        loaded: Loaded[CaseState] | None = None,
+    ) -> Outcome:
+        """Decide and append in the caller's transaction, then write the read model.
+
+        `loaded` is the case as the caller already read it in this transaction.
+        """
+        moment = now or self.clock.now()
+        if isinstance(command, _NEEDS_CASELOADS):
+            command = replace(command, caseloads=await self.records.caseloads(conn))
+        result = await commands.run_command(
+            self.store,
+            self.decider,
+            stream_id(case_id),
+            command,
+            subject=str(case_id),
+            actor=command.actor,
+            now=moment,
+            correlation_id=correlation_id or uuid.uuid4(),
+            causation_id=causation_id,
+            conn=conn,
+            loaded=loaded,
+        )
+        if result.appended:
+            await self.records.save(conn, result.after)
+        return Outcome(result.appended, result.after, result.loaded)
+
+    async def staff_command(self, case_id: UUID, command: Command) -> Outcome:
+        """A command from a member of staff, in its own transaction, behind the access rules."""
+        async with self.store.transaction() as conn:
+            loaded = await self.load(conn, case_id)
+            state = loaded.state
+            refused = state.exists and not may_see(state, command.actor)
+            if refused:
+                if read_is_recorded(state, command.actor):
+                    attempt = RecordRead(command.actor, RestrictedView.SUMMARY, granted=False)
+                    await self.run(conn, case_id, attempt, loaded=loaded)
+            else:
+                outcome = await self.run(conn, case_id, command, loaded=loaded)
+        if refused:
+            raise CaseNotFound()
+        return outcome
+
+    async def read_case(self, case_id: UUID, actor: Actor, view: RestrictedView) -> CaseRead:
+        """The case for a member of staff; reads of restricted cases are recorded first."""
+        async with self.store.transaction() as conn:
+            loaded = await self.load(conn, case_id)
+            if not loaded.state.exists:
+                raise CaseNotFound()
+            allowed = may_see(loaded.state, actor)
+            if read_is_recorded(loaded.state, actor):
+                read = RecordRead(actor, view, granted=allowed)
+                loaded = (await self.run(conn, case_id, read, loaded=loaded)).stream
+        if not allowed:
+            raise CaseNotFound()
+        return CaseRead(loaded.state, loaded.history)
+
+    async def record_reads(
+        self, conn: ConnT, case_ids: Iterable[UUID], actor: Actor, view: RestrictedView
+    ) -> None:
+        """Granted reads of several cases, recorded in the caller's transaction."""
+        cases = await self.load_many(conn, case_ids)
+        for case_id, loaded in cases.items():
+            read = RecordRead(actor, view, granted=True)
+            await self.run(conn, case_id, read, loaded=loaded)
+
+
+def case_handlers(runtime: Runtime) -> CaseHandlers[Conn]:
+    """The handlers on the service's own PostgreSQL store and read model."""
+    store = runtime.event_store
+    rules = cases_config(runtime).rules
+    return CaseHandlers(store, SqlCaseRecords(store.schema), rules, runtime.clock)
 
 
 async def run_command(
@@ -63,88 +209,99 @@ async def run_command(
     correlation_id: UUID | None = None,
     causation_id: UUID | None = None,
     now: datetime | None = None,
+    loaded: Loaded[CaseState] | None = None,
 ) -> Outcome:
     """Decide and append in the caller's transaction, then write the read model."""
-    config = cases_config(runtime)
-    store = runtime.event_store
-    moment = now or runtime.clock.now()
-    if isinstance(command, ReceiveReport | ChangeCaseManager | UpdatePeople):
-        command = replace(command, caseloads=await read_model.caseloads(conn, store.schema))
-    loaded: list[CaseState] = []
-
-    def load(history: Sequence[Envelope]) -> CaseState:
-        state = fold_envelopes(history)
-        loaded.append(state)
-        return state
-
-    appended = await execute(
-        store,
-        stream_id(case_id),
-        subject=str(case_id),
-        load=load,
-        decide=lambda state: decide(command, state, moment, config.rules),
-        actor=command.actor,
-        occurred_at=moment,
-        correlation_id=correlation_id or uuid.uuid4(),
+    return await case_handlers(runtime).run(
+        conn,
+        case_id,
+        command,
+        correlation_id=correlation_id,
         causation_id=causation_id,
-        conn=conn,
+        now=now,
+        loaded=loaded,
     )
-    state = fold_envelopes(appended, loaded[-1])
-    if appended:
-        await read_model.save(conn, store.schema, state)
-    return Outcome(appended, state)
 
 
 async def staff_command(runtime: Runtime, case_id: UUID, command: Command) -> Outcome:
     """A command from a member of staff, in its own transaction, behind the access rules."""
-    store = runtime.event_store
-    async with store.transaction() as conn:
-        state = fold_envelopes(await store.read_stream(stream_id(case_id), conn=conn))
-        refused = state.exists and not may_see(state, command.actor)
-        if refused:
-            if read_is_recorded(state, command.actor):
-                attempt = RecordRead(command.actor, RestrictedView.SUMMARY, granted=False)
-                await run_command(runtime, conn, case_id, attempt)
-        else:
-            outcome = await run_command(runtime, conn, case_id, command)
-    if refused:
-        raise CaseNotFound()
-    return outcome
+    return await case_handlers(runtime).staff_command(case_id, command)
 
 
 async def read_case(
     runtime: Runtime, case_id: UUID, actor: Actor, view: RestrictedView
 ) -> CaseRead:
     """The case for a member of staff; reads of restricted cases are recorded first."""
-    store = runtime.event_store
-    async with store.transaction() as conn:
-        history = await store.read_stream(stream_id(case_id), conn=conn)
-        state = fold_envelopes(history)
-        if not state.exists:
-            raise CaseNotFound()
-        allowed = may_see(state, actor)
-        if read_is_recorded(state, actor):
-            outcome = await run_command(
-                runtime, conn, case_id, RecordRead(actor, view, granted=allowed)
-            )
-            history = history + outcome.appended
-            state = outcome.state
-    if not allowed:
-        raise CaseNotFound()
-    return CaseRead(state, history)
+    return await case_handlers(runtime).read_case(case_id, actor, view)
 
 
 async def list_cases(
     runtime: Runtime, actor: Actor, case_filter: read_model.CaseFilter
 ) -> list[dict[str, Any]]:
     """The cases the actor may see; each restricted one listed is a recorded read."""
+    handlers = case_handlers(runtime)
     store = runtime.event_store
     async with store.transaction() as conn:
         rows = await read_model.list_cases(
             conn, store.schema, actor, runtime.clock.now(), case_filter
         )
-        for row in rows:
-            if row["restricted"]:
-                read = RecordRead(actor, RestrictedView.SUMMARY, granted=True)
-                await run_command(runtime, conn, row["case_id"], read)
+        restricted = [row["case_id"] for row in rows if row["restricted"]]
+        await handlers.record_reads(conn, restricted, actor, RestrictedView.SUMMARY)
     return rows
+
+
+class CaseBatch:
+    """Cases loaded together for one consumer batch, kept current as its events are handled.
+
+    `prefetch` reads every case a batch's events concern in one query; `run` decides each
+    command on the kept case, so a batch reads each case once however many of its events
+    concern it. What is kept belongs to the transaction that loaded it: it is used only on
+    the same connection, and forgotten as soon as a command fails (the transaction is then
+    rolled back, or the batch redone event by event). A case another writer changed in
+    the meantime is safe too: the append finds the stream moved on, and the command is
+    decided again on a fresh read.
+    """
+
+    def __init__(self) -> None:
+        self._conn: object | None = None
+        self._cases: dict[UUID, Loaded[CaseState]] = {}
+
+    def forget(self) -> None:
+        self._conn, self._cases = None, {}
+
+    async def prefetch(
+        self, handlers: CaseHandlers[ConnT], conn: ConnT, case_ids: Iterable[UUID]
+    ) -> None:
+        """Load these cases in one query, for the commands this transaction will run."""
+        self.forget()
+        cases = await handlers.load_many(conn, case_ids)
+        self._conn, self._cases = conn, cases
+
+    async def run(
+        self,
+        handlers: CaseHandlers[ConnT],
+        conn: ConnT,
+        case_id: UUID,
+        command: Command,
+        *,
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+    ) -> Outcome:
+        """`CaseHandlers.run`, on the case as kept for this transaction when there is one."""
+        kept = conn is self._conn
+        loaded = self._cases.pop(case_id, None) if kept else None
+        try:
+            outcome = await handlers.run(
+                conn,
+                case_id,
+                command,
+                correlation_id=correlation_id,
+                causation_id=causation_id,
+                loaded=loaded,
+            )
+        except BaseException:
+            self.forget()
+            raise
+        if kept:
+            self._cases[case_id] = outcome.stream
+        return outcome

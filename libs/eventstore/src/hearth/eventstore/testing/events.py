@@ -6,8 +6,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.base import DomainEvent, PersonalStr
+from hearth.eventstore.decider import Recorded
 from hearth.eventstore.store import NewEvent
 
 
@@ -44,4 +45,16 @@ def note(case_id: str, seq: int, *, name: str = "Jane Example") -> NewEvent:
         actor=ACTOR,
         occurred_at=datetime.now(UTC),
         correlation_id=uuid.uuid4(),
+    )
+
+
+def recorded_testing(envelope: Envelope) -> Recorded:
+    """A stored testing event as `evolve` reads it (these events are not in the registry)."""
+    models: dict[str, type[_TestingEvent]] = {"NoteAdded": NoteAdded, "Poisoned": Poisoned}
+    model = models[envelope.event_name]
+    return Recorded(
+        model.model_validate(envelope.payload),
+        envelope.actor,
+        envelope.stream_version,
+        envelope.recorded_at,
     )
