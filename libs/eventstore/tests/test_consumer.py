@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaProducer
 
 from hearth.contracts.envelope import Envelope
 from hearth.eventstore.commands import execute
-from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer
+from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer, Handler, Prepare
 from hearth.eventstore.db import Conn, migrate
 from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.store import EventStore, NewEvent
@@ -78,7 +78,7 @@ class Harness:
     async def reset(self, conn: Conn) -> None:
         await conn.execute(f"DELETE FROM {self.sink.schema}.seen")
 
-    def consumer(self, name: str = "projector") -> EventConsumer:
+    def consumer(self, name: str = "projector", prepare: Prepare | None = None) -> EventConsumer:
         return EventConsumer(
             service="testing",
             name=name,
@@ -88,6 +88,7 @@ class Harness:
             topics=[self.topic],
             handler=self.handle,
             reset=self.reset,
+            prepare=prepare,
             dlq_topic=f"{self.topic}.dlq",
             max_attempts=3,
             retry_backoff_seconds=0.01,
@@ -323,3 +324,57 @@ async def test_a_handler_racing_a_command_on_the_same_stream_redoes_its_transact
     assert [e.event_name for e in stream] == ["NoteAdded", "Poisoned"]
     assert calls == 2  # the first try was rolled back whole, the second kept
     assert (await harness.sink.verify(target)).ok
+
+
+async def test_a_batch_is_prepared_once_and_its_handler_handles_each_new_event(
+    harness: Harness,
+) -> None:
+    harness.react = False
+    cases = await _append_notes(harness.store, cases=3, per_case=4)
+    prepared: list[list[uuid.UUID]] = []
+    handled_prepared = 0
+
+    async def prepare(conn: Conn, envelopes: Sequence[Envelope]) -> Handler:
+        prepared.append([e.event_id for e in envelopes])
+        subjects = {e.subject for e in envelopes}  # what a service would load at once
+
+        async def handle(conn: Conn, envelope: Envelope) -> None:
+            nonlocal handled_prepared
+            assert envelope.subject in subjects
+            handled_prepared += 1
+            await harness.handle(conn, envelope)
+
+        return handle
+
+    relay = _relay(harness)
+    harness.start(relay)
+    await _published(relay, 12)
+    consumer = harness.consumer(prepare=prepare)
+    harness.start(consumer)
+    await consumer.wait_caught_up(timeout=30)
+
+    stored_ids = {e.event_id for c in cases for e in await harness.store.read_stream(c)}
+    given = [event_id for batch in prepared for event_id in batch]
+    assert sorted(given) == sorted(stored_ids)  # each new event given to prepare once
+    assert handled_prepared == harness.calls == 12
+    assert len(await harness.seen()) == 12
+
+
+async def test_a_failing_preparation_leaves_the_batch_to_the_careful_path(
+    harness: Harness,
+) -> None:
+    harness.react = False
+    await _append_notes(harness.store, cases=2, per_case=3)
+
+    async def prepare(conn: Conn, envelopes: Sequence[Envelope]) -> Handler | None:
+        raise ValueError("cannot prepare this batch")
+
+    relay = _relay(harness)
+    harness.start(relay)
+    await _published(relay, 6)
+    consumer = harness.consumer(prepare=prepare)
+    harness.start(consumer)
+    await consumer.wait_caught_up(timeout=30)
+
+    assert harness.calls == 6  # each event handled once, record by record
+    assert len(await harness.seen()) == 6
