@@ -8,12 +8,14 @@ from hearth.contracts.topics import INTAKE_EVENTS, RISK_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
 
 from .api import router
-from .configuration import load_on_start
+from .configuration import load_config
 from .consumers import intake_events, risk_events
+from .operations import REBUILD_READ_MODEL
 from .scheduler import deadline_scheduler
 
 SPEC = ServiceSpec(
     name="cases",
+    context=load_config,
     migrations=Path(__file__).parent / "migrations",
     consumers=[
         ConsumerSpec(name="intake", topics=[INTAKE_EVENTS], handler=intake_events),
@@ -21,5 +23,5 @@ SPEC = ServiceSpec(
     ],
     routers=[router],
     background=[deadline_scheduler],
-    on_start=[load_on_start],
+    commands=[REBUILD_READ_MODEL],
 )
