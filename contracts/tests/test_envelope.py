@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from contract_examples import CASE_ID, examples
 
 from hearth.contracts.envelope import (
     GENESIS_HASH,
@@ -17,7 +18,6 @@ from hearth.contracts.envelope import (
     KafkaRecord,
     Role,
 )
-from hearth.contracts.examples import CASE_ID, examples
 
 CASE_OPENED = examples()["hearth.cases.CaseOpened.v1"]
 OCCURRED_AT = datetime(2025, 3, 7, 16, 42, 5, 123456, tzinfo=UTC)

@@ -11,6 +11,7 @@ from typing import Any, get_args
 from uuid import UUID
 
 import pytest
+from contract_examples import examples
 from pydantic import BaseModel, ValidationError
 
 from hearth.contracts import topics
@@ -27,7 +28,6 @@ from hearth.contracts.events import (
     risk,
 )
 from hearth.contracts.events.base import DomainEvent, model_for, registry
-from hearth.contracts.examples import examples
 from hearth.contracts.upcasters import registered, upcast
 
 WIRE_TYPE = re.compile(r"^hearth\.(intake|cases|risk|referrals)\.[A-Z][A-Za-z]+\.v[1-9][0-9]*$")

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from contract_examples import ACCOUNT, SURVIVOR_NAME, examples
 
 from hearth.contracts.events import event_types
 from hearth.contracts.events.base import (
@@ -17,7 +18,6 @@ from hearth.contracts.events.base import (
     redact,
 )
 from hearth.contracts.events.intake import ReportReceived
-from hearth.contracts.examples import ACCOUNT, SURVIVOR_NAME, examples
 from hearth.contracts.schemas import event_schema
 
 EXAMPLES = examples()

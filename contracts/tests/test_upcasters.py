@@ -8,13 +8,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from contract_examples import CASE_ID, examples
 
 from hearth.contracts import upcasters
 from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope, Role
 from hearth.contracts.events import parse_event
 from hearth.contracts.events.common import RiskLevel
 from hearth.contracts.events.risk import DashCompleted
-from hearth.contracts.examples import CASE_ID, examples
 from hearth.contracts.upcasters import upcast
 
 V1 = "hearth.risk.DashCompleted.v1"

@@ -86,4 +86,6 @@ def test_service_starts_answers_probes_and_stops_on_sigterm(
     assert len(lines) == len(text.splitlines()), "every log line is JSON"
     messages = [line["event"] for line in lines if line.get("service") == service]
     assert "service started" in messages
+    [started] = [line for line in lines if line["event"] == "service started"]
+    assert started["event_loop"] == "uvloop"  # uvicorn[standard]: the fast loop
     assert "Application shutdown complete." in messages

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaProducer
 
 from hearth.contracts.envelope import Envelope
 from hearth.eventstore.commands import run_command
-from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer
+from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer, Handler, Prepare
 from hearth.eventstore.db import Conn, migrate
 from hearth.eventstore.decider import Decider
 from hearth.eventstore.relay import OutboxRelay
@@ -79,7 +79,7 @@ class Harness:
     async def reset(self, conn: Conn) -> None:
         await conn.execute(f"DELETE FROM {self.sink.schema}.seen")
 
-    def consumer(self, name: str = "projector") -> EventConsumer:
+    def consumer(self, name: str = "projector", prepare: Prepare | None = None) -> EventConsumer:
         return EventConsumer(
             service="testing",
             name=name,
@@ -89,6 +89,7 @@ class Harness:
             topics=[self.topic],
             handler=self.handle,
             reset=self.reset,
+            prepare=prepare,
             dlq_topic=f"{self.topic}.dlq",
             max_attempts=3,
             retry_backoff_seconds=0.01,
@@ -332,57 +333,55 @@ async def test_a_handler_racing_a_command_on_the_same_stream_redoes_its_transact
     assert (await harness.sink.verify(target)).ok
 
 
-class _Prefetching:
-    """A handler object with `prefetch`: notes what it is given, in order."""
-
-    def __init__(self, harness: Harness, fail: bool = False) -> None:
-        self.harness = harness
-        self.fail = fail
-        self.order: list[tuple[str, uuid.UUID]] = []
-
-    async def __call__(self, conn: Conn, envelope: Envelope) -> None:
-        self.order.append(("handle", envelope.event_id))
-        await Harness.handle(self.harness, conn, envelope)
-
-    async def prefetch(self, conn: Conn, envelopes: list[Envelope]) -> None:
-        self.order += [("prefetch", e.event_id) for e in envelopes]
-        if self.fail:
-            raise ValueError("cannot load these")
-
-
-async def test_a_handler_with_prefetch_is_given_each_batch_before_its_events(
+async def test_a_batch_is_prepared_once_and_its_handler_handles_each_new_event(
     harness: Harness,
 ) -> None:
-    await _append_notes(harness.store, cases=4, per_case=5)
-    handler = _Prefetching(harness)
-    harness.handle = handler  # type: ignore[method-assign]
+    harness.react = False
+    cases = await _append_notes(harness.store, cases=3, per_case=4)
+    prepared: list[list[uuid.UUID]] = []
+    handled_prepared = 0
+
+    async def prepare(conn: Conn, envelopes: Sequence[Envelope]) -> Handler:
+        prepared.append([e.event_id for e in envelopes])
+        subjects = {e.subject for e in envelopes}  # what a service would load at once
+
+        async def handle(conn: Conn, envelope: Envelope) -> None:
+            nonlocal handled_prepared
+            assert envelope.subject in subjects
+            handled_prepared += 1
+            await harness.handle(conn, envelope)
+
+        return handle
+
     relay = _relay(harness)
     harness.start(relay)
-    consumer = harness.consumer()
+    await _published(relay, 12)
+    consumer = harness.consumer(prepare=prepare)
     harness.start(consumer)
-    await _published(relay, 20)
     await consumer.wait_caught_up(timeout=30)
 
-    prefetched = [i for step, i in handler.order if step == "prefetch"]
-    handled = [i for step, i in handler.order if step == "handle"]
-    assert len(handled) == 20 and sorted(prefetched) == sorted(handled)
-    assert all(
-        handler.order.index(("prefetch", i)) < handler.order.index(("handle", i)) for i in handled
-    )
-    assert len(await harness.seen()) == 20
+    stored_ids = {e.event_id for c in cases for e in await harness.store.read_stream(c)}
+    given = [event_id for batch in prepared for event_id in batch]
+    assert sorted(given) == sorted(stored_ids)  # each new event given to prepare once
+    assert handled_prepared == harness.calls == 12
+    assert len(await harness.seen()) == 12
 
 
-async def test_a_failing_prefetch_redoes_the_batch_event_by_event(harness: Harness) -> None:
+async def test_a_failing_preparation_leaves_the_batch_to_the_careful_path(
+    harness: Harness,
+) -> None:
+    harness.react = False
     await _append_notes(harness.store, cases=2, per_case=3)
-    handler = _Prefetching(harness, fail=True)
-    harness.handle = handler  # type: ignore[method-assign]
+
+    async def prepare(conn: Conn, envelopes: Sequence[Envelope]) -> Handler | None:
+        raise ValueError("cannot prepare this batch")
+
     relay = _relay(harness)
     harness.start(relay)
-    consumer = harness.consumer()
-    harness.start(consumer)
     await _published(relay, 6)
+    consumer = harness.consumer(prepare=prepare)
+    harness.start(consumer)
     await consumer.wait_caught_up(timeout=30)
 
-    assert any(step == "prefetch" for step, _ in handler.order)
+    assert harness.calls == 6  # each event handled once, record by record
     assert len(await harness.seen()) == 6
-    assert await harness.reactions() == 6

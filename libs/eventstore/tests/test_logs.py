@@ -109,7 +109,7 @@ def test_a_validation_error_is_described_by_field_and_kind_only() -> None:
 def test_a_published_report_logged_as_model_and_as_envelope_leaks_nothing(
     output: io.StringIO,
 ) -> None:
-    from hearth.contracts import examples as ex
+    import contract_examples as ex
 
     report = ex.examples()["hearth.intake.ReportReceived.v1"]
     envelope = Envelope.seal(

@@ -333,9 +333,9 @@ async def test_intake_events_of_a_batch_open_and_join_cases_from_one_read(cases:
     handle = CaseEvents(lambda: handlers, intake_command)
 
     async with handlers.store.transaction() as conn:
-        await handle.prefetch(conn, envelopes)
+        in_batch = await handle.prepare(conn, envelopes)
         for envelope in envelopes:
-            await handle(conn, envelope)
+            await in_batch(conn, envelope)
 
     assert reads == {"read_streams": 1}
     names = [e.event_name for e in await handlers.store.read_stream(f"case-{first.case_id}")]
@@ -354,9 +354,9 @@ async def test_a_failed_batch_redone_event_by_event_opens_its_cases_all_the_same
 
     async def fast_path(conn: Any) -> None:  # the batch in one go, as the consumer runs it
         async with conn.transaction():
-            await handle.prefetch(conn, [good, broken])
-            await handle(conn, good)
-            await handle(conn, broken)
+            in_batch = await handle.prepare(conn, [good, broken])
+            await in_batch(conn, good)
+            await in_batch(conn, broken)
 
     async with handlers.store.transaction() as conn:
         with pytest.raises(InvalidEvent):

@@ -6,10 +6,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from contract_examples import examples
 
 from hearth.contracts.envelope import Envelope, Role
 from hearth.contracts.events import risk
-from hearth.contracts.examples import examples
 from hearth.contracts.topics import CASES_EVENTS
 from hearth.eventstore.metrics import SLA_BREACHES
 

@@ -1,8 +1,11 @@
-"""Kafka wiring: topics with Hearth's settings, partition look-ups, end offsets."""
+"""Kafka wiring: topics with Hearth's settings, partition look-ups, end offsets, and the
+broker check behind a service's readiness."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import time
 from collections.abc import Iterable
 
 import structlog
@@ -11,6 +14,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
 from hearth.contracts.topics import ALL_SERVICES, EVENT_TOPICS, dlq_topic
+
+from .logs import describe_error
+from .tasks import sleep_or_stop
 
 log = structlog.get_logger(__name__)
 
@@ -113,3 +119,83 @@ async def end_offsets(bootstrap_servers: str, topics: Iterable[str]) -> dict[Top
         return offsets
     finally:
         await consumer.stop()
+
+
+class BrokerCheck:
+    """Whether the broker answers, as a check every `interval` seconds last saw it.
+
+    Readiness probes read `state()` and never talk to the broker themselves, however
+    often they come. The check keeps one admin connection between rounds and asks it for
+    metadata of no topics (dropping the connection after a failure, reopening it next
+    round), each round bounded by `timeout` seconds.
+
+    Staleness: a round starts at most `interval` seconds after the previous one ended and
+    fails within `timeout` seconds, so `state()` turns from "ok" to failing at most
+    `interval + timeout` seconds after the broker stops answering (8 s by default). If the
+    rounds themselves stop (the task died, the loop is stuck), the last answer is treated
+    as failing once it is older than `2 * (interval + timeout)` seconds.
+    """
+
+    def __init__(self, bootstrap_servers: str, *, interval: float = 5.0, timeout: float = 3.0):
+        self.bootstrap_servers = bootstrap_servers
+        self.interval = interval
+        self.timeout = timeout
+        self.rounds = 0
+        self._admin: AIOKafkaAdminClient | None = None
+        self._last: tuple[float, str] | None = None  # (monotonic time, state)
+
+    @property
+    def stale_after(self) -> float:
+        return 2 * (self.interval + self.timeout)
+
+    def state(self) -> str:
+        """ "ok", or "failing: <why>", from the most recent round."""
+        if self._last is None:
+            return "failing: not checked yet"
+        at, state = self._last
+        age = time.monotonic() - at
+        if age > self.stale_after:
+            return f"failing: no broker check in the last {age:.0f}s"
+        return state
+
+    async def check(self) -> str:
+        """One round: ask the broker, remember the answer and return it."""
+        self.rounds += 1
+        try:
+            await asyncio.wait_for(self._ask(), timeout=self.timeout)
+            state = "ok"
+        except Exception as exc:
+            await self.close()
+            state = f"failing: {describe_error(exc)}"
+        self._last = (time.monotonic(), state)
+        return state
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Check every `interval` seconds until `stop` is set."""
+        try:
+            while not stop.is_set():
+                await self.check()
+                await sleep_or_stop(stop, self.interval)
+        finally:
+            await self.close()
+
+    async def close(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            with contextlib.suppress(Exception):
+                await admin.close()
+
+    async def _ask(self) -> None:
+        if self._admin is None:
+            admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.bootstrap_servers,
+                request_timeout_ms=int(self.timeout * 1000),
+            )
+            try:
+                await admin.start()
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await admin.close()
+                raise
+            self._admin = admin
+        await self._admin.describe_topics([])

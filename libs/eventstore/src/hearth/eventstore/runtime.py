@@ -1,10 +1,11 @@
 """Running a Hearth service: one wiring for all five.
 
-A service describes itself with a `ServiceSpec` (its name, whether it publishes, its
-migrations, consumers and HTTP routers). `Runtime` owns the pool, the event store,
-the outbox relay and the consumers; `create_app` wraps it in a FastAPI app with
-`/healthz`, `/readyz` and `/metrics`; `main` is `python -m hearth.<service>`, with
-operator commands beside `serve`: `verify`, `replay-dlq`, `rebuild`, `migrate`.
+A service describes itself with a `ServiceSpec` (its name, its context, migrations,
+consumers, HTTP routers and operator commands). `Runtime` owns the pool, the event
+store, the outbox relay and the consumers; `create_app` wraps it in a FastAPI app with
+`/healthz`, `/readyz` and `/metrics`; `main` is `python -m hearth.<service>`: `serve`
+(the default), the commands every service has (`migrate`, `verify`, `replay-dlq`,
+`rebuild`) and the service's own.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic
 
 import asyncpg
 import structlog
@@ -25,15 +26,16 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from typing_extensions import TypeVar
 
 from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
 
 from .auth import uses_development_secret
 from .clock import Clock, SystemClock
-from .consumer import EventConsumer, Handler, Reset
+from .consumer import EventConsumer, Handler, Prepare, Reset
 from .db import create_pool, migrate
 from .errors import DomainError, InvalidCommand, NotAllowed, NotFound
-from .kafka import admin_client, ensure_topics, hearth_topics, namespaced
+from .kafka import BrokerCheck, ensure_topics, hearth_topics, namespaced
 from .logs import configure_logging, describe_error
 from .relay import OutboxRelay
 from .settings import ServiceSettings
@@ -41,28 +43,71 @@ from .store import ConcurrencyError, EventStore
 
 log = structlog.get_logger(__name__)
 
+Ctx = TypeVar("Ctx", default=Any)
+"""A service's own context: its settings and policy, loaded once when the runtime opens.
+
+Code that does not read the context may write plain `Runtime` (the default is Any)."""
+
+
+def no_context() -> None:
+    """The context of a service that has none of its own."""
+    return None
+
 
 @dataclass(frozen=True)
-class ConsumerSpec:
-    """A consumer of a service: which topics, and how to build its handler."""
+class ConsumerSpec(Generic[Ctx]):
+    """A consumer of a service: which topics, and how to build its handler.
+
+    `prepare`, when given, builds the consumer's per-batch preparation (see `Prepare`).
+    """
 
     name: str
     topics: Sequence[str]
-    handler: Callable[[Runtime], Handler]
-    reset: Callable[[Runtime], Reset] | None = None
+    handler: Callable[[Runtime[Ctx]], Handler]
+    reset: Callable[[Runtime[Ctx]], Reset] | None = None
+    prepare: Callable[[Runtime[Ctx]], Prepare] | None = None
 
 
 @dataclass(frozen=True)
-class ServiceSpec:
+class Argument:
+    """A positional argument of an operator command."""
+
+    name: str
+    help: str
+    choices: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class OperatorCommand(Generic[Ctx]):
+    """`python -m hearth.<service> <name> [arguments]`: a task an operator runs by hand.
+
+    `run` gets the opened runtime (migrated, with its context and consumers, but not
+    started: nothing consumes or relays meanwhile) and the arguments by name; it prints
+    what it did and returns the process's exit code.
+    """
+
+    name: str
+    help: str
+    run: Callable[[Runtime[Ctx], Mapping[str, str]], Awaitable[int]]
+    arguments: Sequence[Argument] = ()
+
+
+@dataclass(frozen=True)
+class ServiceSpec(Generic[Ctx]):
     """What a service is made of. The runtime does the rest."""
 
     name: str
+    context: Callable[[], Ctx]
+    """Loads the service's context (`Runtime.context`) once, when the runtime opens, so
+    a bad policy file stops the service at start-up and operator commands get it too."""
     migrations: Path | None = None
-    consumers: Sequence[ConsumerSpec] = ()
+    consumers: Sequence[ConsumerSpec[Ctx]] = ()
     routers: Sequence[APIRouter] = ()
-    background: Sequence[Callable[[Runtime, asyncio.Event], Awaitable[None]]] = ()
+    background: Sequence[Callable[[Runtime[Ctx], asyncio.Event], Awaitable[None]]] = ()
     """Long-running tasks of the service's own (a deadline scheduler, say)."""
-    on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+    on_start: Sequence[Callable[[Runtime[Ctx]], Awaitable[None]]] = ()
+    commands: Sequence[OperatorCommand[Ctx]] = ()
+    """The service's own operator commands, beside those every service has."""
 
     @property
     def publishes(self) -> bool:
@@ -70,19 +115,27 @@ class ServiceSpec:
 
 
 @dataclass
-class Runtime:
+class Runtime(Generic[Ctx]):
     """The live parts of one running service."""
 
-    spec: ServiceSpec
+    spec: ServiceSpec[Ctx]
     settings: ServiceSettings
     clock: Clock = field(default_factory=SystemClock)
     pool: asyncpg.Pool | None = None
     store: EventStore | None = None
     relay: OutboxRelay | None = None
     consumers: dict[str, EventConsumer] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
+    broker: BrokerCheck | None = None
+    _context: tuple[Ctx] | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
+
+    @property
+    def context(self) -> Ctx:
+        """The service's own context, loaded by `open`."""
+        if self._context is None:
+            raise RuntimeError(f"the {self.spec.name} runtime has not been opened")
+        return self._context[0]
 
     @property
     def schema(self) -> str:
@@ -109,7 +162,9 @@ class Runtime:
         return self.store
 
     async def open(self) -> None:
-        """Connect to PostgreSQL, apply migrations, build the store and consumers."""
+        """Load the context, connect to PostgreSQL, migrate, build the store and consumers."""
+        if self._context is None:
+            self._context = (self.spec.context(),)
         s = self.settings
         self.pool = await create_pool(
             s.database_url, min_size=s.db_pool_min, max_size=s.db_pool_max
@@ -136,6 +191,7 @@ class Runtime:
                 topics=[self.topic(t) for t in c.topics],
                 handler=c.handler(self),
                 reset=c.reset(self) if c.reset else None,
+                prepare=c.prepare(self) if c.prepare else None,
                 dlq_topic=self.topic(dlq_topic(self.spec.name)),
                 group_id=self.consumer_group(c.name),
                 max_attempts=s.consumer_max_attempts,
@@ -159,13 +215,16 @@ class Runtime:
         for hook in self.spec.on_start:
             await hook(self)
         self._stop.clear()
+        self.broker = BrokerCheck(s.kafka_bootstrap_servers, interval=s.readiness_check_seconds)
+        await self.broker.check()  # ready answers right from the start
+        self._spawn("kafka-check", self.broker.run(self._stop))
         if self.relay is not None:
             self._spawn("relay", self.relay.run(self._stop))
         for name, consumer in self.consumers.items():
             self._spawn(f"consumer:{name}", consumer.run(self._stop))
         for task in self.spec.background:
             self._spawn(f"task:{getattr(task, '__name__', 'background')}", task(self, self._stop))
-        log.info("service started", schema=self.schema)
+        log.info("service started", schema=self.schema, event_loop=_event_loop_kind())
 
     def _spawn(self, name: str, work: Awaitable[None]) -> None:
         async def guarded() -> None:
@@ -192,7 +251,13 @@ class Runtime:
             self.pool = None
 
     async def readiness(self) -> dict[str, str]:
-        """Each check's state; the service is ready when all are "ok"."""
+        """Each check's state; the service is ready when all are "ok".
+
+        The database is asked on each call (a pooled `SELECT 1`, bounded to 2 s). The
+        broker is not: "kafka" is the last answer of the background `BrokerCheck`, at
+        most `readiness_check_seconds` + 3 s old, so a broker that stops answering makes
+        the service unready within that bound.
+        """
         checks: dict[str, str] = {}
         try:
             assert self.pool is not None
@@ -200,24 +265,22 @@ class Runtime:
             checks["database"] = "ok"
         except Exception as exc:
             checks["database"] = f"failing: {describe_error(exc)}"
-        try:
-            admin = await asyncio.wait_for(
-                admin_client(self.settings.kafka_bootstrap_servers, timeout=2), timeout=3
-            )
-            await admin.close()
-            checks["kafka"] = "ok"
-        except Exception as exc:
-            checks["kafka"] = f"failing: {describe_error(exc)}"
+        checks["kafka"] = self.broker.state() if self.broker else "failing: not started"
         for name, task in self._tasks.items():
             checks[name] = "ok" if not task.done() else "stopped"
         return checks
 
 
+def _event_loop_kind() -> str:
+    """ "uvloop" when serving on uvicorn's fast loop, "asyncio" otherwise."""
+    return type(asyncio.get_running_loop()).__module__.split(".")[0]
+
+
 def create_app(
-    spec: ServiceSpec, settings: ServiceSettings | None = None, clock: Clock | None = None
+    spec: ServiceSpec[Ctx], settings: ServiceSettings | None = None, clock: Clock | None = None
 ) -> FastAPI:
     """The service as an ASGI app; its lifespan starts and stops the runtime."""
-    runtime = Runtime(
+    runtime: Runtime[Ctx] = Runtime(
         spec=spec, settings=settings or ServiceSettings(), clock=clock or SystemClock()
     )
 
@@ -300,75 +363,111 @@ def install_error_handlers(app: FastAPI) -> None:
 # --- python -m hearth.<service> ----------------------------------------------------------
 
 
-def main(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
+async def _migrated(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    return 0  # opening the runtime applied the migrations
+
+
+async def _verify(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    report = await runtime.event_store.verify()
+    if report.ok:
+        print(f"hash chains intact: {report.events_checked} events checked")
+        return 0
+    b = report.first_break
+    assert b is not None
+    print(
+        f"BROKEN at stream {b.stream_id} version {b.stream_version} "
+        f"(position {b.global_position}): {b.reason}"
+    )
+    return 1
+
+
+async def _replay_dlq(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    r = await runtime.consumers[args["consumer"]].replay_dead_letters()
+    print(f"replayed {r.replayed}, still failing {r.still_failing}, duplicates {r.duplicates}")
+    return 0 if r.still_failing == 0 else 1
+
+
+async def _rebuild(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    which = args["consumer"]
+    consumer = runtime.consumers[which]
+    await consumer.reset()
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        await consumer.wait_caught_up(timeout=3600)
+    finally:
+        stop.set()
+        await task
+    print(f"{which} rebuilt from offset 0")
+    return 0
+
+
+def common_commands(spec: ServiceSpec[Any]) -> list[OperatorCommand[Any]]:
+    """The operator commands every service has, with its consumers as their choices."""
+    consumer = Argument(
+        "consumer", "one of the service's consumers", [c.name for c in spec.consumers]
+    )
+    return [
+        OperatorCommand("migrate", "apply database migrations and exit", _migrated),
+        OperatorCommand("verify", "verify every stream's hash chain; exit 1 on a break", _verify),
+        OperatorCommand(
+            "replay-dlq", "hand parked events back to a consumer", _replay_dlq, [consumer]
+        ),
+        OperatorCommand(
+            "rebuild",
+            "empty a consumer's read model and replay it from offset 0",
+            _rebuild,
+            [consumer],
+        ),
+    ]
+
+
+def main(spec: ServiceSpec[Any], argv: Sequence[str] | None = None) -> int:
+    """`python -m hearth.<service> [command]`: serve, or run one operator command."""
+    commands: dict[str, OperatorCommand[Any]] = {}
+    for command in (*common_commands(spec), *spec.commands):
+        if command.name in commands or command.name == "serve":
+            raise ValueError(f"{spec.name} names operator command {command.name!r} twice")
+        commands[command.name] = command
     parser = argparse.ArgumentParser(prog=f"python -m hearth.{spec.name}")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
     sub.add_parser("serve", help="run the service (the default)")
-    sub.add_parser("migrate", help="apply database migrations and exit")
-    sub.add_parser("verify", help="verify every stream's hash chain; exit 1 on a break")
-    for command, text in (
-        ("replay-dlq", "hand parked events back"),
-        ("rebuild", "replay a projection"),
-    ):
-        p = sub.add_parser(command, help=f"{text} to a consumer")
-        p.add_argument("consumer", choices=[c.name for c in spec.consumers] or None)
+    for command in commands.values():
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        for a in command.arguments:
+            p.add_argument(a.name, help=a.help, choices=a.choices)
     args = parser.parse_args(argv)
     settings = ServiceSettings()
     configure_logging(spec.name, settings.log_level)
-    command = args.command or "serve"
-    if command == "serve":
+    if args.command in (None, "serve"):
         import uvicorn
 
+        # loop and http "auto": uvloop and httptools (the `standard` extra) when installed.
         uvicorn.run(
             create_app(spec, settings),
             host=settings.http_host,
             port=settings.http_port,
+            loop="auto",
+            http="auto",
             log_config=None,
             access_log=False,
         )
         return 0
-    return asyncio.run(_operate(spec, settings, command, getattr(args, "consumer", None)))
+    chosen = commands[args.command]
+    given = {a.name: getattr(args, a.name) for a in chosen.arguments}
+    return asyncio.run(_operate(spec, settings, chosen, given))
 
 
 async def _operate(
-    spec: ServiceSpec, settings: ServiceSettings, command: str, which: str | None
+    spec: ServiceSpec[Ctx],
+    settings: ServiceSettings,
+    command: OperatorCommand[Ctx],
+    args: Mapping[str, str],
 ) -> int:
-    runtime = Runtime(spec=spec, settings=settings)
-    await runtime.open()
+    runtime: Runtime[Ctx] = Runtime(spec=spec, settings=settings)
     try:
-        if command == "verify":
-            report = await runtime.event_store.verify()
-            if report.ok:
-                print(f"hash chains intact: {report.events_checked} events checked")
-                return 0
-            b = report.first_break
-            assert b is not None
-            print(
-                f"BROKEN at stream {b.stream_id} version {b.stream_version} "
-                f"(position {b.global_position}): {b.reason}"
-            )
-            return 1
-        if command == "replay-dlq":
-            assert which is not None
-            r = await runtime.consumers[which].replay_dead_letters()
-            print(
-                f"replayed {r.replayed}, still failing {r.still_failing}, duplicates {r.duplicates}"
-            )
-            return 0 if r.still_failing == 0 else 1
-        if command == "rebuild":
-            assert which is not None
-            consumer = runtime.consumers[which]
-            await consumer.reset()
-            stop = asyncio.Event()
-            task = asyncio.create_task(consumer.run(stop))
-            try:
-                await consumer.wait_caught_up(timeout=3600)
-            finally:
-                stop.set()
-                await task
-            print(f"{which} rebuilt from offset 0")
-            return 0
-        return 0
+        await runtime.open()
+        return await command.run(runtime, args)
     except Exception as exc:
         print(f"failed: {describe_error(exc)}", file=sys.stderr)
         return 2

@@ -35,5 +35,8 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(default=500, ge=1, le=10_000)
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)
     consumer_retry_backoff_seconds: float = Field(default=0.2, ge=0)
+    readiness_check_seconds: float = Field(default=5.0, gt=0)
+    """How often the service checks the broker for `/readyz`; probes read the last answer,
+    which is at most this plus 3 seconds old (see `BrokerCheck`)."""
     db_pool_min: int = Field(default=1, ge=0)
     db_pool_max: int = Field(default=10, ge=1)

@@ -19,7 +19,6 @@ from .settings import CasesSettings
 PACKAGE_DIR = Path(__file__).parent
 DEFAULT_POLICY_FILE = PACKAGE_DIR / "policy.toml"
 DEFAULT_ROSTER_FILE = PACKAGE_DIR / "roster.toml"
-_EXTRAS_KEY = "cases.config"
 
 
 class ConfigurationError(Exception):
@@ -56,19 +55,9 @@ def load_config(settings: CasesSettings | None = None) -> CasesConfig:
     return CasesConfig(settings=s, rules=rules)
 
 
-def cases_config(runtime: Runtime) -> CasesConfig:
-    """The runtime's configuration, loaded once from the environment's files."""
-    config = runtime.extras.get(_EXTRAS_KEY)
-    if config is None:
-        config = load_config()
-        runtime.extras[_EXTRAS_KEY] = config
-    assert isinstance(config, CasesConfig)
-    return config
-
-
-async def load_on_start(runtime: Runtime) -> None:
-    """Fail at start-up, not at the first report, when a file is wrong."""
-    cases_config(runtime)
+def cases_config(runtime: Runtime[CasesConfig]) -> CasesConfig:
+    """The runtime's configuration, loaded once (by `load_config`) when the runtime opened."""
+    return runtime.context
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -6,9 +6,9 @@
   case's DASH deadline.
 
 Each handler runs in the consumer's transaction: the inbox row, the events appended and
-the read model commit together. A batch's cases can be loaded together first
-(`CaseEvents.prefetch`), so each case is read once per batch. Event types this service
-does not act on are skipped; a payload that does not match its type is left to the
+the read model commit together. A batch's cases are loaded together first
+(`CaseEvents.prepare`, the consumer's per-batch hook), so each case is read once per
+batch. Event types this service does not act on are skipped; a payload that does not match its type is left to the
 consumer's retries and DLQ.
 """
 
@@ -24,7 +24,8 @@ import structlog
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import intake, parse_event, risk
 from hearth.contracts.events.case_values import DashOutcome
-from hearth.eventstore.consumer import Handler
+from hearth.eventstore.consumer import Handler, Prepare
+from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import ConnT
 
@@ -46,14 +47,24 @@ _RISK_TYPES = frozenset(
 )
 
 
-def intake_events(runtime: Runtime) -> Handler:
+def intake_events(runtime: Runtime) -> CaseEvents[Conn]:
     """Reports open cases; links record repeats."""
     return CaseEvents(lambda: case_handlers(runtime), intake_command)
 
 
-def risk_events(runtime: Runtime) -> Handler:
+def risk_events(runtime: Runtime) -> CaseEvents[Conn]:
     """DASH outcomes meet the DASH deadline."""
     return CaseEvents(lambda: case_handlers(runtime), risk_command)
+
+
+def intake_batches(runtime: Runtime) -> Prepare:
+    """The intake consumer's per-batch preparation: its cases loaded together."""
+    return intake_events(runtime).prepare
+
+
+def risk_batches(runtime: Runtime) -> Prepare:
+    """The risk consumer's per-batch preparation: its cases loaded together."""
+    return risk_events(runtime).prepare
 
 
 CommandFor = Callable[[Envelope], tuple[UUID, Command] | None]
@@ -63,9 +74,10 @@ CommandFor = Callable[[Envelope], tuple[UUID, Command] | None]
 class CaseEvents(Generic[ConnT]):
     """A consumer handler that turns other services' events into case commands.
 
-    `prefetch(conn, envelopes)` loads every case a batch concerns in one query before its
-    events are handled one by one (see `CaseBatch`); a consumer that never calls it gets
-    one read per event, as before.
+    Called directly it reads each case it needs (the careful path, DLQ replays).
+    `prepare(conn, envelopes)` loads every case a batch concerns in one query and gives
+    back a handler for that batch alone that decides on the loaded cases (see
+    `CaseBatch`); a failed batch is redone event by event without them.
     """
 
     def __init__(
@@ -73,37 +85,11 @@ class CaseEvents(Generic[ConnT]):
     ) -> None:
         self._handlers = handlers
         self._command_for = command_for
-        self._batch = CaseBatch()
 
     async def __call__(self, conn: ConnT, envelope: Envelope) -> None:
-        try:
-            await self._handle(conn, envelope)
-        except BaseException:
-            # The batch's transaction will not keep what its earlier events decided.
-            self._batch.forget()
-            raise
+        await self._handle(conn, envelope, None)
 
-    async def _handle(self, conn: ConnT, envelope: Envelope) -> None:
-        found = self._command_for(envelope)
-        if found is None:
-            return
-        case_id, command = found
-        outcome = await self._batch.run(
-            self._handlers(),
-            conn,
-            case_id,
-            command,
-            correlation_id=envelope.correlation_id,
-            causation_id=envelope.event_id,
-        )
-        if not outcome.state.exists:
-            log.warning("event about a case this service does not know", case_id=str(case_id))
-        elif outcome.appended:
-            names = [e.event_name for e in outcome.appended]
-            level = log.info if "CaseOpened" in names or "CaseReopened" in names else log.debug
-            level("case updated from another service's event", case_id=str(case_id), events=names)
-
-    async def prefetch(self, conn: ConnT, envelopes: Sequence[Envelope]) -> None:
+    async def prepare(self, conn: ConnT, envelopes: Sequence[Envelope]) -> Handler:
         """Load together the cases these events concern, in the batch's transaction."""
         case_ids: list[UUID] = []
         for envelope in envelopes:
@@ -112,7 +98,43 @@ class CaseEvents(Generic[ConnT]):
                 found = self._command_for(envelope)
                 if found is not None:
                     case_ids.append(found[0])
-        await self._batch.prefetch(self._handlers(), conn, case_ids)
+        batch = CaseBatch()
+        await batch.prefetch(self._handlers(), conn, case_ids)
+
+        async def handle_in_batch(conn: ConnT, envelope: Envelope) -> None:
+            await self._handle(conn, envelope, batch)
+
+        return handle_in_batch  # type: ignore[return-value]
+
+    async def _handle(self, conn: ConnT, envelope: Envelope, batch: CaseBatch | None) -> None:
+        found = self._command_for(envelope)
+        if found is None:
+            return
+        case_id, command = found
+        handlers = self._handlers()
+        if batch is None:
+            outcome = await handlers.run(
+                conn,
+                case_id,
+                command,
+                correlation_id=envelope.correlation_id,
+                causation_id=envelope.event_id,
+            )
+        else:
+            outcome = await batch.run(
+                handlers,
+                conn,
+                case_id,
+                command,
+                correlation_id=envelope.correlation_id,
+                causation_id=envelope.event_id,
+            )
+        if not outcome.state.exists:
+            log.warning("event about a case this service does not know", case_id=str(case_id))
+        elif outcome.appended:
+            names = [e.event_name for e in outcome.appended]
+            level = log.info if "CaseOpened" in names or "CaseReopened" in names else log.debug
+            level("case updated from another service's event", case_id=str(case_id), events=names)
 
 
 def intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:

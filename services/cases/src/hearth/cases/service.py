@@ -8,18 +8,22 @@ from hearth.contracts.topics import INTAKE_EVENTS, RISK_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
 
 from .api import router
-from .configuration import load_on_start
-from .consumers import intake_events, risk_events
+from .configuration import load_config
+from .consumers import intake_batches, intake_events, risk_batches, risk_events
+from .operations import REBUILD_READ_MODEL
 from .scheduler import deadline_scheduler
 
 SPEC = ServiceSpec(
     name="cases",
+    context=load_config,
     migrations=Path(__file__).parent / "migrations",
     consumers=[
-        ConsumerSpec(name="intake", topics=[INTAKE_EVENTS], handler=intake_events),
-        ConsumerSpec(name="risk", topics=[RISK_EVENTS], handler=risk_events),
+        ConsumerSpec(
+            name="intake", topics=[INTAKE_EVENTS], handler=intake_events, prepare=intake_batches
+        ),
+        ConsumerSpec(name="risk", topics=[RISK_EVENTS], handler=risk_events, prepare=risk_batches),
     ],
     routers=[router],
     background=[deadline_scheduler],
-    on_start=[load_on_start],
+    commands=[REBUILD_READ_MODEL],
 )

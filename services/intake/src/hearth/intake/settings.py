@@ -18,7 +18,6 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_POLICY_FILE: Final = Path(__file__).parent / "policy.toml"
 DEVELOPMENT_MATCH_KEY: Final = "hearth-local-development-match-key-change-me-in-production"
-CONTEXT_KEY: Final = "intake"
 
 
 class IntakeSettings(BaseSettings):
@@ -38,7 +37,7 @@ class IntakeSettings(BaseSettings):
 
 @dataclass(frozen=True)
 class IntakeContext:
-    """Settings and policy, loaded once at start-up and kept on the runtime."""
+    """Settings and policy: the service's context, loaded once when the runtime opens."""
 
     settings: IntakeSettings
     policy: IntakePolicy
@@ -70,8 +69,6 @@ def load_context(settings: IntakeSettings | None = None) -> IntakeContext:
     return IntakeContext(settings=settings, policy=policy)
 
 
-def intake_context(runtime: Runtime) -> IntakeContext:
-    context = runtime.extras.get(CONTEXT_KEY)
-    if not isinstance(context, IntakeContext):
-        raise RuntimeError("the intake service has not started")
-    return context
+def intake_context(runtime: Runtime[IntakeContext]) -> IntakeContext:
+    """The runtime's settings and policy (loaded by `load_context` when it opened)."""
+    return runtime.context

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hearth.eventstore.runtime import ServiceSpec
+from hearth.eventstore.runtime import ServiceSpec, no_context
 
 SPEC = ServiceSpec(
     name="referrals",
+    context=no_context,
     migrations=Path(__file__).parent / "migrations",
 )

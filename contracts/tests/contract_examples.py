@@ -1,4 +1,7 @@
-"""One fictional, valid example of every event type, for documentation and contract tests.
+"""One fictional, valid example of every event type, for contract tests and any test that
+needs real events (`import contract_examples`: pytest puts this folder on the path).
+
+Test data, so it lives beside the tests and is not shipped in the `hearth-contracts` wheel.
 
 Every person, number and address here is invented. The events tell one story: a
 third-party report, a case, first contact, a DASH, MARAC and other referrals, closure.

@@ -1,0 +1,60 @@
+"""`python -m hearth.<service>`: one CLI with the common commands and the service's own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from hearth.eventstore.runtime import (
+    Argument,
+    OperatorCommand,
+    Runtime,
+    ServiceSpec,
+    main,
+)
+from hearth.eventstore.testing.service import fresh_schema
+
+
+async def _greet(runtime: Runtime[str], args: Mapping[str, str]) -> int:
+    print(f"{runtime.context} {args['whom']} in {runtime.schema}")
+    return 3
+
+
+GREET = OperatorCommand(
+    name="greet",
+    help="say hello from the opened runtime",
+    run=_greet,
+    arguments=[Argument("whom", "who")],
+)
+SPEC = ServiceSpec(name="testing", context=lambda: "hello", commands=[GREET])
+
+
+def test_help_lists_the_common_commands_and_the_services_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(SPEC, ["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("serve", "migrate", "verify", "replay-dlq", "rebuild", "greet"):
+        assert name in out
+    assert "say hello from the opened runtime" in out
+
+
+@pytest.mark.integration
+def test_a_services_command_runs_on_the_opened_runtime_with_its_context(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    schema = fresh_schema("testing")
+    monkeypatch.setenv("HEARTH_DATABASE_URL", database_url)
+    monkeypatch.setenv("HEARTH_DB_SCHEMA", schema)
+
+    assert main(SPEC, ["greet", "world"]) == 3
+    assert f"hello world in {schema}" in capsys.readouterr().out
+
+
+def test_a_command_named_twice_is_refused() -> None:
+    twice = ServiceSpec(name="testing", context=lambda: "hi", commands=[GREET, GREET])
+    with pytest.raises(ValueError, match="greet"):
+        main(twice, ["greet", "x"])
