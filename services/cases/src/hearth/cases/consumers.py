@@ -8,8 +8,8 @@
 Each handler runs in the consumer's transaction: the inbox row, the events appended and
 the read model commit together. A batch's cases are loaded together first
 (`CaseEvents.prepare`, the consumer's per-batch hook), so each case is read once per
-batch. Event types this service does not act on are skipped; a payload that does not match its type is left to the
-consumer's retries and DLQ.
+batch. Event types this service does not act on are skipped; a payload that does not
+match its type is left to the consumer's retries and DLQ.
 """
 
 from __future__ import annotations
