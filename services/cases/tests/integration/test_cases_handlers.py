@@ -16,7 +16,6 @@ from uuid import UUID
 
 import pytest
 
-from hearth.cases.configuration import load_config
 from hearth.cases.consumers import CaseEvents, intake_command
 from hearth.cases.domain.commands import ReceiveReport, RecordContactAttempt, RecordRead
 from hearth.cases.domain.guards import CaseNotFound
@@ -29,6 +28,7 @@ from hearth.cases.handlers import (
     SqlCaseRecords,
 )
 from hearth.cases.service import SPEC
+from hearth.cases.settings import load_config
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events import InvalidEvent
 from hearth.contracts.events.case_values import ContactAttemptOutcome, RestrictedView

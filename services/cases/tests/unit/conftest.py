@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from hearth.cases.configuration import DEFAULT_POLICY_FILE, load_policy
 from hearth.cases.domain.case import case_decider
 from hearth.cases.domain.commands import Command, ReceiveReport
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import Roster, StaffMember, StaffRole
 from hearth.cases.domain.state import CaseState
+from hearth.cases.settings import DEFAULT_POLICY_FILE, load_policy
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.common import (

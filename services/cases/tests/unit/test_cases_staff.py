@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from hearth.cases.configuration import (
+from hearth.cases.domain.staff import Roster, StaffMember, StaffRole, choose_case_manager
+from hearth.cases.settings import (
     DEFAULT_POLICY_FILE,
     DEFAULT_ROSTER_FILE,
+    CasesSettings,
     ConfigurationError,
     load_config,
 )
-from hearth.cases.domain.staff import Roster, StaffMember, StaffRole, choose_case_manager
-from hearth.cases.settings import CasesSettings
 from hearth.contracts.events.common import Gender
 
 

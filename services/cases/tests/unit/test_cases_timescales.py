@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hearth.cases.configuration import DEFAULT_POLICY_FILE, load_policy
 from hearth.cases.domain.policy import OutOfHours
+from hearth.cases.settings import DEFAULT_POLICY_FILE, load_policy
 from hearth.eventstore.calendar import WorkingCalendar, calendar_hours_after
 
 LONDON = ZoneInfo("Europe/London")

@@ -28,18 +28,17 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from typing_extensions import TypeVar
 
+from eventstore.auth import uses_development_secret
+from eventstore.clock import Clock, SystemClock
+from eventstore.consumer import EventConsumer, Handler, Prepare, Reset
+from eventstore.db import create_pool, migrate
+from eventstore.errors import DomainError, InvalidCommand, NotAllowed, NotFound
+from eventstore.kafka import BrokerCheck, ensure_topics, hearth_topics, namespaced
+from eventstore.logs import configure_logging, describe_error
+from eventstore.relay import OutboxRelay
+from eventstore.settings import ServiceSettings
+from eventstore.store import ConcurrencyError, EventStore
 from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
-
-from .auth import uses_development_secret
-from .clock import Clock, SystemClock
-from .consumer import EventConsumer, Handler, Prepare, Reset
-from .db import create_pool, migrate
-from .errors import DomainError, InvalidCommand, NotAllowed, NotFound
-from .kafka import BrokerCheck, ensure_topics, hearth_topics, namespaced
-from .logs import configure_logging, describe_error
-from .relay import OutboxRelay
-from .settings import ServiceSettings
-from .store import ConcurrencyError, EventStore
 
 log = structlog.get_logger(__name__)
 

@@ -2,8 +2,7 @@
 
 import sys
 
+from cases.service import SPEC
 from hearth.eventstore.runtime import main
-
-from .service import SPEC
 
 sys.exit(main(SPEC))

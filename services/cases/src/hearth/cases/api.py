@@ -17,17 +17,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from cases import api_models as m
+from cases import handlers
+from cases.domain import commands as c
+from cases.read_model import CaseFilter
+from cases.views import case_view, command_answer, summary_view
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.contracts.events.common import STAFF_ID_PATTERN, SafeContact
 from hearth.eventstore.auth import require_actor
 from hearth.eventstore.runtime import Runtime
-
-from . import api_models as m
-from . import handlers
-from .domain import commands as c
-from .read_model import CaseFilter
-from .views import case_view, command_answer, summary_view
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 

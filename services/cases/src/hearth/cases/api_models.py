@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from cases.domain.commands import GivenChild, GivenPerpetrator, GivenSurvivor
 from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
@@ -36,8 +37,6 @@ from hearth.contracts.events.common import (
     ShortText,
     StaffId,
 )
-
-from .domain.commands import GivenChild, GivenPerpetrator, GivenSurvivor
 
 
 class Body(BaseModel):

@@ -21,6 +21,8 @@ from uuid import UUID
 
 import structlog
 
+from cases.domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
+from cases.handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import intake, parse_event, risk
 from hearth.contracts.events.case_values import DashOutcome
@@ -28,9 +30,6 @@ from hearth.eventstore.consumer import Handler, Prepare
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import ConnT
-
-from .domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
-from .handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
 
 log = structlog.get_logger(__name__)
 

@@ -17,6 +17,22 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
+import asyncpg
+
+from cases import read_model
+from cases.domain.access import may_see, read_is_recorded
+from cases.domain.case import case_decider
+from cases.domain.commands import (
+    ChangeCaseManager,
+    Command,
+    ReceiveReport,
+    RecordRead,
+    UpdatePeople,
+)
+from cases.domain.guards import CaseNotFound
+from cases.domain.rules import CaseRules
+from cases.domain.state import CaseState, stream_id
+from cases.settings import cases_config
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.eventstore import commands
@@ -25,22 +41,6 @@ from hearth.eventstore.commands import Loaded
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import ConnT, StreamStore
-
-from . import read_model
-from .configuration import cases_config
-from .domain.access import may_see, read_is_recorded
-from .domain.case import case_decider
-from .domain.commands import (
-    ChangeCaseManager,
-    Command,
-    ReceiveReport,
-    RecordRead,
-    UpdatePeople,
-)
-from .domain.guards import CaseNotFound
-from .domain.rules import CaseRules
-from .domain.state import CaseState
-from .events import stream_id
 
 CASES_SYSTEM = Actor(id="hearth.cases", role=Role.SYSTEM)
 """The service itself, reacting to other services' events."""
@@ -89,6 +89,9 @@ class SqlCaseRecords:
 
     async def save(self, conn: Conn, state: CaseState) -> None:
         await read_model.save(conn, self.schema, state)
+
+
+_DEADLOCK_ATTEMPTS = 3
 
 
 class CaseHandlers(Generic[ConnT]):
@@ -154,7 +157,20 @@ class CaseHandlers(Generic[ConnT]):
         return Outcome(result.appended, result.after, result.loaded)
 
     async def staff_command(self, case_id: UUID, command: Command) -> Outcome:
-        """A command from a member of staff, in its own transaction, behind the access rules."""
+        """A command from a member of staff, in its own transaction, behind the access rules.
+
+        A deadlock (PostgreSQL chose this transaction to give way, e.g. to a consumer
+        batch moving case managers' caseloads in another order) runs it again afresh.
+        """
+        for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
+            try:
+                return await self._staff_command(case_id, command)
+            except asyncpg.exceptions.DeadlockDetectedError:
+                if attempt == _DEADLOCK_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _staff_command(self, case_id: UUID, command: Command) -> Outcome:
         async with self.store.transaction() as conn:
             loaded = await self.load(conn, case_id)
             state = loaded.state

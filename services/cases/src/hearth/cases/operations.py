@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from cases.read_model import rebuild
+from cases.settings import CasesConfig
 from hearth.eventstore.runtime import OperatorCommand, Runtime, ServiceSpec
 from hearth.eventstore.settings import ServiceSettings
-
-from .configuration import CasesConfig
-from .read_model import rebuild
 
 
 async def rebuild_read_model(spec: ServiceSpec[CasesConfig], settings: ServiceSettings) -> int:

@@ -1,8 +1,9 @@
 """The deadline scheduler: records each missed deadline overdue, exactly once.
 
 Every `scheduler_poll_seconds` it looks for due rows in the `deadlines` table (unmet,
-not cancelled, not yet recorded overdue). Each is taken with `FOR UPDATE SKIP LOCKED`,
-so several instances never take the same row, and in ONE transaction the `RecordOverdue`
+not cancelled, not yet recorded overdue). Each is taken under a transaction-scoped
+advisory lock that other instances skip, so several instances never take the same
+deadline at once, and in ONE transaction the `RecordOverdue`
 command appends the Overdue event (the decider refuses a second Overdue for the same
 deadline, so exactly-once holds by state as well as by row) and the read model marks
 the row. A restart at any moment leaves either both or neither. Time comes only from
@@ -17,16 +18,16 @@ from datetime import datetime
 import asyncpg
 import structlog
 
+from cases import read_model
+from cases.domain.commands import RecordOverdue
+from cases.domain.deadlines import DeadlineKind
+from cases.handlers import SCHEDULER, run_command
+from cases.settings import cases_config
+from hearth.eventstore.db import advisory_key
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.metrics import SLA_BREACHES
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.tasks import sleep_or_stop
-
-from . import read_model
-from .configuration import cases_config
-from .domain.commands import RecordOverdue
-from .domain.deadlines import DeadlineKind
-from .handlers import SCHEDULER, run_command
 
 log = structlog.get_logger(__name__)
 
@@ -76,11 +77,19 @@ async def _record_overdue(runtime: Runtime, row: asyncpg.Record, now: datetime) 
     store = runtime.event_store
     kind = DeadlineKind(row["kind"])
     async with store.transaction() as conn:
-        locked = await conn.fetchval(
+        # An advisory lock, not a lock on the deadline row: a staff command on the same
+        # case appends and then rewrites that row, so holding the row while appending
+        # could deadlock with it. A second instance skips what the first holds.
+        taken = await conn.fetchval(
+            "SELECT pg_try_advisory_xact_lock($1)",
+            advisory_key(
+                "hearth-overdue", store.schema, str(row["case_id"]), kind.value, row["ref_id"]
+            ),
+        )
+        locked = taken and await conn.fetchval(
             f"""SELECT true FROM {store.schema}.deadlines
                 WHERE case_id = $1 AND kind = $2 AND ref_id = $3 AND {_WAITING}
-                  AND due_at <= $4
-                FOR UPDATE SKIP LOCKED""",
+                  AND due_at <= $4""",
             row["case_id"],
             kind.value,
             row["ref_id"],

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cases.api import router
+from cases.consumers import intake_batches, intake_events, risk_batches, risk_events
+from cases.operations import REBUILD_READ_MODEL
+from cases.scheduler import deadline_scheduler
+from cases.settings import load_config
 from hearth.contracts.topics import INTAKE_EVENTS, RISK_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
-
-from .api import router
-from .configuration import load_config
-from .consumers import intake_batches, intake_events, risk_batches, risk_events
-from .operations import REBUILD_READ_MODEL
-from .scheduler import deadline_scheduler
 
 SPEC = ServiceSpec(
     name="cases",

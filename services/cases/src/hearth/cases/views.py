@@ -7,11 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from cases.domain.deadlines import Deadline
+from cases.domain.state import CaseState, Flag
+from cases.handlers import CaseRead, Outcome
 from hearth.contracts.envelope import Envelope
-
-from .domain.deadlines import Deadline
-from .domain.state import CaseState, Flag
-from .handlers import CaseRead, Outcome
 
 
 def command_answer(case_id: object, outcome: Outcome, **extra: Any) -> dict[str, Any]:

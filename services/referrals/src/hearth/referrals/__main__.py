@@ -3,7 +3,6 @@
 import sys
 
 from hearth.eventstore.runtime import main
-
-from .service import SPEC
+from referrals.service import SPEC
 
 sys.exit(main(SPEC))

@@ -15,7 +15,7 @@ The parts: `loop` (the Kafka loop and a batch's transaction), `inbox` (inbox and
 checkpoints), `dead_letters` (the DLQ and its replay), `records` (what handlers get).
 """
 
-from .dead_letters import (
+from eventstore.consumer.dead_letters import (
     DLQ_AT,
     DLQ_ATTEMPTS,
     DLQ_CONSUMER,
@@ -25,9 +25,9 @@ from .dead_letters import (
     DLQ_TOPIC,
     ReplayReport,
 )
-from .inbox import Inbox
-from .loop import EventConsumer
-from .records import Handler, PoisonEvent, Prepare, Reset
+from eventstore.consumer.inbox import Inbox
+from eventstore.consumer.loop import EventConsumer
+from eventstore.consumer.records import Handler, PoisonEvent, Prepare, Reset
 
 __all__ = [
     "DLQ_AT",

@@ -16,14 +16,13 @@ from typing import Any, Literal
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
+from eventstore.consumer.inbox import Inbox
+from eventstore.consumer.records import INFRASTRUCTURE_ERRORS, RESTART_ERRORS, envelope_of
+from eventstore.db import Conn
+from eventstore.kafka import ISOLATION, partitions_of
+from eventstore.logs import describe_error
+from eventstore.metrics import EVENTS_HANDLED
 from hearth.contracts.envelope import Envelope
-
-from ..db import Conn
-from ..kafka import ISOLATION, partitions_of
-from ..logs import describe_error
-from ..metrics import EVENTS_HANDLED
-from .inbox import Inbox
-from .records import INFRASTRUCTURE_ERRORS, RESTART_ERRORS, envelope_of
 
 DLQ_CONSUMER = "hearth_dlq_consumer"
 DLQ_TOPIC = "hearth_dlq_topic"

@@ -21,16 +21,9 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
-from hearth.contracts.envelope import Envelope
-
-from ..db import Conn
-from ..kafka import ISOLATION, end_offsets
-from ..logs import bind_event, describe_error, unbind_event
-from ..metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
-from ..tasks import sleep_or_stop
-from .dead_letters import DeadLetters, ReplayReport
-from .inbox import Checkpoints, Inbox
-from .records import (
+from eventstore.consumer.dead_letters import DeadLetters, ReplayReport
+from eventstore.consumer.inbox import Checkpoints, Inbox
+from eventstore.consumer.records import (
     INFRASTRUCTURE_ERRORS,
     RESTART_ERRORS,
     Handler,
@@ -39,6 +32,12 @@ from .records import (
     Reset,
     envelope_of,
 )
+from eventstore.db import Conn
+from eventstore.kafka import ISOLATION, end_offsets
+from eventstore.logs import bind_event, describe_error, unbind_event
+from eventstore.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
+from eventstore.tasks import sleep_or_stop
+from hearth.contracts.envelope import Envelope
 
 log = structlog.get_logger(__name__)
 

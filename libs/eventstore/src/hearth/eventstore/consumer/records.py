@@ -9,10 +9,9 @@ import asyncpg
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaError
 
+from eventstore.db import Conn
+from eventstore.store import StaleTransaction
 from hearth.contracts.envelope import Envelope, EnvelopeError
-
-from ..db import Conn
-from ..store import StaleTransaction
 
 Handler = Callable[[Conn, Envelope], Awaitable[None]]
 """Handles one event inside the consumer's transaction, using the connection given."""
@@ -40,8 +39,10 @@ INFRASTRUCTURE_ERRORS = (
     KafkaError,
 )
 
-# The transaction must start again (see StaleTransaction): redo the batch afresh.
-RESTART_ERRORS = (StaleTransaction,)
+# The transaction must start again: redo the batch afresh. A StaleTransaction cannot
+# append in order; a deadlock (a batch taking case managers' caseload rows in another
+# order than a staff command) was chosen by PostgreSQL to give way.
+RESTART_ERRORS = (StaleTransaction, asyncpg.exceptions.DeadlockDetectedError)
 
 
 class PoisonEvent(Exception):

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cases.domain.state import CaseState
 from hearth.contracts.envelope import Actor, Role
-
-from .state import CaseState
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,15 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from cases.domain import casework, lifecycle, opening, people_update
+from cases.domain import commands as c
+from cases.domain.commands import Command, MeetDashDeadline, RecordOverdue
+from cases.domain.deadlines import Deadline, DeadlineKind
+from cases.domain.rules import CaseRules
+from cases.domain.state import CaseState, evolve, fold
 from hearth.contracts.events import cases as ev
 from hearth.eventstore.decider import Decider
-
-from . import casework, lifecycle, opening, people_update
-from . import commands as c
-from .commands import Command, MeetDashDeadline, RecordOverdue
-from .deadlines import Deadline, DeadlineKind
-from .rules import CaseRules
-from .state import CaseState, evolve, fold
 
 __all__ = ["CaseState", "case_decider", "decide", "evolve", "fold", "initial_state"]
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import FlagKind, WishesOverride
-from hearth.eventstore.errors import DomainError, NotFound
-
-from .commands import (
+from cases.domain.commands import (
     CompleteEmergencyRepair,
     RaiseEmergencyRepair,
     RaiseFlag,
@@ -21,11 +17,14 @@ from .commands import (
     TakePerpetratorAction,
     UpdateSafeContact,
 )
-from .deadlines import DeadlineKind
-from .guards import require_case, require_manager, require_open_case
-from .rules import CaseRules
-from .safe_contact import ContactIntent, check_safe_contact
-from .state import CaseState
+from cases.domain.deadlines import DeadlineKind
+from cases.domain.guards import require_case, require_manager, require_open_case
+from cases.domain.rules import CaseRules
+from cases.domain.safe_contact import ContactIntent, check_safe_contact
+from cases.domain.state import CaseState
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import FlagKind, WishesOverride
+from hearth.eventstore.errors import DomainError, NotFound
 
 # --- contact ---------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from cases.domain.deadlines import DeadlineKind
 from hearth.contracts.envelope import Actor
 from hearth.contracts.events.case_values import (
     ClosureReason,
@@ -46,8 +47,6 @@ from hearth.contracts.events.common import (
 )
 from hearth.contracts.events.intake import ReportLinkedToCase, ReportReceived
 from hearth.eventstore.errors import InvalidCommand
-
-from .deadlines import DeadlineKind
 
 
 class CaseCommand:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from cases.domain.access import may_see
+from cases.domain.state import CaseState
 from hearth.contracts.envelope import Actor, Role
 from hearth.eventstore.errors import DomainError, NotAllowed, NotFound
-
-from .access import may_see
-from .state import CaseState
 
 
 class CaseNotFound(NotFound):

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import Restriction
-from hearth.contracts.events.common import Gender
-from hearth.eventstore.errors import DomainError
-
-from .commands import (
+from cases.domain.commands import (
     ChangeCaseManager,
     DecideClosure,
     LiftRestriction,
@@ -19,11 +14,15 @@ from .commands import (
     RestrictCase,
     ReviewCase,
 )
-from .guards import CaseNotFound, require_case, require_manager, require_open_case
-from .people import case_manager_of, renamed
-from .rules import CaseRules
-from .staff import StaffMember, choose_case_manager
-from .state import CaseState
+from cases.domain.guards import CaseNotFound, require_case, require_manager, require_open_case
+from cases.domain.people import case_manager_of, renamed
+from cases.domain.rules import CaseRules
+from cases.domain.staff import StaffMember, choose_case_manager
+from cases.domain.state import CaseState
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import Restriction
+from hearth.contracts.events.common import Gender
+from hearth.eventstore.errors import DomainError
 
 # --- case manager ----------------------------------------------------------------------
 

@@ -11,12 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import ReopenReason, Restriction
-from hearth.contracts.events.intake import ReportReceived
-
-from .commands import ReceiveReport, RecordLink
-from .people import (
+from cases.domain.commands import ReceiveReport, RecordLink
+from cases.domain.people import (
     auto_flags,
     case_manager_of,
     merge_people,
@@ -24,9 +20,12 @@ from .people import (
     restriction_reason,
     staff_safeguards,
 )
-from .rules import CaseRules
-from .staff import choose_case_manager
-from .state import CaseState, Recorded, fold
+from cases.domain.rules import CaseRules
+from cases.domain.staff import choose_case_manager
+from cases.domain.state import CaseState, Recorded, fold
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.case_values import ReopenReason, Restriction
+from hearth.contracts.events.intake import ReportReceived
 
 
 def receive_report(

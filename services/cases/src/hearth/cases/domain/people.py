@@ -14,6 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
+from cases.domain.rules import CaseRules
+from cases.domain.staff import StaffMember, choose_case_manager
+from cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import (
     CaseManager,
@@ -23,10 +26,6 @@ from hearth.contracts.events.case_values import (
 )
 from hearth.contracts.events.common import AllegedPerpetrator, Child, Survivor
 from hearth.eventstore.errors import DomainError
-
-from .rules import CaseRules
-from .staff import StaffMember, choose_case_manager
-from .state import CaseState
 
 SURVIVOR_FLAG_REASON = "Survivor in a domestic abuse case: every DA case is flagged."
 PERPETRATOR_FLAG_REASON = "Alleged perpetrator in a domestic abuse case: every DA case is flagged."

@@ -18,16 +18,15 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from cases.domain.commands import GivenSurvivor, UpdatePeople
+from cases.domain.guards import require_open_case
+from cases.domain.people import auto_flags, staff_safeguards
+from cases.domain.rules import CaseRules
+from cases.domain.state import CaseState, Recorded, fold
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import FlagKind
 from hearth.contracts.events.common import AllegedPerpetrator, Child, Survivor
 from hearth.eventstore.errors import DomainError
-
-from .commands import GivenSurvivor, UpdatePeople
-from .guards import require_open_case
-from .people import auto_flags, staff_safeguards
-from .rules import CaseRules
-from .state import CaseState, Recorded, fold
 
 _Person = TypeVar("_Person", AllegedPerpetrator, Child)
 

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from cases.domain.policy import Policy
+from cases.domain.staff import Roster
 from hearth.eventstore.calendar import WorkingCalendar, calendar_hours_after
-
-from .policy import Policy
-from .staff import Roster
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
-from hearth.contracts.envelope import Actor
+from cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
+from hearth.contracts.envelope import Actor, Envelope
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
 from hearth.contracts.events.case_values import CaseManager, Restriction
@@ -20,13 +21,19 @@ from hearth.contracts.events.common import (
     SafeContact,
     Survivor,
 )
-from hearth.eventstore.decider import Recorded
-
-from .deadlines import Deadline, DeadlineKey, DeadlineKind
+from hearth.eventstore.decider import Recorded, recorded
 
 _T = TypeVar("_T")
 
-__all__ = ["CaseState", "CaseStatus", "Recorded", "evolve", "fold"]
+__all__ = [
+    "CaseState",
+    "CaseStatus",
+    "Recorded",
+    "evolve",
+    "fold",
+    "fold_envelopes",
+    "stream_id",
+]
 
 
 class CaseStatus(StrEnum):
@@ -163,8 +170,8 @@ class CaseState:
 def fold(history: Iterable[Recorded], state: CaseState | None = None) -> CaseState:
     """The state after the events, from `state` (a new case by default)."""
     current = state or CaseState()
-    for recorded in history:
-        current = evolve(current, recorded)
+    for one in history:
+        current = evolve(current, one)
     return current
 
 
@@ -398,3 +405,13 @@ def _mark(state: CaseState, key: DeadlineKey, what: str, at: datetime) -> CaseSt
         return state
     marked = {"met": deadline.met, "overdue": deadline.overdue, "cancelled": deadline.cancelled}
     return replace(state, deadlines={**state.deadlines, key: marked[what](at)})
+
+
+def stream_id(case_id: UUID) -> str:
+    """One stream per case."""
+    return f"case-{case_id}"
+
+
+def fold_envelopes(history: Iterable[Envelope], state: CaseState | None = None) -> CaseState:
+    """The case's state after its stored events (continuing from `state` if given)."""
+    return fold((recorded(e) for e in history), state)
