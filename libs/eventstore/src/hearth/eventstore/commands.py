@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Generic, TypeVar
 from uuid import UUID
 
-from eventstore.decider import Decider, Recorded, recorded
-from eventstore.store import ConcurrencyError, ConnT, NewEvent, StaleTransaction, StreamStore
 from hearth.contracts.envelope import Actor, Envelope
+from hearth.eventstore.decider import Decider, Recorded, recorded
+from hearth.eventstore.store import ConcurrencyError, ConnT, NewEvent, StaleTransaction, StreamStore
 
 __all__ = ["CommandResult", "Loaded", "load_stream", "load_streams", "run_command"]
 

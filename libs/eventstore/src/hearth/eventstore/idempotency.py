@@ -33,9 +33,9 @@ import structlog
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from eventstore.db import Conn
-from eventstore.errors import DomainError
 from hearth.contracts.envelope import Actor, canonical_json
+from hearth.eventstore.db import Conn
+from hearth.eventstore.errors import DomainError
 
 __all__ = [
     "DEFAULT_DAYS",

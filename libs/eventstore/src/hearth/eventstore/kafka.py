@@ -13,9 +13,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
-from eventstore.logs import describe_error
-from eventstore.tasks import sleep_or_stop
 from hearth.contracts.topics import ALL_SERVICES, EVENT_TOPICS, dlq_topic
+from hearth.eventstore.logs import describe_error
+from hearth.eventstore.tasks import sleep_or_stop
 
 log = structlog.get_logger(__name__)
 

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from uuid import UUID
 
-from eventstore.clock import Clock, SystemClock
-from eventstore.store import ANY_VERSION, ConcurrencyError, NewEvent, StaleTransaction
 from hearth.contracts.envelope import GENESIS_HASH, Envelope
+from hearth.eventstore.clock import Clock, SystemClock
+from hearth.eventstore.store import ANY_VERSION, ConcurrencyError, NewEvent, StaleTransaction
 
 __all__ = ["InMemoryEventStore", "MemoryTransaction"]
 

@@ -28,10 +28,10 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from eventstore.db import Conn, advisory_key, connect
-from eventstore.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
-from eventstore.store import EventStore, envelope_from_row
-from eventstore.tasks import sleep_or_stop
+from hearth.eventstore.db import Conn, advisory_key, connect
+from hearth.eventstore.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
+from hearth.eventstore.store import EventStore, envelope_from_row
+from hearth.eventstore.tasks import sleep_or_stop
 
 log = structlog.get_logger(__name__)
 

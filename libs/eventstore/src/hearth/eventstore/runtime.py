@@ -28,17 +28,17 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from typing_extensions import TypeVar
 
-from eventstore.auth import uses_development_secret
-from eventstore.clock import Clock, SystemClock
-from eventstore.consumer import EventConsumer, Handler, Prepare, Reset
-from eventstore.db import create_pool, migrate
-from eventstore.errors import DomainError, InvalidCommand, NotAllowed, NotFound
-from eventstore.kafka import BrokerCheck, ensure_topics, hearth_topics, namespaced
-from eventstore.logs import configure_logging, describe_error
-from eventstore.relay import OutboxRelay
-from eventstore.settings import ServiceSettings
-from eventstore.store import ConcurrencyError, EventStore
 from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
+from hearth.eventstore.auth import uses_development_secret
+from hearth.eventstore.clock import Clock, SystemClock
+from hearth.eventstore.consumer import EventConsumer, Handler, Prepare, Reset
+from hearth.eventstore.db import create_pool, migrate
+from hearth.eventstore.errors import DomainError, InvalidCommand, NotAllowed, NotFound
+from hearth.eventstore.kafka import BrokerCheck, ensure_topics, hearth_topics, namespaced
+from hearth.eventstore.logs import configure_logging, describe_error
+from hearth.eventstore.relay import OutboxRelay
+from hearth.eventstore.settings import ServiceSettings
+from hearth.eventstore.store import ConcurrencyError, EventStore
 
 log = structlog.get_logger(__name__)
 

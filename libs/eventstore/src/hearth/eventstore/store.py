@@ -18,10 +18,10 @@ from uuid import UUID
 
 import asyncpg
 
-from eventstore.clock import Clock, SystemClock
-from eventstore.db import Conn, check_schema_name
 from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope
 from hearth.contracts.events.base import DomainEvent
+from hearth.eventstore.clock import Clock, SystemClock
+from hearth.eventstore.db import Conn, check_schema_name
 
 ANY_VERSION: Final = -1
 """Pass as `expected_version` to append whatever the stream's current version."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from eventstore.kafka import ensure_topics, hearth_topics
-from eventstore.settings import ServiceSettings
+from hearth.eventstore.kafka import ensure_topics, hearth_topics
+from hearth.eventstore.settings import ServiceSettings
 
 
 async def _main() -> None:

@@ -2,7 +2,7 @@
 
 import sys
 
-from cases.service import SPEC
+from hearth.cases.service import SPEC
 from hearth.eventstore.runtime import main
 
 sys.exit(main(SPEC))

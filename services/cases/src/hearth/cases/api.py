@@ -17,11 +17,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from cases import api_models as m
-from cases import handlers
-from cases.domain import commands as c
-from cases.read_model import CaseFilter
-from cases.views import case_view, command_answer, summary_view
+from hearth.cases import api_models as m
+from hearth.cases import handlers
+from hearth.cases.domain import commands as c
+from hearth.cases.read_model import CaseFilter
+from hearth.cases.views import case_view, command_answer, summary_view
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.contracts.events.common import STAFF_ID_PATTERN, SafeContact

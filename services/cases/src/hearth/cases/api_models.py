@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from cases.domain.commands import GivenChild, GivenPerpetrator, GivenSurvivor
+from hearth.cases.domain.commands import GivenChild, GivenPerpetrator, GivenSurvivor
 from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,

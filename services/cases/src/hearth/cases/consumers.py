@@ -21,8 +21,8 @@ from uuid import UUID
 
 import structlog
 
-from cases.domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
-from cases.handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
+from hearth.cases.domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
+from hearth.cases.handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import intake, parse_event, risk
 from hearth.contracts.events.case_values import DashOutcome

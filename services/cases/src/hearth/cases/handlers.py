@@ -19,20 +19,20 @@ from uuid import UUID
 
 import asyncpg
 
-from cases import read_model
-from cases.domain.access import may_see, read_is_recorded
-from cases.domain.case import case_decider
-from cases.domain.commands import (
+from hearth.cases import read_model
+from hearth.cases.domain.access import may_see, read_is_recorded
+from hearth.cases.domain.case import case_decider
+from hearth.cases.domain.commands import (
     ChangeCaseManager,
     Command,
     ReceiveReport,
     RecordRead,
     UpdatePeople,
 )
-from cases.domain.guards import CaseNotFound
-from cases.domain.rules import CaseRules
-from cases.domain.state import CaseState, stream_id
-from cases.settings import cases_config
+from hearth.cases.domain.guards import CaseNotFound
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.state import CaseState, stream_id
+from hearth.cases.settings import cases_config
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.eventstore import commands

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from cases.read_model import rebuild
-from cases.settings import CasesConfig
+from hearth.cases.read_model import rebuild
+from hearth.cases.settings import CasesConfig
 from hearth.eventstore.runtime import OperatorCommand, Runtime, ServiceSpec
 from hearth.eventstore.settings import ServiceSettings
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cases.domain.access import visibility
-from cases.domain.deadlines import DeadlineStatus, deadline_status
-from cases.domain.state import CaseState, fold_envelopes
+from hearth.cases.domain.access import visibility
+from hearth.cases.domain.deadlines import DeadlineStatus, deadline_status
+from hearth.cases.domain.state import CaseState, fold_envelopes
 from hearth.contracts.envelope import Actor, Role
 from hearth.eventstore.db import Conn, check_schema_name
 from hearth.eventstore.store import EventStore

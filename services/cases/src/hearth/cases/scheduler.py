@@ -18,11 +18,11 @@ from datetime import datetime
 import asyncpg
 import structlog
 
-from cases import read_model
-from cases.domain.commands import RecordOverdue
-from cases.domain.deadlines import DeadlineKind
-from cases.handlers import SCHEDULER, run_command
-from cases.settings import cases_config
+from hearth.cases import read_model
+from hearth.cases.domain.commands import RecordOverdue
+from hearth.cases.domain.deadlines import DeadlineKind
+from hearth.cases.handlers import SCHEDULER, run_command
+from hearth.cases.settings import cases_config
 from hearth.eventstore.db import advisory_key
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.metrics import SLA_BREACHES

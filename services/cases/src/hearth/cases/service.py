@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cases.api import router
-from cases.consumers import intake_batches, intake_events, risk_batches, risk_events
-from cases.operations import REBUILD_READ_MODEL
-from cases.scheduler import deadline_scheduler
-from cases.settings import load_config
+from hearth.cases.api import router
+from hearth.cases.consumers import intake_batches, intake_events, risk_batches, risk_events
+from hearth.cases.operations import REBUILD_READ_MODEL
+from hearth.cases.scheduler import deadline_scheduler
+from hearth.cases.settings import load_config
 from hearth.contracts.topics import INTAKE_EVENTS, RISK_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
 

@@ -12,9 +12,9 @@ from typing import Any
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cases.domain.policy import Policy
-from cases.domain.rules import CaseRules
-from cases.domain.staff import Roster
+from hearth.cases.domain.policy import Policy
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.staff import Roster
 from hearth.eventstore.runtime import Runtime
 
 PACKAGE_DIR = Path(__file__).parent

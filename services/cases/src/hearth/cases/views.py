@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from cases.domain.deadlines import Deadline
-from cases.domain.state import CaseState, Flag
-from cases.handlers import CaseRead, Outcome
+from hearth.cases.domain.deadlines import Deadline
+from hearth.cases.domain.state import CaseState, Flag
+from hearth.cases.handlers import CaseRead, Outcome
 from hearth.contracts.envelope import Envelope
 
 

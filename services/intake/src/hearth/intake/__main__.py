@@ -3,6 +3,6 @@
 import sys
 
 from hearth.eventstore.runtime import main
-from intake.service import SPEC
+from hearth.intake.service import SPEC
 
 sys.exit(main(SPEC))

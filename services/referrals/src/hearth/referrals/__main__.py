@@ -3,6 +3,6 @@
 import sys
 
 from hearth.eventstore.runtime import main
-from referrals.service import SPEC
+from hearth.referrals.service import SPEC
 
 sys.exit(main(SPEC))

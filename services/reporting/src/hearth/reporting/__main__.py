@@ -3,6 +3,6 @@
 import sys
 
 from hearth.eventstore.runtime import main
-from reporting.service import SPEC
+from hearth.reporting.service import SPEC
 
 sys.exit(main(SPEC))

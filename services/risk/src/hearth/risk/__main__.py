@@ -3,6 +3,6 @@
 import sys
 
 from hearth.eventstore.runtime import main
-from risk.service import SPEC
+from hearth.risk.service import SPEC
 
 sys.exit(main(SPEC))

@@ -15,7 +15,7 @@ The parts: `loop` (the Kafka loop and a batch's transaction), `inbox` (inbox and
 checkpoints), `dead_letters` (the DLQ and its replay), `records` (what handlers get).
 """
 
-from eventstore.consumer.dead_letters import (
+from hearth.eventstore.consumer.dead_letters import (
     DLQ_AT,
     DLQ_ATTEMPTS,
     DLQ_CONSUMER,
@@ -25,9 +25,9 @@ from eventstore.consumer.dead_letters import (
     DLQ_TOPIC,
     ReplayReport,
 )
-from eventstore.consumer.inbox import Inbox
-from eventstore.consumer.loop import EventConsumer
-from eventstore.consumer.records import Handler, PoisonEvent, Prepare, Reset
+from hearth.eventstore.consumer.inbox import Inbox
+from hearth.eventstore.consumer.loop import EventConsumer
+from hearth.eventstore.consumer.records import Handler, PoisonEvent, Prepare, Reset
 
 __all__ = [
     "DLQ_AT",

@@ -16,13 +16,13 @@ from typing import Any, Literal
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from eventstore.consumer.inbox import Inbox
-from eventstore.consumer.records import INFRASTRUCTURE_ERRORS, RESTART_ERRORS, envelope_of
-from eventstore.db import Conn
-from eventstore.kafka import ISOLATION, partitions_of
-from eventstore.logs import describe_error
-from eventstore.metrics import EVENTS_HANDLED
 from hearth.contracts.envelope import Envelope
+from hearth.eventstore.consumer.inbox import Inbox
+from hearth.eventstore.consumer.records import INFRASTRUCTURE_ERRORS, RESTART_ERRORS, envelope_of
+from hearth.eventstore.db import Conn
+from hearth.eventstore.kafka import ISOLATION, partitions_of
+from hearth.eventstore.logs import describe_error
+from hearth.eventstore.metrics import EVENTS_HANDLED
 
 DLQ_CONSUMER = "hearth_dlq_consumer"
 DLQ_TOPIC = "hearth_dlq_topic"

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import asyncpg
 from aiokafka import ConsumerRecord
 
-from eventstore.db import Conn, check_schema_name
 from hearth.contracts.envelope import Envelope
+from hearth.eventstore.db import Conn, check_schema_name
 
 Checkpoints = dict[tuple[str, int], int]
 """(topic, partition) -> the next offset to handle."""

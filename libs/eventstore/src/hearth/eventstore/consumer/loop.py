@@ -21,9 +21,10 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import KafkaError
 
-from eventstore.consumer.dead_letters import DeadLetters, ReplayReport
-from eventstore.consumer.inbox import Checkpoints, Inbox
-from eventstore.consumer.records import (
+from hearth.contracts.envelope import Envelope
+from hearth.eventstore.consumer.dead_letters import DeadLetters, ReplayReport
+from hearth.eventstore.consumer.inbox import Checkpoints, Inbox
+from hearth.eventstore.consumer.records import (
     INFRASTRUCTURE_ERRORS,
     RESTART_ERRORS,
     Handler,
@@ -32,12 +33,11 @@ from eventstore.consumer.records import (
     Reset,
     envelope_of,
 )
-from eventstore.db import Conn
-from eventstore.kafka import ISOLATION, end_offsets
-from eventstore.logs import bind_event, describe_error, unbind_event
-from eventstore.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
-from eventstore.tasks import sleep_or_stop
-from hearth.contracts.envelope import Envelope
+from hearth.eventstore.db import Conn
+from hearth.eventstore.kafka import ISOLATION, end_offsets
+from hearth.eventstore.logs import bind_event, describe_error, unbind_event
+from hearth.eventstore.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
+from hearth.eventstore.tasks import sleep_or_stop
 
 log = structlog.get_logger(__name__)
 

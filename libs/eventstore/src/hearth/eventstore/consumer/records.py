@@ -9,9 +9,9 @@ import asyncpg
 from aiokafka import ConsumerRecord
 from aiokafka.errors import KafkaError
 
-from eventstore.db import Conn
-from eventstore.store import StaleTransaction
 from hearth.contracts.envelope import Envelope, EnvelopeError
+from hearth.eventstore.db import Conn
+from hearth.eventstore.store import StaleTransaction
 
 Handler = Callable[[Conn, Envelope], Awaitable[None]]
 """Handles one event inside the consumer's transaction, using the connection given."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cases.domain.state import CaseState
+from hearth.cases.domain.state import CaseState
 from hearth.contracts.envelope import Actor, Role
 
 

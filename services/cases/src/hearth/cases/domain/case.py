@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from cases.domain import casework, lifecycle, opening, people_update
-from cases.domain import commands as c
-from cases.domain.commands import Command, MeetDashDeadline, RecordOverdue
-from cases.domain.deadlines import Deadline, DeadlineKind
-from cases.domain.rules import CaseRules
-from cases.domain.state import CaseState, evolve, fold
+from hearth.cases.domain import casework, lifecycle, opening, people_update
+from hearth.cases.domain import commands as c
+from hearth.cases.domain.commands import Command, MeetDashDeadline, RecordOverdue
+from hearth.cases.domain.deadlines import Deadline, DeadlineKind
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.state import CaseState, evolve, fold
 from hearth.contracts.events import cases as ev
 from hearth.eventstore.decider import Decider
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cases.domain.commands import (
+from hearth.cases.domain.commands import (
     CompleteEmergencyRepair,
     RaiseEmergencyRepair,
     RaiseFlag,
@@ -17,11 +17,11 @@ from cases.domain.commands import (
     TakePerpetratorAction,
     UpdateSafeContact,
 )
-from cases.domain.deadlines import DeadlineKind
-from cases.domain.guards import require_case, require_manager, require_open_case
-from cases.domain.rules import CaseRules
-from cases.domain.safe_contact import ContactIntent, check_safe_contact
-from cases.domain.state import CaseState
+from hearth.cases.domain.deadlines import DeadlineKind
+from hearth.cases.domain.guards import require_case, require_manager, require_open_case
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.safe_contact import ContactIntent, check_safe_contact
+from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import FlagKind, WishesOverride
 from hearth.eventstore.errors import DomainError, NotFound

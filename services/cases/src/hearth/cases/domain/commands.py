@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from cases.domain.deadlines import DeadlineKind
+from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.contracts.envelope import Actor
 from hearth.contracts.events.case_values import (
     ClosureReason,

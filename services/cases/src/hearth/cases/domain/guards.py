@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cases.domain.access import may_see
-from cases.domain.state import CaseState
+from hearth.cases.domain.access import may_see
+from hearth.cases.domain.state import CaseState
 from hearth.contracts.envelope import Actor, Role
 from hearth.eventstore.errors import DomainError, NotAllowed, NotFound
 

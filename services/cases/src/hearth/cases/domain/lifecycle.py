@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from cases.domain.commands import (
+from hearth.cases.domain.commands import (
     ChangeCaseManager,
     DecideClosure,
     LiftRestriction,
@@ -14,11 +14,16 @@ from cases.domain.commands import (
     RestrictCase,
     ReviewCase,
 )
-from cases.domain.guards import CaseNotFound, require_case, require_manager, require_open_case
-from cases.domain.people import case_manager_of, renamed
-from cases.domain.rules import CaseRules
-from cases.domain.staff import StaffMember, choose_case_manager
-from cases.domain.state import CaseState
+from hearth.cases.domain.guards import (
+    CaseNotFound,
+    require_case,
+    require_manager,
+    require_open_case,
+)
+from hearth.cases.domain.people import case_manager_of, renamed
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.staff import StaffMember, choose_case_manager
+from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import Restriction
 from hearth.contracts.events.common import Gender

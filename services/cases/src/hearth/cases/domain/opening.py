@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from cases.domain.commands import ReceiveReport, RecordLink
-from cases.domain.people import (
+from hearth.cases.domain.commands import ReceiveReport, RecordLink
+from hearth.cases.domain.people import (
     auto_flags,
     case_manager_of,
     merge_people,
@@ -20,9 +20,9 @@ from cases.domain.people import (
     restriction_reason,
     staff_safeguards,
 )
-from cases.domain.rules import CaseRules
-from cases.domain.staff import choose_case_manager
-from cases.domain.state import CaseState, Recorded, fold
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.staff import choose_case_manager
+from hearth.cases.domain.state import CaseState, Recorded, fold
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ReopenReason, Restriction
 from hearth.contracts.events.intake import ReportReceived

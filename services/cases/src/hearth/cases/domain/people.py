@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from cases.domain.rules import CaseRules
-from cases.domain.staff import StaffMember, choose_case_manager
-from cases.domain.state import CaseState
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.staff import StaffMember, choose_case_manager
+from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import (
     CaseManager,

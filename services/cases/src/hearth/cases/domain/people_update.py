@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
-from cases.domain.commands import GivenSurvivor, UpdatePeople
-from cases.domain.guards import require_open_case
-from cases.domain.people import auto_flags, staff_safeguards
-from cases.domain.rules import CaseRules
-from cases.domain.state import CaseState, Recorded, fold
+from hearth.cases.domain.commands import GivenSurvivor, UpdatePeople
+from hearth.cases.domain.guards import require_open_case
+from hearth.cases.domain.people import auto_flags, staff_safeguards
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.state import CaseState, Recorded, fold
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import FlagKind
 from hearth.contracts.events.common import AllegedPerpetrator, Child, Survivor

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from cases.domain.policy import Policy
-from cases.domain.staff import Roster
+from hearth.cases.domain.policy import Policy
+from hearth.cases.domain.staff import Roster
 from hearth.eventstore.calendar import WorkingCalendar, calendar_hours_after
 
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
-from cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
+from hearth.cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
 from hearth.contracts.envelope import Actor, Envelope
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
