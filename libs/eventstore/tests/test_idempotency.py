@@ -13,26 +13,17 @@ from hearth.eventstore.idempotency import (
     DEFAULT_DAYS,
     Idempotency,
     IdempotencyKeyReused,
-    IdempotencySettings,
     caller_scope,
     earlier_answer,
     is_expired,
     request_hash,
     save_response,
 )
+from hearth.eventstore.settings import ServiceSettings
 
 NOW = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 WEEK = timedelta(days=7)
 SECRET = b"idempotency-tests-secret"
-
-# What a service declares in its own migrations (see the module's docstring).
-TABLE = """
-CREATE TABLE {schema}.idempotency_keys (
-    scope text NOT NULL, key text NOT NULL, request_hash text NOT NULL,
-    status_code integer NOT NULL, response jsonb NOT NULL,
-    created_at timestamptz NOT NULL, PRIMARY KEY (scope, key));
-CREATE INDEX idempotency_keys_created ON {schema}.idempotency_keys (created_at);
-"""
 
 
 # --- pure helpers ----------------------------------------------------------------------
@@ -61,12 +52,12 @@ def test_a_key_expires_once_the_whole_period_has_passed() -> None:
 
 def test_keys_are_kept_seven_days_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HEARTH_IDEMPOTENCY_DAYS", raising=False)
-    assert IdempotencySettings().keep_for == timedelta(days=DEFAULT_DAYS) == WEEK
+    assert ServiceSettings().idempotency_keep_for == timedelta(days=DEFAULT_DAYS) == WEEK
     monkeypatch.setenv("HEARTH_IDEMPOTENCY_DAYS", "30")
-    assert IdempotencySettings().keep_for == timedelta(days=30)
+    assert ServiceSettings().idempotency_keep_for == timedelta(days=30)
     monkeypatch.setenv("HEARTH_IDEMPOTENCY_DAYS", "0")
     with pytest.raises(ValueError, match="idempotency_days"):
-        IdempotencySettings()
+        ServiceSettings()
 
 
 # --- on PostgreSQL ---------------------------------------------------------------------
@@ -74,7 +65,8 @@ def test_keys_are_kept_seven_days_unless_configured(monkeypatch: pytest.MonkeyPa
 
 @pytest.fixture
 async def keys_table(pool: asyncpg.Pool, schema: str) -> str:
-    await pool.execute(TABLE.replace("{schema}", schema))
+    """The table every service schema gets from the event store's migrations."""
+    assert await pool.fetchval("SELECT to_regclass($1)", f"{schema}.idempotency_keys")
     return schema
 
 

@@ -5,24 +5,19 @@ same transaction as the events the command appends, and saves the answer there t
 retry with the key finds the answer; the same key with a different body is refused; a
 concurrent retry waits on the row until the first transaction ends.
 
-Keys expire `HEARTH_IDEMPOTENCY_DAYS` (7 by default) after their first use. An expired
+Keys expire `HEARTH_IDEMPOTENCY_DAYS` (7 by default, `ServiceSettings.idempotency_days`)
+after their first use. An expired
 key counts as unused: a retry after that is a new request. Expired rows are deleted on
 the way, with no background task: each new answer saved deletes up to `SWEEP_BATCH` of
 them, oldest first, skipping rows another transaction holds. The table therefore holds
 the keys of one period plus a bounded backlog, whatever the traffic.
 
-Each service that uses this keeps the table in its own schema (its migrations):
-
-    CREATE TABLE {schema}.idempotency_keys (
-        scope text NOT NULL, key text NOT NULL, request_hash text NOT NULL,
-        status_code integer NOT NULL, response jsonb NOT NULL,
-        created_at timestamptz NOT NULL, PRIMARY KEY (scope, key));
-    CREATE INDEX idempotency_keys_created ON {schema}.idempotency_keys (created_at);
+The table is created in every service's schema by the event store's migrations
+(`migrations/0002_idempotency_keys.sql`).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -30,54 +25,32 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 import structlog
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearth.contracts.envelope import Actor, canonical_json
 from hearth.eventstore.db import Conn
 from hearth.eventstore.errors import DomainError
+from hearth.eventstore.settings import DEFAULT_IDEMPOTENCY_DAYS
 
 __all__ = [
     "DEFAULT_DAYS",
     "SWEEP_BATCH",
     "Idempotency",
     "IdempotencyKeyReused",
-    "IdempotencySettings",
     "StoredResponse",
     "caller_scope",
     "claim",
     "earlier_answer",
     "expired_before",
     "is_expired",
-    "key_lifetime",
     "request_hash",
     "save_response",
 ]
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_DAYS: Final = 7
+DEFAULT_DAYS: Final = DEFAULT_IDEMPOTENCY_DAYS
 SWEEP_BATCH: Final = 100
 """Expired keys deleted with each new answer: more than one, so a backlog shrinks."""
-
-
-class IdempotencySettings(BaseSettings):
-    """How long keys are kept, for every service: `HEARTH_IDEMPOTENCY_DAYS`."""
-
-    model_config = SettingsConfigDict(env_prefix="HEARTH_", extra="ignore")
-
-    idempotency_days: int = Field(default=DEFAULT_DAYS, ge=1, le=3650)
-    """Days after its first use when a key is forgotten and a retry is a new request."""
-
-    @property
-    def keep_for(self) -> timedelta:
-        return timedelta(days=self.idempotency_days)
-
-
-@functools.cache
-def key_lifetime() -> timedelta:
-    """This process's key lifetime, read from the environment once."""
-    return IdempotencySettings().keep_for
 
 
 class IdempotencyKeyReused(DomainError):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_IDEMPOTENCY_DAYS = 7
 
 
 class ServiceSettings(BaseSettings):
@@ -38,5 +42,12 @@ class ServiceSettings(BaseSettings):
     readiness_check_seconds: float = Field(default=5.0, gt=0)
     """How often the service checks the broker for `/readyz`; probes read the last answer,
     which is at most this plus 3 seconds old (see `BrokerCheck`)."""
+    idempotency_days: int = Field(default=DEFAULT_IDEMPOTENCY_DAYS, ge=1, le=3650)
+    """Days after its first use when an Idempotency-Key is forgotten: a retry after that
+    is a new request (see `hearth.eventstore.idempotency`)."""
     db_pool_min: int = Field(default=1, ge=0)
     db_pool_max: int = Field(default=10, ge=1)
+
+    @property
+    def idempotency_keep_for(self) -> timedelta:
+        return timedelta(days=self.idempotency_days)

@@ -107,7 +107,7 @@ async def submit_report(
                 idempotency,
                 status_code=ACCEPTED,
                 now=now,
-                keep_for=keys.key_lifetime(),
+                keep_for=runtime.settings.idempotency_keep_for,
             )
             if earlier is not None:
                 return earlier
@@ -138,7 +138,12 @@ async def submit_report(
         response = report_response(linked, withheld=case_withheld(linked, state.statuses, actor.id))
         if idempotency is not None:
             await keys.save_response(
-                conn, schema, idempotency, response, now=now, keep_for=keys.key_lifetime()
+                conn,
+                schema,
+                idempotency,
+                response,
+                now=now,
+                keep_for=runtime.settings.idempotency_keep_for,
             )
     log.info(
         "report received",
@@ -209,7 +214,7 @@ async def raise_asb_enquiry(
                 idempotency,
                 status_code=ACCEPTED,
                 now=now,
-                keep_for=keys.key_lifetime(),
+                keep_for=runtime.settings.idempotency_keep_for,
             )
             if earlier is not None:
                 return earlier
@@ -227,7 +232,7 @@ async def raise_asb_enquiry(
                 idempotency,
                 response,
                 now=now,
-                keep_for=keys.key_lifetime(),
+                keep_for=runtime.settings.idempotency_keep_for,
             )
     log.info(
         "DA enquiry raised from an ASB report",
