@@ -518,6 +518,8 @@ async def raw_commit_rate(pool: asyncpg.Pool, schema: str, rows: int) -> float:
 
 @dataclass
 class Sent:
+    """One request: when it was sent and answered, the status, the case it opened."""
+
     started: float
     answered: float
     status: int
@@ -628,6 +630,8 @@ async def drain(phase: Phase, reader: OpenedReader, timeout: float) -> Phase:
 
 @dataclass
 class SizeResult:
+    """The figures for one number of cases present, with the mean raw baselines."""
+
     cases: int
     seed_seconds: float
     open_seconds: float
