@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 
 import pytest
+import structlog
 
 from hearth.eventstore.runtime import (
     Argument,
@@ -28,6 +30,18 @@ GREET = OperatorCommand(
     arguments=[Argument("whom", "who")],
 )
 SPEC = ServiceSpec(name="testing", context=lambda: "hello", commands=[GREET])
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """`main` sets up logging on this test's captured stdout, closed once the test ends:
+    later tests must not write their log lines there."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    structlog.reset_defaults()
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def test_help_lists_the_common_commands_and_the_services_own(
