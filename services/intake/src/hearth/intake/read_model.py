@@ -22,11 +22,16 @@ from hearth.intake.domain.matching import PersonRole
 async def lock_digests(conn: Conn, schema: str, digests: Iterable[str]) -> None:
     """Serialise reports about the same people, so two at once cannot both open a case.
 
-    Locks are taken in a fixed order (no deadlocks) and released at commit.
+    Locks are taken in a fixed order (no deadlocks), in one round trip, and released at
+    commit. The sorted subquery feeds the aggregate in order, so the locks are taken in it.
     """
     keys = sorted({advisory_key("intake-match", schema, d) for d in digests})
-    for lock in keys:
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", lock)
+    if keys:
+        await conn.execute(
+            """SELECT count(pg_advisory_xact_lock(k))
+               FROM (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS ordered""",
+            keys,
+        )
 
 
 async def find_index_entries(conn: Conn, schema: str, digests: Iterable[str]) -> list[IndexEntry]:
