@@ -240,11 +240,21 @@ def restrict(
 def lift_restriction(
     command: LiftRestriction, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
+    """A manager lifts the restriction, only once no survivor or alleged perpetrator on
+    the case is a member of staff (their staff id, if kept, still never sees the case)."""
     require_case(state, command.actor)
     require_manager(command.actor, "lift a restriction")
     assert state.case_id is not None
     if state.restriction is None:
         raise DomainError("the case is not restricted", code="not_restricted")
+    if state.staff_involved:
+        # Lifting would show the case to every member of staff, unlogged, while a
+        # colleague is still the survivor or an alleged perpetrator (DOMAIN.md).
+        raise DomainError(
+            "a member of staff is still the survivor or an alleged perpetrator on this case; "
+            "correct the people on the case first if that is no longer so",
+            code="staff_involved",
+        )
     return [ev.CaseRestrictionLifted(case_id=state.case_id, lifted_at=now, reason=command.reason)]
 
 
