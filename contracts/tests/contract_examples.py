@@ -393,6 +393,7 @@ def _case_work() -> list[DomainEvent]:
             taken_at=_at(100),
             survivor_wishes_id=_uuid(8),
             against_survivor_wishes=True,
+            survivor_agreed=False,
             override=WishesOverride(
                 reason=WishesOverrideReason.SAFEGUARDING_CHILD,
                 explanation="A child in the household is at risk.",

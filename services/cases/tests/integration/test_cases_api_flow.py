@@ -358,3 +358,36 @@ async def test_a_preferred_gender_asked_for_later_moves_the_case(cases, new_case
         headers=cases.auth(*MANAGER),
     )
     assert (named.status_code, named.json()["code"]) == (409, "preferred_gender_not_matched")
+
+
+async def test_perpetrator_action_needs_the_survivors_agreement_or_an_override(
+    cases, new_case
+) -> None:
+    report, manager = await new_case(cases)
+    case = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    lead = cases.auth(*MANAGER)
+    perpetrator = str(report.alleged_perpetrators[0].person_id)
+    possession = {"perpetrator_person_id": perpetrator, "kind": "possession"}
+
+    # Wishes recorded, nothing unwanted, nothing wanted: no objection is not agreement.
+    recorded = await cases.client.post(f"{case}/wishes", json={}, headers=cm)
+    assert recorded.status_code == 201, recorded.text
+    refused = await cases.client.post(f"{case}/perpetrator-actions", json=possession, headers=cm)
+    assert (refused.status_code, refused.json()["code"]) == (409, "survivor_not_agreed")
+
+    override = {"reason": "safeguarding_child", "explanation": "A child is at risk"}
+    taken = await cases.client.post(
+        f"{case}/perpetrator-actions", json={**possession, "override": override}, headers=lead
+    )
+    assert taken.status_code == 201, taken.text
+
+    await cases.client.post(f"{case}/wishes", json={"wanted_actions": ["possession"]}, headers=cm)
+    agreed = await cases.client.post(f"{case}/perpetrator-actions", json=possession, headers=cm)
+    assert agreed.status_code == 201, agreed.text
+
+    actions = (await cases.client.get(case, headers=lead)).json()["perpetrator_actions"]
+    assert [(a["survivor_agreed"], a["override"] is not None) for a in actions] == [
+        (False, True),
+        (True, False),
+    ]

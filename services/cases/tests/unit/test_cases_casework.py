@@ -178,7 +178,29 @@ def test_an_action_goes_ahead_once_the_wishes_are_recorded(case, actors) -> None
     assert isinstance(taken, ev.PerpetratorActionTaken)
     assert taken.survivor_wishes_id == recorded.wishes_id
     assert taken.against_survivor_wishes is False
+    assert taken.survivor_agreed is True
     assert taken.override is None
+
+
+def test_an_action_the_survivor_has_not_agreed_to_is_refused(case, actors) -> None:
+    # Policy 7.1: "where agreed by the survivor". Wishes recorded without this action in
+    # them are no agreement, even when nothing is listed as unwanted.
+    case.apply(wishes(actors), MONDAY_10)
+    with pytest.raises(DomainError) as refused:
+        case.when(action(case, actors, PerpetratorActionKind.POSSESSION), MONDAY_10)
+    assert refused.value.code == "survivor_not_agreed"
+    case.apply(wishes(actors, wanted=[PerpetratorActionKind.TENANCY_WARNING]), MONDAY_10)
+    with pytest.raises(DomainError) as other:
+        case.when(action(case, actors, PerpetratorActionKind.POSSESSION), MONDAY_10)
+    assert other.value.code == "survivor_not_agreed"
+
+
+def test_a_manager_may_act_without_agreement_with_a_reason(case, actors) -> None:
+    case.apply(wishes(actors), MONDAY_10)
+    command = action(case, actors, PerpetratorActionKind.POSSESSION, actors.manager, OVERRIDE)
+    [taken] = case.when(command, MONDAY_10)
+    assert (taken.survivor_agreed, taken.against_survivor_wishes) == (False, False)
+    assert taken.override.approved_by == actors.manager.id
 
 
 def test_an_action_the_survivor_does_not_want_is_refused(case, actors) -> None:
@@ -195,6 +217,7 @@ def test_a_manager_may_override_with_a_reason(case, actors) -> None:
     )
     [taken] = case.when(command, MONDAY_10)
     assert taken.against_survivor_wishes is True
+    assert taken.survivor_agreed is False
     assert taken.override.approved_by == actors.manager.id
     assert taken.override.reason is WishesOverrideReason.SAFEGUARDING_CHILD
 

@@ -426,16 +426,28 @@ class PerpetratorActionTaken(CasesEvent):
     """The recorded wishes this action follows."""
     against_survivor_wishes: bool = False
     override: WishesOverride | None = None
-    """Required when no wishes were recorded or the action goes against them."""
+    """Required when no wishes were recorded, the action goes against them, or the
+    survivor has not agreed to it."""
     details: Notes | None = None
+    survivor_agreed: bool | None = None
+    """The action (its kind) is among the survivor's recorded wanted actions: "where agreed
+    by the survivor" (policy 7.1). False: a manager's override was needed. None on actions
+    recorded before agreement was asked for."""
 
     @model_validator(mode="after")
     def _led_by_wishes(self) -> PerpetratorActionTaken:
         if (self.kind is PerpetratorActionKind.REFERRAL) != (self.referral_type is not None):
             raise ValueError("referral_type is required for a referral and only for one")
-        needs_override = self.survivor_wishes_id is None or self.against_survivor_wishes
+        needs_override = (
+            self.survivor_wishes_id is None
+            or self.against_survivor_wishes
+            or self.survivor_agreed is False
+        )
         if needs_override and self.override is None:
-            raise ValueError("override is required without recorded wishes or against them")
+            raise ValueError(
+                "override is required without recorded wishes, against them, or without "
+                "the survivor's agreement"
+            )
         return self
 
 

@@ -274,8 +274,9 @@ def record_wishes(command: RecordWishes, state: CaseState, now: datetime) -> lis
 def take_perpetrator_action(
     command: TakePerpetratorAction, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
-    """Refused until the survivor's wishes are recorded, and against them, unless a
-    manager records an override with a reason."""
+    """Taken "where agreed by the survivor" (policy 7.1): the action's kind must be among
+    the survivor's recorded wanted actions. Otherwise (no wishes recorded, the action
+    unwanted, or simply not asked for) only a manager's override with a reason allows it."""
     require_open_case(state, command.actor)
     assert state.case_id is not None
     if command.perpetrator_person_id not in {p.person_id for p in state.perpetrators}:
@@ -284,6 +285,7 @@ def take_perpetrator_action(
         )
     wishes = state.wishes
     against = wishes is not None and command.kind in wishes.unwanted_actions
+    agreed = wishes is not None and command.kind in wishes.wanted_actions
     if command.override is not None:
         require_manager(command.actor, "override the survivor's wishes")
     elif wishes is None:
@@ -296,6 +298,13 @@ def take_perpetrator_action(
         raise DomainError(
             "the survivor does not want this action; only a manager's override allows it",
             code="against_survivor_wishes",
+        )
+    elif not agreed:
+        # No objection is not agreement: the survivor must want this action.
+        raise DomainError(
+            "the survivor has not agreed to this action: record it among the actions they "
+            "want, or a manager must record an override",
+            code="survivor_not_agreed",
         )
     override = None
     if command.override is not None:
@@ -316,5 +325,6 @@ def take_perpetrator_action(
             against_survivor_wishes=against,
             override=override,
             details=command.details,
+            survivor_agreed=agreed,
         )
     ]
