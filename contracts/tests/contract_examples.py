@@ -231,6 +231,9 @@ def _case_lifecycle() -> list[DomainEvent]:
             preferred_gender=Gender.WOMAN,
             current_case_manager_matches=True,
         ),
+        c.CaseManagerPreferenceWithdrawn(
+            case_id=CASE_ID, withdrawn_at=_at(75), previous_gender=Gender.WOMAN
+        ),
         c.ReportAddedToCase(
             case_id=CASE_ID,
             report_id=_uuid(12),

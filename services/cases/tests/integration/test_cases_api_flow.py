@@ -391,3 +391,48 @@ async def test_perpetrator_action_needs_the_survivors_agreement_or_an_override(
         (False, True),
         (True, False),
     ]
+
+
+async def test_an_unmet_gender_preference_shows_is_listed_and_is_honoured(
+    cases, new_case, all_listed
+) -> None:
+    # Nobody on the roster is non-binary: the case gets a case manager, preference unmet.
+    report, manager = await new_case(cases, preferred_case_manager_gender="non_binary")
+    case = f"/cases/{report.case_id}"
+    lead = cases.auth(*MANAGER)
+    detail = (await cases.client.get(case, headers=lead)).json()
+    assert detail["preferred_case_manager_gender"] == "non_binary"
+    assert (detail["preference_met"], detail["preference_unmet"]) == (False, True)
+
+    unmet = await all_listed(cases, lead, "status=open&preference_unmet=true")
+    assert str(report.case_id) in {c["case_id"] for c in unmet}
+    assert all(c["preference_unmet"] is True for c in unmet)
+    met = await all_listed(cases, lead, "preference_unmet=false")
+    assert str(report.case_id) not in {c["case_id"] for c in met}
+
+    other = next(s for s in ("cso-0001", "cso-0002", "cso-0003") if s != manager)
+    refused = await cases.client.post(
+        f"{case}/case-manager", json={"staff_id": other}, headers=lead
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "preferred_gender_not_matched")
+
+    # The survivor withdraws the preference: anyone may now take the case.
+    moved = await cases.client.post(
+        f"{case}/case-manager",
+        json={"staff_id": other, "withdraw_preference": True},
+        headers=lead,
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["case_manager_id"], moved.json()["preference_unmet"]) == (other, False)
+    detail = (await cases.client.get(case, headers=lead)).json()
+    assert detail["preferred_case_manager_gender"] is None
+    assert detail["preference_unmet"] is False
+    unmet = await all_listed(cases, lead, "preference_unmet=true")
+    assert str(report.case_id) not in {c["case_id"] for c in unmet}
+    contradiction = await cases.client.post(
+        f"{case}/case-manager",
+        json={"preferred_gender": "woman", "withdraw_preference": True},
+        headers=lead,
+    )
+    assert contradiction.status_code == 422
+    assert contradiction.json()["errors"][0]["field"] == "withdraw_preference"

@@ -181,6 +181,15 @@ class CaseManagerPreferenceRecorded(CasesEvent):
     """The case manager already on the case is of that gender, so nobody is reassigned."""
 
 
+class CaseManagerPreferenceWithdrawn(CasesEvent):
+    """The survivor no longer asks for a case manager of a particular gender: a case
+    manager of any gender may now be named."""
+
+    withdrawn_at: AwareDatetime
+    previous_gender: Gender
+    """The gender the survivor had asked for."""
+
+
 # --- access to restricted cases --------------------------------------------------------
 
 

@@ -64,9 +64,15 @@ async def list_cases(
     restricted: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    preference_unmet: bool | None = None,
 ) -> dict[str, Any]:
-    """My cases (a case manager's own), or all cases for managers, auditors and admins."""
-    case_filter = CaseFilter(status, case_manager_id, overdue, restricted, limit, offset)
+    """My cases (a case manager's own), or all cases for managers, auditors and admins.
+
+    `preference_unmet=true`: cases whose survivor asked for a case manager of a gender
+    nobody free had, for a manager to reassign when someone is."""
+    case_filter = CaseFilter(
+        status, case_manager_id, overdue, restricted, limit, offset, preference_unmet
+    )
     rows = await handlers.list_cases(_runtime(request), actor, case_filter)
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}
 
@@ -85,7 +91,12 @@ async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, 
 async def change_case_manager(
     request: Request, case_id: UUID, body: m.CaseManagerChange, actor: Worker
 ) -> dict[str, Any]:
-    command = c.ChangeCaseManager(actor, body.staff_id, body.preferred_gender)
+    command = c.ChangeCaseManager(
+        actor,
+        body.staff_id,
+        body.preferred_gender,
+        withdraw_preference=body.withdraw_preference,
+    )
     outcome = await _run(request, case_id, command)
     manager = outcome.state.case_manager
     return command_answer(
@@ -93,6 +104,7 @@ async def change_case_manager(
         outcome,
         case_manager_id=manager.staff_id if manager else None,
         preference_met=outcome.state.preference_met,
+        preference_unmet=outcome.state.preference_unmet,
     )
 
 

@@ -66,6 +66,7 @@ def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
         "case_manager": _dump(s.case_manager),
         "preferred_case_manager_gender": s.preferred_gender.value if s.preferred_gender else None,
         "preference_met": s.preference_met,
+        "preference_unmet": s.preference_unmet,
         "restriction": _dump(s.restriction),
         "safe_contact": _dump(s.safe_contact),
         "overdue": any(d.is_overdue(now) for d in deadlines),

@@ -144,6 +144,14 @@ class CaseState:
         return self.case_manager.staff_id
 
     @property
+    def preference_unmet(self) -> bool:
+        """The survivor asked for a case manager of a gender and the case has none of it
+        (nobody of that gender was free): a manager should act when one is."""
+        if self.preferred_gender is None:
+            return False
+        return self.case_manager is None or self.case_manager.gender is not self.preferred_gender
+
+    @property
     def involved_staff_ids(self) -> frozenset[str]:
         """Staff who are the survivor or an alleged perpetrator: never on their own case."""
         people = [self.survivor, *self.perpetrators]
@@ -220,6 +228,8 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 preferred_gender=event.preferred_gender,
                 preference_met=event.current_case_manager_matches,
             )
+        case ev.CaseManagerPreferenceWithdrawn():
+            return replace(state, preferred_gender=None, preference_met=None)
         case ev.CaseRestricted():
             return replace(state, restriction=event.restriction)
         case ev.CaseRestrictionLifted():
