@@ -436,3 +436,35 @@ async def test_an_unmet_gender_preference_shows_is_listed_and_is_honoured(
     )
     assert contradiction.status_code == 422
     assert contradiction.json()["errors"][0]["field"] == "withdraw_preference"
+
+
+async def test_a_reported_damaged_home_has_its_repair_due_from_the_report(
+    cases, new_case, clock
+) -> None:
+    report, manager = await new_case(cases, home_damaged_safety_at_risk=True)
+    case = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    due = "2025-03-08T16:30:00+00:00"  # 24 elapsed hours after Friday 16:30
+    detail = (await cases.client.get(case, headers=cm)).json()
+    [awaited] = detail["reported_damage"]
+    assert awaited["report_id"] == str(report.report_id) and awaited["raised"] is False
+    [deadline] = [d for d in detail["deadlines"] if d["kind"] == "emergency_repair"]
+    assert (deadline["ref"], deadline["due_at"]) == (awaited["repair_id"], due)
+
+    clock.set(datetime(2025, 3, 8, 8, 30, tzinfo=UTC))  # typed in on Saturday morning
+    raised = await cases.client.post(
+        f"{case}/repairs", json={"kind": "locks", "description": "Lock forced"}, headers=cm
+    )
+    assert raised.status_code == 201, raised.text
+    body = raised.json()
+    assert (body["repair_id"], body["due_at"]) == (awaited["repair_id"], due)
+    assert body["report_id"] == str(report.report_id)
+
+    clock.set(datetime(2025, 3, 8, 12, 0, tzinfo=UTC))
+    done = await cases.client.post(
+        f"{case}/repairs/{body['repair_id']}/completion", json={}, headers=cm
+    )
+    assert (done.status_code, done.json()["late"]) == (200, False)
+    detail = (await cases.client.get(case, headers=cm)).json()
+    [deadline] = [d for d in detail["deadlines"] if d["kind"] == "emergency_repair"]
+    assert deadline["status"] == "met" and deadline["starts_at"] == "2025-03-07T16:30:00+00:00"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +21,7 @@ from hearth.contracts.events.common import PerpetratorActionKind, ReferralType
 from hearth.eventstore.errors import DomainError, NotAllowed, NotFound
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
+FRIDAY_1630 = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -73,6 +75,97 @@ def test_a_repair_is_completed_once(case, actors) -> None:
 def test_completing_an_unknown_repair_is_not_found(case, actors) -> None:
     with pytest.raises(NotFound):
         case.when(c.CompleteEmergencyRepair(actors.cm, uuid.uuid4()), MONDAY_10)
+
+
+# --- a report of a damaged home: the repair clock starts with the report ---------------
+
+LONDON = ZoneInfo("Europe/London")
+SATURDAY_2330_BST_EVE = datetime(2025, 3, 29, 23, 30, tzinfo=LONDON)
+"""The night before the clocks go forward (Sunday 30 March 2025, 01:00 GMT)."""
+
+
+def test_a_report_of_a_damaged_home_opens_the_case_with_a_repair_due_from_the_report(
+    scenario,
+) -> None:
+    events = scenario.apply(
+        c.ReceiveReport(
+            scenario.system,
+            scenario.report(FRIDAY_1630, home_damaged_safety_at_risk=True),
+        ),
+        FRIDAY_1630 + timedelta(hours=3),  # opened a while after the report arrived
+    )
+    [opened] = scenario.of_type(events, ev.CaseOpened)
+    assert opened.emergency_repair is not None
+    assert opened.emergency_repair.due_at == FRIDAY_1630 + timedelta(hours=24)
+    deadline = scenario.state.deadline(
+        DeadlineKind.EMERGENCY_REPAIR, str(opened.emergency_repair.repair_id)
+    )
+    assert (deadline.starts_at, deadline.due_at) == (FRIDAY_1630, FRIDAY_1630 + timedelta(hours=24))
+
+
+def test_the_repair_clock_is_24_elapsed_hours_in_any_zone(scenario) -> None:
+    received = SATURDAY_2330_BST_EVE  # a London time, across the spring clock change
+    [opened] = scenario.of_type(
+        scenario.apply(
+            c.ReceiveReport(
+                scenario.system, scenario.report(received, home_damaged_safety_at_risk=True)
+            ),
+            received,
+        ),
+        ev.CaseOpened,
+    )
+    assert opened.emergency_repair.due_at - received == timedelta(hours=24)
+
+
+def test_a_report_without_damage_starts_no_repair_clock(case) -> None:
+    assert case.state.opened.emergency_repair is None
+    assert case.state.deadlines.keys() == {
+        (DeadlineKind.CONTACT, "1"),
+        (DeadlineKind.DASH, "1"),
+        (DeadlineKind.REVIEW, "1"),
+    }
+
+
+def test_the_repair_raised_for_the_reported_damage_continues_the_reports_clock(
+    scenario, actors
+) -> None:
+    scenario.opened(home_damaged_safety_at_risk=True)
+    reported = scenario.state.opened.emergency_repair
+    # Typed in on Saturday morning, 16 hours after the report.
+    typed_in = FRIDAY_1630 + timedelta(hours=16)
+    [raised] = scenario.apply(
+        c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.LOCKS, "Lock forced"),
+        typed_in,
+    )
+    assert raised.repair_id == reported.repair_id
+    assert raised.due_at == FRIDAY_1630 + timedelta(hours=24)  # not typed_in + 24 h
+    assert raised.report_id == scenario.state.opened.report_id
+    deadline = scenario.state.deadline(DeadlineKind.EMERGENCY_REPAIR, str(raised.repair_id))
+    assert deadline.starts_at == FRIDAY_1630
+    [done] = scenario.when(
+        c.CompleteEmergencyRepair(actors.cm, raised.repair_id), FRIDAY_1630 + timedelta(hours=25)
+    )
+    assert done.late is True
+    # A further repair is a new one, with its own clock.
+    later = typed_in + timedelta(hours=1)
+    [second] = scenario.when(
+        c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.WINDOWS, "Pane"), later
+    )
+    assert (second.due_at, second.report_id) == (later + timedelta(hours=24), None)
+
+
+def test_a_reported_repair_missed_before_it_is_raised_stays_overdue(scenario, actors) -> None:
+    scenario.opened(home_damaged_safety_at_risk=True)
+    repair_id = scenario.state.opened.emergency_repair.repair_id
+    ref = str(repair_id)
+    after = FRIDAY_1630 + timedelta(hours=30)
+    [overdue] = scenario.apply(
+        c.RecordOverdue(scenario.system, DeadlineKind.EMERGENCY_REPAIR, ref), after
+    )
+    assert isinstance(overdue, ev.EmergencyRepairOverdue) and overdue.repair_id == repair_id
+    scenario.apply(c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.DOORS, "Door"), after)
+    deadline = scenario.state.deadline(DeadlineKind.EMERGENCY_REPAIR, ref)
+    assert deadline.overdue_at == after and deadline.starts_at == FRIDAY_1630
 
 
 def test_security_measures_are_requested_then_installed(case, actors) -> None:

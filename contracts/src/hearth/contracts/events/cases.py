@@ -21,6 +21,7 @@ from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
     DashOutcome,
+    EmergencyRepairDue,
     FlagKind,
     InterpreterUse,
     ReopenReason,
@@ -138,11 +139,15 @@ class CaseOpened(CasesEvent):
     """Set when a member of staff is involved: the case is restricted from the start."""
     preferred_case_manager_gender: Gender | None = None
     """The survivor asked for a case manager of this gender (from the report)."""
+    emergency_repair: EmergencyRepairDue | None = None
+    """The report said the home is damaged and safety at risk: a repair is due from it."""
 
     @model_validator(mode="after")
     def _deadlines_follow_report(self) -> CaseOpened:
         if self.contact_due_at <= self.reported_at or self.dash_due_at <= self.reported_at:
             raise ValueError("contact_due_at and dash_due_at must be after reported_at")
+        if self.emergency_repair is not None and self.emergency_repair.due_at <= self.reported_at:
+            raise ValueError("emergency_repair.due_at must be after reported_at")
         return self
 
 
@@ -332,8 +337,12 @@ class EmergencyRepairRaised(CasesEvent):
     kind: RepairKind
     description: ShortText
     due_at: AwareDatetime
-    """Policy default: 24 calendar hours after raising."""
+    """Policy default: 24 elapsed hours after raising, or after the report that said the
+    home was damaged (`report_id`)."""
     works_order_reference: ExternalReference | None = None
+    report_id: UUID | None = None
+    """The report that said the home is damaged and safety at risk: this repair continues
+    the clock that report started (`EmergencyRepairDue`) instead of starting a new one."""
 
 
 class EmergencyRepairCompleted(CasesEvent):

@@ -192,8 +192,20 @@ async def raise_repair(
         actor, repair_id, body.kind, body.description, body.works_order_reference
     )
     outcome = await _run(request, case_id, command)
-    due = outcome.state.repairs[repair_id].raised.due_at
-    return command_answer(case_id, outcome, repair_id=str(repair_id), due_at=due.isoformat())
+    # The repair a report's damaged home is waiting for keeps that report's id and clock.
+    raised_id = next(
+        UUID(e.payload["repair_id"])
+        for e in outcome.appended
+        if e.event_name == "EmergencyRepairRaised"
+    )
+    raised = outcome.state.repairs[raised_id].raised
+    return command_answer(
+        case_id,
+        outcome,
+        repair_id=str(raised.repair_id),
+        due_at=raised.due_at.isoformat(),
+        report_id=str(raised.report_id) if raised.report_id else None,
+    )
 
 
 @router.post("/{case_id}/repairs/{repair_id}/completion")

@@ -79,6 +79,10 @@ def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
         "emergency_repairs": [
             {**_dump(r.raised), "completion": _dump(r.completed)} for r in s.repairs.values()
         ],
+        "reported_damage": [
+            {"report_id": str(report), "repair_id": str(repair), "raised": repair in s.repairs}
+            for repair, report in s.reported_damage.items()
+        ],
         "security_measures": [
             {**_dump(w.requested), "installations": [_dump(i) for i in w.installed]}
             for w in s.security.values()
