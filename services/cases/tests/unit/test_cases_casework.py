@@ -168,6 +168,23 @@ def test_a_reported_repair_missed_before_it_is_raised_stays_overdue(scenario, ac
     assert deadline.overdue_at == after and deadline.starts_at == FRIDAY_1630
 
 
+def test_a_further_report_of_a_damaged_home_starts_its_own_repair_clock(case, actors) -> None:
+    received = MONDAY_10 - timedelta(hours=2)
+    further = case.report(received, home_damaged_safety_at_risk=True)
+    events = case.apply(c.ReceiveReport(case.system, further), MONDAY_10)
+    [added] = case.of_type(events, ev.ReportAddedToCase)
+    assert added.emergency_repair.due_at == received + timedelta(hours=24)
+    [raised] = case.when(
+        c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.DOORS, "Door kicked in"),
+        MONDAY_10 + timedelta(hours=1),
+    )
+    assert (raised.repair_id, raised.due_at) == (
+        added.emergency_repair.repair_id,
+        received + timedelta(hours=24),
+    )
+    assert raised.report_id == further.report_id
+
+
 def test_security_measures_are_requested_then_installed(case, actors) -> None:
     request_id = uuid.uuid4()
     measures = (SecurityMeasure.LOCK_CHANGE, SecurityMeasure.FIRE_SAFE_LETTERBOX)

@@ -540,6 +540,8 @@ class ReportAddedToCase(CasesEvent):
     reporter_kind: ReporterKind
     abuse_types: Distinct[AbuseType] = ()
     immediate_danger: bool
+    emergency_repair: EmergencyRepairDue | None = None
+    """The report said the home is damaged and safety at risk: a repair is due from it."""
 
 
 class RepeatCaseIdentified(CasesEvent):

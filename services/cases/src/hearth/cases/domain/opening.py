@@ -50,6 +50,7 @@ def receive_report(
             reporter_kind=report.reporter.kind,
             abuse_types=report.abuse_types,
             immediate_danger=report.immediate_danger,
+            emergency_repair=emergency_repair_due(report, rules),
         )
     )
     new_perpetrators, new_children = merge_people(

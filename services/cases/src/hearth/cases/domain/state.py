@@ -204,10 +204,15 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.CaseOpened():
             return _opened(state, event)
         case ev.ReportAddedToCase():
-            return replace(
+            added = replace(
                 state,
                 report_ids=_with_report(state.report_ids, event.report_id),
                 further_reports=(*state.further_reports, event),
+            )
+            if event.emergency_repair is None:
+                return added
+            return _reported_damage(
+                added, event.report_id, event.reported_at, event.emergency_repair
             )
         case ev.RepeatCaseIdentified():
             return replace(state, repeat=event)
