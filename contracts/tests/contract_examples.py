@@ -22,6 +22,7 @@ from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
     DashOutcome,
+    EmergencyRepairDue,
     FeedbackRating,
     FlagKind,
     InterpreterUse,
@@ -174,6 +175,7 @@ def _intake() -> list[DomainEvent]:
             immediate_danger=False,
             advised_to_call_999=True,
             account=ACCOUNT,
+            home_damaged_safety_at_risk=True,
         ),
         i.ReportLinkedToCase(
             report_id=REPORT_ID,
@@ -212,6 +214,7 @@ def _case_lifecycle() -> list[DomainEvent]:
             tenancy_reference="T-000123",
             abuse_types=(AbuseType.PHYSICAL, AbuseType.CONTROLLING_OR_COERCIVE),
             immediate_danger=False,
+            emergency_repair=EmergencyRepairDue(repair_id=_uuid(20), due_at=_at(24)),
             contact_due_at=_at(72),
             dash_due_at=_at(96),
             review_due_at=_at(28 * 24),
@@ -230,6 +233,9 @@ def _case_lifecycle() -> list[DomainEvent]:
             recorded_at=_at(74),
             preferred_gender=Gender.WOMAN,
             current_case_manager_matches=True,
+        ),
+        c.CaseManagerPreferenceWithdrawn(
+            case_id=CASE_ID, withdrawn_at=_at(75), previous_gender=Gender.WOMAN
         ),
         c.ReportAddedToCase(
             case_id=CASE_ID,
@@ -393,6 +399,7 @@ def _case_work() -> list[DomainEvent]:
             taken_at=_at(100),
             survivor_wishes_id=_uuid(8),
             against_survivor_wishes=True,
+            survivor_agreed=False,
             override=WishesOverride(
                 reason=WishesOverrideReason.SAFEGUARDING_CHILD,
                 explanation="A child in the household is at risk.",

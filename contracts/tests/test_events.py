@@ -218,6 +218,16 @@ def test_acting_against_the_survivors_wishes_needs_an_override() -> None:
     _rejects("hearth.cases.PerpetratorActionTaken.v1", "override", override=None)
 
 
+def test_acting_without_the_survivors_agreement_needs_an_override() -> None:
+    _rejects(
+        "hearth.cases.PerpetratorActionTaken.v1",
+        "override",
+        override=None,
+        against_survivor_wishes=False,
+        survivor_agreed=False,
+    )
+
+
 def test_consent_based_sharing_names_the_consent() -> None:
     _rejects("hearth.referrals.ReferralMade.v1", "consent_id", consent_id=None)
 

@@ -109,7 +109,8 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
     schema = cases.runtime.schema
     first, manager = await new_case(cases)
     second, _ = await new_case(cases)
-    third, _ = await new_case(cases)
+    # Nobody on the roster is non-binary: a preference left unmet.
+    third, _ = await new_case(cases, preferred_case_manager_gender="non_binary")
     lead = cases.auth("dalead-0001", Role.MANAGER)
     cm = cases.auth(manager, Role.CASE_MANAGER)
     clock.set(datetime(2025, 3, 11, 10, 0, tzinfo=UTC))  # after contact was due
@@ -163,6 +164,7 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
         assert await migrate(pool, old, [MIGRATIONS]) == [
             "cases/0002_decided_facts.sql",
             "cases/0003_caseloads.sql",
+            "cases/0004_preference_unmet.sql",
         ]
         async with pool.acquire() as conn, conn.transaction():
             migrated = await summary_rows(conn, old)
@@ -171,3 +173,5 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
     assert migrated == saved
     statuses = {r["status"] for r in saved if "kind" in r}
     assert {"met_late", "cancelled", "overdue", "due"} <= statuses
+    unmet = {r["case_id"] for r in saved if r.get("preference_unmet")}
+    assert third.case_id in unmet and first.case_id not in unmet

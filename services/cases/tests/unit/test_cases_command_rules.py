@@ -41,6 +41,8 @@ def refused(case, command) -> tuple[str, str]:
 def test_a_case_manager_change_names_someone_or_a_preference(case, actors) -> None:
     assert refused(case, c.ChangeCaseManager(actors.manager)) == ("staff_id", "nothing_to_change")
     assert case.when(c.ChangeCaseManager(actors.cm, preferred_gender=Gender.MAN), MONDAY_10)
+    both = c.ChangeCaseManager(actors.cm, preferred_gender=Gender.MAN, withdraw_preference=True)
+    assert refused(case, both) == ("withdraw_preference", "preference_contradicts")
 
 
 # --- contact ---------------------------------------------------------------------------

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Final
+from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from hearth.contracts.events.base import ContractModel
 from hearth.contracts.events.common import Gender, Notes, ShortText, StaffId
@@ -84,6 +85,16 @@ class DashOutcome(StrEnum):
     """The survivor declined the DASH: recorded, and not a failure."""
     COMPLETED_ELSEWHERE = "completed_elsewhere"
     """Another agency already completed one."""
+
+
+class EmergencyRepairDue(ContractModel):
+    """A report said the home is damaged and the occupants' safety is at risk: an
+    emergency repair is due, counted in elapsed hours from the report (not from when a
+    repair is raised). The first repair raised on the case continues this clock."""
+
+    repair_id: UUID
+    """The id the repair will have when raised (and on `EmergencyRepairOverdue` before)."""
+    due_at: AwareDatetime
 
 
 class RepairKind(StrEnum):

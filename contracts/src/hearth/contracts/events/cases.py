@@ -21,6 +21,7 @@ from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
     DashOutcome,
+    EmergencyRepairDue,
     FlagKind,
     InterpreterUse,
     ReopenReason,
@@ -138,11 +139,15 @@ class CaseOpened(CasesEvent):
     """Set when a member of staff is involved: the case is restricted from the start."""
     preferred_case_manager_gender: Gender | None = None
     """The survivor asked for a case manager of this gender (from the report)."""
+    emergency_repair: EmergencyRepairDue | None = None
+    """The report said the home is damaged and safety at risk: a repair is due from it."""
 
     @model_validator(mode="after")
     def _deadlines_follow_report(self) -> CaseOpened:
         if self.contact_due_at <= self.reported_at or self.dash_due_at <= self.reported_at:
             raise ValueError("contact_due_at and dash_due_at must be after reported_at")
+        if self.emergency_repair is not None and self.emergency_repair.due_at <= self.reported_at:
+            raise ValueError("emergency_repair.due_at must be after reported_at")
         return self
 
 
@@ -179,6 +184,15 @@ class CaseManagerPreferenceRecorded(CasesEvent):
     preferred_gender: Gender
     current_case_manager_matches: bool
     """The case manager already on the case is of that gender, so nobody is reassigned."""
+
+
+class CaseManagerPreferenceWithdrawn(CasesEvent):
+    """The survivor no longer asks for a case manager of a particular gender: a case
+    manager of any gender may now be named."""
+
+    withdrawn_at: AwareDatetime
+    previous_gender: Gender
+    """The gender the survivor had asked for."""
 
 
 # --- access to restricted cases --------------------------------------------------------
@@ -323,8 +337,12 @@ class EmergencyRepairRaised(CasesEvent):
     kind: RepairKind
     description: ShortText
     due_at: AwareDatetime
-    """Policy default: 24 calendar hours after raising."""
+    """Policy default: 24 elapsed hours after raising, or after the report that said the
+    home was damaged (`report_id`)."""
     works_order_reference: ExternalReference | None = None
+    report_id: UUID | None = None
+    """The report that said the home is damaged and safety at risk: this repair continues
+    the clock that report started (`EmergencyRepairDue`) instead of starting a new one."""
 
 
 class EmergencyRepairCompleted(CasesEvent):
@@ -426,16 +444,28 @@ class PerpetratorActionTaken(CasesEvent):
     """The recorded wishes this action follows."""
     against_survivor_wishes: bool = False
     override: WishesOverride | None = None
-    """Required when no wishes were recorded or the action goes against them."""
+    """Required when no wishes were recorded, the action goes against them, or the
+    survivor has not agreed to it."""
     details: Notes | None = None
+    survivor_agreed: bool | None = None
+    """The action (its kind) is among the survivor's recorded wanted actions: "where agreed
+    by the survivor" (policy 7.1). False: a manager's override was needed. None on actions
+    recorded before agreement was asked for."""
 
     @model_validator(mode="after")
     def _led_by_wishes(self) -> PerpetratorActionTaken:
         if (self.kind is PerpetratorActionKind.REFERRAL) != (self.referral_type is not None):
             raise ValueError("referral_type is required for a referral and only for one")
-        needs_override = self.survivor_wishes_id is None or self.against_survivor_wishes
+        needs_override = (
+            self.survivor_wishes_id is None
+            or self.against_survivor_wishes
+            or self.survivor_agreed is False
+        )
         if needs_override and self.override is None:
-            raise ValueError("override is required without recorded wishes or against them")
+            raise ValueError(
+                "override is required without recorded wishes, against them, or without "
+                "the survivor's agreement"
+            )
         return self
 
 
@@ -510,6 +540,8 @@ class ReportAddedToCase(CasesEvent):
     reporter_kind: ReporterKind
     abuse_types: Distinct[AbuseType] = ()
     immediate_danger: bool
+    emergency_repair: EmergencyRepairDue | None = None
+    """The report said the home is damaged and safety at risk: a repair is due from it."""
 
 
 class RepeatCaseIdentified(CasesEvent):

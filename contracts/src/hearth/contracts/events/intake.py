@@ -104,6 +104,9 @@ class ReportReceived(IntakeEvent):
     """A partner agency's own reference, for a report made through the partner API."""
     preferred_case_manager_gender: Gender | None = None
     """The survivor asked for a case manager of this gender; the request is honoured."""
+    home_damaged_safety_at_risk: bool = False
+    """The home is damaged and the occupants' safety is at risk (a forced lock, a broken
+    door or window): an emergency repair is due within the policy's hours of this report."""
 
 
 class LinkBasis(StrEnum):

@@ -64,9 +64,15 @@ async def list_cases(
     restricted: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    preference_unmet: bool | None = None,
 ) -> dict[str, Any]:
-    """My cases (a case manager's own), or all cases for managers, auditors and admins."""
-    case_filter = CaseFilter(status, case_manager_id, overdue, restricted, limit, offset)
+    """My cases (a case manager's own), or all cases for managers, auditors and admins.
+
+    `preference_unmet=true`: cases whose survivor asked for a case manager of a gender
+    nobody free had, for a manager to reassign when someone is."""
+    case_filter = CaseFilter(
+        status, case_manager_id, overdue, restricted, limit, offset, preference_unmet
+    )
     rows = await handlers.list_cases(_runtime(request), actor, case_filter)
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}
 
@@ -85,7 +91,12 @@ async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, 
 async def change_case_manager(
     request: Request, case_id: UUID, body: m.CaseManagerChange, actor: Worker
 ) -> dict[str, Any]:
-    command = c.ChangeCaseManager(actor, body.staff_id, body.preferred_gender)
+    command = c.ChangeCaseManager(
+        actor,
+        body.staff_id,
+        body.preferred_gender,
+        withdraw_preference=body.withdraw_preference,
+    )
     outcome = await _run(request, case_id, command)
     manager = outcome.state.case_manager
     return command_answer(
@@ -93,6 +104,7 @@ async def change_case_manager(
         outcome,
         case_manager_id=manager.staff_id if manager else None,
         preference_met=outcome.state.preference_met,
+        preference_unmet=outcome.state.preference_unmet,
     )
 
 
@@ -180,8 +192,20 @@ async def raise_repair(
         actor, repair_id, body.kind, body.description, body.works_order_reference
     )
     outcome = await _run(request, case_id, command)
-    due = outcome.state.repairs[repair_id].raised.due_at
-    return command_answer(case_id, outcome, repair_id=str(repair_id), due_at=due.isoformat())
+    # The repair a report's damaged home is waiting for keeps that report's id and clock.
+    raised_id = next(
+        UUID(e.payload["repair_id"])
+        for e in outcome.appended
+        if e.event_name == "EmergencyRepairRaised"
+    )
+    raised = outcome.state.repairs[raised_id].raised
+    return command_answer(
+        case_id,
+        outcome,
+        repair_id=str(raised.repair_id),
+        due_at=raised.due_at.isoformat(),
+        report_id=str(raised.report_id) if raised.report_id else None,
+    )
 
 
 @router.post("/{case_id}/repairs/{repair_id}/completion")

@@ -46,10 +46,12 @@ class Body(BaseModel):
 
 
 class CaseManagerChange(Body):
-    """Reassign to `staff_id` (managers), and/or record the survivor's preferred gender."""
+    """Reassign to `staff_id` (managers), and/or record the survivor's preferred gender,
+    or that the survivor withdrew it (`withdraw_preference: true`)."""
 
     staff_id: StaffId | None = None
     preferred_gender: Gender | None = None
+    withdraw_preference: bool = False
 
 
 class ContactAttemptBody(Body):

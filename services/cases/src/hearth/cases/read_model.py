@@ -42,6 +42,7 @@ _SUMMARY_COLUMNS = (
     "case_manager_id",
     "preferred_gender",
     "preference_met",
+    "preference_unmet",
     "restricted",
     "visible_to_everyone",
     "visible_to",
@@ -87,6 +88,7 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.case_manager.staff_id if state.case_manager else None,
         state.preferred_gender.value if state.preferred_gender else None,
         state.preference_met,
+        state.preference_unmet,
         state.restricted,
         seen_by.everyone,
         sorted(seen_by.staff_ids),
@@ -170,6 +172,8 @@ class CaseFilter:
     restricted: bool | None = None
     limit: int = 50
     offset: int = 0
+    preference_unmet: bool | None = None
+    """Cases whose survivor's preferred case manager gender is not met (the stored fact)."""
 
 
 async def list_cases(
@@ -202,11 +206,14 @@ async def list_cases(
         where("c.restricted = ?", case_filter.restricted)
     if case_filter.overdue is not None:
         where("c.overdue = ?", case_filter.overdue)
+    if case_filter.preference_unmet is not None:
+        where("c.preference_unmet = ?", case_filter.preference_unmet)
     args += [case_filter.limit, case_filter.offset]
     rows = await conn.fetch(
         f"""SELECT c.case_id, c.version, c.status, c.episode, c.reported_at, c.opened_at,
                 c.closed_at, c.channel, c.immediate_danger, c.repeat, c.closure_requested,
-                c.case_manager_id, c.preferred_gender, c.preference_met, c.restricted,
+                c.case_manager_id, c.preferred_gender, c.preference_met, c.preference_unmet,
+                c.restricted,
                 c.timescale_policy, c.updated_at, c.overdue,
                 COALESCE((SELECT json_agg(json_build_object(
                     'kind', d.kind, 'ref', d.ref_id, 'due_at', d.due_at, 'met_at', d.met_at,

@@ -66,6 +66,7 @@ def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
         "case_manager": _dump(s.case_manager),
         "preferred_case_manager_gender": s.preferred_gender.value if s.preferred_gender else None,
         "preference_met": s.preference_met,
+        "preference_unmet": s.preference_unmet,
         "restriction": _dump(s.restriction),
         "safe_contact": _dump(s.safe_contact),
         "overdue": any(d.is_overdue(now) for d in deadlines),
@@ -77,6 +78,10 @@ def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
         "dash": [_dump(d) for d in s.dash_outcomes],
         "emergency_repairs": [
             {**_dump(r.raised), "completion": _dump(r.completed)} for r in s.repairs.values()
+        ],
+        "reported_damage": [
+            {"report_id": str(report), "repair_id": str(repair), "raised": repair in s.repairs}
+            for repair, report in s.reported_damage.items()
         ],
         "security_measures": [
             {**_dump(w.requested), "installations": [_dump(i) for i in w.installed]}

@@ -93,6 +93,7 @@ CASE_MANAGER_GENDER_CHOICES: Final = {
     "no_preference": "No preference",
 }
 YES_NO: Final = {"yes": "Yes", "no": "No"}
+HOME_DAMAGED_CHOICES: Final = {"yes": "Yes, the home is damaged and it is not safe"}
 YES_NO_NOT_SURE: Final = {"yes": "Yes", "no": "No", "dont_know": "Not sure"}
 
 TEXT_LIMITS: Final = {
@@ -142,6 +143,7 @@ FIELD_ORDER: Final = (
     "account",
     "abuse_types",
     "immediate_danger",
+    "home_damaged",
     "perpetrator_name",
     "perpetrator_relationship",
     "children",
@@ -226,6 +228,8 @@ def parse_report_form(values: Mapping[str, Sequence[str]], *, today: date) -> Pa
     danger = r.choice("immediate_danger", YES_NO)
     if danger is None:
         r.fail("immediate_danger", "Select yes if anyone is in immediate danger now")
+    # A ticked box: the home is damaged and it is not safe (an emergency repair is due).
+    home_damaged = r.choices("home_damaged", HOME_DAMAGED_CHOICES) == ["yes"]
     perpetrators = _perpetrators(r)
     children = _children(r)
     safe_contact = _safe_contact(r)
@@ -248,6 +252,7 @@ def parse_report_form(values: Mapping[str, Sequence[str]], *, today: date) -> Pa
             children=children,
             abuse_types=abuse_types,
             immediate_danger=danger == "yes",
+            home_damaged_safety_at_risk=home_damaged,
             # The form says "call 999" above everything else: every reporter is told.
             advised_to_call_999=True,
             consent_to_contact=consent == "yes" if survivor_speaking and consent else None,

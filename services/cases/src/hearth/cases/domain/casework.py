@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from hearth.cases.domain.commands import (
     CompleteEmergencyRepair,
@@ -111,22 +112,41 @@ def update_safe_contact(
 def raise_repair(
     command: RaiseEmergencyRepair, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
-    """An emergency repair, at no cost to the survivor, due within the policy's hours."""
+    """An emergency repair, at no cost to the survivor, due within the policy's hours.
+
+    While a report's damaged home still waits for its repair, the repair raised is that
+    one: it takes the id and the deadline the report started (counted from the report,
+    overdue already if so), so typing it in later never restarts the clock."""
     require_open_case(state, command.actor)
     assert state.case_id is not None
     if command.repair_id in state.repairs:
         raise DomainError("that repair is already raised", code="repair_exists")
+    repair_id, due_at, report_id = command.repair_id, rules.repair_due(now), None
+    waiting = _reported_damage_waiting(state)
+    if waiting is not None:
+        repair_id, due_at, report_id = waiting
     return [
         ev.EmergencyRepairRaised(
             case_id=state.case_id,
-            repair_id=command.repair_id,
+            repair_id=repair_id,
             raised_at=now,
             kind=command.kind,
             description=command.description,
-            due_at=rules.repair_due(now),
+            due_at=due_at,
             works_order_reference=command.works_order_reference,
+            report_id=report_id,
         )
     ]
+
+
+def _reported_damage_waiting(state: CaseState) -> tuple[UUID, datetime, UUID] | None:
+    """The earliest report's repair not raised yet whose clock still runs: its repair
+    id, due time and report."""
+    for repair_id, report_id in state.reported_damage.items():
+        deadline = state.deadline(DeadlineKind.EMERGENCY_REPAIR, str(repair_id))
+        if repair_id not in state.repairs and deadline is not None and deadline.is_open:
+            return repair_id, deadline.due_at, report_id
+    return None
 
 
 def complete_repair(
@@ -274,8 +294,9 @@ def record_wishes(command: RecordWishes, state: CaseState, now: datetime) -> lis
 def take_perpetrator_action(
     command: TakePerpetratorAction, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
-    """Refused until the survivor's wishes are recorded, and against them, unless a
-    manager records an override with a reason."""
+    """Taken "where agreed by the survivor" (policy 7.1): the action's kind must be among
+    the survivor's recorded wanted actions. Otherwise (no wishes recorded, the action
+    unwanted, or simply not asked for) only a manager's override with a reason allows it."""
     require_open_case(state, command.actor)
     assert state.case_id is not None
     if command.perpetrator_person_id not in {p.person_id for p in state.perpetrators}:
@@ -284,6 +305,7 @@ def take_perpetrator_action(
         )
     wishes = state.wishes
     against = wishes is not None and command.kind in wishes.unwanted_actions
+    agreed = wishes is not None and command.kind in wishes.wanted_actions
     if command.override is not None:
         require_manager(command.actor, "override the survivor's wishes")
     elif wishes is None:
@@ -296,6 +318,13 @@ def take_perpetrator_action(
         raise DomainError(
             "the survivor does not want this action; only a manager's override allows it",
             code="against_survivor_wishes",
+        )
+    elif not agreed:
+        # No objection is not agreement: the survivor must want this action.
+        raise DomainError(
+            "the survivor has not agreed to this action: record it among the actions they "
+            "want, or a manager must record an override",
+            code="survivor_not_agreed",
         )
     override = None
     if command.override is not None:
@@ -316,5 +345,6 @@ def take_perpetrator_action(
             against_survivor_wishes=against,
             override=override,
             details=command.details,
+            survivor_agreed=agreed,
         )
     ]

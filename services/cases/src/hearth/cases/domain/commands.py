@@ -121,17 +121,28 @@ class RecordRead(CaseCommand):
 
 @dataclass(frozen=True)
 class ChangeCaseManager(CaseCommand):
-    """Reassign to a named member of staff (managers), or honour a preferred gender."""
+    """Reassign to a named member of staff (managers), or honour a preferred gender, or
+    record that the survivor withdrew their preference."""
 
     actor: Actor
     staff_id: str | None = None
     preferred_gender: Gender | None = None
     caseloads: Mapping[str, int] = field(default_factory=dict)
+    withdraw_preference: bool = False
+    """The survivor no longer asks for a case manager of a particular gender."""
 
     def check(self) -> None:
-        if self.staff_id is None and self.preferred_gender is None:
+        if self.staff_id is None and self.preferred_gender is None and not self.withdraw_preference:
             raise InvalidCommand(
-                "give staff_id or preferred_gender", field="staff_id", code="nothing_to_change"
+                "give staff_id, preferred_gender or withdraw_preference",
+                field="staff_id",
+                code="nothing_to_change",
+            )
+        if self.withdraw_preference and self.preferred_gender is not None:
+            raise InvalidCommand(
+                "a preference cannot be given and withdrawn at once",
+                field="withdraw_preference",
+                code="preference_contradicts",
             )
 
 

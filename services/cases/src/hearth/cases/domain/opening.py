@@ -8,6 +8,7 @@ it; about a closed case it reopens the case. A report seen before changes nothin
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import choose_case_manager
 from hearth.cases.domain.state import CaseState, Recorded, fold
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import ReopenReason, Restriction
+from hearth.contracts.events.case_values import EmergencyRepairDue, ReopenReason, Restriction
 from hearth.contracts.events.intake import ReportReceived
 
 
@@ -49,6 +50,7 @@ def receive_report(
             reporter_kind=report.reporter.kind,
             abuse_types=report.abuse_types,
             immediate_danger=report.immediate_danger,
+            emergency_repair=emergency_repair_due(report, rules),
         )
     )
     new_perpetrators, new_children = merge_people(
@@ -112,6 +114,7 @@ def open_case(
             timescale_policy=rules.policy.id,
             restriction=restriction,
             preferred_case_manager_gender=preferred,
+            emergency_repair=emergency_repair_due(report, rules),
         )
     ]
     if choice.member is not None:
@@ -143,6 +146,18 @@ def open_case(
             )
         )
     return events
+
+
+def emergency_repair_due(report: ReportReceived, rules: CaseRules) -> EmergencyRepairDue | None:
+    """The repair a report of a damaged home where safety is at risk makes due: elapsed
+    hours from the report, under an id derived from the case and the report (the same
+    when decided again), which the repair takes when a caseworker raises it."""
+    if not report.home_damaged_safety_at_risk:
+        return None
+    return EmergencyRepairDue(
+        repair_id=uuid.uuid5(report.case_id, f"emergency-repair:{report.report_id}"),
+        due_at=rules.repair_due(report.received_at),
+    )
 
 
 def _reopening(report: ReportReceived, now: datetime, rules: CaseRules) -> ev.CaseReopened:

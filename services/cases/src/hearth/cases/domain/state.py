@@ -13,7 +13,7 @@ from hearth.cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
 from hearth.contracts.envelope import Actor, Envelope
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
-from hearth.contracts.events.case_values import CaseManager, Restriction
+from hearth.contracts.events.case_values import CaseManager, EmergencyRepairDue, Restriction
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Child,
@@ -114,6 +114,9 @@ class CaseState:
     attempts: tuple[ev.ContactAttempted, ...] = ()
     contacts: tuple[ev.SurvivorContacted, ...] = ()
     repairs: Mapping[UUID, Repair] = field(default_factory=dict)
+    reported_damage: Mapping[UUID, UUID] = field(default_factory=dict)
+    """Repair id → the report that said the home is damaged and safety at risk, whose
+    clock (an emergency-repair deadline under that repair id) the repair continues."""
     security: Mapping[UUID, SecurityWork] = field(default_factory=dict)
     flags: Mapping[UUID, Flag] = field(default_factory=dict)
     wishes: ev.SurvivorWishesRecorded | None = None
@@ -142,6 +145,14 @@ class CaseState:
         if not self.is_open or self.case_manager is None:
             return None
         return self.case_manager.staff_id
+
+    @property
+    def preference_unmet(self) -> bool:
+        """The survivor asked for a case manager of a gender and the case has none of it
+        (nobody of that gender was free): a manager should act when one is."""
+        if self.preferred_gender is None:
+            return False
+        return self.case_manager is None or self.case_manager.gender is not self.preferred_gender
 
     @property
     def involved_staff_ids(self) -> frozenset[str]:
@@ -193,10 +204,15 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.CaseOpened():
             return _opened(state, event)
         case ev.ReportAddedToCase():
-            return replace(
+            added = replace(
                 state,
                 report_ids=_with_report(state.report_ids, event.report_id),
                 further_reports=(*state.further_reports, event),
+            )
+            if event.emergency_repair is None:
+                return added
+            return _reported_damage(
+                added, event.report_id, event.reported_at, event.emergency_repair
             )
         case ev.RepeatCaseIdentified():
             return replace(state, repeat=event)
@@ -220,6 +236,8 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 preferred_gender=event.preferred_gender,
                 preference_met=event.current_case_manager_matches,
             )
+        case ev.CaseManagerPreferenceWithdrawn():
+            return replace(state, preferred_gender=None, preference_met=None)
         case ev.CaseRestricted():
             return replace(state, restriction=event.restriction)
         case ev.CaseRestrictionLifted():
@@ -252,10 +270,10 @@ def _apply_casework(state: CaseState, event: DomainEvent, actor: Actor) -> CaseS
             deadline = Deadline(
                 DeadlineKind.EMERGENCY_REPAIR, str(event.repair_id), event.raised_at, event.due_at
             )
-            return replace(
-                _with_deadline(state, deadline),
-                repairs={**state.repairs, event.repair_id: Repair(event)},
-            )
+            # A repair for damage a report described keeps the deadline the report started
+            # (its start, and an overdue already recorded).
+            kept = state if deadline.key in state.deadlines else _with_deadline(state, deadline)
+            return replace(kept, repairs={**state.repairs, event.repair_id: Repair(event)})
         case ev.EmergencyRepairCompleted():
             repair = state.repairs[event.repair_id]
             key = (DeadlineKind.EMERGENCY_REPAIR, str(event.repair_id))
@@ -347,7 +365,21 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
     opened = _with_deadline(
         opened, Deadline(DeadlineKind.DASH, "1", event.reported_at, event.dash_due_at)
     )
+    if event.emergency_repair is not None:
+        opened = _reported_damage(
+            opened, event.report_id, event.reported_at, event.emergency_repair
+        )
     return _next_review(opened, event.opened_at, event.review_due_at)
+
+
+def _reported_damage(
+    state: CaseState, report_id: UUID, reported_at: datetime, due: EmergencyRepairDue
+) -> CaseState:
+    deadline = Deadline(DeadlineKind.EMERGENCY_REPAIR, str(due.repair_id), reported_at, due.due_at)
+    return replace(
+        _with_deadline(state, deadline),
+        reported_damage={**state.reported_damage, due.repair_id: report_id},
+    )
 
 
 def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:

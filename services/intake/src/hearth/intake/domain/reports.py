@@ -81,6 +81,7 @@ def build_report_events(
         enquiry_id=submission.enquiry_id,
         partner_reference=submission.partner_reference,
         preferred_case_manager_gender=submission.preferred_case_manager_gender,
+        home_damaged_safety_at_risk=submission.home_damaged_safety_at_risk,
     )
     linked = ReportLinkedToCase(
         report_id=report_id,
