@@ -102,6 +102,11 @@ class CaseState:
     report_ids: tuple[UUID, ...] = ()
     further_reports: tuple[ev.ReportAddedToCase, ...] = ()
     repeat: ev.RepeatCaseIdentified | None = None
+    """The first repeat recorded on the case."""
+    repeats: tuple[ev.RepeatCaseIdentified, ...] = ()
+    """Every report found to be a repeat, the case's first included."""
+    links: Mapping[UUID, ev.CasesLinked] = field(default_factory=dict)
+    """Other cases linked to this one (the latest link to each), by their case id."""
     episode: int = 0
     """1 when opened; each reopening starts the next episode with its own deadlines."""
     case_manager: CaseManager | None = None
@@ -199,7 +204,9 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 further_reports=(*state.further_reports, event),
             )
         case ev.RepeatCaseIdentified():
-            return replace(state, repeat=event)
+            return replace(state, repeat=state.repeat or event, repeats=(*state.repeats, event))
+        case ev.CasesLinked():
+            return replace(state, links={**state.links, event.related_case_id: event})
         case ev.PeopleUpdated():
             return replace(
                 state,
