@@ -20,6 +20,7 @@ from datetime import datetime
 from uuid import UUID
 
 from hearth.cases.domain.commands import ReceiveReport, RecordLink, RecordRelatedLink
+from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.cases.domain.people import (
     another_survivor,
     auto_flags,
@@ -49,6 +50,8 @@ def receive_report(
     events: list[ev.CasesEvent] = []
     if not state.is_open:
         events.append(_reopening(report, now, rules))
+    current = fold((Recorded(e, command.actor, 0, now) for e in events), state)
+    contact_due, dash_due = _new_report_deadlines(report, current, rules)
     events.append(
         ev.ReportAddedToCase(
             case_id=report.case_id,
@@ -59,6 +62,8 @@ def receive_report(
             reporter_kind=report.reporter.kind,
             abuse_types=report.abuse_types,
             immediate_danger=report.immediate_danger,
+            contact_due_at=contact_due,
+            dash_due_at=dash_due,
         )
     )
     if another_survivor(state.survivor, report.survivor):
@@ -157,6 +162,23 @@ def open_case(
             )
         )
     return events
+
+
+def _new_report_deadlines(
+    report: ReportReceived, state: CaseState, rules: CaseRules
+) -> tuple[datetime | None, datetime | None]:
+    """The contact and DASH deadlines a new report on an open case starts (policy
+    `new_report_restarts_deadlines`), counted from when it was reported. A deadline of
+    that kind still open (the one just started by a reopening, say) already covers the
+    report: it is due sooner."""
+    if not rules.policy.new_report_restarts_deadlines:
+        return None, None
+    contact = state.open_deadline(DeadlineKind.CONTACT)
+    dash = state.open_deadline(DeadlineKind.DASH)
+    return (
+        rules.contact_due(report.received_at) if contact is None else None,
+        rules.dash_due(report.received_at) if dash is None else None,
+    )
 
 
 def _reopening(report: ReportReceived, now: datetime, rules: CaseRules) -> ev.CaseReopened:

@@ -198,11 +198,19 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.CaseOpened():
             return _opened(state, event)
         case ev.ReportAddedToCase():
-            return replace(
+            added = replace(
                 state,
                 report_ids=_with_report(state.report_ids, event.report_id),
                 further_reports=(*state.further_reports, event),
             )
+            for kind, due in (
+                (DeadlineKind.CONTACT, event.contact_due_at),
+                (DeadlineKind.DASH, event.dash_due_at),
+            ):
+                if due is not None:
+                    deadline = Deadline(kind, str(event.report_id), event.reported_at, due)
+                    added = _with_deadline(added, deadline)
+            return added
         case ev.RepeatCaseIdentified():
             return replace(state, repeat=state.repeat or event, repeats=(*state.repeats, event))
         case ev.CasesLinked():
