@@ -202,3 +202,17 @@ def test_a_link_naming_an_unknown_case_records_nothing(scenario, actors) -> None
         related_cases=(related,),
     )
     assert scenario.when(RecordRelatedLink(actors.system, link, related), NOW) == []
+
+
+def test_the_survivor_intake_found_by_her_person_id_is_hers_whatever_name_was_given(
+    scenario, actors
+) -> None:
+    # Recorded under another name since (intake compares every name she was known by).
+    scenario.opened()
+    renamed = scenario.state.survivor.model_copy(update={"name": "Alexandra Newname"})
+    newcomer = AllegedPerpetrator(
+        person_id=uuid.uuid4(), relationship_to_survivor=Relationship.RELATIVE
+    )
+    report = scenario.report(received_at=LATER, survivor=renamed, alleged_perpetrators=(newcomer,))
+    events = scenario.when(ReceiveReport(actors.system, report), LATER)
+    assert scenario.of_type(events, ev.PeopleUpdated)

@@ -66,7 +66,8 @@ def receive_report(
             dash_due_at=dash_due,
         )
     )
-    if another_survivor(state.survivor, report.survivor):
+    her_own = state.survivor is not None and report.survivor.person_id == state.survivor.person_id
+    if not her_own and another_survivor(state.survivor, report.survivor):
         # Not this case's survivor: nothing of the report's people lands on her case.
         return events
     new_perpetrators, new_children = merge_people(
@@ -86,7 +87,6 @@ def receive_report(
         events += auto_flags(
             report.case_id, report.report_id, now, None, new_perpetrators, new_children
         )
-    her_own = state.survivor is not None and report.survivor.person_id == state.survivor.person_id
     if her_own and state.safe_contact is None and report.safe_contact is not None:
         events.append(
             ev.SafeContactUpdated(

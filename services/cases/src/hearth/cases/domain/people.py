@@ -193,8 +193,9 @@ def more_than_one_survivor_flags(
 
 
 def another_survivor(on_case: Survivor | None, reported: Survivor) -> bool:
-    """True when a report's survivor is someone other than the case's: their names or
-    dates of birth, where both are known, disagree.
+    """True when a report's survivor (not known by the case's survivor's person id) is
+    someone other than the case's: their names or dates of birth, where both are known,
+    disagree.
 
     Intake joins a report to a case only as its own survivor's (or, naming nobody, as the
     household's); this keeps one survivor's details off another's case all the same."""
