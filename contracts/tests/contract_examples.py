@@ -182,6 +182,17 @@ def _intake() -> list[DomainEvent]:
             case_id=CASE_ID,
             linked_at=_at(0.1),
             basis=i.LinkBasis.NEW_CASE,
+            related_cases=(
+                i.RelatedCase(
+                    case_id=_uuid(20),
+                    basis=i.RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR,
+                    shared_perpetrators=(
+                        i.SharedPerpetrator(
+                            person_id=_PERPETRATOR.person_id, related_person_id=_uuid(21)
+                        ),
+                    ),
+                ),
+            ),
         ),
         i.EnquiryRaised(
             enquiry_id=_uuid(1),
@@ -253,6 +264,13 @@ def _case_lifecycle() -> list[DomainEvent]:
             identified_at=_at(0.2),
             repeat_reasons=(i.RepeatReason.CASE_CLOSED_WITHIN_12_MONTHS,),
             previous_case_id=_uuid(13),
+        ),
+        c.CasesLinked(
+            case_id=CASE_ID,
+            related_case_id=_uuid(20),
+            linked_at=_at(0.3),
+            basis=i.RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR,
+            report_id=REPORT_ID,
         ),
         c.CaseRestricted(case_id=CASE_ID, restricted_at=_at(1), restriction=restriction),
         c.CaseRestrictionLifted(

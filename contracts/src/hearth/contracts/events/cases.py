@@ -57,7 +57,7 @@ from hearth.contracts.events.common import (
     Survivor,
     TenancyReference,
 )
-from hearth.contracts.events.intake import RepeatReason
+from hearth.contracts.events.intake import IdentityDetail, RelatedCaseBasis, RepeatReason
 
 Perpetrators = Annotated[tuple[AllegedPerpetrator, ...], Field(max_length=10)]
 Children = Annotated[tuple[Child, ...], Field(max_length=20)]
@@ -531,7 +531,7 @@ class CaseReopened(CasesEvent):
 
 
 class ReportAddedToCase(CasesEvent):
-    """A further report about the people of an existing case joined it."""
+    """A further report about the survivor of an existing case joined it."""
 
     report_id: UUID
     added_at: AwareDatetime
@@ -542,6 +542,18 @@ class ReportAddedToCase(CasesEvent):
     immediate_danger: bool
     emergency_repair: EmergencyRepairDue | None = None
     """The report said the home is damaged and safety at risk: a repair is due from it."""
+    contact_due_at: AwareDatetime | None = None
+    """A new report starts the contact clock again (policy working days from `reported_at`);
+    none when a contact deadline was still open (it is due sooner) or the policy says not."""
+    dash_due_at: AwareDatetime | None = None
+    """Likewise for the DASH: one on every report."""
+
+    @model_validator(mode="after")
+    def _deadlines_follow_report(self) -> ReportAddedToCase:
+        for due in (self.contact_due_at, self.dash_due_at):
+            if due is not None and due <= self.reported_at:
+                raise ValueError("contact_due_at and dash_due_at must be after reported_at")
+        return self
 
 
 class RepeatCaseIdentified(CasesEvent):
@@ -551,3 +563,28 @@ class RepeatCaseIdentified(CasesEvent):
     identified_at: AwareDatetime
     repeat_reasons: NonEmptyDistinct[RepeatReason]
     previous_case_id: UUID | None = None
+
+
+class CasesLinked(CasesEvent):
+    """This case was linked to another: a different survivor's case sharing an alleged
+    perpetrator or the household, or a case that may be the same survivor's (for staff to
+    confirm). Both cases record the link; nothing of one case is copied to the other."""
+
+    related_case_id: UUID
+    linked_at: AwareDatetime
+    basis: RelatedCaseBasis
+    report_id: UUID
+    """The report that showed the link."""
+    conflicting_details: Distinct[IdentityDetail] = ()
+    """For a possible same survivor: which of the two survivors' details disagree."""
+
+    @model_validator(mode="after")
+    def _another_case(self) -> CasesLinked:
+        if self.related_case_id == self.case_id:
+            raise ValueError("a case is not linked to itself")
+        possible = self.basis is RelatedCaseBasis.POSSIBLY_SAME_SURVIVOR
+        if possible != bool(self.conflicting_details):
+            raise ValueError(
+                "conflicting_details are given for a possible same survivor, and only then"
+            )
+        return self

@@ -81,7 +81,9 @@ async def list_cases(
 async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, Any]:
     runtime = _runtime(request)
     read = await handlers.read_case(runtime, case_id, actor, RestrictedView.TIMELINE)
-    return case_view(read, runtime.clock.now())
+    # Linked cases are shown only to those who may see them.
+    visible = await handlers.visible_cases(runtime, actor, read.state.links)
+    return case_view(read, runtime.clock.now(), visible)
 
 
 # --- case manager and contact ----------------------------------------------------------

@@ -16,9 +16,11 @@ a case manager reads one row per member of staff, however many cases there are.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from hearth.cases.domain.access import visibility
 from hearth.cases.domain.deadlines import DeadlineStatus, deadline_status
@@ -228,6 +230,25 @@ async def list_cases(
         *args,
     )
     return [dict(r) for r in rows]
+
+
+async def visible_case_ids(
+    conn: Conn, schema: str, actor: Actor, case_ids: Iterable[UUID]
+) -> frozenset[UUID]:
+    """Which of these cases the actor may see (the stored visibility, as `list_cases`
+    matches it); a case not in the read model is not seen."""
+    wanted = sorted(set(case_ids), key=str)
+    if not wanted:
+        return frozenset()
+    rows = await conn.fetch(
+        f"""SELECT c.case_id FROM {check_schema_name(schema)}.case_summary c
+            WHERE c.case_id = ANY($2::uuid[])
+              AND NOT ($1 = ANY(c.hidden_from))
+              AND (c.visible_to_everyone OR $1 = ANY(c.visible_to))""",
+        actor.id,
+        wanted,
+    )
+    return frozenset(r["case_id"] for r in rows)
 
 
 async def summary_rows(conn: Conn, schema: str) -> list[dict[str, Any]]:

@@ -178,8 +178,14 @@ async def _load_state(
     wanted = {e.case_id for e in entries}
     if command.submission.case_id is not None:
         wanted.add(command.submission.case_id)
+    # What the index holds of those cases' survivors: is the report's survivor theirs?
+    survivors = await read_model.survivor_entries(conn, schema, wanted)
     statuses = await read_model.case_statuses(conn, schema, wanted)
-    return IntakeState(entries=tuple(entries), statuses=statuses, known_enquiries=known_enquiries)
+    return IntakeState(
+        entries=tuple(dict.fromkeys([*entries, *survivors])),
+        statuses=statuses,
+        known_enquiries=known_enquiries,
+    )
 
 
 async def raise_asb_enquiry(

@@ -45,7 +45,7 @@ from hearth.contracts.events.common import (
     SafeContact,
     Survivor,
 )
-from hearth.contracts.events.intake import ReportLinkedToCase, ReportReceived
+from hearth.contracts.events.intake import RelatedCase, ReportLinkedToCase, ReportReceived
 from hearth.eventstore.errors import InvalidCommand
 
 
@@ -82,10 +82,21 @@ class ReceiveReport(CaseCommand):
 
 @dataclass(frozen=True)
 class RecordLink(CaseCommand):
-    """Intake's reason for linking a report: a repeat is recorded on the case."""
+    """Intake's reason for linking a report, on the report's case: a repeat is recorded,
+    and so is each other case the report links it to."""
 
     actor: Actor
     link: ReportLinkedToCase
+
+
+@dataclass(frozen=True)
+class RecordRelatedLink(CaseCommand):
+    """The other side of a link: a report on another case named this one as related."""
+
+    actor: Actor
+    link: ReportLinkedToCase
+    related: RelatedCase
+    """The entry of `link.related_cases` that names this case."""
 
 
 @dataclass(frozen=True)
@@ -458,6 +469,7 @@ class LiftRestriction(CaseCommand):
 Command = (
     ReceiveReport
     | RecordLink
+    | RecordRelatedLink
     | MeetDashDeadline
     | RecordOverdue
     | RecordRead

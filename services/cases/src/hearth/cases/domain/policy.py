@@ -1,7 +1,8 @@
 """The landlord's timescale policy: how long each deadline is and how working days count.
 
 Every figure comes from the policy file (see `hearth/cases/policy.toml`); nothing here
-has a default, so a figure can never silently come from code.
+has a default, so a figure can never silently come from code. (A switch added later
+defaults to the policy's own promise, so that an older copy of the file keeps it.)
 """
 
 from __future__ import annotations
@@ -36,3 +37,7 @@ class Policy(_PolicyModel):
     timescales: Timescales
     reopening_restarts_deadlines: bool
     """A reopened case gets new first-contact and DASH deadlines from the reopening."""
+    new_report_restarts_deadlines: bool = True
+    """A new report joining an open case starts new first-contact and DASH deadlines from
+    when it was reported (the policy promises contact within a working day of the abuse
+    being reported, and a DASH on all reports); one still open already covers it."""

@@ -102,6 +102,11 @@ class CaseState:
     report_ids: tuple[UUID, ...] = ()
     further_reports: tuple[ev.ReportAddedToCase, ...] = ()
     repeat: ev.RepeatCaseIdentified | None = None
+    """The first repeat recorded on the case."""
+    repeats: tuple[ev.RepeatCaseIdentified, ...] = ()
+    """Every report found to be a repeat, the case's first included."""
+    links: Mapping[UUID, ev.CasesLinked] = field(default_factory=dict)
+    """Other cases linked to this one (the latest link to each), by their case id."""
     episode: int = 0
     """1 when opened; each reopening starts the next episode with its own deadlines."""
     case_manager: CaseManager | None = None
@@ -209,13 +214,22 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 report_ids=_with_report(state.report_ids, event.report_id),
                 further_reports=(*state.further_reports, event),
             )
+            for kind, due in (
+                (DeadlineKind.CONTACT, event.contact_due_at),
+                (DeadlineKind.DASH, event.dash_due_at),
+            ):
+                if due is not None:
+                    deadline = Deadline(kind, str(event.report_id), event.reported_at, due)
+                    added = _with_deadline(added, deadline)
             if event.emergency_repair is None:
                 return added
             return _reported_damage(
                 added, event.report_id, event.reported_at, event.emergency_repair
             )
         case ev.RepeatCaseIdentified():
-            return replace(state, repeat=event)
+            return replace(state, repeat=state.repeat or event, repeats=(*state.repeats, event))
+        case ev.CasesLinked():
+            return replace(state, links={**state.links, event.related_case_id: event})
         case ev.PeopleUpdated():
             return replace(
                 state,
