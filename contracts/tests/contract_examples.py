@@ -323,6 +323,7 @@ def _case_work() -> list[DomainEvent]:
             number_withheld=True,
             phone_number="07700 900456",
             spoke_to="Chris Example (sister)",
+            happened_at=_at(64),
         ),
         c.SurvivorContacted(
             case_id=CASE_ID,
@@ -336,6 +337,7 @@ def _case_work() -> list[DomainEvent]:
             number_withheld=True,
             interpreter=InterpreterUse.NOT_USED,
             phone_number="+44 7700 900456",
+            happened_at=_at(73),
         ),
         c.SafeContactUpdated(case_id=CASE_ID, updated_at=_at(74), safe_contact=_SAFE_CONTACT),
         c.ContactOverdue(case_id=CASE_ID, due_at=_at(72), detected_at=_at(72)),

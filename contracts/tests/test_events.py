@@ -274,3 +274,7 @@ def test_an_interpreter_needs_a_language() -> None:
 def test_a_safe_time_window_ends_after_it_starts() -> None:
     with pytest.raises(ValidationError, match="end after"):
         common.SafeTimeWindow(day=common.Weekday.MONDAY, start=time(11), end=time(9))
+
+
+def test_late_is_judged_by_when_the_contact_happened() -> None:
+    _rejects("hearth.cases.SurvivorContacted.v1", "late", happened_at="2025-03-07T16:00:00Z")

@@ -7,7 +7,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from hearth.cases.domain.commands import RecordContact, RecordContactAttempt, UpdateSafeContact
+from hearth.cases.domain.commands import (
+    ReceiveReport,
+    RecordContact,
+    RecordContactAttempt,
+    UpdateSafeContact,
+)
 from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.cases.domain.safe_contact import UnsafeContact, comparable_name, comparable_number
 from hearth.contracts.events import cases as ev
@@ -46,12 +51,14 @@ def case(scenario, actors):
     return scenario
 
 
-def attempt(actors, method=ContactMethod.CALL, outcome=ContactAttemptOutcome.NO_ANSWER, **kw):
-    return RecordContactAttempt(actors.cm, uuid.uuid4(), method, outcome, **kw)
+def attempt(
+    actors, method=ContactMethod.CALL, outcome=ContactAttemptOutcome.NO_ANSWER, at=MONDAY_10, **kw
+):
+    return RecordContactAttempt(actors.cm, uuid.uuid4(), method, outcome, happened_at=at, **kw)
 
 
-def contact(actors, method=ContactMethod.CALL, **kw):
-    return RecordContact(actors.cm, uuid.uuid4(), method, **kw)
+def contact(actors, method=ContactMethod.CALL, at=MONDAY_10, **kw):
+    return RecordContact(actors.cm, uuid.uuid4(), method, happened_at=at, **kw)
 
 
 def test_an_attempt_is_recorded_with_its_outcome_and_is_not_contact(case, actors) -> None:
@@ -76,7 +83,8 @@ def test_the_first_safe_contact_meets_the_contact_deadline_on_time(case, actors)
 
 def test_contact_after_the_deadline_is_recorded_late_with_its_time(scenario, actors) -> None:
     scenario.opened()
-    [contacted] = scenario.apply(contact(actors, method=ContactMethod.IN_PERSON), TUESDAY_17)
+    in_person = contact(actors, method=ContactMethod.IN_PERSON, at=TUESDAY_17)
+    [contacted] = scenario.apply(in_person, TUESDAY_17)
     assert contacted.late is True
     assert contacted.contacted_at == TUESDAY_17
     assert scenario.state.deadline(DeadlineKind.CONTACT).late is True
@@ -85,7 +93,8 @@ def test_contact_after_the_deadline_is_recorded_late_with_its_time(scenario, act
 def test_only_the_first_contact_meets_the_deadline(scenario, actors) -> None:
     scenario.opened()
     scenario.apply(contact(actors), MONDAY_10)
-    [second] = scenario.when(contact(actors), MONDAY_10 + timedelta(hours=1))
+    an_hour_later = MONDAY_10 + timedelta(hours=1)
+    [second] = scenario.when(contact(actors, at=an_hour_later), an_hour_later)
     assert second.first_contact is False
     assert second.due_at is None
 
@@ -120,22 +129,27 @@ def test_contact_breaking_an_arrangement_is_refused_naming_the_rule(
 
 
 def test_a_call_outside_the_safe_times_is_refused(case, actors) -> None:
+    noon = MONDAY_10 + timedelta(hours=2)
     with pytest.raises(UnsafeContact) as refused:
-        case.when(contact(actors, number_withheld=True), MONDAY_10 + timedelta(hours=2))
+        case.when(contact(actors, number_withheld=True, at=noon), noon)
     assert refused.value.code == "outside_safe_times"
+    tuesday = MONDAY_10 + timedelta(days=1)
     with pytest.raises(UnsafeContact):
-        case.when(contact(actors, number_withheld=True), MONDAY_10 + timedelta(days=1))
+        case.when(contact(actors, number_withheld=True, at=tuesday), tuesday)
 
 
 def test_safe_times_are_london_local_time_in_summer(scenario, actors) -> None:
     scenario.opened()
     scenario.apply(UpdateSafeContact(actors.cm, arrangements()), MONDAY_10)
     summer_monday_1000_bst = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
-    safe_call = contact(actors, number_withheld=True, phone_number=SAFE_NUMBER)
+    safe_call = contact(
+        actors, number_withheld=True, phone_number=SAFE_NUMBER, at=summer_monday_1000_bst
+    )
     assert scenario.when(safe_call, summer_monday_1000_bst)
     summer_monday_1200_bst = datetime(2025, 6, 2, 11, 0, tzinfo=UTC)  # 11:00 UTC is 12:00 BST
+    late_call = contact(actors, number_withheld=True, at=summer_monday_1200_bst)
     with pytest.raises(UnsafeContact):
-        scenario.when(contact(actors, number_withheld=True), summer_monday_1200_bst)
+        scenario.when(late_call, summer_monday_1200_bst)
 
 
 def test_a_voicemail_is_refused_when_the_survivor_said_never(case, actors) -> None:
@@ -157,11 +171,15 @@ def test_in_person_and_letters_are_not_bound_to_safe_times(scenario, actors) -> 
     scenario.opened()
     scenario.apply(UpdateSafeContact(actors.cm, arrangements(safe_to_write=True)), MONDAY_10)
     late_evening = MONDAY_10 + timedelta(hours=10)
-    assert scenario.when(contact(actors, method=ContactMethod.IN_PERSON), late_evening)
-    assert scenario.when(
-        attempt(actors, method=ContactMethod.LETTER, outcome=ContactAttemptOutcome.MESSAGE_LEFT),
-        late_evening,
+    in_person = contact(actors, method=ContactMethod.IN_PERSON, at=late_evening)
+    assert scenario.when(in_person, late_evening)
+    letter = attempt(
+        actors,
+        method=ContactMethod.LETTER,
+        outcome=ContactAttemptOutcome.MESSAGE_LEFT,
+        at=late_evening,
     )
+    assert scenario.when(letter, late_evening)
 
 
 def test_empty_safe_times_means_any_time(scenario, actors) -> None:
@@ -170,7 +188,8 @@ def test_empty_safe_times_means_any_time(scenario, actors) -> None:
         UpdateSafeContact(actors.cm, arrangements(safe_times=(), withheld_number_only=False)),
         MONDAY_10,
     )
-    assert scenario.when(contact(actors, phone_number=SAFE_NUMBER), MONDAY_10 + timedelta(hours=11))
+    at_night = MONDAY_10 + timedelta(hours=11)
+    assert scenario.when(contact(actors, phone_number=SAFE_NUMBER, at=at_night), at_night)
 
 
 def test_newer_arrangements_replace_older_ones(case, actors) -> None:
@@ -327,3 +346,167 @@ def test_someone_spoken_to_is_only_for_an_attempt_someone_else_answered(case, ac
     refused = case.then_refused(command, MONDAY_10, InvalidCommand)
     assert refused.field == "spoke_to"
     assert "spoke_to" in str(refused)
+
+
+# --- when it happened --------------------------------------------------------------------
+
+FRIDAY_1645 = datetime(2025, 3, 7, 16, 45, tzinfo=UTC)
+MONDAY_21 = datetime(2025, 3, 10, 21, 0, tzinfo=UTC)
+TUESDAY_10 = datetime(2025, 3, 11, 10, 0, tzinfo=UTC)
+WINDOWS = tuple(
+    SafeTimeWindow(day=day, start=time(9, 30), end=time(11, 30))
+    for day in (Weekday.MONDAY, Weekday.TUESDAY)
+)
+
+
+@pytest.fixture
+def arranged(scenario, actors):
+    """Calls are safe Monday and Tuesday 09:30-11:30, recorded just after the report."""
+    scenario.opened()
+    safe = arrangements(safe_times=WINDOWS, interpreter_needed=False, interpreter_language=None)
+    scenario.apply(UpdateSafeContact(actors.cm, safe), FRIDAY_1645)
+    return scenario
+
+
+def _call(actors, at, **kw):
+    return contact(actors, number_withheld=True, phone_number=SAFE_NUMBER, at=at, **kw)
+
+
+def test_a_call_made_outside_the_safe_times_is_refused_when_recorded_inside_them(
+    arranged, actors
+) -> None:
+    with pytest.raises(UnsafeContact) as refused:
+        arranged.when(_call(actors, MONDAY_21), TUESDAY_10)
+    assert refused.value.code == "outside_safe_times"
+    no_answer = attempt(actors, number_withheld=True, phone_number=SAFE_NUMBER, at=MONDAY_21)
+    with pytest.raises(UnsafeContact):
+        arranged.when(no_answer, TUESDAY_10)
+
+
+def test_a_call_made_inside_the_safe_times_is_accepted_when_recorded_after_them(
+    arranged, actors
+) -> None:
+    recorded = MONDAY_10 + timedelta(hours=4)  # 14:00, the window closed at 11:30
+    [contacted] = arranged.when(_call(actors, MONDAY_10), recorded)
+    assert (contacted.happened_at, contacted.contacted_at) == (MONDAY_10, recorded)
+    [attempted] = arranged.when(
+        attempt(actors, number_withheld=True, phone_number=SAFE_NUMBER, at=MONDAY_10), recorded
+    )
+    assert (attempted.happened_at, attempted.attempted_at) == (MONDAY_10, recorded)
+
+
+def test_a_contact_made_before_the_deadline_and_recorded_after_it_is_on_time(
+    arranged, actors
+) -> None:
+    due = datetime(2025, 3, 10, 16, 30, tzinfo=UTC)
+    [contacted] = arranged.apply(_call(actors, MONDAY_10), TUESDAY_10)
+    assert contacted.first_contact and contacted.due_at == due
+    assert contacted.late is False
+    assert contacted.made_at == MONDAY_10 and contacted.contacted_at == TUESDAY_10
+    deadline = arranged.state.deadline(DeadlineKind.CONTACT)
+    assert deadline.met_at == MONDAY_10 and not deadline.late
+
+
+def test_a_contact_made_after_the_deadline_is_late_whenever_it_is_recorded(
+    arranged, actors
+) -> None:
+    [contacted] = arranged.apply(_call(actors, TUESDAY_10), TUESDAY_10 + timedelta(hours=1))
+    assert contacted.late is True
+    assert arranged.state.deadline(DeadlineKind.CONTACT).met_at == TUESDAY_10
+
+
+def test_an_earlier_contact_recorded_second_meets_the_deadline_instead(arranged, actors) -> None:
+    arranged.apply(_call(actors, TUESDAY_10), TUESDAY_10 + timedelta(hours=1))
+    [earlier] = arranged.apply(_call(actors, MONDAY_10), TUESDAY_10 + timedelta(hours=2))
+    assert earlier.first_contact and earlier.late is False
+    deadline = arranged.state.deadline(DeadlineKind.CONTACT)
+    assert deadline.met_at == MONDAY_10 and not deadline.late
+    [later_still] = arranged.when(_call(actors, TUESDAY_10), TUESDAY_10 + timedelta(hours=3))
+    assert later_still.first_contact is False
+
+
+@pytest.mark.parametrize(
+    ("happened_at", "recorded_at", "code"),
+    [
+        (MONDAY_10 + timedelta(minutes=1), MONDAY_10, "happened_in_future"),
+        (datetime(2025, 3, 7, 16, 29, tzinfo=UTC), MONDAY_10, "happened_before_report"),
+        (MONDAY_10, MONDAY_10 + timedelta(days=7, seconds=1), "happened_too_long_ago"),
+    ],
+)
+def test_when_it_happened_is_bounded(scenario, actors, happened_at, recorded_at, code) -> None:
+    scenario.opened()
+    for command in (
+        contact(actors, method=ContactMethod.IN_PERSON, at=happened_at),
+        attempt(
+            actors,
+            method=ContactMethod.VISIT,
+            outcome=ContactAttemptOutcome.NO_ACCESS,
+            at=happened_at,
+        ),
+    ):
+        assert scenario.then_refused(command, recorded_at).code == code
+
+
+def test_the_policy_sets_how_far_back(scenario, actors) -> None:
+    scenario.opened()
+    seven_days = contact(actors, method=ContactMethod.IN_PERSON, at=MONDAY_10)
+    assert scenario.when(seven_days, MONDAY_10 + timedelta(days=7))
+    assert scenario.rules.policy.contact_recording.max_days_back == 7
+
+
+def test_a_reopened_case_takes_no_contact_from_before_its_new_report(scenario, actors) -> None:
+    scenario.opened()
+    scenario.given(
+        [
+            ev.CaseClosed(
+                case_id=scenario.case_id,
+                closed_at=MONDAY_10,
+                reason="survivor_moved",
+                approved_by="lead-1",
+            )
+        ]
+    )
+    new_report = TUESDAY_10
+    scenario.apply(
+        ReceiveReport(actors.system, scenario.report(received_at=new_report)), new_report
+    )
+    recorded = new_report + timedelta(hours=1)
+    before = contact(actors, method=ContactMethod.IN_PERSON, at=new_report - timedelta(minutes=1))
+    assert scenario.then_refused(before, recorded).code == "happened_before_report"
+    [contacted] = scenario.when(
+        contact(actors, method=ContactMethod.IN_PERSON, at=new_report), recorded
+    )
+    assert contacted.first_contact is True
+
+
+def test_a_contact_is_judged_by_the_arrangements_in_force_when_it_happened(
+    arranged, actors
+) -> None:
+    no_calls = arrangements(
+        safe_to_call=False,
+        safe_phone_numbers=(),
+        interpreter_needed=False,
+        interpreter_language=None,
+    )
+    arranged.apply(UpdateSafeContact(actors.cm, no_calls), MONDAY_10 + timedelta(hours=1))
+    assert arranged.when(_call(actors, MONDAY_10), MONDAY_10 + timedelta(hours=2))
+    after = MONDAY_10 + timedelta(hours=1, minutes=30)
+    assert arranged.then_refused(_call(actors, after), after).code == "unsafe_channel"
+
+
+def test_a_contact_recorded_before_contacts_said_when_they_happened_is_read_as_before(
+    scenario,
+) -> None:
+    scenario.opened()
+    old = ev.SurvivorContacted(
+        case_id=scenario.case_id,
+        contact_id=uuid.uuid4(),
+        contacted_at=TUESDAY_17,
+        method=ContactMethod.IN_PERSON,
+        first_contact=True,
+        due_at=datetime(2025, 3, 10, 16, 30, tzinfo=UTC),
+        late=True,
+    )
+    assert old.happened_at is None and old.made_at == TUESDAY_17
+    scenario.given([old])
+    assert scenario.state.deadline(DeadlineKind.CONTACT).met_at == TUESDAY_17

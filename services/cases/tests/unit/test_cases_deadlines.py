@@ -16,6 +16,11 @@ CONTACT_DUE = datetime(2025, 3, 10, 16, 30, tzinfo=UTC)
 DASH_DUE = datetime(2025, 3, 11, 16, 30, tzinfo=UTC)
 
 
+def in_person(actors, at: datetime) -> c.RecordContact:
+    """A meeting with the survivor that happened at `at`."""
+    return c.RecordContact(actors.cm, uuid.uuid4(), method="in_person", happened_at=at)
+
+
 @pytest.fixture
 def case(scenario):
     return scenario.opened()
@@ -65,14 +70,14 @@ def test_a_missed_repair_is_recorded_overdue_once(case, actors) -> None:
 
 
 def test_a_met_deadline_is_never_overdue(case, actors) -> None:
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), CONTACT_DUE)
+    case.apply(in_person(actors, CONTACT_DUE), CONTACT_DUE)
     assert case.when(overdue(actors, DeadlineKind.CONTACT), CONTACT_DUE + timedelta(days=1)) == []
 
 
 def test_meeting_a_deadline_after_its_overdue_is_still_recorded_late(case, actors) -> None:
     case.apply(overdue(actors, DeadlineKind.CONTACT), CONTACT_DUE)
     later = CONTACT_DUE + timedelta(hours=2)
-    [contacted] = case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), later)
+    [contacted] = case.apply(in_person(actors, later), later)
     assert contacted.first_contact and contacted.late
     deadline = case.state.deadline(DeadlineKind.CONTACT)
     assert deadline.met_at == later and deadline.overdue_at == CONTACT_DUE
@@ -140,19 +145,19 @@ def test_a_deadline_recorded_overdue_stays_overdue_until_met(case, actors) -> No
     assert deadline_status(contact, CONTACT_DUE - timedelta(days=1)) is DeadlineStatus.OVERDUE
     assert contact.is_overdue(CONTACT_DUE - timedelta(days=1))
     later = CONTACT_DUE + timedelta(hours=2)
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), later)
+    case.apply(in_person(actors, later), later)
     assert statuses(case, later)[DeadlineKind.CONTACT] is DeadlineStatus.MET_LATE
 
 
 def test_a_deadline_met_in_time_is_met(case, actors) -> None:
     met_at = CONTACT_DUE - timedelta(hours=1)
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), met_at)
+    case.apply(in_person(actors, met_at), met_at)
     assert statuses(case, DASH_DUE + timedelta(days=9))[DeadlineKind.CONTACT] is DeadlineStatus.MET
 
 
 def test_a_closed_case_cancels_what_was_still_due(case, actors) -> None:
     met_at = CONTACT_DUE - timedelta(hours=1)
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), met_at)
+    case.apply(in_person(actors, met_at), met_at)
     case.apply(c.RequestClosure(actors.cm, ClosureReason.SURVIVOR_MOVED), met_at)
     case.apply(c.DecideClosure(actors.manager, approve=True), met_at)
     after = statuses(case, DASH_DUE + timedelta(days=60))

@@ -216,6 +216,7 @@ class ContactAttempted(CasesEvent):
 
     attempt_id: UUID
     attempted_at: AwareDatetime
+    """When the attempt was recorded."""
     method: ContactMethod
     outcome: ContactAttemptOutcome
     notes: Notes | None = None
@@ -227,6 +228,14 @@ class ContactAttempted(CasesEvent):
     spoke_to: PersonName | None = None
     """Who the caseworker spoke to or left the message with, when someone else answered or
     a message was left with a person."""
+    happened_at: AwareDatetime | None = None
+    """When the attempt was made, as the caseworker gave it; None (events recorded before
+    it was asked) means `attempted_at`. The safe-contact checks judged this time."""
+
+    @property
+    def made_at(self) -> datetime:
+        """When the attempt was made."""
+        return self.happened_at or self.attempted_at
 
     @model_validator(mode="after")
     def _details_fit(self) -> ContactAttempted:
@@ -239,23 +248,33 @@ class SurvivorContacted(CasesEvent):
 
     contact_id: UUID
     contacted_at: AwareDatetime
+    """When the contact was recorded."""
     method: ContactMethod
     first_contact: bool
     """This contact meets the first-contact deadline."""
     due_at: AwareDatetime | None = None
     """The first-contact deadline, when this is the first contact."""
     late: bool = False
-    """Contact came after `due_at`: the deadline was met late."""
+    """Contact happened (`made_at`) after `due_at`: the deadline was met late."""
     notes: Notes | None = None
     number_withheld: bool | None = None
     """The call or text came from a withheld number, as the caseworker stated."""
     interpreter: InterpreterUse | None = None
     phone_number: PhoneNumber | None = None
     """The survivor's number that was called or texted (calls and texts only)."""
+    happened_at: AwareDatetime | None = None
+    """When the contact happened, as the caseworker gave it; None (events recorded before
+    it was asked) means `contacted_at`. The deadline and the safe-contact checks judged
+    this time."""
+
+    @property
+    def made_at(self) -> datetime:
+        """When the contact happened: what meets the deadline, on time or late."""
+        return self.happened_at or self.contacted_at
 
     @model_validator(mode="after")
     def _late_is_consistent(self) -> SurvivorContacted:
-        _check_late(self.contacted_at, self.due_at, self.late)
+        _check_late(self.made_at, self.due_at, self.late)
         return self
 
     @model_validator(mode="after")

@@ -111,6 +111,7 @@ async def record_contact_attempt(
         notes=body.notes,
         phone_number=body.phone_number,
         spoke_to=body.spoke_to,
+        happened_at=body.happened_at,
     )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))
@@ -129,6 +130,7 @@ async def record_contact(
         interpreter=body.interpreter,
         notes=body.notes,
         phone_number=body.phone_number,
+        happened_at=body.happened_at,
     )
     outcome = await _run(request, case_id, command)
     contacted = outcome.state.contacts[-1]

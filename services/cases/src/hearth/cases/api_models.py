@@ -59,8 +59,13 @@ class ContactAttemptBody(Body):
     of the safe numbers, once safe-contact arrangements are recorded. `spoke_to` names who
     answered or took the message, only when the outcome is `someone_else_answered` or
     `message_left` (any other outcome with it is a 422); it must be someone the survivor
-    named as safe to speak to."""
+    named as safe to speak to.
 
+    `happened_at` is when the attempt was made (with its UTC offset): the safe-contact
+    checks judge that time. It cannot be in the future, before the report, or further
+    back than the policy allows (`contact_recording.max_days_back`)."""
+
+    happened_at: AwareDatetime
     method: ContactMethod
     outcome: ContactAttemptOutcome
     number_withheld: bool | None = None
@@ -76,8 +81,13 @@ class ContactBody(Body):
     `phone_number` (calls and texts only) is the survivor's number used: required, and one
     of the safe numbers, once safe-contact arrangements are recorded. There is no
     `spoke_to`: a contact reached the survivor, so sending one is a 422 like any unknown
-    field."""
+    field.
 
+    `happened_at` is when the contact happened (with its UTC offset): the safe-contact
+    checks and the first-contact deadline (met on time or late) judge that time. It
+    cannot be in the future, before the report, or further back than the policy allows."""
+
+    happened_at: AwareDatetime
     method: ContactMethod
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hearth.cases.domain.commands import (
     CompleteEmergencyRepair,
@@ -17,7 +17,6 @@ from hearth.cases.domain.commands import (
     TakePerpetratorAction,
     UpdateSafeContact,
 )
-from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.cases.domain.guards import require_case, require_manager, require_open_case
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.safe_contact import ContactIntent, check_safe_contact
@@ -29,21 +28,42 @@ from hearth.eventstore.errors import DomainError, NotFound
 # --- contact ---------------------------------------------------------------------------
 
 
+def check_happened_at(
+    happened_at: datetime, state: CaseState, now: datetime, rules: CaseRules
+) -> None:
+    """A contact or attempt is judged at the time it happened, which the caseworker gives:
+    never in the future, never before this episode's report, and no further back than the
+    policy allows."""
+    if happened_at > now:
+        raise DomainError("a contact cannot have happened in the future", code="happened_in_future")
+    if state.episode_reported_at is not None and happened_at < state.episode_reported_at:
+        raise DomainError(
+            "a contact cannot have happened before the report", code="happened_before_report"
+        )
+    days = rules.policy.contact_recording.max_days_back
+    if happened_at < now - timedelta(days=days):
+        raise DomainError(
+            f"a contact must be recorded within {days} days of when it happened",
+            code="happened_too_long_ago",
+        )
+
+
 def attempt_contact(
     command: RecordContactAttempt, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
     """An attempt is recorded with its outcome; it is not contact and meets no deadline."""
     require_open_case(state, command.actor)
+    check_happened_at(command.happened_at, state, now, rules)
     intent = ContactIntent(
         command.method,
-        now,
+        command.happened_at,
         outcome=command.outcome,
         number_withheld=command.number_withheld,
         interpreter=command.interpreter,
         phone_number=command.phone_number,
         spoke_to=command.spoke_to,
     )
-    check_safe_contact(state.safe_contact, intent, rules.zone)
+    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone)
     assert state.case_id is not None
     return [
         ev.ContactAttempted(
@@ -57,6 +77,7 @@ def attempt_contact(
             interpreter=command.interpreter,
             phone_number=command.phone_number,
             spoke_to=command.spoke_to,
+            happened_at=command.happened_at,
         )
     ]
 
@@ -64,18 +85,22 @@ def attempt_contact(
 def contact(
     command: RecordContact, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
-    """A safe contact with the survivor; the first one meets the contact deadline."""
+    """A safe contact with the survivor; the first one meets the contact deadline, on
+    time or late by when it happened (a contact that happened before the one that met
+    the deadline, recorded after it, meets it instead)."""
     require_open_case(state, command.actor)
+    happened_at = command.happened_at
+    check_happened_at(happened_at, state, now, rules)
     intent = ContactIntent(
         command.method,
-        now,
+        happened_at,
         number_withheld=command.number_withheld,
         interpreter=command.interpreter,
         phone_number=command.phone_number,
     )
-    check_safe_contact(state.safe_contact, intent, rules.zone)
+    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone)
     assert state.case_id is not None
-    deadline = state.open_deadline(DeadlineKind.CONTACT)
+    deadline = state.contact_deadline_met_by(happened_at)
     return [
         ev.SurvivorContacted(
             case_id=state.case_id,
@@ -84,11 +109,12 @@ def contact(
             method=command.method,
             first_contact=deadline is not None,
             due_at=deadline.due_at if deadline else None,
-            late=deadline is not None and now > deadline.due_at,
+            late=deadline is not None and happened_at > deadline.due_at,
             notes=command.notes,
             number_withheld=command.number_withheld,
             interpreter=command.interpreter,
             phone_number=command.phone_number,
+            happened_at=happened_at,
         )
     ]
 

@@ -9,7 +9,7 @@ request models check only the shape of what was sent; these rules live here alon
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -150,6 +150,9 @@ class RecordContactAttempt(CaseCommand):
     """The survivor's number called or texted."""
     spoke_to: str | None = None
     """Who answered, or took the message, when someone else answered or a message was left."""
+    _: KW_ONLY
+    happened_at: datetime
+    """When the attempt was made, as the caseworker gives it."""
 
     def check(self) -> None:
         _as_invalid(
@@ -176,6 +179,9 @@ class RecordContact(CaseCommand):
     notes: str | None = None
     phone_number: str | None = None
     """The survivor's number called or texted."""
+    _: KW_ONLY
+    happened_at: datetime
+    """When the contact happened, as the caseworker gives it."""
 
     def check(self) -> None:
         _as_invalid(

@@ -104,11 +104,18 @@ class CaseState:
     repeat: ev.RepeatCaseIdentified | None = None
     episode: int = 0
     """1 when opened; each reopening starts the next episode with its own deadlines."""
+    episode_reported_at: datetime | None = None
+    """When the report that opened (or reopened) this episode arrived; for a reopening
+    without a report, when it reopened. Nothing in the episode happened before it."""
+    episode_report_id: UUID | None = None
     case_manager: CaseManager | None = None
     preferred_gender: Gender | None = None
     preference_met: bool | None = None
     restriction: Restriction | None = None
     safe_contact: SafeContact | None = None
+    """The survivor's safe-contact arrangements as now recorded."""
+    safe_contact_history: tuple[tuple[datetime, SafeContact], ...] = ()
+    """Each recording of the arrangements, with when it was recorded, oldest first."""
     deadlines: Mapping[DeadlineKey, Deadline] = field(default_factory=dict)
     review_seq: int = 0
     attempts: tuple[ev.ContactAttempted, ...] = ()
@@ -162,6 +169,30 @@ class CaseState:
         """The open deadline of a kind that has one at a time (contact, DASH, review)."""
         return next((d for d in self.deadlines.values() if d.kind is kind and d.is_open), None)
 
+    def safe_contact_at(self, at: datetime) -> SafeContact | None:
+        """The arrangements in force at `at`: the last recorded by then (a contact is
+        judged by the arrangements in force when it happened)."""
+        in_force = [sc for since, sc in self.safe_contact_history if since <= at]
+        return in_force[-1] if in_force else None
+
+    def contact_deadline_met_by(self, happened_at: datetime) -> Deadline | None:
+        """The first-contact deadline a contact that happened then meets: the open one, or
+        one already met by a contact that happened later but was recorded first."""
+        open_one = self.open_deadline(DeadlineKind.CONTACT)
+        if open_one is not None:
+            return open_one
+        return next(
+            (
+                d
+                for d in self.deadlines.values()
+                if d.kind is DeadlineKind.CONTACT
+                and d.met_at is not None
+                and happened_at < d.met_at
+                and (self.episode_reported_at is None or d.met_at >= self.episode_reported_at)
+            ),
+            None,
+        )
+
     def person_ids(self) -> frozenset[UUID]:
         people = [self.survivor, *self.perpetrators, *self.children]
         return frozenset(p.person_id for p in people if p is not None)
@@ -193,11 +224,14 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.CaseOpened():
             return _opened(state, event)
         case ev.ReportAddedToCase():
-            return replace(
+            added = replace(
                 state,
                 report_ids=_with_report(state.report_ids, event.report_id),
                 further_reports=(*state.further_reports, event),
             )
+            if event.report_id == state.episode_report_id:  # the report that reopened it
+                added = replace(added, episode_reported_at=event.reported_at)
+            return added
         case ev.RepeatCaseIdentified():
             return replace(state, repeat=event)
         case ev.PeopleUpdated():
@@ -225,7 +259,14 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.CaseRestrictionLifted():
             return replace(state, restriction=None)
         case ev.SafeContactUpdated():
-            return replace(state, safe_contact=event.safe_contact)
+            return replace(
+                state,
+                safe_contact=event.safe_contact,
+                safe_contact_history=(
+                    *state.safe_contact_history,
+                    (event.updated_at, event.safe_contact),
+                ),
+            )
         case ev.ContactAttempted():
             return replace(state, attempts=(*state.attempts, event))
         case ev.SurvivorContacted():
@@ -338,6 +379,8 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
         children=event.children,
         report_ids=(event.report_id,),
         episode=1,
+        episode_reported_at=event.reported_at,
+        episode_report_id=event.report_id,
         preferred_gender=event.preferred_case_manager_gender,
         restriction=event.restriction,
     )
@@ -353,7 +396,13 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
 def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
     episode = state.episode + 1
     reopened = replace(
-        state, status=CaseStatus.OPEN, closure=None, pending_closure=None, episode=episode
+        state,
+        status=CaseStatus.OPEN,
+        closure=None,
+        pending_closure=None,
+        episode=episode,
+        episode_reported_at=event.reopened_at,
+        episode_report_id=event.report_id,
     )
     if event.report_id is not None:
         reopened = replace(reopened, report_ids=_with_report(state.report_ids, event.report_id))
@@ -370,9 +419,10 @@ def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
 
 def _contacted(state: CaseState, event: ev.SurvivorContacted) -> CaseState:
     contacted = replace(state, contacts=(*state.contacts, event))
-    if event.first_contact:
-        return _meet_open(contacted, DeadlineKind.CONTACT, event.contacted_at)
-    return contacted
+    if not event.first_contact:
+        return contacted
+    deadline = state.contact_deadline_met_by(event.made_at)
+    return contacted if deadline is None else _mark(contacted, deadline.key, "met", event.made_at)
 
 
 def _next_review(state: CaseState, since: datetime, due: datetime | None) -> CaseState:

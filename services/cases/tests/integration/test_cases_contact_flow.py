@@ -1,0 +1,92 @@
+"""Contact with the survivor through the API: judged when it happened, and the refusals
+that keep the survivor's safe-contact arrangements."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from hearth.contracts.envelope import Role
+
+pytestmark = pytest.mark.integration
+
+MONDAY_10 = "2025-03-10T10:00:00+00:00"
+MONDAY_15 = "2025-03-10T15:00:00+00:00"
+MONDAY_21 = "2025-03-10T21:00:00+00:00"
+SAFE_NUMBER = "07700 900456"
+SAFE: dict[str, Any] = {
+    "safe_to_call": True,
+    "safe_to_text": False,
+    "safe_to_email": False,
+    "safe_to_write": False,
+    "safe_to_visit": False,
+    "safe_phone_numbers": [SAFE_NUMBER],
+    "safe_times": [{"day": day, "start": "09:30", "end": "16:00"} for day in ("monday", "tuesday")],
+    "withheld_number_only": False,
+    "never_leave_voicemail": True,
+    "interpreter_needed": False,
+}
+CALL = {"method": "call", "phone_number": SAFE_NUMBER}
+
+
+@pytest.fixture
+async def worked(cases, new_case):
+    """A case with the survivor's arrangements recorded just after the report (Friday)."""
+    report, manager = await new_case(cases)
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    url = f"/cases/{report.case_id}"
+
+    async def post(path: str, body: dict[str, Any], status: int) -> dict[str, Any]:
+        response = await cases.client.post(f"{url}{path}", json=body, headers=cm)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    await post("/safe-contact", SAFE, 200)
+    return url, cm, post
+
+
+async def test_contacts_are_judged_when_they_happened_not_when_typed_in(
+    cases, worked, clock, case_events
+) -> None:
+    url, cm, post = worked
+    clock.set(datetime(2025, 3, 11, 10, 0, tzinfo=UTC))  # Tuesday 10:00, inside the window
+    late_call = await post("/contacts", {**CALL, "happened_at": MONDAY_21}, 409)
+    assert late_call["code"] == "outside_safe_times"
+    late_attempt = {**CALL, "outcome": "no_answer", "happened_at": MONDAY_21}
+    assert (await post("/contact-attempts", late_attempt, 409))["code"] == "outside_safe_times"
+
+    clock.set(datetime(2025, 3, 11, 17, 0, tzinfo=UTC))  # Tuesday 17:00: window closed, past due
+    await post("/contact-attempts", {**CALL, "outcome": "no_answer", "happened_at": MONDAY_10}, 201)
+    contact = await post("/contacts", {**CALL, "happened_at": MONDAY_15}, 201)
+    assert (contact["first_contact"], contact["late"]) == (True, False)
+    history = await case_events(cases, UUID(url.rsplit("/", 1)[1]))
+    attempted = next(e for e in history if e.event_name == "ContactAttempted")
+    assert attempted.payload["happened_at"] == "2025-03-10T10:00:00Z"
+    contacted = next(e for e in history if e.event_name == "SurvivorContacted")
+    assert contacted.payload["happened_at"] == "2025-03-10T15:00:00Z"
+    assert contacted.payload["contacted_at"] == "2025-03-11T17:00:00Z"
+
+    detail = (await cases.client.get(url, headers=cm)).json()
+    [deadline] = [d for d in detail["deadlines"] if d["kind"] == "contact"]
+    assert deadline["status"] == "met"
+    listed = await cases.client.get("/cases?limit=200", headers=cm)
+    row = next(r for r in listed.json()["cases"] if url.endswith(r["case_id"]))
+    assert [d["status"] for d in row["deadlines"] if d["kind"] == "contact"] == ["met"]
+
+
+async def test_when_it_happened_is_required_and_bounded(cases, worked, clock) -> None:
+    url, cm, post = worked
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
+    missing = await cases.client.post(f"{url}/contacts", json=CALL, headers=cm)
+    assert missing.status_code == 422
+    assert [e["field"] for e in missing.json()["errors"]] == ["happened_at"]
+    future = {**CALL, "happened_at": "2025-03-10T10:05:00+00:00"}
+    assert (await post("/contacts", future, 409))["code"] == "happened_in_future"
+    before = {**CALL, "happened_at": "2025-03-07T16:00:00+00:00"}
+    assert (await post("/contacts", before, 409))["code"] == "happened_before_report"
+    clock.set(datetime(2025, 3, 17, 10, 1, tzinfo=UTC))  # more than 7 days after
+    long_ago = {**CALL, "outcome": "no_answer", "happened_at": MONDAY_10}
+    assert (await post("/contact-attempts", long_ago, 409))["code"] == "happened_too_long_ago"
