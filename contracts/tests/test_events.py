@@ -278,3 +278,8 @@ def test_a_safe_time_window_ends_after_it_starts() -> None:
 
 def test_late_is_judged_by_when_the_contact_happened() -> None:
     _rejects("hearth.cases.SurvivorContacted.v1", "late", happened_at="2025-03-07T16:00:00Z")
+
+
+def test_only_an_in_person_contact_has_a_place() -> None:
+    _rejects("hearth.cases.SurvivorContacted.v1", "place", place="office")
+    _rejects("hearth.cases.ContactAttempted.v1", "place", place="survivor_home")

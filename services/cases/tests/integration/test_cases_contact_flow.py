@@ -90,3 +90,24 @@ async def test_when_it_happened_is_required_and_bounded(cases, worked, clock) ->
     clock.set(datetime(2025, 3, 17, 10, 1, tzinfo=UTC))  # more than 7 days after
     long_ago = {**CALL, "outcome": "no_answer", "happened_at": MONDAY_10}
     assert (await post("/contact-attempts", long_ago, 409))["code"] == "happened_too_long_ago"
+
+
+async def test_an_in_person_meeting_says_where_and_one_at_home_is_a_visit(
+    cases, worked, clock
+) -> None:
+    url, cm, post = worked
+    clock.set(datetime(2025, 3, 10, 17, 0, tzinfo=UTC))
+    at_13 = "2025-03-10T13:00:00+00:00"  # inside the safe times; visits are not safe
+    at_home = {"method": "in_person", "place": "survivor_home", "happened_at": at_13}
+    assert (await post("/contacts", at_home, 409))["code"] == "unsafe_channel"
+    knocked = {**at_home, "outcome": "no_access"}
+    assert (await post("/contact-attempts", knocked, 409))["code"] == "unsafe_channel"
+    nowhere = await cases.client.post(
+        f"{url}/contacts", json={"method": "in_person", "happened_at": at_13}, headers=cm
+    )
+    assert nowhere.status_code == 422
+    assert [(e["field"], e["kind"]) for e in nowhere.json()["errors"]] == [
+        ("place", "place_required")
+    ]
+    office = await post("/contacts", {**at_home, "place": "office"}, 201)
+    assert office["first_contact"] is True

@@ -16,7 +16,7 @@ from hearth.cases.domain.commands import (
 from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.cases.domain.safe_contact import UnsafeContact, comparable_name, comparable_number
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse
+from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse, MeetingPlace
 from hearth.contracts.events.common import ContactMethod, SafeContact, SafeTimeWindow, Weekday
 from hearth.eventstore.errors import DomainError, InvalidCommand
 
@@ -54,11 +54,22 @@ def case(scenario, actors):
 def attempt(
     actors, method=ContactMethod.CALL, outcome=ContactAttemptOutcome.NO_ANSWER, at=MONDAY_10, **kw
 ):
-    return RecordContactAttempt(actors.cm, uuid.uuid4(), method, outcome, happened_at=at, **kw)
+    return RecordContactAttempt(
+        actors.cm, uuid.uuid4(), method, outcome, happened_at=at, **_at_the_office(method, kw)
+    )
 
 
 def contact(actors, method=ContactMethod.CALL, at=MONDAY_10, **kw):
-    return RecordContact(actors.cm, uuid.uuid4(), method, happened_at=at, **kw)
+    return RecordContact(
+        actors.cm, uuid.uuid4(), method, happened_at=at, **_at_the_office(method, kw)
+    )
+
+
+def _at_the_office(method, kw):
+    """In person means at the office, unless a test says where."""
+    if method is ContactMethod.IN_PERSON and "place" not in kw:
+        return {**kw, "place": MeetingPlace.OFFICE}
+    return kw
 
 
 def test_an_attempt_is_recorded_with_its_outcome_and_is_not_contact(case, actors) -> None:
@@ -510,3 +521,52 @@ def test_a_contact_recorded_before_contacts_said_when_they_happened_is_read_as_b
     assert old.happened_at is None and old.made_at == TUESDAY_17
     scenario.given([old])
     assert scenario.state.deadline(DeadlineKind.CONTACT).met_at == TUESDAY_17
+
+
+# --- where an in-person contact happened --------------------------------------------------
+
+MONDAY_13 = datetime(2025, 3, 10, 13, 0, tzinfo=UTC)
+
+
+def test_an_in_person_meeting_at_the_survivors_home_is_checked_as_a_visit(case, actors) -> None:
+    # Visits are not safe and 13:00 is outside the safe times (Monday 09:30-11:30).
+    at_home = contact(
+        actors, method=ContactMethod.IN_PERSON, place=MeetingPlace.SURVIVOR_HOME, at=MONDAY_13
+    )
+    assert case.then_refused(at_home, MONDAY_13, UnsafeContact).code == "unsafe_channel"
+    knocked = attempt(
+        actors,
+        method=ContactMethod.IN_PERSON,
+        outcome=ContactAttemptOutcome.NO_ACCESS,
+        place=MeetingPlace.SURVIVOR_HOME,
+        at=MONDAY_13,
+    )
+    assert case.then_refused(knocked, MONDAY_13, UnsafeContact).code == "unsafe_channel"
+    case.apply(UpdateSafeContact(actors.cm, arrangements(safe_to_visit=True)), MONDAY_10)
+    assert case.then_refused(at_home, MONDAY_13, UnsafeContact).code == "outside_safe_times"
+    at_home_in_the_window = contact(
+        actors, method=ContactMethod.IN_PERSON, place=MeetingPlace.SURVIVOR_HOME, at=MONDAY_10
+    )
+    [met] = case.when(at_home_in_the_window, MONDAY_10)
+    assert met.place is MeetingPlace.SURVIVOR_HOME
+
+
+@pytest.mark.parametrize("place", [MeetingPlace.OFFICE, MeetingPlace.PLACE_SURVIVOR_CHOSE])
+def test_a_meeting_at_the_office_or_a_place_the_survivor_chose_is_allowed(
+    case, actors, place
+) -> None:
+    [met] = case.when(
+        contact(actors, method=ContactMethod.IN_PERSON, place=place, at=MONDAY_13), MONDAY_13
+    )
+    assert (met.method, met.place) == (ContactMethod.IN_PERSON, place)
+
+
+def test_an_in_person_contact_says_where_and_only_it_does(case, actors) -> None:
+    nowhere = contact(actors, method=ContactMethod.IN_PERSON, place=None)
+    refused = case.then_refused(nowhere, MONDAY_10, InvalidCommand)
+    assert (refused.field, refused.code) == ("place", "place_required")
+    call_from_office = contact(
+        actors, number_withheld=True, phone_number=SAFE_NUMBER, place=MeetingPlace.OFFICE
+    )
+    refused = case.then_refused(call_from_office, MONDAY_10, InvalidCommand)
+    assert (refused.field, refused.code) == ("place", "place_not_for_method")

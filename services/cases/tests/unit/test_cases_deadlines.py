@@ -18,7 +18,9 @@ DASH_DUE = datetime(2025, 3, 11, 16, 30, tzinfo=UTC)
 
 def in_person(actors, at: datetime) -> c.RecordContact:
     """A meeting with the survivor that happened at `at`."""
-    return c.RecordContact(actors.cm, uuid.uuid4(), method="in_person", happened_at=at)
+    return c.RecordContact(
+        actors.cm, uuid.uuid4(), method="in_person", place="office", happened_at=at
+    )
 
 
 @pytest.fixture

@@ -67,6 +67,17 @@ SPOKE_TO_OUTCOMES: Final = frozenset(
 someone other than the survivor."""
 
 
+class MeetingPlace(StrEnum):
+    """Where an in-person contact happened."""
+
+    OFFICE = "office"
+    PLACE_SURVIVOR_CHOSE = "place_survivor_chose"
+    """Somewhere other than the office and the survivor's home, chosen by the survivor."""
+    SURVIVOR_HOME = "survivor_home"
+    """A meeting at the survivor's home is a visit: checked as one (safe to visit, safe
+    times)."""
+
+
 class InterpreterUse(StrEnum):
     """Who interpreted during a contact; a survivor who needs one gets an independent one."""
 

@@ -23,6 +23,7 @@ from hearth.contracts.events.case_values import (
     DashOutcome,
     FlagKind,
     InterpreterUse,
+    MeetingPlace,
     ReopenReason,
     RepairKind,
     RestrictedView,
@@ -92,6 +93,13 @@ def check_contact_details(
         raise ValueError("phone_number is only for calls and texts")
     if spoke_to is not None and outcome not in SPOKE_TO_OUTCOMES:
         raise ValueError("spoke_to is only for someone_else_answered or message_left")
+
+
+def check_place(method: ContactMethod, place: MeetingPlace | None) -> None:
+    """Refuse a meeting place on anything but an in-person contact or attempt (a visit is
+    at the survivor's home by definition)."""
+    if place is not None and method != ContactMethod.IN_PERSON:
+        raise ValueError("place is only for in_person contacts")
 
 
 def check_people_given(*parts: object) -> None:
@@ -231,6 +239,8 @@ class ContactAttempted(CasesEvent):
     happened_at: AwareDatetime | None = None
     """When the attempt was made, as the caseworker gave it; None (events recorded before
     it was asked) means `attempted_at`. The safe-contact checks judged this time."""
+    place: MeetingPlace | None = None
+    """Where an in-person attempt was to happen (in-person only)."""
 
     @property
     def made_at(self) -> datetime:
@@ -240,6 +250,7 @@ class ContactAttempted(CasesEvent):
     @model_validator(mode="after")
     def _details_fit(self) -> ContactAttempted:
         check_contact_details(self.method, self.phone_number, self.outcome, self.spoke_to)
+        check_place(self.method, self.place)
         return self
 
 
@@ -266,6 +277,9 @@ class SurvivorContacted(CasesEvent):
     """When the contact happened, as the caseworker gave it; None (events recorded before
     it was asked) means `contacted_at`. The deadline and the safe-contact checks judged
     this time."""
+    place: MeetingPlace | None = None
+    """Where an in-person contact happened (in-person only; events recorded before it was
+    asked have none)."""
 
     @property
     def made_at(self) -> datetime:
@@ -280,6 +294,7 @@ class SurvivorContacted(CasesEvent):
     @model_validator(mode="after")
     def _details_fit(self) -> SurvivorContacted:
         check_contact_details(self.method, self.phone_number)
+        check_place(self.method, self.place)
         return self
 
 

@@ -305,7 +305,8 @@ class ContactMethod(StrEnum):
     VISIT = "visit"
     """A home visit."""
     IN_PERSON = "in_person"
-    """At the office or another place the survivor chose."""
+    """At the office or another place the survivor chose; it says where (`MeetingPlace`),
+    and one at the survivor's home is checked as a visit."""
 
 
 PHONE_METHODS: Final = frozenset({ContactMethod.CALL, ContactMethod.TEXT})

@@ -112,6 +112,7 @@ async def record_contact_attempt(
         phone_number=body.phone_number,
         spoke_to=body.spoke_to,
         happened_at=body.happened_at,
+        place=body.place,
     )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))
@@ -131,6 +132,7 @@ async def record_contact(
         notes=body.notes,
         phone_number=body.phone_number,
         happened_at=body.happened_at,
+        place=body.place,
     )
     outcome = await _run(request, case_id, command)
     contacted = outcome.state.contacts[-1]

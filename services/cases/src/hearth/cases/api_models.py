@@ -15,6 +15,7 @@ from hearth.contracts.events.case_values import (
     ContactAttemptOutcome,
     FlagKind,
     InterpreterUse,
+    MeetingPlace,
     ReopenReason,
     RepairKind,
     RestrictionReason,
@@ -63,11 +64,14 @@ class ContactAttemptBody(Body):
 
     `happened_at` is when the attempt was made (with its UTC offset): the safe-contact
     checks judge that time. It cannot be in the future, before the report, or further
-    back than the policy allows (`contact_recording.max_days_back`)."""
+    back than the policy allows (`contact_recording.max_days_back`). `place` says where an
+    `in_person` attempt was to happen (required for it, refused for anything else); one at
+    the survivor's home is checked as a visit."""
 
     happened_at: AwareDatetime
     method: ContactMethod
     outcome: ContactAttemptOutcome
+    place: MeetingPlace | None = None
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None
@@ -85,10 +89,14 @@ class ContactBody(Body):
 
     `happened_at` is when the contact happened (with its UTC offset): the safe-contact
     checks and the first-contact deadline (met on time or late) judge that time. It
-    cannot be in the future, before the report, or further back than the policy allows."""
+    cannot be in the future, before the report, or further back than the policy allows.
+    `place` says where an `in_person` contact happened (`office`, `place_survivor_chose`,
+    `survivor_home`: required for it, refused for anything else); a meeting at the
+    survivor's home is checked as a visit."""
 
     happened_at: AwareDatetime
     method: ContactMethod
+    place: MeetingPlace | None = None
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None

@@ -62,6 +62,7 @@ def attempt_contact(
         interpreter=command.interpreter,
         phone_number=command.phone_number,
         spoke_to=command.spoke_to,
+        place=command.place,
     )
     check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone)
     assert state.case_id is not None
@@ -78,6 +79,7 @@ def attempt_contact(
             phone_number=command.phone_number,
             spoke_to=command.spoke_to,
             happened_at=command.happened_at,
+            place=command.place,
         )
     ]
 
@@ -97,6 +99,7 @@ def contact(
         number_withheld=command.number_withheld,
         interpreter=command.interpreter,
         phone_number=command.phone_number,
+        place=command.place,
     )
     check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone)
     assert state.case_id is not None
@@ -115,6 +118,7 @@ def contact(
             interpreter=command.interpreter,
             phone_number=command.phone_number,
             happened_at=happened_at,
+            place=command.place,
         )
     ]
 

@@ -21,6 +21,7 @@ from hearth.contracts.events.case_values import (
     DashOutcome,
     FlagKind,
     InterpreterUse,
+    MeetingPlace,
     ReopenReason,
     RepairKind,
     RestrictedView,
@@ -33,6 +34,7 @@ from hearth.contracts.events.case_values import (
 from hearth.contracts.events.cases import (
     check_contact_details,
     check_people_given,
+    check_place,
     check_wishes,
 )
 from hearth.contracts.events.common import (
@@ -56,6 +58,18 @@ class CaseCommand:
         """Raise InvalidCommand, naming the field, for a command no case could accept.
 
         Most commands have nothing to check beyond their types."""
+
+
+def _check_place(method: ContactMethod, place: MeetingPlace | None) -> None:
+    """An in-person contact or attempt says where; nothing else does."""
+    if method == ContactMethod.IN_PERSON and place is None:
+        raise InvalidCommand(
+            "say where an in-person contact happened: the office, a place the survivor "
+            "chose, or the survivor's home",
+            field="place",
+            code="place_required",
+        )
+    _as_invalid("place", "place_not_for_method", lambda: check_place(method, place))
 
 
 def _as_invalid(field: str, code: str, check: Callable[[], None]) -> None:
@@ -153,8 +167,11 @@ class RecordContactAttempt(CaseCommand):
     _: KW_ONLY
     happened_at: datetime
     """When the attempt was made, as the caseworker gives it."""
+    place: MeetingPlace | None = None
+    """Where an in-person attempt was to happen: required for in person, only for it."""
 
     def check(self) -> None:
+        _check_place(self.method, self.place)
         _as_invalid(
             "phone_number",
             "phone_number_not_for_method",
@@ -182,8 +199,11 @@ class RecordContact(CaseCommand):
     _: KW_ONLY
     happened_at: datetime
     """When the contact happened, as the caseworker gives it."""
+    place: MeetingPlace | None = None
+    """Where an in-person contact happened: required for in person, only for it."""
 
     def check(self) -> None:
+        _check_place(self.method, self.place)
         _as_invalid(
             "phone_number",
             "phone_number_not_for_method",

@@ -3,11 +3,12 @@
 Each refusal names the rule it enforces (a stable code and a message without personal
 data: never a number or a name). What is checked, as far as the command says:
 
-- the channel must be one the survivor marked safe (in person, at a place the survivor
-  chose, is always allowed) — `unsafe_channel`;
-- calls, texts, emails and visits must fall inside a safe time window, when windows are
-  recorded (letters arrive whenever the post comes; in-person meetings are arranged) —
-  `outside_safe_times`;
+- the channel must be one the survivor marked safe (in person, at the office or a place
+  the survivor chose, is always allowed; in person at the survivor's home is a visit) —
+  `unsafe_channel`;
+- calls, texts, emails and visits (a meeting at the survivor's home included) must fall
+  inside a safe time window, when windows are recorded (letters arrive whenever the post
+  comes; meetings elsewhere are arranged) — `outside_safe_times`;
 - no voicemail (a call that left a message, with nobody named as taking it) when the
   survivor said never to leave one — `voicemail_not_allowed`;
 - calls and texts from a withheld number only, when the survivor asked: the caseworker
@@ -31,7 +32,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse
+from hearth.contracts.events.case_values import (
+    ContactAttemptOutcome,
+    InterpreterUse,
+    MeetingPlace,
+)
 from hearth.contracts.events.common import PHONE_METHODS, ContactMethod, SafeContact, Weekday
 from hearth.eventstore.errors import DomainError
 
@@ -61,6 +66,15 @@ class ContactIntent:
     """The survivor's number called or texted."""
     spoke_to: str | None = None
     """Someone other than the survivor who answered or took a message."""
+    place: MeetingPlace | None = None
+    """Where an in-person contact happened."""
+
+    @property
+    def checked_as(self) -> ContactMethod:
+        """The channel the rules apply to: a meeting at the survivor's home is a visit."""
+        if self.method is ContactMethod.IN_PERSON and self.place is MeetingPlace.SURVIVOR_HOME:
+            return ContactMethod.VISIT
+        return self.method
 
 
 def comparable_number(number: str) -> str:
@@ -110,7 +124,7 @@ def check_safe_contact(
     """Raise UnsafeContact naming the first rule the intended contact would break."""
     if arrangements is None:
         return
-    method = intent.method
+    method = intent.checked_as
     if not channel_is_safe(arrangements, method):
         raise UnsafeContact(
             f"the survivor has marked {method.value} as not safe", code="unsafe_channel"
