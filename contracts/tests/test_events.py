@@ -283,3 +283,12 @@ def test_late_is_judged_by_when_the_contact_happened() -> None:
 def test_only_an_in_person_contact_has_a_place() -> None:
     _rejects("hearth.cases.SurvivorContacted.v1", "place", place="office")
     _rejects("hearth.cases.ContactAttempted.v1", "place", place="survivor_home")
+
+
+def test_a_message_left_outcome_left_a_message() -> None:
+    _rejects(
+        "hearth.cases.ContactAttempted.v1",
+        "message_left",
+        outcome="message_left",
+        message_left=False,
+    )

@@ -129,6 +129,7 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
     voicemail = {
         "method": "call",
         "outcome": "message_left",
+        "message_left": True,
         "number_withheld": True,
         "happened_at": MONDAY_10,
     }
@@ -142,6 +143,7 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
         {
             "method": "call",
             "outcome": "no_answer",
+            "message_left": False,
             "number_withheld": True,
             "phone_number": "07700 900456",
             "happened_at": MONDAY_10,
@@ -282,6 +284,7 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
         json={
             "method": "call",
             "outcome": "no_answer",
+            "message_left": False,
             "phone_number": "07700 900999",
             "happened_at": MONDAY_10,
         },

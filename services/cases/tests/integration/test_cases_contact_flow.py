@@ -30,6 +30,7 @@ SAFE: dict[str, Any] = {
     "interpreter_needed": False,
 }
 CALL = {"method": "call", "phone_number": SAFE_NUMBER}
+NO_ANSWER = {**CALL, "outcome": "no_answer", "message_left": False}
 
 
 @pytest.fixture
@@ -55,11 +56,11 @@ async def test_contacts_are_judged_when_they_happened_not_when_typed_in(
     clock.set(datetime(2025, 3, 11, 10, 0, tzinfo=UTC))  # Tuesday 10:00, inside the window
     late_call = await post("/contacts", {**CALL, "happened_at": MONDAY_21}, 409)
     assert late_call["code"] == "outside_safe_times"
-    late_attempt = {**CALL, "outcome": "no_answer", "happened_at": MONDAY_21}
+    late_attempt = {**NO_ANSWER, "happened_at": MONDAY_21}
     assert (await post("/contact-attempts", late_attempt, 409))["code"] == "outside_safe_times"
 
     clock.set(datetime(2025, 3, 11, 17, 0, tzinfo=UTC))  # Tuesday 17:00: window closed, past due
-    await post("/contact-attempts", {**CALL, "outcome": "no_answer", "happened_at": MONDAY_10}, 201)
+    await post("/contact-attempts", {**NO_ANSWER, "happened_at": MONDAY_10}, 201)
     contact = await post("/contacts", {**CALL, "happened_at": MONDAY_15}, 201)
     assert (contact["first_contact"], contact["late"]) == (True, False)
     history = await case_events(cases, UUID(url.rsplit("/", 1)[1]))
@@ -88,7 +89,7 @@ async def test_when_it_happened_is_required_and_bounded(cases, worked, clock) ->
     before = {**CALL, "happened_at": "2025-03-07T16:00:00+00:00"}
     assert (await post("/contacts", before, 409))["code"] == "happened_before_report"
     clock.set(datetime(2025, 3, 17, 10, 1, tzinfo=UTC))  # more than 7 days after
-    long_ago = {**CALL, "outcome": "no_answer", "happened_at": MONDAY_10}
+    long_ago = {**NO_ANSWER, "happened_at": MONDAY_10}
     assert (await post("/contact-attempts", long_ago, 409))["code"] == "happened_too_long_ago"
 
 
@@ -111,3 +112,19 @@ async def test_an_in_person_meeting_says_where_and_one_at_home_is_a_visit(
     ]
     office = await post("/contacts", {**at_home, "place": "office"}, 201)
     assert office["first_contact"] is True
+
+
+async def test_a_voicemail_is_refused_whatever_the_outcome_says(cases, worked, clock) -> None:
+    url, cm, post = worked
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
+    voicemail = {**NO_ANSWER, "message_left": True, "happened_at": MONDAY_10}
+    refused = await post("/contact-attempts", voicemail, 409)
+    assert refused["code"] == "voicemail_not_allowed"
+    assert "07700" not in str(refused)
+    unsaid = {**CALL, "outcome": "no_answer", "happened_at": MONDAY_10}
+    response = await cases.client.post(f"{url}/contact-attempts", json=unsaid, headers=cm)
+    assert response.status_code == 422
+    assert [(e["field"], e["kind"]) for e in response.json()["errors"]] == [
+        ("message_left", "message_left_required")
+    ]
+    await post("/contact-attempts", {**NO_ANSWER, "happened_at": MONDAY_10}, 201)

@@ -154,6 +154,7 @@ def _attempt(case_manager: str) -> RecordContactAttempt:
         ContactMethod.CALL,
         ContactAttemptOutcome.NO_ANSWER,
         happened_at=FRIDAY_1630 + timedelta(seconds=30),
+        message_left=False,
     )
 
 

@@ -73,6 +73,7 @@ def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors
         ContactMethod.CALL,
         ContactAttemptOutcome.NO_ANSWER,
         happened_at=MONDAY_10,
+        message_left=False,
     )
     with pytest.raises(CaseNotFound) as refused:
         restricted.when(attempt, MONDAY_10)
@@ -83,6 +84,7 @@ def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors
         ContactMethod.CALL,
         ContactAttemptOutcome.NO_ANSWER,
         happened_at=MONDAY_10,
+        message_left=False,
     )
     assert restricted.when(named, MONDAY_10)
 

@@ -85,6 +85,7 @@ def test_someone_spoken_to_only_when_someone_else_answered_or_took_a_message(cas
         ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED,
         spoke_to="Pat Neighbour",
         happened_at=MONDAY_10,
+        message_left=False,
     )
     assert case.when(answered, MONDAY_10)
 

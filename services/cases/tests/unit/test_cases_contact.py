@@ -54,6 +54,8 @@ def case(scenario, actors):
 def attempt(
     actors, method=ContactMethod.CALL, outcome=ContactAttemptOutcome.NO_ANSWER, at=MONDAY_10, **kw
 ):
+    if method is ContactMethod.CALL and "message_left" not in kw:
+        kw["message_left"] = outcome is ContactAttemptOutcome.MESSAGE_LEFT
     return RecordContactAttempt(
         actors.cm, uuid.uuid4(), method, outcome, happened_at=at, **_at_the_office(method, kw)
     )
@@ -570,3 +572,74 @@ def test_an_in_person_contact_says_where_and_only_it_does(case, actors) -> None:
     )
     refused = case.then_refused(call_from_office, MONDAY_10, InvalidCommand)
     assert (refused.field, refused.code) == ("place", "place_not_for_method")
+
+
+# --- whether a message was left -----------------------------------------------------------
+
+
+def _call_attempt(actors, outcome, **kw):
+    return attempt(actors, outcome=outcome, number_withheld=True, phone_number=SAFE_NUMBER, **kw)
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        ContactAttemptOutcome.NO_ANSWER,
+        ContactAttemptOutcome.WRONG_OR_UNAVAILABLE_NUMBER,
+        ContactAttemptOutcome.MESSAGE_LEFT,
+    ],
+)
+def test_a_voicemail_is_refused_whatever_the_outcome_says(case, actors, outcome) -> None:
+    voicemail = _call_attempt(actors, outcome, message_left=True)
+    assert case.then_refused(voicemail, MONDAY_10, UnsafeContact).code == "voicemail_not_allowed"
+
+
+def test_a_voicemail_is_recorded_where_the_survivor_allows_one(scenario, actors) -> None:
+    scenario.opened()
+    allowed = arrangements(never_leave_voicemail=False, withheld_number_only=False)
+    scenario.apply(UpdateSafeContact(actors.cm, allowed), MONDAY_10)
+    [attempted] = scenario.when(
+        _call_attempt(actors, ContactAttemptOutcome.NO_ANSWER, message_left=True), MONDAY_10
+    )
+    assert attempted.message_left is True
+
+
+def test_every_call_attempt_says_whether_a_message_was_left(case, actors) -> None:
+    unsaid = _call_attempt(actors, ContactAttemptOutcome.NO_ANSWER, message_left=None)
+    refused = case.then_refused(unsaid, MONDAY_10, InvalidCommand)
+    assert (refused.field, refused.code) == ("message_left", "message_left_required")
+    [attempted] = case.when(
+        _call_attempt(actors, ContactAttemptOutcome.NO_ANSWER, message_left=False), MONDAY_10
+    )
+    assert attempted.message_left is False
+
+
+def test_a_message_left_outcome_cannot_say_no_message_was_left(case, actors) -> None:
+    contradiction = _call_attempt(actors, ContactAttemptOutcome.MESSAGE_LEFT, message_left=False)
+    refused = case.then_refused(contradiction, MONDAY_10, InvalidCommand)
+    assert (refused.field, refused.code) == ("message_left", "message_left_contradicts")
+
+
+def test_a_text_email_or_letter_sent_is_a_message_left(scenario, actors) -> None:
+    scenario.opened()
+    written = arrangements(safe_to_write=True, safe_to_email=True, safe_email="a@example.org")
+    scenario.apply(UpdateSafeContact(actors.cm, written), MONDAY_10)
+    letter = attempt(
+        actors, method=ContactMethod.LETTER, outcome=ContactAttemptOutcome.MESSAGE_LEFT
+    )
+    [sent] = scenario.when(letter, MONDAY_10)
+    assert sent.message_left is True
+    no_message = attempt(
+        actors,
+        method=ContactMethod.EMAIL,
+        outcome=ContactAttemptOutcome.NO_ANSWER,
+        message_left=False,
+    )
+    refused = scenario.then_refused(no_message, MONDAY_10, InvalidCommand)
+    assert (refused.field, refused.code) == ("message_left", "message_left_contradicts")
+
+
+def test_a_message_left_with_someone_unnamed_is_refused(case, actors) -> None:
+    _with_people(case, actors, SAFE_PERSON)
+    unnamed = _call_attempt(actors, ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED, message_left=True)
+    assert case.then_refused(unnamed, MONDAY_10, UnsafeContact).code == "unsafe_person"

@@ -54,7 +54,8 @@ class ContactAttemptOutcome(StrEnum):
     SOMEONE_ELSE_ANSWERED = "someone_else_answered"
     WRONG_OR_UNAVAILABLE_NUMBER = "wrong_or_unavailable_number"
     MESSAGE_LEFT = "message_left"
-    """A text, email, letter or (where allowed) voicemail asking the survivor to get in touch."""
+    """A text, email, letter or (where allowed) voicemail asking the survivor to get in touch.
+    Whether a message was left is also its own field, `message_left`, whatever the outcome."""
     NO_ACCESS = "no_access"
     """A visit found nobody in, or it was not safe to knock."""
     DECLINED_CONTACT = "declined_contact"

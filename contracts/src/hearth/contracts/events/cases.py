@@ -35,6 +35,7 @@ from hearth.contracts.events.case_values import (
 )
 from hearth.contracts.events.common import (
     PHONE_METHODS,
+    WRITTEN_METHODS,
     AbuseType,
     AllegedPerpetrator,
     Channel,
@@ -100,6 +101,19 @@ def check_place(method: ContactMethod, place: MeetingPlace | None) -> None:
     at the survivor's home by definition)."""
     if place is not None and method != ContactMethod.IN_PERSON:
         raise ValueError("place is only for in_person contacts")
+
+
+def check_message_left(
+    method: ContactMethod, outcome: ContactAttemptOutcome, message_left: bool | None
+) -> None:
+    """Refuse an attempt that says no message was left when its outcome is
+    `message_left`, or when it was a text, email or letter (sending one leaves one)."""
+    if message_left is False and (
+        outcome is ContactAttemptOutcome.MESSAGE_LEFT or method in WRITTEN_METHODS
+    ):
+        raise ValueError(
+            "message_left cannot be false for a message_left outcome or a text, email or letter"
+        )
 
 
 def check_people_given(*parts: object) -> None:
@@ -241,6 +255,10 @@ class ContactAttempted(CasesEvent):
     it was asked) means `attempted_at`. The safe-contact checks judged this time."""
     place: MeetingPlace | None = None
     """Where an in-person attempt was to happen (in-person only)."""
+    message_left: bool | None = None
+    """Whether a message was left (a voicemail, a message with someone, a card through the
+    door), whatever the outcome: stated on every call, true for every text, email and
+    letter; None on events recorded before it was asked."""
 
     @property
     def made_at(self) -> datetime:
@@ -251,6 +269,7 @@ class ContactAttempted(CasesEvent):
     def _details_fit(self) -> ContactAttempted:
         check_contact_details(self.method, self.phone_number, self.outcome, self.spoke_to)
         check_place(self.method, self.place)
+        check_message_left(self.method, self.outcome, self.message_left)
         return self
 
 

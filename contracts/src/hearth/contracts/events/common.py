@@ -312,6 +312,10 @@ class ContactMethod(StrEnum):
 PHONE_METHODS: Final = frozenset({ContactMethod.CALL, ContactMethod.TEXT})
 """The ways of reaching the survivor that go to a phone number."""
 
+WRITTEN_METHODS: Final = frozenset({ContactMethod.TEXT, ContactMethod.EMAIL, ContactMethod.LETTER})
+"""The ways of reaching the survivor that are messages: sending one leaves a message, and
+only the survivor's reply makes it two-way."""
+
 
 class Weekday(StrEnum):
     """A day of the week."""

@@ -113,6 +113,7 @@ async def record_contact_attempt(
         spoke_to=body.spoke_to,
         happened_at=body.happened_at,
         place=body.place,
+        message_left=body.message_left,
     )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))

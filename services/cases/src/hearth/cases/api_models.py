@@ -66,11 +66,14 @@ class ContactAttemptBody(Body):
     checks judge that time. It cannot be in the future, before the report, or further
     back than the policy allows (`contact_recording.max_days_back`). `place` says where an
     `in_person` attempt was to happen (required for it, refused for anything else); one at
-    the survivor's home is checked as a visit."""
+    the survivor's home is checked as a visit. `message_left` says whether a message was
+    left (a voicemail, a message with someone, a card), whatever the outcome: required
+    for a call; a text, email or letter always leaves one."""
 
     happened_at: AwareDatetime
     method: ContactMethod
     outcome: ContactAttemptOutcome
+    message_left: bool | None = None
     place: MeetingPlace | None = None
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None

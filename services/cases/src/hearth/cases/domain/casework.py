@@ -22,7 +22,8 @@ from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.safe_contact import ContactIntent, check_safe_contact
 from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import FlagKind, WishesOverride
+from hearth.contracts.events.case_values import ContactAttemptOutcome, FlagKind, WishesOverride
+from hearth.contracts.events.common import WRITTEN_METHODS
 from hearth.eventstore.errors import DomainError, NotFound
 
 # --- contact ---------------------------------------------------------------------------
@@ -54,10 +55,15 @@ def attempt_contact(
     """An attempt is recorded with its outcome; it is not contact and meets no deadline."""
     require_open_case(state, command.actor)
     check_happened_at(command.happened_at, state, now, rules)
+    # A text, email or letter sent is a message; so is anything whose outcome says so.
+    message_left = command.message_left
+    if command.method in WRITTEN_METHODS or command.outcome is ContactAttemptOutcome.MESSAGE_LEFT:
+        message_left = True
     intent = ContactIntent(
         command.method,
         command.happened_at,
         outcome=command.outcome,
+        message_left=message_left,
         number_withheld=command.number_withheld,
         interpreter=command.interpreter,
         phone_number=command.phone_number,
@@ -80,6 +86,7 @@ def attempt_contact(
             spoke_to=command.spoke_to,
             happened_at=command.happened_at,
             place=command.place,
+            message_left=message_left,
         )
     ]
 

@@ -33,6 +33,7 @@ from hearth.contracts.events.case_values import (
 )
 from hearth.contracts.events.cases import (
     check_contact_details,
+    check_message_left,
     check_people_given,
     check_place,
     check_wishes,
@@ -169,9 +170,11 @@ class RecordContactAttempt(CaseCommand):
     """When the attempt was made, as the caseworker gives it."""
     place: MeetingPlace | None = None
     """Where an in-person attempt was to happen: required for in person, only for it."""
+    message_left: bool | None = None
+    """Whether a message was left, whatever the outcome: required for a call; a text,
+    email or letter always leaves one."""
 
     def check(self) -> None:
-        _check_place(self.method, self.place)
         _as_invalid(
             "phone_number",
             "phone_number_not_for_method",
@@ -181,6 +184,18 @@ class RecordContactAttempt(CaseCommand):
             "spoke_to",
             "spoke_to_not_for_outcome",
             lambda: check_contact_details(self.method, None, self.outcome, self.spoke_to),
+        )
+        _check_place(self.method, self.place)
+        if self.method == ContactMethod.CALL and self.message_left is None:
+            raise InvalidCommand(
+                "say whether a message was left on the call, whatever its outcome",
+                field="message_left",
+                code="message_left_required",
+            )
+        _as_invalid(
+            "message_left",
+            "message_left_contradicts",
+            lambda: check_message_left(self.method, self.outcome, self.message_left),
         )
 
 
@@ -203,12 +218,12 @@ class RecordContact(CaseCommand):
     """Where an in-person contact happened: required for in person, only for it."""
 
     def check(self) -> None:
-        _check_place(self.method, self.place)
         _as_invalid(
             "phone_number",
             "phone_number_not_for_method",
             lambda: check_contact_details(self.method, self.phone_number),
         )
+        _check_place(self.method, self.place)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ data: never a number or a name). What is checked, as far as the command says:
 - calls, texts, emails and visits (a meeting at the survivor's home included) must fall
   inside a safe time window, when windows are recorded (letters arrive whenever the post
   comes; meetings elsewhere are arranged) — `outside_safe_times`;
-- no voicemail (a call that left a message, with nobody named as taking it) when the
-  survivor said never to leave one — `voicemail_not_allowed`;
+- no voicemail (a call that left a message, with nobody named as taking it, whatever
+  its outcome says) when the survivor said never to leave one — `voicemail_not_allowed`;
+- a message left with someone who answered names them (`unsafe_person` otherwise);
 - calls and texts from a withheld number only, when the survivor asked: the caseworker
   must say the number was withheld — `withheld_number_required`;
 - never a family member or friend as interpreter when an interpreter is needed —
@@ -60,6 +61,8 @@ class ContactIntent:
     at: datetime
     outcome: ContactAttemptOutcome | None = None
     """None for a contact that reached the survivor."""
+    message_left: bool | None = None
+    """A message was left (a voicemail, with someone, a text, email or letter)."""
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     phone_number: str | None = None
@@ -133,15 +136,18 @@ def check_safe_contact(
         raise UnsafeContact(
             "this is outside the survivor's safe times for contact", code="outside_safe_times"
         )
-    if (
-        arrangements.never_leave_voicemail
-        and method is ContactMethod.CALL
-        and intent.outcome is ContactAttemptOutcome.MESSAGE_LEFT
-        and intent.spoke_to is None  # a message left with a named person is not voicemail
-    ):
-        raise UnsafeContact(
-            "the survivor asked that no voicemail is ever left", code="voicemail_not_allowed"
-        )
+    if intent.message_left and intent.spoke_to is None:
+        if intent.outcome is ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED:
+            raise UnsafeContact(
+                "name who the message was left with: it must be someone the survivor "
+                "named as safe to speak to",
+                code="unsafe_person",
+            )
+        # A message on a call, with nobody named as taking it, is a voicemail.
+        if arrangements.never_leave_voicemail and method is ContactMethod.CALL:
+            raise UnsafeContact(
+                "the survivor asked that no voicemail is ever left", code="voicemail_not_allowed"
+            )
     if (
         arrangements.withheld_number_only
         and method in PHONE_METHODS
