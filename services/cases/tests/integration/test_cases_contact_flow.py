@@ -3,6 +3,7 @@ that keep the survivor's safe-contact arrangements."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -10,6 +11,7 @@ from uuid import UUID
 import pytest
 
 from hearth.contracts.envelope import Role
+from hearth.contracts.events.common import AllegedPerpetrator, PostalAddress, Relationship
 
 pytestmark = pytest.mark.integration
 
@@ -128,3 +130,37 @@ async def test_a_voicemail_is_refused_whatever_the_outcome_says(cases, worked, c
         ("message_left", "message_left_required")
     ]
     await post("/contact-attempts", {**NO_ANSWER, "happened_at": MONDAY_10}, 201)
+
+
+async def test_the_perpetrators_number_email_or_address_is_never_safe(
+    cases, new_case, case_events
+) -> None:
+    perpetrator = AllegedPerpetrator(
+        person_id=uuid.uuid4(),
+        name="Sam Sample",
+        relationship_to_survivor=Relationship.INTIMATE_PARTNER,
+        phone="07700 900777",
+        email="sam@example.org",
+        address=PostalAddress(lines=("10 High Street",), postcode="TN1 1AA"),
+    )
+    report, manager = await new_case(cases, alleged_perpetrators=(perpetrator,))
+    url = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    before = len(await case_events(cases, report.case_id))
+    for changes in (
+        {"safe_phone_numbers": [SAFE_NUMBER, "+44 7700 900777"]},
+        {"safe_to_email": True, "safe_email": "Sam@Example.org"},
+        {"safe_postal_address": {"lines": ["10 high street"], "postcode": "tn1 1aa"}},
+    ):
+        refused = await cases.client.post(
+            f"{url}/safe-contact", json={**SAFE, **changes}, headers=cm
+        )
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == "matches_alleged_perpetrator"
+        assert "900777" not in refused.text and "example.org" not in refused.text.lower()
+        assert "high street" not in refused.text.lower()
+    call = {**NO_ANSWER, "phone_number": "07700900777", "happened_at": "2025-03-07T16:31:00Z"}
+    to_them = await cases.client.post(f"{url}/contact-attempts", json=call, headers=cm)
+    assert to_them.status_code == 409
+    assert to_them.json()["code"] == "matches_alleged_perpetrator"
+    assert len(await case_events(cases, report.case_id)) == before

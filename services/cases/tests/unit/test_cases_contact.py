@@ -17,7 +17,15 @@ from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.cases.domain.safe_contact import UnsafeContact, comparable_name, comparable_number
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse, MeetingPlace
-from hearth.contracts.events.common import ContactMethod, SafeContact, SafeTimeWindow, Weekday
+from hearth.contracts.events.common import (
+    AllegedPerpetrator,
+    ContactMethod,
+    PostalAddress,
+    Relationship,
+    SafeContact,
+    SafeTimeWindow,
+    Weekday,
+)
 from hearth.eventstore.errors import DomainError, InvalidCommand
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)  # GMT: 10:00 in London
@@ -643,3 +651,103 @@ def test_a_message_left_with_someone_unnamed_is_refused(case, actors) -> None:
     _with_people(case, actors, SAFE_PERSON)
     unnamed = _call_attempt(actors, ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED, message_left=True)
     assert case.then_refused(unnamed, MONDAY_10, UnsafeContact).code == "unsafe_person"
+
+
+# --- the alleged perpetrator's details are never safe ------------------------------------
+
+PERPETRATOR_NUMBER = "07700 900777"
+PERPETRATOR_EMAIL = "sam@example.org"
+PERPETRATOR_ADDRESS = PostalAddress(lines=("10 High Street", "Townsville"), postcode="TN1 1AA")
+
+
+@pytest.fixture
+def with_perpetrator(scenario):
+    perpetrator = AllegedPerpetrator(
+        person_id=scenario.perpetrator_id,
+        name="Sam Sample",
+        relationship_to_survivor=Relationship.INTIMATE_PARTNER,
+        phone=PERPETRATOR_NUMBER,
+        email=PERPETRATOR_EMAIL,
+        address=PERPETRATOR_ADDRESS,
+    )
+    return scenario.opened(alleged_perpetrators=(perpetrator,))
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"safe_phone_numbers": (SAFE_NUMBER, "+44 7700 900777")},
+        {"safe_to_email": True, "safe_email": "SAM@Example.org"},
+        {
+            "safe_postal_address": PostalAddress(
+                lines=("10  high street,", "Townsville"), postcode="tn11aa"
+            )
+        },
+    ],
+)
+def test_a_safe_detail_that_is_the_perpetrators_is_refused(
+    with_perpetrator, actors, changes
+) -> None:
+    given = UpdateSafeContact(actors.cm, arrangements(**changes))
+    refused = with_perpetrator.then_refused(given, MONDAY_10)
+    assert refused.code == "matches_alleged_perpetrator"
+    message = str(refused)
+    assert not any(ch.isdigit() for ch in message) and "sam" not in message.lower()
+
+
+def test_a_different_address_on_the_same_street_is_not_the_perpetrators(
+    with_perpetrator, actors
+) -> None:
+    elsewhere = PostalAddress(lines=("12 High Street", "Townsville"), postcode="TN1 1AA")
+    given = UpdateSafeContact(actors.cm, arrangements(safe_postal_address=elsewhere))
+    assert with_perpetrator.when(given, MONDAY_10)
+
+
+def test_a_call_or_text_to_the_perpetrators_number_is_refused(with_perpetrator, actors) -> None:
+    for command in (
+        attempt(actors, phone_number="+447700900777"),
+        contact(actors, method=ContactMethod.TEXT, phone_number=PERPETRATOR_NUMBER),
+    ):
+        refused = with_perpetrator.then_refused(command, MONDAY_10, UnsafeContact)
+        assert refused.code == "matches_alleged_perpetrator"
+        assert "07700" not in str(refused)
+
+
+def test_details_that_become_the_perpetrators_are_no_longer_used(scenario, actors) -> None:
+    scenario.opened()
+    safe = arrangements(
+        safe_to_email=True,
+        safe_email=PERPETRATOR_EMAIL,
+        safe_phone_numbers=(SAFE_NUMBER, PERPETRATOR_NUMBER),
+        safe_to_write=True,
+        safe_postal_address=PERPETRATOR_ADDRESS,
+        withheld_number_only=False,
+        interpreter_needed=False,
+        interpreter_language=None,
+    )
+    scenario.apply(UpdateSafeContact(actors.cm, safe), MONDAY_10)
+    scenario.given(
+        [
+            ev.PeopleUpdated(
+                case_id=scenario.case_id,
+                updated_at=MONDAY_10,
+                alleged_perpetrators=(
+                    AllegedPerpetrator(
+                        person_id=scenario.perpetrator_id,
+                        relationship_to_survivor=Relationship.INTIMATE_PARTNER,
+                        phone=PERPETRATOR_NUMBER,
+                        email=PERPETRATOR_EMAIL.upper(),
+                        address=PERPETRATOR_ADDRESS,
+                    ),
+                ),
+            )
+        ]
+    )
+    for command in (
+        attempt(actors, phone_number=PERPETRATOR_NUMBER),
+        attempt(actors, method=ContactMethod.EMAIL, outcome=ContactAttemptOutcome.MESSAGE_LEFT),
+        attempt(actors, method=ContactMethod.LETTER, outcome=ContactAttemptOutcome.MESSAGE_LEFT),
+    ):
+        refused = scenario.then_refused(command, MONDAY_10, UnsafeContact)
+        assert refused.code == "matches_alleged_perpetrator"
+    assert scenario.when(attempt(actors, phone_number=SAFE_NUMBER), MONDAY_10)

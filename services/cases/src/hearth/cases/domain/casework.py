@@ -19,7 +19,11 @@ from hearth.cases.domain.commands import (
 )
 from hearth.cases.domain.guards import require_case, require_manager, require_open_case
 from hearth.cases.domain.rules import CaseRules
-from hearth.cases.domain.safe_contact import ContactIntent, check_safe_contact
+from hearth.cases.domain.safe_contact import (
+    ContactIntent,
+    check_not_perpetrators,
+    check_safe_contact,
+)
 from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ContactAttemptOutcome, FlagKind, WishesOverride
@@ -70,7 +74,7 @@ def attempt_contact(
         spoke_to=command.spoke_to,
         place=command.place,
     )
-    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone)
+    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone, state.perpetrators)
     assert state.case_id is not None
     return [
         ev.ContactAttempted(
@@ -108,7 +112,7 @@ def contact(
         phone_number=command.phone_number,
         place=command.place,
     )
-    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone)
+    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone, state.perpetrators)
     assert state.case_id is not None
     deadline = state.contact_deadline_met_by(happened_at)
     return [
@@ -134,6 +138,7 @@ def update_safe_contact(
     command: UpdateSafeContact, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
     require_open_case(state, command.actor)
+    check_not_perpetrators(command.safe_contact, state.perpetrators)
     assert state.case_id is not None
     return [
         ev.SafeContactUpdated(

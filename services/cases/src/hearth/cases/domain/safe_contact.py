@@ -21,15 +21,23 @@ data: never a number or a name). What is checked, as far as the command says:
   +44 and a leading 0 the same (`comparable_number`);
 - whoever else the caseworker spoke to or left a message with must be one of the people
   the survivor named as safe to speak to (`unsafe_person`); names compare ignoring case
-  and spacing (`comparable_name`).
+  and spacing (`comparable_name`);
+- never an alleged perpetrator's number, email or address, even one recorded as safe
+  before it was known to be theirs — `matches_alleged_perpetrator`: a call or text to
+  a number of theirs (with or without arrangements), an email to a safe email of
+  theirs, a letter to a safe address of theirs. Arrangements that give one are refused
+  when recorded (`check_not_perpetrators`). Emails compare ignoring case and spaces
+  around them; addresses by their first line (ignoring case, spacing and punctuation)
+  and postcode (ignoring case and spaces).
 
-Without recorded arrangements nothing is refused. Which details belong to which contact
+Without recorded arrangements nothing else is refused. Which details belong to which contact
 (a number only on a call or text, a person only when someone else answered or a message
 was left) is the events' own validation, not a safety rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -38,7 +46,14 @@ from hearth.contracts.events.case_values import (
     InterpreterUse,
     MeetingPlace,
 )
-from hearth.contracts.events.common import PHONE_METHODS, ContactMethod, SafeContact, Weekday
+from hearth.contracts.events.common import (
+    PHONE_METHODS,
+    ContactMethod,
+    PersonDetails,
+    PostalAddress,
+    SafeContact,
+    Weekday,
+)
 from hearth.eventstore.errors import DomainError
 
 _TIME_BOUND = frozenset(
@@ -101,6 +116,68 @@ def comparable_name(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+def comparable_email(email: str) -> str:
+    """An email address ignoring case and the spaces around it."""
+    return email.strip().casefold()
+
+
+def comparable_address(address: PostalAddress) -> tuple[str, str | None]:
+    """An address as its first line (ignoring case, spacing and punctuation) and its
+    postcode (ignoring case and spaces)."""
+    first = "".join(ch if ch.isalnum() else " " for ch in address.lines[0])
+    postcode = "".join(address.postcode.split()).upper() if address.postcode else None
+    return " ".join(first.split()).casefold(), postcode or None
+
+
+def same_address(a: PostalAddress, b: PostalAddress) -> bool:
+    """The same first line, and the same postcode where both have one."""
+    (line_a, postcode_a), (line_b, postcode_b) = comparable_address(a), comparable_address(b)
+    return line_a == line_b and (
+        postcode_a is None or postcode_b is None or postcode_a == postcode_b
+    )
+
+
+def _theirs_number(number: str, perpetrators: Iterable[PersonDetails]) -> bool:
+    return any(
+        p.phone is not None and comparable_number(p.phone) == comparable_number(number)
+        for p in perpetrators
+    )
+
+
+def _theirs_email(email: str, perpetrators: Iterable[PersonDetails]) -> bool:
+    return any(
+        p.email is not None and comparable_email(p.email) == comparable_email(email)
+        for p in perpetrators
+    )
+
+
+def _theirs_address(address: PostalAddress, perpetrators: Iterable[PersonDetails]) -> bool:
+    return any(p.address is not None and same_address(p.address, address) for p in perpetrators)
+
+
+def check_not_perpetrators(
+    arrangements: SafeContact, perpetrators: Iterable[PersonDetails]
+) -> None:
+    """Refuse arrangements giving a safe number, email or address that is an alleged
+    perpetrator's, without saying which or echoing it."""
+    perpetrators = tuple(perpetrators)
+    if (
+        any(_theirs_number(n, perpetrators) for n in arrangements.safe_phone_numbers)
+        or (
+            arrangements.safe_email is not None
+            and _theirs_email(arrangements.safe_email, perpetrators)
+        )
+        or (
+            arrangements.safe_postal_address is not None
+            and _theirs_address(arrangements.safe_postal_address, perpetrators)
+        )
+    ):
+        raise DomainError(
+            "a safe number, email or address given is an alleged perpetrator's on this case",
+            code="matches_alleged_perpetrator",
+        )
+
+
 def channel_is_safe(arrangements: SafeContact, method: ContactMethod) -> bool:
     return {
         ContactMethod.CALL: arrangements.safe_to_call,
@@ -122,9 +199,14 @@ def within_safe_times(arrangements: SafeContact, local: datetime) -> bool:
 
 
 def check_safe_contact(
-    arrangements: SafeContact | None, intent: ContactIntent, zone: tzinfo
+    arrangements: SafeContact | None,
+    intent: ContactIntent,
+    zone: tzinfo,
+    perpetrators: Iterable[PersonDetails] = (),
 ) -> None:
     """Raise UnsafeContact naming the first rule the intended contact would break."""
+    perpetrators = tuple(perpetrators)
+    _check_not_to_perpetrator(arrangements, intent, perpetrators)
     if arrangements is None:
         return
     method = intent.checked_as
@@ -167,6 +249,38 @@ def check_safe_contact(
         _check_number(arrangements, intent.phone_number)
     if intent.spoke_to is not None:
         _check_person(arrangements, intent.spoke_to)
+
+
+def _check_not_to_perpetrator(
+    arrangements: SafeContact | None,
+    intent: ContactIntent,
+    perpetrators: tuple[PersonDetails, ...],
+) -> None:
+    method = intent.method
+    to_them = (
+        (
+            method in PHONE_METHODS
+            and intent.phone_number is not None
+            and _theirs_number(intent.phone_number, perpetrators)
+        )
+        or (
+            method is ContactMethod.EMAIL
+            and arrangements is not None
+            and arrangements.safe_email is not None
+            and _theirs_email(arrangements.safe_email, perpetrators)
+        )
+        or (
+            method is ContactMethod.LETTER
+            and arrangements is not None
+            and arrangements.safe_postal_address is not None
+            and _theirs_address(arrangements.safe_postal_address, perpetrators)
+        )
+    )
+    if to_them:
+        raise UnsafeContact(
+            f"that {method.value} goes to an alleged perpetrator on this case",
+            code="matches_alleged_perpetrator",
+        )
 
 
 def _check_number(arrangements: SafeContact, phone_number: str | None) -> None:
