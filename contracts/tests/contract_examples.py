@@ -33,6 +33,7 @@ from hearth.contracts.events.case_values import (
     ReviewOutcome,
     SecurityMeasure,
     SurvivorFeedback,
+    UnconfirmedSafeContact,
     WishesOverride,
     WishesOverrideReason,
 )
@@ -339,7 +340,13 @@ def _case_work() -> list[DomainEvent]:
             phone_number="+44 7700 900456",
             happened_at=_at(73),
         ),
-        c.SafeContactUpdated(case_id=CASE_ID, updated_at=_at(74), safe_contact=_SAFE_CONTACT),
+        c.SafeContactUpdated(
+            case_id=CASE_ID,
+            updated_at=_at(74),
+            safe_contact=_SAFE_CONTACT,
+            survivors_own=False,
+            unconfirmed_because=UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY,
+        ),
         c.ContactOverdue(case_id=CASE_ID, due_at=_at(72), detected_at=_at(72)),
         c.DashOverdue(case_id=CASE_ID, due_at=_at(96), detected_at=_at(96)),
         c.DashDeadlineMet(

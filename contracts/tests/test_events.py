@@ -292,3 +292,8 @@ def test_a_message_left_outcome_left_a_message() -> None:
         outcome="message_left",
         message_left=False,
     )
+
+
+def test_unconfirmed_arrangements_say_why() -> None:
+    _rejects("hearth.cases.SafeContactUpdated.v1", "unconfirmed_because", unconfirmed_because=None)
+    _rejects("hearth.cases.SafeContactUpdated.v1", "unconfirmed_because", survivors_own=True)

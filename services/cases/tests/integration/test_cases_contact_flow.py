@@ -11,7 +11,16 @@ from uuid import UUID
 import pytest
 
 from hearth.contracts.envelope import Role
-from hearth.contracts.events.common import AllegedPerpetrator, PostalAddress, Relationship
+from hearth.contracts.events.common import (
+    AllegedPerpetrator,
+    Channel,
+    PostalAddress,
+    Relationship,
+    ReporterKind,
+    SafeContact,
+    ThirdPartyRelationship,
+)
+from hearth.contracts.events.intake import Reporter
 
 pytestmark = pytest.mark.integration
 
@@ -164,3 +173,73 @@ async def test_the_perpetrators_number_email_or_address_is_never_safe(
     assert to_them.status_code == 409
     assert to_them.json()["code"] == "matches_alleged_perpetrator"
     assert len(await case_events(cases, report.case_id)) == before
+
+
+async def test_before_the_survivors_own_arrangements_contact_takes_precautions(
+    cases, new_case, clock
+) -> None:
+    neighbour = Reporter(
+        kind=ReporterKind.THIRD_PARTY, relationship=ThirdPartyRelationship.NEIGHBOUR
+    )
+    given = {**SAFE, "safe_times": [], "safe_people_to_speak_to": ["Chris Example"]}
+    report, manager = await new_case(
+        cases,
+        channel=Channel.WEB_FORM,
+        reporter=neighbour,
+        safe_contact=SafeContact.model_validate(given),
+    )
+    url = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
+
+    async def post(path: str, body: dict[str, Any], status: int) -> dict[str, Any]:
+        response = await cases.client.post(f"{url}{path}", json=body, headers=cm)
+        assert response.status_code == status, response.text
+        return response.json()
+
+    detail = (await cases.client.get(url, headers=cm)).json()
+    assert detail["safe_contact_survivors_own"] is False
+    assert detail["safe_contact_unconfirmed_because"] == "given_by_third_party"
+
+    at = {"happened_at": MONDAY_10}
+    with_chris = {
+        **CALL,
+        **at,
+        "outcome": "message_left",
+        "message_left": True,
+        "spoke_to": "Chris Example",
+        "safe_to_talk_checked": True,
+    }
+    refused = await post("/contact-attempts", with_chris, 409)
+    assert refused["code"] == "message_before_arrangements"
+    assert "Chris" not in str(refused)
+    unchecked = {**NO_ANSWER, **at}
+    assert (await post("/contact-attempts", unchecked, 409))["code"] == "safe_to_talk_not_checked"
+    await post("/contact-attempts", {**unchecked, "safe_to_talk_checked": True}, 201)
+    first = {**CALL, **at, "safe_to_talk_checked": True}
+    assert (await post("/contacts", first, 409))["code"] == "safe_contact_required"
+
+    await post("/safe-contact", given, 200)  # confirmed with the survivor
+    detail = (await cases.client.get(url, headers=cm)).json()
+    assert detail["safe_contact_survivors_own"] is True
+    assert detail["safe_contact_unconfirmed_because"] is None
+    del with_chris["safe_to_talk_checked"]
+    await post("/contact-attempts", with_chris, 201)
+
+
+async def test_the_first_contact_records_the_survivors_arrangements(
+    cases, new_case, clock, case_events
+) -> None:
+    report, manager = await new_case(cases)
+    url = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
+    first = {**CALL, "happened_at": MONDAY_10, "safe_to_talk_checked": True}
+    response = await cases.client.post(
+        f"{url}/contacts", json={**first, "safe_contact": SAFE}, headers=cm
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["first_contact"] is True
+    history = await case_events(cases, report.case_id)
+    assert [e.event_name for e in history[-2:]] == ["SurvivorContacted", "SafeContactUpdated"]
+    assert history[-1].payload["survivors_own"] is True

@@ -155,6 +155,7 @@ def _attempt(case_manager: str) -> RecordContactAttempt:
         ContactAttemptOutcome.NO_ANSWER,
         happened_at=FRIDAY_1630 + timedelta(seconds=30),
         message_left=False,
+        safe_to_talk_checked=True,
     )
 
 

@@ -16,6 +16,7 @@ NO_ANSWER = {
     "method": "call",
     "outcome": "no_answer",
     "message_left": False,
+    "safe_to_talk_checked": True,
     "happened_at": "2025-03-07T16:31:00+00:00",
 }
 

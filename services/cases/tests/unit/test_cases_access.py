@@ -74,6 +74,7 @@ def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors
         ContactAttemptOutcome.NO_ANSWER,
         happened_at=MONDAY_10,
         message_left=False,
+        safe_to_talk_checked=True,
     )
     with pytest.raises(CaseNotFound) as refused:
         restricted.when(attempt, MONDAY_10)
@@ -85,6 +86,7 @@ def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors
         ContactAttemptOutcome.NO_ANSWER,
         happened_at=MONDAY_10,
         message_left=False,
+        safe_to_talk_checked=True,
     )
     assert restricted.when(named, MONDAY_10)
 

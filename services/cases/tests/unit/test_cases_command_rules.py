@@ -17,6 +17,7 @@ from hearth.contracts.events.common import (
     PerpetratorActionKind,
     ReferralType,
     Relationship,
+    SafeContact,
 )
 from hearth.eventstore.errors import InvalidCommand
 
@@ -61,9 +62,25 @@ def test_a_phone_number_is_only_for_calls_and_texts(case, actors) -> None:
     )
     assert refused(case, letter) == ("phone_number", "phone_number_not_for_method")
     call = c.RecordContact(
-        actors.cm, uuid.uuid4(), ContactMethod.CALL, phone_number="07700900", happened_at=MONDAY_10
+        actors.cm,
+        uuid.uuid4(),
+        ContactMethod.CALL,
+        phone_number="07700900",
+        happened_at=MONDAY_10,
+        safe_to_talk_checked=True,
+        safe_contact=SafeContact(
+            safe_to_call=True,
+            safe_to_text=False,
+            safe_to_email=False,
+            safe_to_write=False,
+            safe_to_visit=False,
+            safe_phone_numbers=("07700900",),
+            withheld_number_only=False,
+            never_leave_voicemail=True,
+            interpreter_needed=False,
+        ),
     )
-    [contacted] = case.when(call, MONDAY_10)
+    [contacted, _] = case.when(call, MONDAY_10)
     assert isinstance(contacted, ev.SurvivorContacted)
 
 
@@ -86,6 +103,7 @@ def test_someone_spoken_to_only_when_someone_else_answered_or_took_a_message(cas
         spoke_to="Pat Neighbour",
         happened_at=MONDAY_10,
         message_left=False,
+        safe_to_talk_checked=True,
     )
     assert case.when(answered, MONDAY_10)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -16,20 +17,29 @@ from hearth.cases.domain.commands import (
 from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.cases.domain.safe_contact import UnsafeContact, comparable_name, comparable_number
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import ContactAttemptOutcome, InterpreterUse, MeetingPlace
+from hearth.contracts.events.case_values import (
+    ContactAttemptOutcome,
+    InterpreterUse,
+    MeetingPlace,
+    UnconfirmedSafeContact,
+)
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     ContactMethod,
     PostalAddress,
     Relationship,
+    ReporterKind,
     SafeContact,
     SafeTimeWindow,
+    ThirdPartyRelationship,
     Weekday,
 )
+from hearth.contracts.events.intake import Reporter
 from hearth.eventstore.errors import DomainError, InvalidCommand
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)  # GMT: 10:00 in London
 TUESDAY_17 = datetime(2025, 3, 11, 17, 0, tzinfo=UTC)  # after the contact deadline
+FRIDAY_1630 = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)  # the report
 SAFE_NUMBER = "07700 900456"
 SAFE_PERSON = "Chris Example"
 
@@ -75,6 +85,13 @@ def contact(actors, method=ContactMethod.CALL, at=MONDAY_10, **kw):
     )
 
 
+def _met(actors, at):
+    """A first meeting at the office that records the survivor's arrangements."""
+    return contact(
+        actors, method=ContactMethod.IN_PERSON, at=at, safe_to_talk_checked=True, safe_contact=OWN
+    )
+
+
 def _at_the_office(method, kw):
     """In person means at the office, unless a test says where."""
     if method is ContactMethod.IN_PERSON and "place" not in kw:
@@ -104,8 +121,7 @@ def test_the_first_safe_contact_meets_the_contact_deadline_on_time(case, actors)
 
 def test_contact_after_the_deadline_is_recorded_late_with_its_time(scenario, actors) -> None:
     scenario.opened()
-    in_person = contact(actors, method=ContactMethod.IN_PERSON, at=TUESDAY_17)
-    [contacted] = scenario.apply(in_person, TUESDAY_17)
+    [contacted, _] = scenario.apply(_met(actors, TUESDAY_17), TUESDAY_17)
     assert contacted.late is True
     assert contacted.contacted_at == TUESDAY_17
     assert scenario.state.deadline(DeadlineKind.CONTACT).late is True
@@ -113,16 +129,18 @@ def test_contact_after_the_deadline_is_recorded_late_with_its_time(scenario, act
 
 def test_only_the_first_contact_meets_the_deadline(scenario, actors) -> None:
     scenario.opened()
-    scenario.apply(contact(actors), MONDAY_10)
+    scenario.apply(_met(actors, MONDAY_10), MONDAY_10)
     an_hour_later = MONDAY_10 + timedelta(hours=1)
-    [second] = scenario.when(contact(actors, at=an_hour_later), an_hour_later)
+    second_meeting = contact(actors, method=ContactMethod.IN_PERSON, at=an_hour_later)
+    [second] = scenario.when(second_meeting, an_hour_later)
     assert second.first_contact is False
     assert second.due_at is None
 
 
-def test_without_arrangements_any_channel_is_allowed(scenario, actors) -> None:
+def test_without_arrangements_any_channel_is_allowed_with_the_precautions(scenario, actors) -> None:
     scenario.opened()
-    assert scenario.when(contact(actors, method=ContactMethod.TEXT), MONDAY_10)
+    visit = contact(actors, method=ContactMethod.VISIT, safe_to_talk_checked=True, safe_contact=OWN)
+    assert scenario.when(visit, MONDAY_10)
 
 
 @pytest.mark.parametrize(
@@ -308,10 +326,12 @@ def test_texts_go_only_to_a_safe_number_too(scenario, actors) -> None:
 
 def test_without_arrangements_any_number_is_accepted_and_recorded(scenario, actors) -> None:
     scenario.opened()
-    [attempted] = scenario.when(attempt(actors, phone_number="07700 900999"), MONDAY_10)
+    [attempted] = scenario.when(_first_attempt(actors, phone_number="07700 900999"), MONDAY_10)
     assert attempted.phone_number == "07700 900999"
-    [contacted] = scenario.when(contact(actors), MONDAY_10)
-    assert contacted.phone_number is None
+    [contacted, _] = scenario.when(
+        _first_contact(actors, phone_number="07700 900999", safe_contact=OWN), MONDAY_10
+    )
+    assert contacted.phone_number == "07700 900999"
 
 
 # --- who is safe to speak to -------------------------------------------------------------
@@ -354,7 +374,7 @@ def test_a_message_left_with_anyone_is_refused_when_nobody_is_named_as_safe(case
 
 def test_without_arrangements_whoever_answered_is_recorded(scenario, actors) -> None:
     scenario.opened()
-    answered = attempt(
+    answered = _first_attempt(
         actors, outcome=ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED, spoke_to="Pat Neighbour"
     )
     [attempted] = scenario.when(answered, MONDAY_10)
@@ -470,7 +490,7 @@ def test_when_it_happened_is_bounded(scenario, actors, happened_at, recorded_at,
 
 def test_the_policy_sets_how_far_back(scenario, actors) -> None:
     scenario.opened()
-    seven_days = contact(actors, method=ContactMethod.IN_PERSON, at=MONDAY_10)
+    seven_days = _met(actors, MONDAY_10)
     assert scenario.when(seven_days, MONDAY_10 + timedelta(days=7))
     assert scenario.rules.policy.contact_recording.max_days_back == 7
 
@@ -492,11 +512,9 @@ def test_a_reopened_case_takes_no_contact_from_before_its_new_report(scenario, a
         ReceiveReport(actors.system, scenario.report(received_at=new_report)), new_report
     )
     recorded = new_report + timedelta(hours=1)
-    before = contact(actors, method=ContactMethod.IN_PERSON, at=new_report - timedelta(minutes=1))
+    before = _met(actors, new_report - timedelta(minutes=1))
     assert scenario.then_refused(before, recorded).code == "happened_before_report"
-    [contacted] = scenario.when(
-        contact(actors, method=ContactMethod.IN_PERSON, at=new_report), recorded
-    )
+    [contacted, _] = scenario.when(_met(actors, new_report), recorded)
     assert contacted.first_contact is True
 
 
@@ -751,3 +769,203 @@ def test_details_that_become_the_perpetrators_are_no_longer_used(scenario, actor
         refused = scenario.then_refused(command, MONDAY_10, UnsafeContact)
         assert refused.code == "matches_alleged_perpetrator"
     assert scenario.when(attempt(actors, phone_number=SAFE_NUMBER), MONDAY_10)
+
+
+# --- before the survivor's own arrangements are recorded ---------------------------------
+
+
+def _first_attempt(actors, **kw):
+    """A call before arrangements exist, done as it must be: checked, no message."""
+    fields = {"safe_to_talk_checked": True, "message_left": False, "phone_number": SAFE_NUMBER}
+    return attempt(actors, **{**fields, **kw})
+
+
+def test_before_arrangements_an_attempt_checks_it_is_safe_to_talk(scenario, actors) -> None:
+    scenario.opened()
+    unchecked = _first_attempt(actors, safe_to_talk_checked=None)
+    assert scenario.then_refused(unchecked, MONDAY_10).code == "safe_to_talk_not_checked"
+    [attempted] = scenario.when(_first_attempt(actors), MONDAY_10)
+    assert attempted.safe_to_talk_checked is True and attempted.message_left is False
+
+
+def test_before_arrangements_no_message_is_left_with_anyone(scenario, actors) -> None:
+    scenario.opened()
+    with_someone = _first_attempt(
+        actors,
+        outcome=ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED,
+        message_left=True,
+    )
+    assert scenario.then_refused(with_someone, MONDAY_10).code == "message_before_arrangements"
+    voicemail = _first_attempt(
+        actors, outcome=ContactAttemptOutcome.MESSAGE_LEFT, message_left=True
+    )
+    assert scenario.then_refused(voicemail, MONDAY_10).code == "message_before_arrangements"
+    knocked = attempt(
+        actors,
+        method=ContactMethod.VISIT,
+        outcome=ContactAttemptOutcome.NO_ACCESS,
+        safe_to_talk_checked=True,
+    )
+    assert scenario.then_refused(knocked, MONDAY_10).code == "message_before_arrangements"
+    assert scenario.when(replace(knocked, message_left=False), MONDAY_10)
+
+
+@pytest.mark.parametrize("method", [ContactMethod.TEXT, ContactMethod.EMAIL, ContactMethod.LETTER])
+def test_before_arrangements_nothing_is_sent_in_writing(scenario, actors, method) -> None:
+    scenario.opened()
+    sent = attempt(
+        actors,
+        method=method,
+        outcome=ContactAttemptOutcome.MESSAGE_LEFT,
+        safe_to_talk_checked=True,
+        phone_number=SAFE_NUMBER if method is ContactMethod.TEXT else None,
+    )
+    assert scenario.then_refused(sent, MONDAY_10).code == "message_before_arrangements"
+
+
+def _first_contact(actors, **kw):
+    fields = {"safe_to_talk_checked": True, "phone_number": SAFE_NUMBER}
+    return contact(actors, **{**fields, **kw})
+
+
+OWN = arrangements(withheld_number_only=False, interpreter_needed=False, interpreter_language=None)
+
+
+def test_the_first_contact_records_the_survivors_arrangements(scenario, actors) -> None:
+    scenario.opened()
+    without = _first_contact(actors)
+    assert scenario.then_refused(without, MONDAY_10).code == "safe_contact_required"
+    unchecked = _first_contact(actors, safe_contact=OWN, safe_to_talk_checked=None)
+    assert scenario.then_refused(unchecked, MONDAY_10).code == "safe_to_talk_not_checked"
+    contacted, recorded = scenario.apply(_first_contact(actors, safe_contact=OWN), MONDAY_10)
+    assert isinstance(contacted, ev.SurvivorContacted) and contacted.first_contact
+    assert isinstance(recorded, ev.SafeContactUpdated)
+    assert (recorded.safe_contact, recorded.survivors_own) == (OWN, True)
+    assert scenario.state.arrangements.survivors_own
+    # From now on the arrangements are the survivor's own: a plain call is fine.
+    later = MONDAY_10 + timedelta(minutes=30)
+    assert scenario.when(contact(actors, phone_number=SAFE_NUMBER, at=later), later)
+
+
+def test_arrangements_given_at_a_contact_are_not_the_perpetrators(scenario, actors) -> None:
+    perpetrator = AllegedPerpetrator(
+        person_id=scenario.perpetrator_id,
+        relationship_to_survivor=Relationship.INTIMATE_PARTNER,
+        phone=SAFE_NUMBER,
+    )
+    scenario.opened(alleged_perpetrators=(perpetrator,))
+    given = _first_contact(
+        actors, method=ContactMethod.IN_PERSON, phone_number=None, safe_contact=OWN
+    )
+    assert scenario.then_refused(given, MONDAY_10).code == "matches_alleged_perpetrator"
+
+
+def _third_party_report(scenario, safe):
+    neighbour = Reporter(
+        kind=ReporterKind.THIRD_PARTY, relationship=ThirdPartyRelationship.NEIGHBOUR
+    )
+    return scenario.report(reporter=neighbour, safe_contact=safe)
+
+
+def test_arrangements_a_third_party_gave_are_recorded_unconfirmed(scenario, actors) -> None:
+    given = arrangements(
+        safe_to_text=False,
+        safe_people_to_speak_to=(SAFE_PERSON,),
+        withheld_number_only=False,
+        interpreter_needed=False,
+        interpreter_language=None,
+        safe_times=(),
+    )
+    report = _third_party_report(scenario, given)
+    events = scenario.apply(ReceiveReport(actors.system, report), FRIDAY_1630)
+    [recorded] = scenario.of_type(events, ev.SafeContactUpdated)
+    assert recorded.survivors_own is False
+    assert recorded.unconfirmed_because is UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY
+    # Not the survivor's own: the precautions of no arrangements still apply ...
+    with_safe_person = _first_attempt(
+        actors,
+        outcome=ContactAttemptOutcome.MESSAGE_LEFT,
+        message_left=True,
+        spoke_to=SAFE_PERSON,
+    )
+    assert scenario.then_refused(with_safe_person, MONDAY_10).code == "message_before_arrangements"
+    unchecked = _first_attempt(actors, safe_to_talk_checked=None)
+    assert scenario.then_refused(unchecked, MONDAY_10).code == "safe_to_talk_not_checked"
+    # ... what they rule out is still ruled out ...
+    text = _first_attempt(actors, method=ContactMethod.TEXT, message_left=None)
+    assert scenario.then_refused(text, MONDAY_10).code in {
+        "unsafe_channel",
+        "message_before_arrangements",
+    }
+    visit = attempt(
+        actors,
+        method=ContactMethod.VISIT,
+        outcome=ContactAttemptOutcome.NO_ACCESS,
+        safe_to_talk_checked=True,
+        message_left=False,
+    )
+    assert scenario.then_refused(visit, MONDAY_10).code == "unsafe_channel"
+    # ... but the numbers they list are not taken as the survivor's only safe ones ...
+    assert scenario.when(_first_attempt(actors, phone_number="07700 900111"), MONDAY_10)
+    # ... and the first contact records the survivor's own.
+    assert scenario.then_refused(_first_contact(actors), MONDAY_10).code == "safe_contact_required"
+
+
+def test_the_caseworker_confirms_third_party_arrangements_with_the_survivor(
+    scenario, actors
+) -> None:
+    given = OWN.model_copy(update={"safe_people_to_speak_to": (SAFE_PERSON,)})
+    report = _third_party_report(scenario, given)
+    scenario.apply(ReceiveReport(actors.system, report), FRIDAY_1630)
+    with_safe_person = attempt(
+        actors,
+        outcome=ContactAttemptOutcome.MESSAGE_LEFT,
+        phone_number=SAFE_NUMBER,
+        spoke_to=SAFE_PERSON,
+    )
+    refused = scenario.then_refused(with_safe_person, MONDAY_10)
+    assert refused.code == "safe_to_talk_not_checked"
+    [confirmed] = scenario.apply(UpdateSafeContact(actors.cm, given), MONDAY_10)
+    assert confirmed.survivors_own is True and confirmed.unconfirmed_because is None
+    assert scenario.when(with_safe_person, MONDAY_10)
+
+
+def test_arrangements_the_survivor_reported_are_their_own(scenario, actors) -> None:
+    events = scenario.when(
+        ReceiveReport(actors.system, scenario.report(safe_contact=OWN)), FRIDAY_1630
+    )
+    [recorded] = scenario.of_type(events, ev.SafeContactUpdated)
+    assert recorded.survivors_own is True
+
+
+def test_reported_arrangements_giving_the_perpetrators_number_are_unconfirmed(
+    scenario, actors
+) -> None:
+    perpetrator = AllegedPerpetrator(
+        person_id=scenario.perpetrator_id,
+        relationship_to_survivor=Relationship.INTIMATE_PARTNER,
+        phone="+44 7700 900456",
+    )
+    report = scenario.report(safe_contact=OWN, alleged_perpetrators=(perpetrator,))
+    events = scenario.when(ReceiveReport(actors.system, report), FRIDAY_1630)
+    [recorded] = scenario.of_type(events, ev.SafeContactUpdated)
+    assert recorded.survivors_own is False
+    assert recorded.unconfirmed_because is UnconfirmedSafeContact.MATCHES_ALLEGED_PERPETRATOR
+
+
+def test_older_arrangements_from_a_third_partys_report_are_read_as_unconfirmed(
+    scenario, actors
+) -> None:
+    neighbour = Reporter(
+        kind=ReporterKind.THIRD_PARTY, relationship=ThirdPartyRelationship.NEIGHBOUR
+    )
+    scenario.opened(reporter=neighbour)
+    scenario.given(
+        [ev.SafeContactUpdated(case_id=scenario.case_id, updated_at=FRIDAY_1630, safe_contact=OWN)]
+    )
+    assert scenario.state.arrangements.survivors_own is False
+    scenario.given(
+        [ev.SafeContactUpdated(case_id=scenario.case_id, updated_at=FRIDAY_1630, safe_contact=OWN)],
+        actor=actors.cm,
+    )
+    assert scenario.state.arrangements.survivors_own is True

@@ -11,6 +11,7 @@ from hearth.cases.domain import commands as c
 from hearth.cases.domain.deadlines import DeadlineKind, DeadlineStatus, deadline_status
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ClosureReason, DashOutcome, RepairKind
+from hearth.contracts.events.common import SafeContact
 
 CONTACT_DUE = datetime(2025, 3, 10, 16, 30, tzinfo=UTC)
 DASH_DUE = datetime(2025, 3, 11, 16, 30, tzinfo=UTC)
@@ -19,7 +20,22 @@ DASH_DUE = datetime(2025, 3, 11, 16, 30, tzinfo=UTC)
 def in_person(actors, at: datetime) -> c.RecordContact:
     """A meeting with the survivor that happened at `at`."""
     return c.RecordContact(
-        actors.cm, uuid.uuid4(), method="in_person", place="office", happened_at=at
+        actors.cm,
+        uuid.uuid4(),
+        method="in_person",
+        place="office",
+        happened_at=at,
+        safe_to_talk_checked=True,
+        safe_contact=SafeContact(
+            safe_to_call=False,
+            safe_to_text=False,
+            safe_to_email=False,
+            safe_to_write=False,
+            safe_to_visit=False,
+            withheld_number_only=False,
+            never_leave_voicemail=True,
+            interpreter_needed=False,
+        ),
     )
 
 
@@ -79,7 +95,7 @@ def test_a_met_deadline_is_never_overdue(case, actors) -> None:
 def test_meeting_a_deadline_after_its_overdue_is_still_recorded_late(case, actors) -> None:
     case.apply(overdue(actors, DeadlineKind.CONTACT), CONTACT_DUE)
     later = CONTACT_DUE + timedelta(hours=2)
-    [contacted] = case.apply(in_person(actors, later), later)
+    [contacted, _] = case.apply(in_person(actors, later), later)
     assert contacted.first_contact and contacted.late
     deadline = case.state.deadline(DeadlineKind.CONTACT)
     assert deadline.met_at == later and deadline.overdue_at == CONTACT_DUE

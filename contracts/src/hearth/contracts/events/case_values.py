@@ -79,6 +79,15 @@ class MeetingPlace(StrEnum):
     times)."""
 
 
+class UnconfirmedSafeContact(StrEnum):
+    """Why recorded safe-contact arrangements are not the survivor's own until confirmed."""
+
+    GIVEN_BY_THIRD_PARTY = "given_by_third_party"
+    """Someone other than the survivor gave them, on a report."""
+    MATCHES_ALLEGED_PERPETRATOR = "matches_alleged_perpetrator"
+    """A report gave a safe number, email or address that is an alleged perpetrator's."""
+
+
 class InterpreterUse(StrEnum):
     """Who interpreted during a contact; a survivor who needs one gets an independent one."""
 

@@ -31,6 +31,7 @@ from hearth.contracts.events.case_values import (
     ReviewOutcome,
     SecurityMeasure,
     SurvivorFeedback,
+    UnconfirmedSafeContact,
     WishesOverride,
 )
 from hearth.contracts.events.common import (
@@ -259,6 +260,9 @@ class ContactAttempted(CasesEvent):
     """Whether a message was left (a voicemail, a message with someone, a card through the
     door), whatever the outcome: stated on every call, true for every text, email and
     letter; None on events recorded before it was asked."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required before
+    the survivor's own safe-contact arrangements are recorded)."""
 
     @property
     def made_at(self) -> datetime:
@@ -299,6 +303,9 @@ class SurvivorContacted(CasesEvent):
     place: MeetingPlace | None = None
     """Where an in-person contact happened (in-person only; events recorded before it was
     asked have none)."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required before
+    the survivor's own safe-contact arrangements are recorded)."""
 
     @property
     def made_at(self) -> datetime:
@@ -322,6 +329,21 @@ class SafeContactUpdated(CasesEvent):
 
     updated_at: AwareDatetime
     safe_contact: SafeContact
+    survivors_own: bool | None = None
+    """True: the survivor gave them, or confirmed them with their caseworker. False: not
+    the survivor's own until confirmed (`unconfirmed_because`): what they rule out is
+    respected, but they allow nothing more than having no arrangements would. None on
+    events recorded before it was asked (read by who recorded them: from a report not
+    made by the survivor, unconfirmed)."""
+    unconfirmed_because: UnconfirmedSafeContact | None = None
+
+    @model_validator(mode="after")
+    def _unconfirmed_says_why(self) -> SafeContactUpdated:
+        if (self.survivors_own is False) != (self.unconfirmed_because is not None):
+            raise ValueError(
+                "unconfirmed_because is required when, and only when, survivors_own is false"
+            )
+        return self
 
 
 # --- deadlines missed ------------------------------------------------------------------

@@ -114,6 +114,7 @@ async def record_contact_attempt(
         happened_at=body.happened_at,
         place=body.place,
         message_left=body.message_left,
+        safe_to_talk_checked=body.safe_to_talk_checked,
     )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))
@@ -134,6 +135,8 @@ async def record_contact(
         phone_number=body.phone_number,
         happened_at=body.happened_at,
         place=body.place,
+        safe_to_talk_checked=body.safe_to_talk_checked,
+        safe_contact=body.safe_contact,
     )
     outcome = await _run(request, case_id, command)
     contacted = outcome.state.contacts[-1]
@@ -150,6 +153,8 @@ async def record_contact(
 async def update_safe_contact(
     request: Request, case_id: UUID, body: SafeContact, actor: Worker
 ) -> dict[str, Any]:
+    """The survivor's arrangements as the survivor gave or confirmed them to the caseworker,
+    recorded as their own: this also confirms arrangements a report gave."""
     outcome = await _run(request, case_id, c.UpdateSafeContact(actor, body))
     return command_answer(case_id, outcome)
 

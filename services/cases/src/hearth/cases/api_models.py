@@ -35,6 +35,7 @@ from hearth.contracts.events.common import (
     PersonName,
     PhoneNumber,
     ReferralType,
+    SafeContact,
     ShortText,
     StaffId,
 )
@@ -68,12 +69,15 @@ class ContactAttemptBody(Body):
     `in_person` attempt was to happen (required for it, refused for anything else); one at
     the survivor's home is checked as a visit. `message_left` says whether a message was
     left (a voicemail, a message with someone, a card), whatever the outcome: required
-    for a call; a text, email or letter always leaves one."""
+    for a call; a text, email or letter always leaves one. Until the survivor's own
+    safe-contact arrangements are recorded, `safe_to_talk_checked: true` and
+    `message_left: false` are required (`409` otherwise)."""
 
     happened_at: AwareDatetime
     method: ContactMethod
     outcome: ContactAttemptOutcome
     message_left: bool | None = None
+    safe_to_talk_checked: bool | None = None
     place: MeetingPlace | None = None
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
@@ -95,11 +99,15 @@ class ContactBody(Body):
     cannot be in the future, before the report, or further back than the policy allows.
     `place` says where an `in_person` contact happened (`office`, `place_survivor_chose`,
     `survivor_home`: required for it, refused for anything else); a meeting at the
-    survivor's home is checked as a visit."""
+    survivor's home is checked as a visit. Until the survivor's own safe-contact
+    arrangements are recorded, the contact gives them (`safe_contact`, recorded as the
+    survivor's own) and says `safe_to_talk_checked: true` (`409` otherwise)."""
 
     happened_at: AwareDatetime
     method: ContactMethod
     place: MeetingPlace | None = None
+    safe_to_talk_checked: bool | None = None
+    safe_contact: SafeContact | None = None
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None

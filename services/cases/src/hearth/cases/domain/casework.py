@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from hearth.cases.domain.commands import (
     CompleteEmergencyRepair,
@@ -27,7 +28,7 @@ from hearth.cases.domain.safe_contact import (
 from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ContactAttemptOutcome, FlagKind, WishesOverride
-from hearth.contracts.events.common import WRITTEN_METHODS
+from hearth.contracts.events.common import WRITTEN_METHODS, SafeContact
 from hearth.eventstore.errors import DomainError, NotFound
 
 # --- contact ---------------------------------------------------------------------------
@@ -73,8 +74,9 @@ def attempt_contact(
         phone_number=command.phone_number,
         spoke_to=command.spoke_to,
         place=command.place,
+        safe_to_talk_checked=command.safe_to_talk_checked,
     )
-    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone, state.perpetrators)
+    _check_intent(state, intent, rules)
     assert state.case_id is not None
     return [
         ev.ContactAttempted(
@@ -91,6 +93,7 @@ def attempt_contact(
             happened_at=command.happened_at,
             place=command.place,
             message_left=message_left,
+            safe_to_talk_checked=command.safe_to_talk_checked,
         )
     ]
 
@@ -100,7 +103,8 @@ def contact(
 ) -> list[ev.CasesEvent]:
     """A safe contact with the survivor; the first one meets the contact deadline, on
     time or late by when it happened (a contact that happened before the one that met
-    the deadline, recorded after it, meets it instead)."""
+    the deadline, recorded after it, meets it instead). Until the survivor's own
+    arrangements are recorded, the contact records them."""
     require_open_case(state, command.actor)
     happened_at = command.happened_at
     check_happened_at(happened_at, state, now, rules)
@@ -111,11 +115,21 @@ def contact(
         interpreter=command.interpreter,
         phone_number=command.phone_number,
         place=command.place,
+        safe_to_talk_checked=command.safe_to_talk_checked,
     )
-    check_safe_contact(state.safe_contact_at(intent.at), intent, rules.zone, state.perpetrators)
+    _check_intent(state, intent, rules)
+    recorded = state.arrangements
+    if command.safe_contact is None and (recorded is None or not recorded.survivors_own):
+        raise DomainError(
+            "the first contact records the survivor's own safe-contact arrangements: "
+            "give safe_contact",
+            code="safe_contact_required",
+        )
+    if command.safe_contact is not None:
+        check_not_perpetrators(command.safe_contact, state.perpetrators)
     assert state.case_id is not None
     deadline = state.contact_deadline_met_by(happened_at)
-    return [
+    events: list[ev.CasesEvent] = [
         ev.SurvivorContacted(
             case_id=state.case_id,
             contact_id=command.contact_id,
@@ -130,21 +144,42 @@ def contact(
             phone_number=command.phone_number,
             happened_at=happened_at,
             place=command.place,
+            safe_to_talk_checked=command.safe_to_talk_checked,
         )
     ]
+    if command.safe_contact is not None:
+        events.append(_survivors_own(state.case_id, command.safe_contact, now))
+    return events
+
+
+def _check_intent(state: CaseState, intent: ContactIntent, rules: CaseRules) -> None:
+    """The safe-contact rules, under the arrangements in force when it happened."""
+    in_force = state.arrangements_at(intent.at)
+    check_safe_contact(
+        in_force.safe_contact if in_force else None,
+        intent,
+        rules.zone,
+        state.perpetrators,
+        survivors_own=in_force is not None and in_force.survivors_own,
+    )
 
 
 def update_safe_contact(
     command: UpdateSafeContact, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
+    """The survivor's arrangements, recorded by their caseworker as the survivor's own:
+    this is also how arrangements a report gave are confirmed with the survivor."""
     require_open_case(state, command.actor)
     check_not_perpetrators(command.safe_contact, state.perpetrators)
     assert state.case_id is not None
-    return [
-        ev.SafeContactUpdated(
-            case_id=state.case_id, updated_at=now, safe_contact=command.safe_contact
-        )
-    ]
+    return [_survivors_own(state.case_id, command.safe_contact, now)]
+
+
+def _survivors_own(case_id: UUID, safe_contact: SafeContact, now: datetime) -> ev.CasesEvent:
+    """Arrangements the survivor gave, or confirmed, to their caseworker."""
+    return ev.SafeContactUpdated(
+        case_id=case_id, updated_at=now, safe_contact=safe_contact, survivors_own=True
+    )
 
 
 # --- repairs and security --------------------------------------------------------------

@@ -173,6 +173,9 @@ class RecordContactAttempt(CaseCommand):
     message_left: bool | None = None
     """Whether a message was left, whatever the outcome: required for a call; a text,
     email or letter always leaves one."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required until
+    the survivor's own safe-contact arrangements are recorded)."""
 
     def check(self) -> None:
         _as_invalid(
@@ -216,6 +219,12 @@ class RecordContact(CaseCommand):
     """When the contact happened, as the caseworker gives it."""
     place: MeetingPlace | None = None
     """Where an in-person contact happened: required for in person, only for it."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required until
+    the survivor's own safe-contact arrangements are recorded)."""
+    safe_contact: SafeContact | None = None
+    """The survivor's own safe-contact arrangements, given at this contact: required at
+    the first contact unless they are already recorded."""
 
     def check(self) -> None:
         _as_invalid(

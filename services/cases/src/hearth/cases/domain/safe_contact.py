@@ -30,7 +30,15 @@ data: never a number or a name). What is checked, as far as the command says:
   around them; addresses by their first line (ignoring case, spacing and punctuation)
   and postcode (ignoring case and spaces).
 
-Without recorded arrangements nothing else is refused. Which details belong to which contact
+Until the survivor's own arrangements are recorded (none yet, or only ones a report gave
+that are not confirmed as the survivor's: `SafeContactUpdated.survivors_own` false),
+every attempt and contact records that the caseworker checked it was safe to talk
+(`safe_to_talk_not_checked`), and no attempt leaves a message of any kind: not with
+anyone, not as a voicemail, not as a text, email, letter or card
+(`message_before_arrangements`). Unconfirmed arrangements are still respected in what
+they rule out (channels, times, withheld number, voicemail, interpreter), but their lists
+of safe numbers and people are not taken as the survivor's. The first successful contact
+records the survivor's own arrangements (in `casework`). Which details belong to which contact
 (a number only on a call or text, a person only when someone else answered or a message
 was left) is the events' own validation, not a safety rule.
 """
@@ -41,19 +49,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import (
     ContactAttemptOutcome,
     InterpreterUse,
     MeetingPlace,
+    UnconfirmedSafeContact,
 )
 from hearth.contracts.events.common import (
     PHONE_METHODS,
     ContactMethod,
     PersonDetails,
     PostalAddress,
+    ReporterKind,
     SafeContact,
     Weekday,
 )
+from hearth.contracts.events.intake import ReportReceived
 from hearth.eventstore.errors import DomainError
 
 _TIME_BOUND = frozenset(
@@ -78,6 +90,8 @@ class ContactIntent:
     """None for a contact that reached the survivor."""
     message_left: bool | None = None
     """A message was left (a voicemail, with someone, a text, email or letter)."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything."""
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     phone_number: str | None = None
@@ -178,6 +192,30 @@ def check_not_perpetrators(
         )
 
 
+def reported_arrangements(
+    report: ReportReceived, perpetrators: Iterable[PersonDetails], now: datetime
+) -> ev.SafeContactUpdated | None:
+    """The arrangements a report gives, recorded as the survivor's own only when the
+    survivor made the report and no safe detail is an alleged perpetrator's; otherwise
+    unconfirmed until the caseworker confirms them with the survivor."""
+    if report.safe_contact is None:
+        return None
+    because = None
+    try:
+        check_not_perpetrators(report.safe_contact, perpetrators)
+    except DomainError:
+        because = UnconfirmedSafeContact.MATCHES_ALLEGED_PERPETRATOR
+    if because is None and report.reporter.kind is not ReporterKind.SURVIVOR:
+        because = UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY
+    return ev.SafeContactUpdated(
+        case_id=report.case_id,
+        updated_at=now,
+        safe_contact=report.safe_contact,
+        survivors_own=because is None,
+        unconfirmed_because=because,
+    )
+
+
 def channel_is_safe(arrangements: SafeContact, method: ContactMethod) -> bool:
     return {
         ContactMethod.CALL: arrangements.safe_to_call,
@@ -203,10 +241,16 @@ def check_safe_contact(
     intent: ContactIntent,
     zone: tzinfo,
     perpetrators: Iterable[PersonDetails] = (),
+    *,
+    survivors_own: bool = True,
 ) -> None:
-    """Raise UnsafeContact naming the first rule the intended contact would break."""
+    """Raise UnsafeContact naming the first rule the intended contact would break, under
+    `arrangements` (the survivor's own, or not yet confirmed as theirs)."""
     perpetrators = tuple(perpetrators)
     _check_not_to_perpetrator(arrangements, intent, perpetrators)
+    own = arrangements is not None and survivors_own
+    if not own:
+        _check_before_arrangements(intent)
     if arrangements is None:
         return
     method = intent.checked_as
@@ -245,10 +289,27 @@ def check_safe_contact(
             "an independent interpreter is needed, never family or friends",
             code="independent_interpreter_required",
         )
+    if not own:
+        return  # whose numbers and people are safe is the survivor's to say
     if method in PHONE_METHODS:
         _check_number(arrangements, intent.phone_number)
     if intent.spoke_to is not None:
         _check_person(arrangements, intent.spoke_to)
+
+
+def _check_before_arrangements(intent: ContactIntent) -> None:
+    if intent.safe_to_talk_checked is not True:
+        raise UnsafeContact(
+            "until the survivor's own safe-contact arrangements are recorded, check it is "
+            "safe to talk before saying anything, and record that you did",
+            code="safe_to_talk_not_checked",
+        )
+    if intent.outcome is not None and intent.message_left is not False:
+        raise UnsafeContact(
+            "until the survivor's own safe-contact arrangements are recorded, leave no "
+            "message of any kind, and record that none was left",
+            code="message_before_arrangements",
+        )
 
 
 def _check_not_to_perpetrator(

@@ -10,14 +10,19 @@ from typing import TypeVar
 from uuid import UUID
 
 from hearth.cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
-from hearth.contracts.envelope import Actor, Envelope
+from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
-from hearth.contracts.events.case_values import CaseManager, Restriction
+from hearth.contracts.events.case_values import (
+    CaseManager,
+    Restriction,
+    UnconfirmedSafeContact,
+)
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Child,
     Gender,
+    ReporterKind,
     SafeContact,
     Survivor,
 )
@@ -80,6 +85,17 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class Arrangements:
+    """Safe-contact arrangements as recorded at one moment, and whether they are the
+    survivor's own (given or confirmed by them) or still unconfirmed."""
+
+    since: datetime
+    safe_contact: SafeContact
+    survivors_own: bool
+    unconfirmed_because: UnconfirmedSafeContact | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PendingClosure:
     """A closure request waiting for a manager."""
 
@@ -113,9 +129,9 @@ class CaseState:
     preference_met: bool | None = None
     restriction: Restriction | None = None
     safe_contact: SafeContact | None = None
-    """The survivor's safe-contact arrangements as now recorded."""
-    safe_contact_history: tuple[tuple[datetime, SafeContact], ...] = ()
-    """Each recording of the arrangements, with when it was recorded, oldest first."""
+    """The survivor's safe-contact arrangements as now recorded (their own or not)."""
+    safe_contact_history: tuple[Arrangements, ...] = ()
+    """Each recording of the arrangements, oldest first."""
     deadlines: Mapping[DeadlineKey, Deadline] = field(default_factory=dict)
     review_seq: int = 0
     attempts: tuple[ev.ContactAttempted, ...] = ()
@@ -169,11 +185,23 @@ class CaseState:
         """The open deadline of a kind that has one at a time (contact, DASH, review)."""
         return next((d for d in self.deadlines.values() if d.kind is kind and d.is_open), None)
 
-    def safe_contact_at(self, at: datetime) -> SafeContact | None:
+    @property
+    def arrangements(self) -> Arrangements | None:
+        """The arrangements as now recorded, with whether they are the survivor's own."""
+        return self.safe_contact_history[-1] if self.safe_contact_history else None
+
+    def arrangements_at(self, at: datetime) -> Arrangements | None:
         """The arrangements in force at `at`: the last recorded by then (a contact is
         judged by the arrangements in force when it happened)."""
-        in_force = [sc for since, sc in self.safe_contact_history if since <= at]
+        in_force = [a for a in self.safe_contact_history if a.since <= at]
         return in_force[-1] if in_force else None
+
+    @property
+    def latest_reporter_kind(self) -> ReporterKind | None:
+        """Who made the case's latest report."""
+        if self.further_reports:
+            return self.further_reports[-1].reporter_kind
+        return self.opened.reporter_kind if self.opened else None
 
     def contact_deadline_met_by(self, happened_at: datetime) -> Deadline | None:
         """The first-contact deadline a contact that happened then meets: the open one, or
@@ -264,7 +292,7 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 safe_contact=event.safe_contact,
                 safe_contact_history=(
                     *state.safe_contact_history,
-                    (event.updated_at, event.safe_contact),
+                    _arrangements(state, event, actor),
                 ),
             )
         case ev.ContactAttempted():
@@ -423,6 +451,17 @@ def _contacted(state: CaseState, event: ev.SurvivorContacted) -> CaseState:
         return contacted
     deadline = state.contact_deadline_met_by(event.made_at)
     return contacted if deadline is None else _mark(contacted, deadline.key, "met", event.made_at)
+
+
+def _arrangements(state: CaseState, event: ev.SafeContactUpdated, actor: Actor) -> Arrangements:
+    own, because = event.survivors_own, event.unconfirmed_because
+    if own is None:
+        # Recorded before events said: Hearth itself recorded them from a report, which
+        # made them the survivor's own only if the survivor made that report.
+        from_report = actor.role is Role.SYSTEM
+        own = not from_report or state.latest_reporter_kind is ReporterKind.SURVIVOR
+        because = None if own else UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY
+    return Arrangements(event.updated_at, event.safe_contact, own, because)
 
 
 def _next_review(state: CaseState, since: datetime, due: datetime | None) -> CaseState:
