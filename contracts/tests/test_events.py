@@ -297,3 +297,9 @@ def test_a_message_left_outcome_left_a_message() -> None:
 def test_unconfirmed_arrangements_say_why() -> None:
     _rejects("hearth.cases.SafeContactUpdated.v1", "unconfirmed_because", unconfirmed_because=None)
     _rejects("hearth.cases.SafeContactUpdated.v1", "unconfirmed_because", survivors_own=True)
+
+
+def test_only_a_reply_makes_a_text_email_or_letter_contact() -> None:
+    _rejects("hearth.cases.SurvivorContacted.v1", "survivor_replied", survivor_replied=True)
+    letter = {"method": "letter", "phone_number": None, "number_withheld": None}
+    _rejects("hearth.cases.SurvivorContacted.v1", "attempt", survivor_replied=False, **letter)

@@ -243,3 +243,30 @@ async def test_the_first_contact_records_the_survivors_arrangements(
     history = await case_events(cases, report.case_id)
     assert [e.event_name for e in history[-2:]] == ["SurvivorContacted", "SafeContactUpdated"]
     assert history[-1].payload["survivors_own"] is True
+
+
+async def test_a_letter_email_or_text_sent_does_not_meet_the_deadline(
+    cases, new_case, clock
+) -> None:
+    report, manager = await new_case(cases)
+    url = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    written = {**SAFE, "safe_to_write": True, "safe_to_text": True, "safe_times": []}
+    assert (await cases.client.post(f"{url}/safe-contact", json=written, headers=cm)).is_success
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
+    letter = {"method": "letter", "happened_at": MONDAY_10}
+    sent = await cases.client.post(f"{url}/contacts", json=letter, headers=cm)
+    assert sent.status_code == 422
+    assert [(e["field"], e["kind"]) for e in sent.json()["errors"]] == [
+        ("survivor_replied", "reply_required")
+    ]
+    attempt = {**letter, "outcome": "message_left"}
+    assert (await cases.client.post(f"{url}/contact-attempts", json=attempt, headers=cm)).is_success
+    detail = (await cases.client.get(url, headers=cm)).json()
+    assert [d["status"] for d in detail["deadlines"] if d["kind"] == "contact"] == ["due"]
+    reply = {"method": "text", "phone_number": SAFE_NUMBER, "survivor_replied": True}
+    replied = await cases.client.post(
+        f"{url}/contacts", json={**reply, "happened_at": MONDAY_10}, headers=cm
+    )
+    assert replied.status_code == 201, replied.text
+    assert replied.json()["first_contact"] is True

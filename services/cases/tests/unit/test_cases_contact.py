@@ -146,9 +146,9 @@ def test_without_arrangements_any_channel_is_allowed_with_the_precautions(scenar
 @pytest.mark.parametrize(
     ("command_kw", "code"),
     [
-        ({"method": ContactMethod.TEXT}, "unsafe_channel"),
-        ({"method": ContactMethod.EMAIL}, "unsafe_channel"),
-        ({"method": ContactMethod.LETTER}, "unsafe_channel"),
+        ({"method": ContactMethod.TEXT, "survivor_replied": True}, "unsafe_channel"),
+        ({"method": ContactMethod.EMAIL, "survivor_replied": True}, "unsafe_channel"),
+        ({"method": ContactMethod.LETTER, "survivor_replied": True}, "unsafe_channel"),
         ({"method": ContactMethod.VISIT}, "unsafe_channel"),
         ({"method": ContactMethod.CALL}, "withheld_number_required"),
         ({"number_withheld": False}, "withheld_number_required"),
@@ -316,11 +316,23 @@ def test_texts_go_only_to_a_safe_number_too(scenario, actors) -> None:
     scenario.opened()
     scenario.apply(UpdateSafeContact(actors.cm, arrangements(safe_to_text=True)), MONDAY_10)
     text = ContactMethod.TEXT
-    missing = contact(actors, method=text, number_withheld=True)
+    missing = contact(actors, method=text, number_withheld=True, survivor_replied=True)
     assert _refused(scenario, missing).code == "phone_number_required"
-    unsafe = contact(actors, method=text, number_withheld=True, phone_number="07700 900999")
+    unsafe = contact(
+        actors,
+        method=text,
+        number_withheld=True,
+        phone_number="07700 900999",
+        survivor_replied=True,
+    )
     assert _refused(scenario, unsafe).code == "unsafe_number"
-    safe = contact(actors, method=text, number_withheld=True, phone_number="+447700900456")
+    safe = contact(
+        actors,
+        method=text,
+        number_withheld=True,
+        phone_number="+447700900456",
+        survivor_replied=True,
+    )
     assert scenario.when(safe, MONDAY_10)
 
 
@@ -724,7 +736,12 @@ def test_a_different_address_on_the_same_street_is_not_the_perpetrators(
 def test_a_call_or_text_to_the_perpetrators_number_is_refused(with_perpetrator, actors) -> None:
     for command in (
         attempt(actors, phone_number="+447700900777"),
-        contact(actors, method=ContactMethod.TEXT, phone_number=PERPETRATOR_NUMBER),
+        contact(
+            actors,
+            method=ContactMethod.TEXT,
+            phone_number=PERPETRATOR_NUMBER,
+            survivor_replied=True,
+        ),
     ):
         refused = with_perpetrator.then_refused(command, MONDAY_10, UnsafeContact)
         assert refused.code == "matches_alleged_perpetrator"
@@ -969,3 +986,64 @@ def test_older_arrangements_from_a_third_partys_report_are_read_as_unconfirmed(
         actor=actors.cm,
     )
     assert scenario.state.arrangements.survivors_own is True
+
+
+# --- only two-way contact is contact ---------------------------------------------------------
+
+WRITTEN = arrangements(
+    safe_to_text=True,
+    safe_to_email=True,
+    safe_email="alex@example.org",
+    safe_to_write=True,
+    withheld_number_only=False,
+    interpreter_needed=False,
+    interpreter_language=None,
+)
+
+
+@pytest.fixture
+def written(scenario, actors):
+    scenario.opened()
+    scenario.apply(UpdateSafeContact(actors.cm, WRITTEN), FRIDAY_1630)
+    return scenario
+
+
+def _sent(actors, method, **kw):
+    if method is ContactMethod.TEXT:
+        kw.setdefault("phone_number", SAFE_NUMBER)
+    return contact(actors, method=method, **kw)
+
+
+@pytest.mark.parametrize("method", [ContactMethod.TEXT, ContactMethod.EMAIL, ContactMethod.LETTER])
+def test_a_text_email_or_letter_sent_is_not_contact(written, actors, method) -> None:
+    refused = written.then_refused(_sent(actors, method), MONDAY_10, InvalidCommand)
+    assert (refused.field, refused.code) == ("survivor_replied", "reply_required")
+    no_reply = _sent(actors, method, survivor_replied=False)
+    assert written.then_refused(no_reply, MONDAY_10, InvalidCommand).code == "reply_required"
+    assert written.state.open_deadline(DeadlineKind.CONTACT) is not None
+
+
+@pytest.mark.parametrize("method", [ContactMethod.TEXT, ContactMethod.EMAIL, ContactMethod.LETTER])
+def test_the_survivors_reply_meets_the_contact_deadline(written, actors, method) -> None:
+    [contacted] = written.apply(_sent(actors, method, survivor_replied=True), MONDAY_10)
+    assert contacted.survivor_replied is True and contacted.first_contact
+    assert written.state.deadline(DeadlineKind.CONTACT).met_at == MONDAY_10
+
+
+def test_a_reply_is_recorded_whenever_the_survivor_sent_it(scenario, actors) -> None:
+    scenario.opened()
+    windows = WRITTEN.model_copy(update={"safe_times": WINDOWS, "withheld_number_only": True})
+    scenario.apply(UpdateSafeContact(actors.cm, windows), FRIDAY_1630)
+    assert scenario.when(
+        _sent(actors, ContactMethod.TEXT, survivor_replied=True, at=MONDAY_21), MONDAY_21
+    )
+    from_elsewhere = _sent(
+        actors, ContactMethod.TEXT, survivor_replied=True, phone_number="07700 900999"
+    )
+    assert scenario.then_refused(from_elsewhere, MONDAY_10).code == "unsafe_number"
+
+
+def test_only_a_text_email_or_letter_has_a_reply(written, actors) -> None:
+    call = contact(actors, phone_number=SAFE_NUMBER, survivor_replied=True)
+    refused = written.then_refused(call, MONDAY_10, InvalidCommand)
+    assert (refused.field, refused.code) == ("survivor_replied", "survivor_replied_not_for_method")

@@ -117,6 +117,15 @@ def check_message_left(
         )
 
 
+def check_reply(method: ContactMethod, survivor_replied: bool | None) -> None:
+    """Refuse a contact by text, email or letter that the survivor did not reply to (one
+    sent is an attempt), and a reply on any other method."""
+    if method in WRITTEN_METHODS and survivor_replied is False:
+        raise ValueError("a text, email or letter without the survivor's reply is an attempt")
+    if method not in WRITTEN_METHODS and survivor_replied is not None:
+        raise ValueError("survivor_replied is only for texts, emails and letters")
+
+
 def check_people_given(*parts: object) -> None:
     """Refuse a people update that gives none of survivor, alleged_perpetrators, children."""
     if all(part is None for part in parts):
@@ -278,7 +287,9 @@ class ContactAttempted(CasesEvent):
 
 
 class SurvivorContacted(CasesEvent):
-    """The case manager spoke to the survivor through a safe channel."""
+    """Two-way contact with the survivor through a safe channel: the case manager spoke
+    to or met them, or the survivor replied to a text, email or letter (one sent is an
+    attempt, `ContactAttempted`)."""
 
     contact_id: UUID
     contacted_at: AwareDatetime
@@ -306,6 +317,10 @@ class SurvivorContacted(CasesEvent):
     safe_to_talk_checked: bool | None = None
     """The caseworker checked it was safe to talk before saying anything (required before
     the survivor's own safe-contact arrangements are recorded)."""
+    survivor_replied: bool | None = None
+    """For a text, email or letter: the survivor replied, which is what makes it contact
+    (`happened_at` is when the reply came). Only for those methods; older events have
+    none."""
 
     @property
     def made_at(self) -> datetime:
@@ -321,6 +336,7 @@ class SurvivorContacted(CasesEvent):
     def _details_fit(self) -> SurvivorContacted:
         check_contact_details(self.method, self.phone_number)
         check_place(self.method, self.place)
+        check_reply(self.method, self.survivor_replied)
         return self
 
 

@@ -137,6 +137,7 @@ async def record_contact(
         place=body.place,
         safe_to_talk_checked=body.safe_to_talk_checked,
         safe_contact=body.safe_contact,
+        survivor_replied=body.survivor_replied,
     )
     outcome = await _run(request, case_id, command)
     contacted = outcome.state.contacts[-1]

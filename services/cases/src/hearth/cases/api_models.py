@@ -101,11 +101,15 @@ class ContactBody(Body):
     `survivor_home`: required for it, refused for anything else); a meeting at the
     survivor's home is checked as a visit. Until the survivor's own safe-contact
     arrangements are recorded, the contact gives them (`safe_contact`, recorded as the
-    survivor's own) and says `safe_to_talk_checked: true` (`409` otherwise)."""
+    survivor's own) and says `safe_to_talk_checked: true` (`409` otherwise). A text,
+    email or letter sent is an attempt: as a contact it needs `survivor_replied: true`
+    (the survivor's reply, `happened_at` when it came; `422` otherwise), and only those
+    methods take `survivor_replied`."""
 
     happened_at: AwareDatetime
     method: ContactMethod
     place: MeetingPlace | None = None
+    survivor_replied: bool | None = None
     safe_to_talk_checked: bool | None = None
     safe_contact: SafeContact | None = None
     number_withheld: bool | None = None

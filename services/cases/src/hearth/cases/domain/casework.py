@@ -116,6 +116,7 @@ def contact(
         phone_number=command.phone_number,
         place=command.place,
         safe_to_talk_checked=command.safe_to_talk_checked,
+        survivor_replied=command.survivor_replied is True,
     )
     _check_intent(state, intent, rules)
     recorded = state.arrangements
@@ -145,6 +146,7 @@ def contact(
             happened_at=happened_at,
             place=command.place,
             safe_to_talk_checked=command.safe_to_talk_checked,
+            survivor_replied=command.survivor_replied,
         )
     ]
     if command.safe_contact is not None:

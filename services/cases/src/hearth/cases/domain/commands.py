@@ -36,9 +36,11 @@ from hearth.contracts.events.cases import (
     check_message_left,
     check_people_given,
     check_place,
+    check_reply,
     check_wishes,
 )
 from hearth.contracts.events.common import (
+    WRITTEN_METHODS,
     AllegedPerpetrator,
     Child,
     ContactMethod,
@@ -225,8 +227,23 @@ class RecordContact(CaseCommand):
     safe_contact: SafeContact | None = None
     """The survivor's own safe-contact arrangements, given at this contact: required at
     the first contact unless they are already recorded."""
+    survivor_replied: bool | None = None
+    """A text, email or letter is contact only when the survivor replied (one sent is an
+    attempt): required true for those methods, refused on any other."""
 
     def check(self) -> None:
+        if self.method in WRITTEN_METHODS and self.survivor_replied is not True:
+            raise InvalidCommand(
+                "a text, email or letter sent is an attempt, not contact: record it as an "
+                "attempt, or say the survivor replied",
+                field="survivor_replied",
+                code="reply_required",
+            )
+        _as_invalid(
+            "survivor_replied",
+            "survivor_replied_not_for_method",
+            lambda: check_reply(self.method, self.survivor_replied),
+        )
         _as_invalid(
             "phone_number",
             "phone_number_not_for_method",

@@ -8,7 +8,8 @@ data: never a number or a name). What is checked, as far as the command says:
   `unsafe_channel`;
 - calls, texts, emails and visits (a meeting at the survivor's home included) must fall
   inside a safe time window, when windows are recorded (letters arrive whenever the post
-  comes; meetings elsewhere are arranged) — `outside_safe_times`;
+  comes; meetings elsewhere are arranged; the survivor's reply comes when they choose)
+  — `outside_safe_times`;
 - no voicemail (a call that left a message, with nobody named as taking it, whatever
   its outcome says) when the survivor said never to leave one — `voicemail_not_allowed`;
 - a message left with someone who answered names them (`unsafe_person` otherwise);
@@ -92,6 +93,9 @@ class ContactIntent:
     """A message was left (a voicemail, with someone, a text, email or letter)."""
     safe_to_talk_checked: bool | None = None
     """The caseworker checked it was safe to talk before saying anything."""
+    survivor_replied: bool = False
+    """The survivor replied to a text, email or letter: they chose when, and the number
+    it came from is theirs, so safe times and a withheld number do not apply."""
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     phone_number: str | None = None
@@ -258,7 +262,11 @@ def check_safe_contact(
         raise UnsafeContact(
             f"the survivor has marked {method.value} as not safe", code="unsafe_channel"
         )
-    if method in _TIME_BOUND and not within_safe_times(arrangements, intent.at.astimezone(zone)):
+    if (
+        method in _TIME_BOUND
+        and not intent.survivor_replied
+        and not within_safe_times(arrangements, intent.at.astimezone(zone))
+    ):
         raise UnsafeContact(
             "this is outside the survivor's safe times for contact", code="outside_safe_times"
         )
@@ -277,6 +285,7 @@ def check_safe_contact(
     if (
         arrangements.withheld_number_only
         and method in PHONE_METHODS
+        and not intent.survivor_replied
         and intent.number_withheld is not True
     ):
         raise UnsafeContact(
