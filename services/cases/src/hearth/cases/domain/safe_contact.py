@@ -39,9 +39,11 @@ anyone, not as a voicemail, not as a text, email, letter or card
 (`message_before_arrangements`). Unconfirmed arrangements are still respected in what
 they rule out (channels, times, withheld number, voicemail, interpreter), but their lists
 of safe numbers and people are not taken as the survivor's. The first successful contact
-records the survivor's own arrangements (in `casework`). Which details belong to which contact
-(a number only on a call or text, a person only when someone else answered or a message
-was left) is the events' own validation, not a safety rule.
+records the survivor's own arrangements (in `casework`).
+
+Which details belong to which contact (a number only on a call or text, a person only
+when someone else answered or a message was left) is the events' own validation, not a
+safety rule.
 """
 
 from __future__ import annotations

@@ -124,6 +124,7 @@ class CaseState:
     """When the report that opened (or reopened) this episode arrived; for a reopening
     without a report, when it reopened. Nothing in the episode happened before it."""
     episode_report_id: UUID | None = None
+    """The report that opened (or reopened) this episode, if a report did."""
     case_manager: CaseManager | None = None
     preferred_gender: Gender | None = None
     preference_met: bool | None = None
