@@ -34,6 +34,7 @@ from hearth.contracts.events.case_values import (
     ReviewOutcome,
     SecurityMeasure,
     SurvivorFeedback,
+    UnconfirmedSafeContact,
     WishesOverride,
     WishesOverrideReason,
 )
@@ -347,6 +348,7 @@ def _case_work() -> list[DomainEvent]:
             number_withheld=True,
             phone_number="07700 900456",
             spoke_to="Chris Example (sister)",
+            happened_at=_at(64),
         ),
         c.SurvivorContacted(
             case_id=CASE_ID,
@@ -360,8 +362,15 @@ def _case_work() -> list[DomainEvent]:
             number_withheld=True,
             interpreter=InterpreterUse.NOT_USED,
             phone_number="+44 7700 900456",
+            happened_at=_at(73),
         ),
-        c.SafeContactUpdated(case_id=CASE_ID, updated_at=_at(74), safe_contact=_SAFE_CONTACT),
+        c.SafeContactUpdated(
+            case_id=CASE_ID,
+            updated_at=_at(74),
+            safe_contact=_SAFE_CONTACT,
+            survivors_own=False,
+            unconfirmed_because=UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY,
+        ),
         c.ContactOverdue(case_id=CASE_ID, due_at=_at(72), detected_at=_at(72)),
         c.DashOverdue(case_id=CASE_ID, due_at=_at(96), detected_at=_at(96)),
         c.DashDeadlineMet(

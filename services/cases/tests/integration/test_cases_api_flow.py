@@ -13,6 +13,7 @@ pytestmark = pytest.mark.integration
 
 MANAGER = ("dalead-0001", Role.MANAGER)
 SECOND_MANAGER = ("dalead-0002", Role.MANAGER)
+MONDAY_10 = "2025-03-10T10:00:00+00:00"
 
 
 async def test_requests_need_a_valid_token_and_an_allowed_role(cases, new_case) -> None:
@@ -119,11 +120,19 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
 
     before = await version()
     refused = await post(
-        "/contact-attempts", {"method": "text", "outcome": "no_answer"}, status=409
+        "/contact-attempts",
+        {"method": "text", "outcome": "no_answer", "happened_at": MONDAY_10},
+        status=409,
     )
     assert refused["code"] == "unsafe_channel"
     assert "07700" not in refused["detail"]
-    voicemail = {"method": "call", "outcome": "message_left", "number_withheld": True}
+    voicemail = {
+        "method": "call",
+        "outcome": "message_left",
+        "message_left": True,
+        "number_withheld": True,
+        "happened_at": MONDAY_10,
+    }
     assert (await post("/contact-attempts", voicemail, status=409))["code"] == (
         "voicemail_not_allowed"
     )
@@ -134,15 +143,22 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
         {
             "method": "call",
             "outcome": "no_answer",
+            "message_left": False,
             "number_withheld": True,
             "phone_number": "07700 900456",
+            "happened_at": MONDAY_10,
         },
         status=201,
     )
     assert attempt["attempt_id"] and attempt["version"] == before + 1
     contact = await post(
         "/contacts",
-        {"method": "call", "number_withheld": True, "phone_number": "07700 900456"},
+        {
+            "method": "call",
+            "number_withheld": True,
+            "phone_number": "07700 900456",
+            "happened_at": MONDAY_10,
+        },
         status=201,
     )
     assert (contact["first_contact"], contact["late"]) == (True, False)
@@ -265,7 +281,13 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
 
     unsafe = await cases.client.post(
         f"{case}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer", "phone_number": "07700 900999"},
+        json={
+            "method": "call",
+            "outcome": "no_answer",
+            "message_left": False,
+            "phone_number": "07700 900999",
+            "happened_at": MONDAY_10,
+        },
         headers=cm,
     )
     assert unsafe.status_code == 409
@@ -273,7 +295,12 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
     assert "900999" not in unsafe.text
     not_answered_by_anyone = await cases.client.post(
         f"{case}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer", "spoke_to": "Chris Example"},
+        json={
+            "method": "call",
+            "outcome": "no_answer",
+            "spoke_to": "Chris Example",
+            "happened_at": MONDAY_10,
+        },
         headers=cm,
     )
     assert not_answered_by_anyone.status_code == 422
@@ -281,7 +308,9 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
     assert len(await case_events(cases, report.case_id)) == before  # nothing appended
 
     safe_call = await cases.client.post(
-        f"{case}/contacts", json={"method": "call", "phone_number": "+44 7700 900456"}, headers=cm
+        f"{case}/contacts",
+        json={"method": "call", "phone_number": "+44 7700 900456", "happened_at": MONDAY_10},
+        headers=cm,
     )
     assert safe_call.status_code == 201, safe_call.text
     [written] = (await case_events(cases, report.case_id))[before:]

@@ -20,6 +20,22 @@ from hearth.eventstore.testing.service import fresh_schema
 pytestmark = pytest.mark.integration
 
 MIGRATIONS = SPEC.migrations
+MONDAY_10 = "2025-03-10T10:00:00+00:00"
+TUESDAY_10 = "2025-03-11T10:00:00+00:00"
+FIRST_VISIT = {
+    "method": "visit",
+    "safe_to_talk_checked": True,
+    "safe_contact": {
+        "safe_to_call": False,
+        "safe_to_text": False,
+        "safe_to_email": False,
+        "safe_to_write": False,
+        "safe_to_visit": True,
+        "withheld_number_only": False,
+        "never_leave_voicemail": True,
+        "interpreter_needed": False,
+    },
+}
 
 
 async def test_rebuilding_from_events_gives_the_same_read_model(
@@ -33,7 +49,7 @@ async def test_rebuilding_from_events_gives_the_same_read_model(
         cm = cases.auth(manager, Role.CASE_MANAGER)
         clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
         for path, body, headers in (
-            (f"{first.case_id}/contacts", {"method": "visit"}, cm),
+            (f"{first.case_id}/contacts", {**FIRST_VISIT, "happened_at": MONDAY_10}, cm),
             (f"{first.case_id}/repairs", {"kind": "doors", "description": "Door"}, cm),
             (
                 f"{first.case_id}/restriction",
@@ -122,7 +138,7 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
     # Recorded before the commands below, which the scheduler is then not racing.
     await eventually(contact_overdue)
     for path, body, headers in (
-        (f"{first.case_id}/contacts", {"method": "visit"}, cm),  # met, late
+        (f"{first.case_id}/contacts", {**FIRST_VISIT, "happened_at": TUESDAY_10}, cm),  # late
         (
             f"{first.case_id}/restriction",
             {"reason": "other_sensitivity", "permitted_staff_ids": ["dalead-0001"]},

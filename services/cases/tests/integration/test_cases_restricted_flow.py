@@ -12,6 +12,13 @@ from hearth.contracts.events.common import AllegedPerpetrator, Relationship
 pytestmark = pytest.mark.integration
 
 LEAD = ("dalead-0001", Role.MANAGER)
+NO_ANSWER = {
+    "method": "call",
+    "outcome": "no_answer",
+    "message_left": False,
+    "safe_to_talk_checked": True,
+    "happened_at": "2025-03-07T16:31:00+00:00",
+}
 
 
 def reads(history) -> list[tuple[str, str, bool]]:
@@ -67,7 +74,7 @@ async def test_others_get_404_as_for_an_unknown_case_and_the_attempt_is_recorded
         assert refused.json() == unknown.json()
     attempt = await cases.client.post(
         f"{url}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer"},
+        json=NO_ANSWER,
         headers=cases.auth(outsider, Role.CASE_MANAGER),
     )
     assert attempt.status_code == 404
@@ -95,7 +102,7 @@ async def test_named_staff_read_and_act_and_each_read_is_recorded(
     assert lead.status_code == 200
     acted = await cases.client.post(
         f"{url}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer"},
+        json=NO_ANSWER,
         headers=cases.auth(manager, Role.CASE_MANAGER),
     )
     assert acted.status_code == 201

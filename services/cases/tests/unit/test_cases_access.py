@@ -70,7 +70,13 @@ def test_hearth_itself_is_not_a_reader(restricted, actors) -> None:
 
 def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors) -> None:
     attempt = c.RecordContactAttempt(
-        actors.cm, restricted.case_id, ContactMethod.CALL, ContactAttemptOutcome.NO_ANSWER
+        actors.cm,
+        restricted.case_id,
+        ContactMethod.CALL,
+        ContactAttemptOutcome.NO_ANSWER,
+        happened_at=MONDAY_10,
+        message_left=False,
+        safe_to_talk_checked=True,
     )
     with pytest.raises(CaseNotFound) as refused:
         restricted.when(attempt, MONDAY_10)
@@ -80,6 +86,9 @@ def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors
         restricted.case_id,
         ContactMethod.CALL,
         ContactAttemptOutcome.NO_ANSWER,
+        happened_at=MONDAY_10,
+        message_left=False,
+        safe_to_talk_checked=True,
     )
     assert restricted.when(named, MONDAY_10)
 

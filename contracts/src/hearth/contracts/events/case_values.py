@@ -55,7 +55,8 @@ class ContactAttemptOutcome(StrEnum):
     SOMEONE_ELSE_ANSWERED = "someone_else_answered"
     WRONG_OR_UNAVAILABLE_NUMBER = "wrong_or_unavailable_number"
     MESSAGE_LEFT = "message_left"
-    """A text, email, letter or (where allowed) voicemail asking the survivor to get in touch."""
+    """A text, email, letter or (where allowed) voicemail asking the survivor to get in touch.
+    Whether a message was left is also its own field, `message_left`, whatever the outcome."""
     NO_ACCESS = "no_access"
     """A visit found nobody in, or it was not safe to knock."""
     DECLINED_CONTACT = "declined_contact"
@@ -66,6 +67,26 @@ SPOKE_TO_OUTCOMES: Final = frozenset(
 )
 """The attempt outcomes where the caseworker may have spoken to, or left a message with,
 someone other than the survivor."""
+
+
+class MeetingPlace(StrEnum):
+    """Where an in-person contact happened."""
+
+    OFFICE = "office"
+    PLACE_SURVIVOR_CHOSE = "place_survivor_chose"
+    """Somewhere other than the office and the survivor's home, chosen by the survivor."""
+    SURVIVOR_HOME = "survivor_home"
+    """A meeting at the survivor's home is a visit: checked as one (safe to visit, safe
+    times)."""
+
+
+class UnconfirmedSafeContact(StrEnum):
+    """Why recorded safe-contact arrangements are not the survivor's own until confirmed."""
+
+    GIVEN_BY_THIRD_PARTY = "given_by_third_party"
+    """Someone other than the survivor gave them, on a report."""
+    MATCHES_ALLEGED_PERPETRATOR = "matches_alleged_perpetrator"
+    """A report gave a safe number, email or address that is an alleged perpetrator's."""
 
 
 class InterpreterUse(StrEnum):

@@ -24,6 +24,7 @@ from hearth.contracts.events.case_values import (
     EmergencyRepairDue,
     FlagKind,
     InterpreterUse,
+    MeetingPlace,
     ReopenReason,
     RepairKind,
     RestrictedView,
@@ -31,10 +32,12 @@ from hearth.contracts.events.case_values import (
     ReviewOutcome,
     SecurityMeasure,
     SurvivorFeedback,
+    UnconfirmedSafeContact,
     WishesOverride,
 )
 from hearth.contracts.events.common import (
     PHONE_METHODS,
+    WRITTEN_METHODS,
     AbuseType,
     AllegedPerpetrator,
     Channel,
@@ -93,6 +96,35 @@ def check_contact_details(
         raise ValueError("phone_number is only for calls and texts")
     if spoke_to is not None and outcome not in SPOKE_TO_OUTCOMES:
         raise ValueError("spoke_to is only for someone_else_answered or message_left")
+
+
+def check_place(method: ContactMethod, place: MeetingPlace | None) -> None:
+    """Refuse a meeting place on anything but an in-person contact or attempt (a visit is
+    at the survivor's home by definition)."""
+    if place is not None and method != ContactMethod.IN_PERSON:
+        raise ValueError("place is only for in_person contacts")
+
+
+def check_message_left(
+    method: ContactMethod, outcome: ContactAttemptOutcome, message_left: bool | None
+) -> None:
+    """Refuse an attempt that says no message was left when its outcome is
+    `message_left`, or when it was a text, email or letter (sending one leaves one)."""
+    if message_left is False and (
+        outcome is ContactAttemptOutcome.MESSAGE_LEFT or method in WRITTEN_METHODS
+    ):
+        raise ValueError(
+            "message_left cannot be false for a message_left outcome or a text, email or letter"
+        )
+
+
+def check_reply(method: ContactMethod, survivor_replied: bool | None) -> None:
+    """Refuse a contact by text, email or letter that the survivor did not reply to (one
+    sent is an attempt), and a reply on any other method."""
+    if method in WRITTEN_METHODS and survivor_replied is False:
+        raise ValueError("a text, email or letter without the survivor's reply is an attempt")
+    if method not in WRITTEN_METHODS and survivor_replied is not None:
+        raise ValueError("survivor_replied is only for texts, emails and letters")
 
 
 def check_people_given(*parts: object) -> None:
@@ -230,6 +262,7 @@ class ContactAttempted(CasesEvent):
 
     attempt_id: UUID
     attempted_at: AwareDatetime
+    """When the attempt was recorded."""
     method: ContactMethod
     outcome: ContactAttemptOutcome
     notes: Notes | None = None
@@ -241,40 +274,83 @@ class ContactAttempted(CasesEvent):
     spoke_to: PersonName | None = None
     """Who the caseworker spoke to or left the message with, when someone else answered or
     a message was left with a person."""
+    happened_at: AwareDatetime | None = None
+    """When the attempt was made, as the caseworker gave it; None (events recorded before
+    it was asked) means `attempted_at`. The safe-contact checks judged this time."""
+    place: MeetingPlace | None = None
+    """Where an in-person attempt was to happen (in-person only)."""
+    message_left: bool | None = None
+    """Whether a message was left (a voicemail, a message with someone, a card through the
+    door), whatever the outcome: stated on every call, true for every text, email and
+    letter; None on events recorded before it was asked."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required before
+    the survivor's own safe-contact arrangements are recorded)."""
+
+    @property
+    def made_at(self) -> datetime:
+        """When the attempt was made."""
+        return self.happened_at or self.attempted_at
 
     @model_validator(mode="after")
     def _details_fit(self) -> ContactAttempted:
         check_contact_details(self.method, self.phone_number, self.outcome, self.spoke_to)
+        check_place(self.method, self.place)
+        check_message_left(self.method, self.outcome, self.message_left)
         return self
 
 
 class SurvivorContacted(CasesEvent):
-    """The case manager spoke to the survivor through a safe channel."""
+    """Two-way contact with the survivor through a safe channel: the case manager spoke
+    to or met them, or the survivor replied to a text, email or letter (one sent is an
+    attempt, `ContactAttempted`)."""
 
     contact_id: UUID
     contacted_at: AwareDatetime
+    """When the contact was recorded."""
     method: ContactMethod
     first_contact: bool
     """This contact meets the first-contact deadline."""
     due_at: AwareDatetime | None = None
     """The first-contact deadline, when this is the first contact."""
     late: bool = False
-    """Contact came after `due_at`: the deadline was met late."""
+    """Contact happened (`made_at`) after `due_at`: the deadline was met late."""
     notes: Notes | None = None
     number_withheld: bool | None = None
     """The call or text came from a withheld number, as the caseworker stated."""
     interpreter: InterpreterUse | None = None
     phone_number: PhoneNumber | None = None
     """The survivor's number that was called or texted (calls and texts only)."""
+    happened_at: AwareDatetime | None = None
+    """When the contact happened, as the caseworker gave it; None (events recorded before
+    it was asked) means `contacted_at`. The deadline and the safe-contact checks judged
+    this time."""
+    place: MeetingPlace | None = None
+    """Where an in-person contact happened (in-person only; events recorded before it was
+    asked have none)."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required before
+    the survivor's own safe-contact arrangements are recorded)."""
+    survivor_replied: bool | None = None
+    """For a text, email or letter: the survivor replied, which is what makes it contact
+    (`happened_at` is when the reply came). Only for those methods; older events have
+    none."""
+
+    @property
+    def made_at(self) -> datetime:
+        """When the contact happened: what meets the deadline, on time or late."""
+        return self.happened_at or self.contacted_at
 
     @model_validator(mode="after")
     def _late_is_consistent(self) -> SurvivorContacted:
-        _check_late(self.contacted_at, self.due_at, self.late)
+        _check_late(self.made_at, self.due_at, self.late)
         return self
 
     @model_validator(mode="after")
     def _details_fit(self) -> SurvivorContacted:
         check_contact_details(self.method, self.phone_number)
+        check_place(self.method, self.place)
+        check_reply(self.method, self.survivor_replied)
         return self
 
 
@@ -283,6 +359,21 @@ class SafeContactUpdated(CasesEvent):
 
     updated_at: AwareDatetime
     safe_contact: SafeContact
+    survivors_own: bool | None = None
+    """True: the survivor gave them, or confirmed them with their caseworker. False: not
+    the survivor's own until confirmed (`unconfirmed_because`): what they rule out is
+    respected, but they allow nothing more than having no arrangements would. None on
+    events recorded before it was asked (read by who recorded them: from a report not
+    made by the survivor, unconfirmed)."""
+    unconfirmed_because: UnconfirmedSafeContact | None = None
+
+    @model_validator(mode="after")
+    def _unconfirmed_says_why(self) -> SafeContactUpdated:
+        if (self.survivors_own is False) != (self.unconfirmed_because is not None):
+            raise ValueError(
+                "unconfirmed_because is required when, and only when, survivors_own is false"
+            )
+        return self
 
 
 # --- deadlines missed ------------------------------------------------------------------

@@ -125,6 +125,10 @@ async def record_contact_attempt(
         notes=body.notes,
         phone_number=body.phone_number,
         spoke_to=body.spoke_to,
+        happened_at=body.happened_at,
+        place=body.place,
+        message_left=body.message_left,
+        safe_to_talk_checked=body.safe_to_talk_checked,
     )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))
@@ -143,6 +147,11 @@ async def record_contact(
         interpreter=body.interpreter,
         notes=body.notes,
         phone_number=body.phone_number,
+        happened_at=body.happened_at,
+        place=body.place,
+        safe_to_talk_checked=body.safe_to_talk_checked,
+        safe_contact=body.safe_contact,
+        survivor_replied=body.survivor_replied,
     )
     outcome = await _run(request, case_id, command)
     contacted = outcome.state.contacts[-1]
@@ -159,6 +168,8 @@ async def record_contact(
 async def update_safe_contact(
     request: Request, case_id: UUID, body: SafeContact, actor: Worker
 ) -> dict[str, Any]:
+    """The survivor's arrangements as the survivor gave or confirmed them to the caseworker,
+    recorded as their own: this also confirms arrangements a report gave."""
     outcome = await _run(request, case_id, c.UpdateSafeContact(actor, body))
     return command_answer(case_id, outcome)
 

@@ -84,6 +84,12 @@ def case_view(
         "preference_unmet": s.preference_unmet,
         "restriction": _dump(s.restriction),
         "safe_contact": _dump(s.safe_contact),
+        "safe_contact_survivors_own": s.arrangements.survivors_own if s.arrangements else None,
+        "safe_contact_unconfirmed_because": (
+            s.arrangements.unconfirmed_because.value
+            if s.arrangements and s.arrangements.unconfirmed_because
+            else None
+        ),
         "overdue": any(d.is_overdue(now) for d in deadlines),
         "deadlines": [deadline_view(d, now) for d in deadlines],
         "report_ids": [str(r) for r in s.report_ids],

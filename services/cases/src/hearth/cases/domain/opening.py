@@ -33,6 +33,7 @@ from hearth.cases.domain.people import (
     staff_safeguards,
 )
 from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.safe_contact import reported_arrangements
 from hearth.cases.domain.staff import choose_case_manager
 from hearth.cases.domain.state import CaseState, Recorded, fold
 from hearth.contracts.events import cases as ev
@@ -89,12 +90,18 @@ def receive_report(
         events += auto_flags(
             report.case_id, report.report_id, now, None, new_perpetrators, new_children
         )
-    if her_own and state.safe_contact is None and report.safe_contact is not None:
-        events.append(
-            ev.SafeContactUpdated(
-                case_id=report.case_id, updated_at=now, safe_contact=report.safe_contact
-            )
-        )
+    arrangements = (
+        reported_arrangements(report, (*state.perpetrators, *new_perpetrators), now)
+        if her_own
+        else None
+    )
+    # A report's arrangements never replace the survivor's own; the survivor's own replace
+    # ones not yet confirmed.
+    recorded = state.arrangements
+    if arrangements is not None and (
+        recorded is None or (not recorded.survivors_own and arrangements.survivors_own)
+    ):
+        events.append(arrangements)
     after = fold((Recorded(e, command.actor, 0, now) for e in events), state)
     return events + staff_safeguards(after, command.caseloads, now, rules)
 
@@ -158,12 +165,9 @@ def open_case(
         report.alleged_perpetrators,
         report.children,
     )
-    if report.safe_contact is not None:
-        events.append(
-            ev.SafeContactUpdated(
-                case_id=report.case_id, updated_at=now, safe_contact=report.safe_contact
-            )
-        )
+    arrangements = reported_arrangements(report, report.alleged_perpetrators, now)
+    if arrangements is not None:
+        events.append(arrangements)
     return events
 
 

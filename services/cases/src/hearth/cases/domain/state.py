@@ -10,14 +10,20 @@ from typing import TypeVar
 from uuid import UUID
 
 from hearth.cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
-from hearth.contracts.envelope import Actor, Envelope
+from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
-from hearth.contracts.events.case_values import CaseManager, EmergencyRepairDue, Restriction
+from hearth.contracts.events.case_values import (
+    CaseManager,
+    EmergencyRepairDue,
+    Restriction,
+    UnconfirmedSafeContact,
+)
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Child,
     Gender,
+    ReporterKind,
     SafeContact,
     Survivor,
 )
@@ -80,6 +86,17 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class Arrangements:
+    """Safe-contact arrangements as recorded at one moment, and whether they are the
+    survivor's own (given or confirmed by them) or still unconfirmed."""
+
+    since: datetime
+    safe_contact: SafeContact
+    survivors_own: bool
+    unconfirmed_because: UnconfirmedSafeContact | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PendingClosure:
     """A closure request waiting for a manager."""
 
@@ -109,11 +126,19 @@ class CaseState:
     """Other cases linked to this one (the latest link to each), by their case id."""
     episode: int = 0
     """1 when opened; each reopening starts the next episode with its own deadlines."""
+    episode_reported_at: datetime | None = None
+    """When the report that opened (or reopened) this episode arrived; for a reopening
+    without a report, when it reopened. Nothing in the episode happened before it."""
+    episode_report_id: UUID | None = None
+    """The report that opened (or reopened) this episode, if a report did."""
     case_manager: CaseManager | None = None
     preferred_gender: Gender | None = None
     preference_met: bool | None = None
     restriction: Restriction | None = None
     safe_contact: SafeContact | None = None
+    """The survivor's safe-contact arrangements as now recorded (their own or not)."""
+    safe_contact_history: tuple[Arrangements, ...] = ()
+    """Each recording of the arrangements, oldest first."""
     deadlines: Mapping[DeadlineKey, Deadline] = field(default_factory=dict)
     review_seq: int = 0
     attempts: tuple[ev.ContactAttempted, ...] = ()
@@ -178,6 +203,42 @@ class CaseState:
         """The open deadline of a kind that has one at a time (contact, DASH, review)."""
         return next((d for d in self.deadlines.values() if d.kind is kind and d.is_open), None)
 
+    @property
+    def arrangements(self) -> Arrangements | None:
+        """The arrangements as now recorded, with whether they are the survivor's own."""
+        return self.safe_contact_history[-1] if self.safe_contact_history else None
+
+    def arrangements_at(self, at: datetime) -> Arrangements | None:
+        """The arrangements in force at `at`: the last recorded by then (a contact is
+        judged by the arrangements in force when it happened)."""
+        in_force = [a for a in self.safe_contact_history if a.since <= at]
+        return in_force[-1] if in_force else None
+
+    @property
+    def latest_reporter_kind(self) -> ReporterKind | None:
+        """Who made the case's latest report."""
+        if self.further_reports:
+            return self.further_reports[-1].reporter_kind
+        return self.opened.reporter_kind if self.opened else None
+
+    def contact_deadline_met_by(self, happened_at: datetime) -> Deadline | None:
+        """The first-contact deadline a contact that happened then meets: the open one, or
+        one already met by a contact that happened later but was recorded first."""
+        open_one = self.open_deadline(DeadlineKind.CONTACT)
+        if open_one is not None:
+            return open_one
+        return next(
+            (
+                d
+                for d in self.deadlines.values()
+                if d.kind is DeadlineKind.CONTACT
+                and d.met_at is not None
+                and happened_at < d.met_at
+                and (self.episode_reported_at is None or d.met_at >= self.episode_reported_at)
+            ),
+            None,
+        )
+
     def person_ids(self) -> frozenset[UUID]:
         people = [self.survivor, *self.perpetrators, *self.children]
         return frozenset(p.person_id for p in people if p is not None)
@@ -214,6 +275,8 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 report_ids=_with_report(state.report_ids, event.report_id),
                 further_reports=(*state.further_reports, event),
             )
+            if event.report_id == state.episode_report_id:  # the report that reopened it
+                added = replace(added, episode_reported_at=event.reported_at)
             for kind, due in (
                 (DeadlineKind.CONTACT, event.contact_due_at),
                 (DeadlineKind.DASH, event.dash_due_at),
@@ -257,7 +320,14 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.CaseRestrictionLifted():
             return replace(state, restriction=None)
         case ev.SafeContactUpdated():
-            return replace(state, safe_contact=event.safe_contact)
+            return replace(
+                state,
+                safe_contact=event.safe_contact,
+                safe_contact_history=(
+                    *state.safe_contact_history,
+                    _arrangements(state, event, actor),
+                ),
+            )
         case ev.ContactAttempted():
             return replace(state, attempts=(*state.attempts, event))
         case ev.SurvivorContacted():
@@ -370,6 +440,8 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
         children=event.children,
         report_ids=(event.report_id,),
         episode=1,
+        episode_reported_at=event.reported_at,
+        episode_report_id=event.report_id,
         preferred_gender=event.preferred_case_manager_gender,
         restriction=event.restriction,
     )
@@ -399,7 +471,13 @@ def _reported_damage(
 def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
     episode = state.episode + 1
     reopened = replace(
-        state, status=CaseStatus.OPEN, closure=None, pending_closure=None, episode=episode
+        state,
+        status=CaseStatus.OPEN,
+        closure=None,
+        pending_closure=None,
+        episode=episode,
+        episode_reported_at=event.reopened_at,
+        episode_report_id=event.report_id,
     )
     if event.report_id is not None:
         reopened = replace(reopened, report_ids=_with_report(state.report_ids, event.report_id))
@@ -416,9 +494,21 @@ def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
 
 def _contacted(state: CaseState, event: ev.SurvivorContacted) -> CaseState:
     contacted = replace(state, contacts=(*state.contacts, event))
-    if event.first_contact:
-        return _meet_open(contacted, DeadlineKind.CONTACT, event.contacted_at)
-    return contacted
+    if not event.first_contact:
+        return contacted
+    deadline = state.contact_deadline_met_by(event.made_at)
+    return contacted if deadline is None else _mark(contacted, deadline.key, "met", event.made_at)
+
+
+def _arrangements(state: CaseState, event: ev.SafeContactUpdated, actor: Actor) -> Arrangements:
+    own, because = event.survivors_own, event.unconfirmed_because
+    if own is None:
+        # Recorded before events said: Hearth itself recorded them from a report, which
+        # made them the survivor's own only if the survivor made that report.
+        from_report = actor.role is Role.SYSTEM
+        own = not from_report or state.latest_reporter_kind is ReporterKind.SURVIVOR
+        because = None if own else UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY
+    return Arrangements(event.updated_at, event.safe_contact, own, because)
 
 
 def _next_review(state: CaseState, since: datetime, due: datetime | None) -> CaseState:
