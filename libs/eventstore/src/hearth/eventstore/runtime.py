@@ -22,12 +22,13 @@ from typing import Any, Generic
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from typing_extensions import TypeVar
 
+from hearth.contracts.events.base import CONTROL_CHARACTER, has_control_character
 from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
 from hearth.eventstore.auth import uses_development_secret
 from hearth.eventstore.clock import Clock, SystemClock
@@ -211,6 +212,7 @@ class Runtime(Generic[Ctx]):
         )
         if uses_development_secret():
             log.warning("HEARTH_JWT_SECRET is not set: tokens are checked with the development key")
+        await self._check_database_log()
         for hook in self.spec.on_start:
             await hook(self)
         self._stop.clear()
@@ -224,6 +226,28 @@ class Runtime(Generic[Ctx]):
         for task in self.spec.background:
             self._spawn(f"task:{getattr(task, '__name__', 'background')}", task(self, self._stop))
         log.info("service started", schema=self.schema, event_loop=_event_loop_kind())
+
+    async def _check_database_log(self) -> None:
+        """Warn when PostgreSQL may copy a refused statement's values into its own log.
+
+        With the default settings a refused statement is logged with its DETAIL and
+        CONTEXT (which quote the values sent: a report's account, a name) and the
+        statement itself. deploy/local/postgres.sh sets `log_error_verbosity=terse` and
+        `log_min_error_statement=panic`; production must too (deploy/k8s/README.md).
+        """
+        assert self.pool is not None
+        row = await self.pool.fetchrow(
+            "SELECT current_setting('log_error_verbosity') AS verbosity,"
+            " current_setting('log_min_error_statement') AS statement"
+        )
+        if row is not None and (row["verbosity"], row["statement"]) != ("terse", "panic"):
+            log.warning(
+                "the database server may write refused statements and their details, "
+                "personal data among them, into its own log: set log_error_verbosity=terse "
+                "and log_min_error_statement=panic",
+                log_error_verbosity=row["verbosity"],
+                log_min_error_statement=row["statement"],
+            )
 
     def _spawn(self, name: str, work: Awaitable[None]) -> None:
         async def guarded() -> None:
@@ -291,7 +315,11 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=f"Hearth {spec.name}", lifespan=lifespan)
+    app = FastAPI(
+        title=f"Hearth {spec.name}",
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_control_characters_in_parameters)],
+    )
     app.state.runtime = runtime
 
     @app.get("/healthz", include_in_schema=False)
@@ -315,6 +343,34 @@ def create_app(
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+async def refuse_control_characters_in_parameters(request: Request) -> None:
+    """Query and path parameters: no control characters, like every text in a body.
+
+    Request bodies are checked by their models (`TextChecked`); this covers the text a
+    route takes from its URL, whatever its type, so no route can forget it.
+    """
+    problems = [
+        f"{where}.{name}"
+        for where, items in (
+            ("query", request.query_params.multi_items()),
+            ("path", request.path_params.items()),
+        )
+        for name, value in items
+        if isinstance(value, str) and has_control_character(value)
+    ]
+    if problems:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": tuple(field.split(".", 1)),
+                    "msg": "text must not contain control characters or line breaks",
+                    "type": CONTROL_CHARACTER,
+                }
+                for field in problems
+            ]
+        )
 
 
 def install_error_handlers(app: FastAPI) -> None:
