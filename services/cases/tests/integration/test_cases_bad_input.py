@@ -103,3 +103,30 @@ async def test_a_control_character_in_the_query_is_refused_naming_the_parameter(
     )
     assert response.status_code == 422
     assert "query.case_manager_id" in [e["field"] for e in response.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("offset=9223372036854775808", "query.offset"),
+        ("offset=100001", "query.offset"),
+        ("offset=-1", "query.offset"),
+        ("limit=0", "query.limit"),
+        ("limit=201", "query.limit"),
+        ("limit=99999999999999999999999", "query.limit"),
+    ],
+)
+async def test_paging_figures_out_of_range_are_a_422_naming_them(
+    cases: RunningService, query: str, field: str
+) -> None:
+    response = await cases.client.get(f"/cases?{query}", headers=cases.auth(*MANAGER))
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_the_furthest_page_is_answered(cases: RunningService) -> None:
+    response = await cases.client.get(
+        "/cases?offset=100000&limit=200", headers=cases.auth(*MANAGER)
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"cases": [], "limit": 200, "offset": 100000}

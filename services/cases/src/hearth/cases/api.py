@@ -26,6 +26,7 @@ from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.contracts.events.common import STAFF_ID_PATTERN, SafeContact
 from hearth.eventstore.auth import require_actor
+from hearth.eventstore.paging import PageLimit, PageOffset
 from hearth.eventstore.runtime import Runtime
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -62,8 +63,8 @@ async def list_cases(
     case_manager_id: Annotated[str | None, Query(pattern=STAFF_ID_PATTERN, max_length=200)] = None,
     overdue: bool | None = None,
     restricted: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
 ) -> dict[str, Any]:
     """My cases (a case manager's own), or all cases for managers, auditors and admins."""
     case_filter = CaseFilter(status, case_manager_id, overdue, restricted, limit, offset)
