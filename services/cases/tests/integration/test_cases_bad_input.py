@@ -2,6 +2,7 @@
 
 Point 15: a NUL (or any control character) in any text of any body is a 422 naming the
 field, and nothing is stored. Point 16: paging figures are bounded (422, not 500).
+Point 21: no answer with case data may be cached or sniffed.
 """
 
 from __future__ import annotations
@@ -130,3 +131,14 @@ async def test_the_furthest_page_is_answered(cases: RunningService) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json() == {"cases": [], "limit": 200, "offset": 100000}
+
+
+async def test_case_data_is_never_cached_nor_sniffed(cases: RunningService, new_case: Any) -> None:
+    report, _ = await new_case(cases)
+    headers = cases.auth(*MANAGER)
+    for path in ("/cases", f"/cases/{report.case_id}", f"/cases/{uuid.uuid4()}"):
+        response = await cases.client.get(path, headers=headers)
+        assert response.status_code in (200, 404), response.text
+        assert response.headers["cache-control"] == "no-store", path
+        assert response.headers["x-content-type-options"] == "nosniff", path
+        assert response.headers["referrer-policy"] == "no-referrer", path

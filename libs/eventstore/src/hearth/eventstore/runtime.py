@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic
+from typing import Any, Final, Generic
 
 import asyncpg
 import structlog
@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from typing_extensions import TypeVar
 
 from hearth.contracts.events.base import CONTROL_CHARACTER, has_control_character
@@ -299,6 +300,42 @@ def _event_loop_kind() -> str:
     return type(asyncio.get_running_loop()).__module__.split(".")[0]
 
 
+PRIVATE_RESPONSE_HEADERS: Final = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+"""On every answer of every service: most carry personal data, and none needs caching."""
+
+
+class PrivateResponses:
+    """ASGI middleware: `Cache-Control: no-store`, `X-Content-Type-Options: nosniff` and
+    `Referrer-Policy: no-referrer` on every response, unless the route set its own.
+
+    A case, a list of cases or a report's answer left in a browser's, proxy's or CDN's
+    cache is personal data outside Hearth's control; a sniffed content type could make
+    a JSON answer run as a page. One place for every service, so none can forget it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in PRIVATE_RESPONSE_HEADERS if n not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_private)
+
+
 def create_app(
     spec: ServiceSpec[Ctx], settings: ServiceSettings | None = None, clock: Clock | None = None
 ) -> FastAPI:
@@ -321,6 +358,7 @@ def create_app(
         dependencies=[Depends(refuse_control_characters_in_parameters)],
     )
     app.state.runtime = runtime
+    app.add_middleware(PrivateResponses)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
