@@ -544,6 +544,9 @@ def main(spec: ServiceSpec[Any], argv: Sequence[str] | None = None) -> int:
             http="auto",
             log_config=None,
             access_log=False,
+            # The client is the connecting address: a service that trusts proxies'
+            # X-Forwarded-For says so in its own settings (intake's rate limit).
+            proxy_headers=False,
         )
         return 0
     chosen = commands[args.command]
