@@ -98,5 +98,5 @@ where:
 	@echo "  Kafka       $(KAFKA_BOOTSTRAP)   (KRaft, topics hearth.<service>.events / .dlq)"
 	@echo "  PostgreSQL  $(DATABASE_URL_LOCAL)"
 	@i=0; for s in $(SERVICES); do i=$$((i + 1)); \
-	  printf '  %-10s  http://127.0.0.1:%s   (/healthz, /readyz)\n' "$$s" "$$((HEARTH_HTTP_PORT_BASE + i))"; done
+	  printf '  %-10s  http://127.0.0.1:%s   (/healthz, /readyz, /docs; /metrics on :%s)\n' "$$s" "$$((HEARTH_HTTP_PORT_BASE + i))" "$$((HEARTH_HTTP_PORT_BASE + i + 1000))"; done
 	@echo "  state/logs  $(HEARTH_RUN_DIR)   (make status, make down)"

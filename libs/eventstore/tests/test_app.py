@@ -6,6 +6,8 @@ do not use the runtime.
 
 from __future__ import annotations
 
+import re
+import socket
 from typing import Annotated
 
 import httpx
@@ -15,6 +17,7 @@ from fastapi import APIRouter, Depends
 from hearth.contracts.envelope import Actor, Role
 from hearth.eventstore.auth import issue_token, require_actor
 from hearth.eventstore.runtime import ServiceSpec, create_app, no_context
+from hearth.eventstore.settings import ServiceSettings
 
 router = APIRouter()
 
@@ -83,3 +86,80 @@ async def test_a_control_character_in_a_query_or_path_parameter_is_a_422_naming_
     assert [e["field"] for e in path.json()["errors"]] == ["path.name"]
     fine = await client.get("/things/Zo%C3%AB?q=caf%C3%A9", headers=AUTH)
     assert fine.json() == {"name": "Zoë", "q": "café"}
+
+
+# --- point 22: documents that match the answers, docs without a CDN, metrics apart ----
+
+
+def test_the_document_gives_every_refusal_its_real_body() -> None:
+    document = create_app(SPEC).openapi()
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas and "ValidationError" not in schemas
+    assert schemas["InvalidRequest"]["required"] == ["detail", "errors"]
+    assert set(schemas["FieldProblem"]["required"]) == {"field", "problem", "kind"}
+    responses = document["paths"]["/things/{name}"]["get"]["responses"]
+    assert set(responses) == {"200", "401", "403", "422"}
+    ref = "#/components/schemas/{}"
+    assert responses["422"]["content"]["application/json"]["schema"]["$ref"] == ref.format(
+        "InvalidRequest"
+    )
+    for code in ("401", "403"):
+        assert responses[code]["content"]["application/json"]["schema"]["$ref"] == ref.format(
+            "Problem"
+        )
+
+
+async def test_by_default_no_docs_no_document_and_no_metrics_on_the_service_port(
+    client: httpx.AsyncClient,
+) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json", "/metrics", "/docs/assets/start.js"):
+        assert (await client.get(path)).status_code == 404, path
+
+
+async def test_docs_when_asked_for_load_nothing_from_anywhere_else() -> None:
+    app = create_app(SPEC, ServiceSettings(api_docs=True))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://app"
+    ) as client:
+        page = await client.get("/docs")
+        document = await client.get("/openapi.json")
+        assets = {
+            name: await client.get(f"/docs/assets/{name}")
+            for name in ("swagger-ui-bundle.js", "swagger-ui.css", "start.js")
+        }
+        missing = await client.get("/docs/assets/index.html")
+
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "http" not in csp
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith(("/docs/assets/", "data:")) for s in sources)
+    assert "<script>" not in page.text  # no inline script: the CSP would refuse it
+    assert document.json()["paths"].keys() == {"/things/{name}"}
+    assert all(a.status_code == 200 for a in assets.values())
+    assert "SwaggerUIBundle" in assets["swagger-ui-bundle.js"].text
+    assert '"/openapi.json"' in assets["start.js"].text
+    assert "validatorUrl: null" in assets["start.js"].text
+    assert missing.status_code == 404
+
+
+async def test_metrics_are_served_on_their_own_port_while_the_app_runs() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    app = create_app(SPEC, ServiceSettings(metrics_port=port))
+    runtime = app.state.runtime
+    runtime.start = runtime.stop = _nothing  # no database or broker for this test
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient() as client:
+            metrics = await client.get(f"http://127.0.0.1:{port}/metrics")
+        assert metrics.status_code == 200
+        assert "hearth_events_handled_total" in metrics.text
+    async with httpx.AsyncClient() as client:  # closed again when the app stops
+        with pytest.raises(httpx.ConnectError):
+            await client.get(f"http://127.0.0.1:{port}/metrics")
+
+
+async def _nothing() -> None:
+    return None

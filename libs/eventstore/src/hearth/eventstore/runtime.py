@@ -3,9 +3,10 @@
 A service describes itself with a `ServiceSpec` (its name, its context, migrations,
 consumers, HTTP routers and operator commands). `Runtime` owns the pool, the event
 store, the outbox relay and the consumers; `create_app` wraps it in a FastAPI app with
-`/healthz`, `/readyz` and `/metrics`; `main` is `python -m hearth.<service>`: `serve`
-(the default), the commands every service has (`migrate`, `verify`, `replay-dlq`,
-`rebuild`) and the service's own.
+`/healthz` and `/readyz`, metrics on a listener of their own (`HEARTH_METRICS_PORT`),
+refusals and OpenAPI answers alike for every service, and private response headers;
+`main` is `python -m hearth.<service>`: `serve` (the default), the commands every
+service has (`migrate`, `verify`, `replay-dlq`, `rebuild`) and the service's own.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import JSONResponse
+from prometheus_client import start_http_server
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from typing_extensions import TypeVar
 
 from hearth.contracts.events.base import CONTROL_CHARACTER, has_control_character
 from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
+from hearth.eventstore.api_docs import document_answers, serve_docs
 from hearth.eventstore.auth import uses_development_secret
 from hearth.eventstore.clock import Clock, SystemClock
 from hearth.eventstore.consumer import EventConsumer, Handler, Prepare, Reset
@@ -344,18 +346,32 @@ def create_app(
         spec=spec, settings=settings or ServiceSettings(), clock=clock or SystemClock()
     )
 
+    s = runtime.settings
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        # Metrics on a listener of their own: never beside the public web form.
+        metrics = start_http_server(s.metrics_port, addr=s.http_host) if s.metrics_port else None
         try:
-            yield
+            await runtime.start()
+            try:
+                yield
+            finally:
+                await runtime.stop()
         finally:
-            await runtime.stop()
+            if metrics is not None:
+                server, thread = metrics
+                server.shutdown()
+                server.server_close()
+                thread.join(timeout=5)
 
     app = FastAPI(
         title=f"Hearth {spec.name}",
         lifespan=lifespan,
         dependencies=[Depends(refuse_control_characters_in_parameters)],
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     app.add_middleware(PrivateResponses)
@@ -373,13 +389,12 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
     install_error_handlers(app)
     for router in spec.routers:
         app.include_router(router)
+    document_answers(app)
+    if s.api_docs:
+        serve_docs(app)
     return app
 
 
