@@ -89,7 +89,7 @@ clean: ## stop everything, delete .run (topics, database, logs) and caches
 	@$(LOCAL)/services.sh stop
 	@$(LOCAL)/kafka.sh reset
 	@$(LOCAL)/postgres.sh reset
-	rm -rf "$(HEARTH_RUN_DIR)" .pytest_cache .mypy_cache .ruff_cache
+	rm -rf "$(HEARTH_RUN_DIR)" .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./.venv -prune -o -path ./.git -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
 
 where:
