@@ -89,7 +89,7 @@ clean: ## stop everything, delete .run (topics, database, logs) and caches
 	@$(LOCAL)/services.sh stop
 	@$(LOCAL)/kafka.sh reset
 	@$(LOCAL)/postgres.sh reset
-	rm -rf "$(HEARTH_RUN_DIR)" .pytest_cache .mypy_cache .ruff_cache
+	rm -rf "$(HEARTH_RUN_DIR)" .pytest_cache .mypy_cache .ruff_cache .hypothesis
 	find . -path ./.venv -prune -o -path ./.git -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
 
 where:
@@ -98,5 +98,5 @@ where:
 	@echo "  Kafka       $(KAFKA_BOOTSTRAP)   (KRaft, topics hearth.<service>.events / .dlq)"
 	@echo "  PostgreSQL  $(DATABASE_URL_LOCAL)"
 	@i=0; for s in $(SERVICES); do i=$$((i + 1)); \
-	  printf '  %-10s  http://127.0.0.1:%s   (/healthz, /readyz)\n' "$$s" "$$((HEARTH_HTTP_PORT_BASE + i))"; done
+	  printf '  %-10s  http://127.0.0.1:%s   (/healthz, /readyz, /docs; /metrics on :%s)\n' "$$s" "$$((HEARTH_HTTP_PORT_BASE + i))" "$$((HEARTH_HTTP_PORT_BASE + i + 1000))"; done
 	@echo "  state/logs  $(HEARTH_RUN_DIR)   (make status, make down)"

@@ -13,6 +13,12 @@
 # The cluster lives in $HEARTH_RUN_DIR/pg/data (default <repo>/.run/pg/data); the
 # port comes from HEARTH_PG_PORT (15432). initdb refuses to run as root, so as root
 # the server runs as the `postgres` user.
+#
+# The server's own log never holds personal data: a refused statement is logged by its
+# error message alone (log_error_verbosity=terse drops DETAIL and CONTEXT, which quote
+# the values, e.g. "JSON data, line 1: ... "name": ..."), never with the statement or
+# its parameters (log_min_error_statement=panic, log_parameter_max_length*=0). The same
+# settings are required in production: deploy/k8s/README.md.
 set -euo pipefail
 
 HEARTH_COMPONENT=postgres
@@ -103,6 +109,30 @@ print_where() {
   echo "DATABASE_URL=$DATABASE_URL_LOCAL"
 }
 
+# Server options: where it listens, and a log without personal data (see the top).
+SERVER_OPTIONS=(
+  -c listen_addresses=127.0.0.1
+  -c max_connections=200
+  -c log_error_verbosity=terse
+  -c log_min_error_statement=panic
+  -c log_parameter_max_length=0
+  -c log_parameter_max_length_on_error=0
+  -c log_statement=none
+)
+
+# A server started before these options existed keeps its old log settings until restarted.
+warn_unless_log_is_terse() {
+  local settings
+  settings="$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U hearth -d postgres -Atqc \
+    "select current_setting('log_error_verbosity') || ' ' || current_setting('log_min_error_statement')" \
+    2>/dev/null || true)"
+  if [ "$settings" != "terse panic" ]; then
+    warn "the running server may write statements and their details into its log" \
+      "(log_error_verbosity log_min_error_statement: ${settings:-unknown});" \
+      "restart it (deploy/local/postgres.sh restart) so that its log holds no personal data"
+  fi
+}
+
 init_cluster_once() {
   [ -f "$DATA/PG_VERSION" ] && return 0
   say "initdb $DATA (user hearth, trust authentication on 127.0.0.1)"
@@ -127,6 +157,7 @@ start() {
     say "already running"
     accepting 30 || die "running but not accepting connections on 127.0.0.1:$PG_PORT"
     ensure_database
+    warn_unless_log_is_terse
     print_where
     return 0
   fi
@@ -134,6 +165,7 @@ start() {
     # A server someone started by other means: use it, but never stop or reset it.
     if accepting 5 && ensure_database 2>/dev/null; then
       say "already running (unmanaged): a server this script did not start answers on 127.0.0.1:$PG_PORT"
+      warn_unless_log_is_terse
       echo "DATABASE_URL=$DATABASE_URL_LOCAL"
       return 0
     fi
@@ -142,7 +174,7 @@ start() {
   init_cluster_once
   local started=$SECONDS
   as_owner "$PG_BIN/pg_ctl" -D "$DATA" -w -t 60 -l "$SERVER_LOG" \
-    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=200" \
+    -o "-p $PG_PORT -k /tmp ${SERVER_OPTIONS[*]}" \
     start >/dev/null 9>&- || {
     warn "PostgreSQL did not start; last log lines:"
     tail -n 30 "$SERVER_LOG" >&2 || true

@@ -8,7 +8,9 @@
 # Each runs as `uv run --no-sync python -m hearth.<name>` with HEARTH_HTTP_PORT,
 # HEARTH_KAFKA_BOOTSTRAP_SERVERS and HEARTH_DATABASE_URL set; pid files and logs
 # are in $HEARTH_RUN_DIR/logs. Ports: intake 8101, cases 8102, risk 8103,
-# referrals 8104, reporting 8105 (move them all with HEARTH_HTTP_PORT_BASE).
+# referrals 8104, reporting 8105 (move them all with HEARTH_HTTP_PORT_BASE); each
+# serves /metrics on its port + 1000 (9101, ...), and /docs with /openapi.json
+# (HEARTH_API_DOCS=true, for local work only: off by default and in production).
 set -euo pipefail
 
 HEARTH_COMPONENT=services
@@ -57,12 +59,15 @@ launch() {
   [ -f "$HEARTH_ROOT/services/$name/src/hearth/$name/__main__.py" ] ||
     die "hearth.$name has no entry point yet (services/$name/src/hearth/$name/__main__.py)"
   port_in_use "$port" && die "127.0.0.1:$port is taken by another process; cannot start $name"
+  port_in_use "$((port + 1000))" &&
+    die "127.0.0.1:$((port + 1000)) (metrics) is taken by another process; cannot start $name"
   echo "--- $(date -Is) start on port $port" >>"$(log_file "$name")"
   # A session of its own: `stop` signals the whole group (uv and the Python it runs).
   (
     cd "$HEARTH_ROOT"
     # shellcheck disable=SC2016  # $$ and $1 belong to the inner shell
-    env HEARTH_HTTP_PORT="$port" HEARTH_SERVICE="$name" \
+    env HEARTH_HTTP_PORT="$port" HEARTH_METRICS_PORT="$((port + 1000))" \
+      HEARTH_API_DOCS="${HEARTH_API_DOCS:-true}" HEARTH_SERVICE="$name" \
       setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file "$name")" \
       uv run --no-sync python -m "hearth.$name" \
       </dev/null >>"$(log_file "$name")" 2>&1 9>&- &

@@ -12,6 +12,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from hearth.eventstore.testing.servers import (
     LocalServerControl,
+    SessionServers,
     docker_engine_answers,
     find_repo_root,
 )
@@ -91,3 +92,46 @@ def test_looking_for_a_docker_engine_neither_hangs_nor_raises() -> None:
     started = time.monotonic()
     assert docker_engine_answers() in (True, False)
     assert time.monotonic() - started < 10
+
+
+# --- issue 10, point 15: PostgreSQL's own log holds no personal data -------------------
+
+LOG_SETTINGS = {
+    "log_error_verbosity": "terse",
+    "log_min_error_statement": "panic",
+    "log_parameter_max_length": "0",
+    "log_parameter_max_length_on_error": "0",
+    "log_statement": "none",
+}
+
+
+def test_the_local_postgres_is_started_with_a_log_that_holds_no_personal_data() -> None:
+    root = find_repo_root(Path(__file__).resolve().parent)
+    assert root is not None
+    script = (root / "deploy" / "local" / "postgres.sh").read_text()
+    options = script.split("SERVER_OPTIONS=(", 1)[1].split(")", 1)[0]
+    given = dict(
+        line.strip().removeprefix("-c ").split("=", 1)
+        for line in options.splitlines()
+        if line.strip().startswith("-c ")
+    )
+    assert given.items() >= LOG_SETTINGS.items()
+    assert "${SERVER_OPTIONS[*]}" in script
+
+
+async def test_the_local_postgres_log_settings_are_in_force(
+    database_url: str, hearth_servers: SessionServers
+) -> None:
+    # A refused statement (a NUL in JSON, say) is logged by its message alone: no DETAIL
+    # or CONTEXT quoting the values, no statement, no parameters.
+    if hearth_servers.local_control("postgres") is None:
+        pytest.skip(
+            f"{database_url} is not run by deploy/local/postgres.sh: its log settings are "
+            "its operator's (deploy/k8s/README.md); Hearth warns at start-up when they differ"
+        )
+    connection = await asyncpg.connect(database_url)
+    try:
+        for name, value in LOG_SETTINGS.items():
+            assert await connection.fetchval(f"SHOW {name}") == value, name
+    finally:
+        await connection.close()

@@ -44,13 +44,14 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) ->
 def test_service_starts_answers_probes_and_stops_on_sigterm(
     service: str, kafka_bootstrap: str, database_url: str
 ) -> None:
-    port = _free_port()
+    port, metrics_port = _free_port(), _free_port()
     schema = fresh_schema(service)
     env = {
         **os.environ,
         "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
         "HEARTH_DATABASE_URL": database_url,
         "HEARTH_HTTP_PORT": str(port),
+        "HEARTH_METRICS_PORT": str(metrics_port),
         "HEARTH_DB_SCHEMA": schema,
         "HEARTH_TOPIC_NAMESPACE": fresh_namespace(),
     }
@@ -70,8 +71,12 @@ def test_service_starts_answers_probes_and_stops_on_sigterm(
             assert checks["relay"] == "ok"
         health = httpx.get(f"{url}/healthz", timeout=5)
         assert health.json() == {"status": "ok", "service": service}
-        metrics = httpx.get(f"{url}/metrics", timeout=5).text
+        metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
         assert "hearth_events_handled_total" in metrics
+        # The public listener (intake's serves the web form) lists neither its metrics nor,
+        # as in production (HEARTH_API_DOCS unset), its API.
+        for private in ("/metrics", "/docs", "/openapi.json", "/redoc"):
+            assert httpx.get(f"{url}{private}", timeout=5).status_code == 404, private
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

@@ -209,3 +209,29 @@ def test_the_person_causing_harm_is_recorded_when_named_or_described() -> None:
     [perpetrator] = parsed.submission.alleged_perpetrators
     assert perpetrator.name == "Sam"
     assert perpetrator.relationship_to_survivor.value == "former_intimate_partner"
+
+
+def test_given_hidden_control_characters_then_the_form_asks_again_and_keeps_the_rest() -> None:
+    # Issue 10, point 15: a NUL lost the whole report. The answer comes back without the
+    # characters no report may hold, with a plain message, so sending again works.
+    parsed = parse_report_form(
+        _form(account="He hit me.\x00\r\nTwice.", survivor_name="Robin\x07 Example"),
+        today=TODAY,
+    )
+    assert parsed.submission is None
+    assert [e.field for e in parsed.errors] == ["survivor_name", "account"]
+    assert all("hidden characters" in e.message for e in parsed.errors)
+    assert parsed.values["account"] == ["He hit me.\r\nTwice."]
+    assert parsed.values["survivor_name"] == ["Robin Example"]
+
+    again = parse_report_form(parsed.values, today=TODAY)
+    assert again.errors == []
+    assert again.submission is not None
+    assert again.submission.account == "He hit me.\r\nTwice."
+
+
+def test_given_a_tab_or_line_break_in_a_one_line_box_then_it_is_read_as_a_space() -> None:
+    parsed = parse_report_form(_form(survivor_name="Robin\tExample"), today=TODAY)
+    assert parsed.errors == []
+    assert parsed.submission is not None
+    assert parsed.submission.survivor.name == "Robin Example"

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from hearth.contracts.events import cases, intake, referrals, risk
-from hearth.contracts.events.base import DomainEvent, model_for, registry
+from hearth.contracts.events.base import RECORDED, DomainEvent, model_for, registry
 from hearth.contracts.upcasters import upcast
 
 __all__ = [
@@ -37,11 +37,14 @@ class InvalidEvent(ValueError):
 
 
 def parse_event(event_type: str, payload: Mapping[str, Any]) -> DomainEvent:
-    """The event as its current model, after upcasting. Raises KeyError or InvalidEvent."""
+    """The event as its current model, after upcasting. Raises KeyError or InvalidEvent.
+
+    A stored event is read as it was written: its text is not checked again (`RECORDED`),
+    so history written before a check was added still loads."""
     current_type, current_payload = upcast(event_type, dict(payload))
     model = model_for(current_type)
     try:
-        return model.model_validate(current_payload)
+        return model.model_validate(current_payload, context=RECORDED)
     except ValidationError as exc:
         # The default message quotes input values, which may be personal data.
         fields = [

@@ -5,16 +5,26 @@ An event model is a frozen pydantic v2 model. Its wire type is
 with the `Personal` marker (see `PersonalStr`) so that logging can mask them and,
 later, encryption can find them; the marker also shows in the JSON Schema as
 `"x-personal": true`.
+
+Every text value of every model built on `TextChecked` (all of the contract, and the
+services' request bodies) is refused when it holds a control character (NUL and the
+like, or half of a surrogate pair): 422 naming the field. Only free text marked
+`MultiLine` (notes, reasons, a reporter's account) may hold line breaks and tabs.
+Events read back from the store are not checked again (`RECORDED`): what was stored
+before a check existed must still load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic.fields import FieldInfo
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 PERSONAL_SCHEMA_KEY: Final = "x-personal"
 REDACTED: Final = "[personal]"
@@ -36,6 +46,121 @@ PersonalStr = Annotated[str, Personal, _personal_field]
 """A string that holds personal data (a name, a phone number, an account in free text)."""
 PersonalDate = Annotated[date, Personal, _personal_field]
 """A date that identifies a person (a date of birth)."""
+
+
+class _MultiLineMarker:
+    """Annotated metadata saying: free text that may run over several lines."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MultiLine"
+
+
+MultiLine: Final = _MultiLineMarker()
+"""Marks free text (notes, a reason, an account) where line breaks and tabs are allowed."""
+
+RECORDED: Final[Mapping[str, bool]] = {"recorded": True}
+"""Validation context for data read back from storage: text is not checked again."""
+
+_CONTROL_IN_LINE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_IN_TEXT: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_CHARACTER: Final = "control_character"
+"""The error kind (`type`) of text refused for a control character."""
+
+
+def has_control_character(text: str, *, multi_line: bool = False) -> bool:
+    """True when `text` holds a character no text field may: C0/C1 controls (NUL among
+    them) and lone surrogates; with `multi_line`, line feed, carriage return and tab pass."""
+    return (_CONTROL_IN_TEXT if multi_line else _CONTROL_IN_LINE).search(text) is not None
+
+
+def remove_control_characters(text: str, *, multi_line: bool = False) -> str:
+    """`text` without the characters `has_control_character` refuses."""
+    return (_CONTROL_IN_TEXT if multi_line else _CONTROL_IN_LINE).sub("", text)
+
+
+def is_multi_line(field: FieldInfo) -> bool:
+    """True when the field is free text that may span lines (`MultiLine`)."""
+    if any(isinstance(m, _MultiLineMarker) for m in field.metadata):
+        return True
+    return _annotation_has(field.annotation, _MultiLineMarker)
+
+
+def _annotation_has(annotation: Any, marker: type) -> bool:
+    if get_origin(annotation) is Annotated:
+        if any(isinstance(m, marker) for m in annotation.__metadata__):
+            return True
+        return _annotation_has(get_args(annotation)[0], marker)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return False
+    return any(_annotation_has(arg, marker) for arg in get_args(annotation))
+
+
+def _control_character_errors(
+    value: Any, loc: tuple[str | int, ...], multi_line: bool
+) -> Iterator[InitErrorDetails]:
+    if isinstance(value, Enum | TextChecked):
+        return  # a fixed value, or a model that checked its own text
+    if isinstance(value, str):
+        if has_control_character(value, multi_line=multi_line):
+            problem = (
+                "text must not contain control characters other than line breaks and tabs"
+                if multi_line
+                else "text must not contain control characters or line breaks"
+            )
+            yield InitErrorDetails(
+                type=PydanticCustomError(CONTROL_CHARACTER, problem), loc=loc, input=value
+            )
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _control_character_errors(getattr(value, name), (*loc, name), False)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _control_character_errors(item, (*loc, index), multi_line)
+    elif isinstance(value, set | frozenset):
+        for item in value:
+            yield from _control_character_errors(item, loc, multi_line)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _control_character_errors(key, loc, False)
+            yield from _control_character_errors(item, (*loc, str(key)), multi_line)
+
+
+_MULTI_LINE_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _multi_line_fields(model: type[BaseModel]) -> frozenset[str]:
+    names = _MULTI_LINE_FIELDS.get(model)
+    if names is None:
+        names = frozenset(n for n, f in model.model_fields.items() if is_multi_line(f))
+        _MULTI_LINE_FIELDS[model] = names
+    return names
+
+
+class TextChecked(BaseModel):
+    """A model whose every text value is refused when it holds a control character.
+
+    The base of the contract's models and of every service's request bodies, so that a
+    NUL (which PostgreSQL refuses in JSON, after writing part of the statement into its
+    log) or an invisible control character never gets past the door: 422 naming each
+    field. Line breaks and tabs are allowed only in `MultiLine` free text.
+    """
+
+    @model_validator(mode="after")
+    def _refuse_control_characters(self, info: ValidationInfo) -> Any:
+        context = info.context
+        if isinstance(context, Mapping) and context.get("recorded"):
+            return self
+        multi = _multi_line_fields(type(self))
+        errors = [
+            error
+            for name in type(self).model_fields
+            for error in _control_character_errors(getattr(self, name), (name,), name in multi)
+        ]
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
 
 
 def is_personal(field: FieldInfo) -> bool:
@@ -71,8 +196,9 @@ def _mark_personal_properties(schema: dict[str, Any], model: type[BaseModel]) ->
             properties[key][PERSONAL_SCHEMA_KEY] = True
 
 
-class ContractModel(BaseModel):
-    """Base of every model in the contract: frozen, strict about unknown fields."""
+class ContractModel(TextChecked):
+    """Base of every model in the contract: frozen, strict about unknown fields, and no
+    control characters in its text (`TextChecked`)."""
 
     model_config = ConfigDict(
         frozen=True,

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field, model_validator
 
-from hearth.contracts.events.base import ContractModel, PersonalDate, PersonalStr
+from hearth.contracts.events.base import ContractModel, MultiLine, PersonalDate, PersonalStr
 
 T = TypeVar("T")
 
@@ -46,11 +46,11 @@ Postcode = Annotated[PersonalStr, Field(min_length=2, max_length=10)]
 TenancyReference = Annotated[PersonalStr, Field(min_length=1, max_length=50)]
 """A housing account number: it leads straight to one household, so it is personal."""
 
-ShortText = Annotated[PersonalStr, Field(min_length=1, max_length=2_000)]
+ShortText = Annotated[PersonalStr, MultiLine, Field(min_length=1, max_length=2_000)]
 """A reason or comment in a caseworker's words: free text is always personal."""
-Notes = Annotated[PersonalStr, Field(min_length=1, max_length=10_000)]
+Notes = Annotated[PersonalStr, MultiLine, Field(min_length=1, max_length=10_000)]
 """Case notes in free text: always personal."""
-Account = Annotated[PersonalStr, Field(min_length=1, max_length=20_000)]
+Account = Annotated[PersonalStr, MultiLine, Field(min_length=1, max_length=20_000)]
 """A report or disclosure in the reporter's own words."""
 
 

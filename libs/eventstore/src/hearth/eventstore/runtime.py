@@ -3,9 +3,10 @@
 A service describes itself with a `ServiceSpec` (its name, its context, migrations,
 consumers, HTTP routers and operator commands). `Runtime` owns the pool, the event
 store, the outbox relay and the consumers; `create_app` wraps it in a FastAPI app with
-`/healthz`, `/readyz` and `/metrics`; `main` is `python -m hearth.<service>`: `serve`
-(the default), the commands every service has (`migrate`, `verify`, `replay-dlq`,
-`rebuild`) and the service's own.
+`/healthz` and `/readyz`, metrics on a listener of their own (`HEARTH_METRICS_PORT`),
+refusals and OpenAPI answers alike for every service, and private response headers;
+`main` is `python -m hearth.<service>`: `serve` (the default), the commands every
+service has (`migrate`, `verify`, `replay-dlq`, `rebuild`) and the service's own.
 """
 
 from __future__ import annotations
@@ -18,17 +19,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic
+from typing import Any, Final, Generic
 
 import asyncpg
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi.responses import JSONResponse
+from prometheus_client import start_http_server
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from typing_extensions import TypeVar
 
+from hearth.contracts.events.base import CONTROL_CHARACTER, has_control_character
 from hearth.contracts.topics import PRODUCING_SERVICES, dlq_topic, events_topic
+from hearth.eventstore.api_docs import document_answers, serve_docs
 from hearth.eventstore.auth import uses_development_secret
 from hearth.eventstore.clock import Clock, SystemClock
 from hearth.eventstore.consumer import EventConsumer, Handler, Prepare, Reset
@@ -211,6 +215,7 @@ class Runtime(Generic[Ctx]):
         )
         if uses_development_secret():
             log.warning("HEARTH_JWT_SECRET is not set: tokens are checked with the development key")
+        await self._check_database_log()
         for hook in self.spec.on_start:
             await hook(self)
         self._stop.clear()
@@ -224,6 +229,28 @@ class Runtime(Generic[Ctx]):
         for task in self.spec.background:
             self._spawn(f"task:{getattr(task, '__name__', 'background')}", task(self, self._stop))
         log.info("service started", schema=self.schema, event_loop=_event_loop_kind())
+
+    async def _check_database_log(self) -> None:
+        """Warn when PostgreSQL may copy a refused statement's values into its own log.
+
+        With the default settings a refused statement is logged with its DETAIL and
+        CONTEXT (which quote the values sent: a report's account, a name) and the
+        statement itself. deploy/local/postgres.sh sets `log_error_verbosity=terse` and
+        `log_min_error_statement=panic`; production must too (deploy/k8s/README.md).
+        """
+        assert self.pool is not None
+        row = await self.pool.fetchrow(
+            "SELECT current_setting('log_error_verbosity') AS verbosity,"
+            " current_setting('log_min_error_statement') AS statement"
+        )
+        if row is not None and (row["verbosity"], row["statement"]) != ("terse", "panic"):
+            log.warning(
+                "the database server may write refused statements and their details, "
+                "personal data among them, into its own log: set log_error_verbosity=terse "
+                "and log_min_error_statement=panic",
+                log_error_verbosity=row["verbosity"],
+                log_min_error_statement=row["statement"],
+            )
 
     def _spawn(self, name: str, work: Awaitable[None]) -> None:
         async def guarded() -> None:
@@ -275,6 +302,42 @@ def _event_loop_kind() -> str:
     return type(asyncio.get_running_loop()).__module__.split(".")[0]
 
 
+PRIVATE_RESPONSE_HEADERS: Final = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+"""On every answer of every service: most carry personal data, and none needs caching."""
+
+
+class PrivateResponses:
+    """ASGI middleware: `Cache-Control: no-store`, `X-Content-Type-Options: nosniff` and
+    `Referrer-Policy: no-referrer` on every response, unless the route set its own.
+
+    A case, a list of cases or a report's answer left in a browser's, proxy's or CDN's
+    cache is personal data outside Hearth's control; a sniffed content type could make
+    a JSON answer run as a page. One place for every service, so none can forget it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(n, v) for n, v in PRIVATE_RESPONSE_HEADERS if n not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_private)
+
+
 def create_app(
     spec: ServiceSpec[Ctx], settings: ServiceSettings | None = None, clock: Clock | None = None
 ) -> FastAPI:
@@ -283,16 +346,35 @@ def create_app(
         spec=spec, settings=settings or ServiceSettings(), clock=clock or SystemClock()
     )
 
+    s = runtime.settings
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        # Metrics on a listener of their own: never beside the public web form.
+        metrics = start_http_server(s.metrics_port, addr=s.http_host) if s.metrics_port else None
         try:
-            yield
+            await runtime.start()
+            try:
+                yield
+            finally:
+                await runtime.stop()
         finally:
-            await runtime.stop()
+            if metrics is not None:
+                server, thread = metrics
+                server.shutdown()
+                server.server_close()
+                thread.join(timeout=5)
 
-    app = FastAPI(title=f"Hearth {spec.name}", lifespan=lifespan)
+    app = FastAPI(
+        title=f"Hearth {spec.name}",
+        lifespan=lifespan,
+        dependencies=[Depends(refuse_control_characters_in_parameters)],
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.runtime = runtime
+    app.add_middleware(PrivateResponses)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -307,14 +389,41 @@ def create_app(
             status_code=200 if ready else 503,
         )
 
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
     install_error_handlers(app)
     for router in spec.routers:
         app.include_router(router)
+    document_answers(app)
+    if s.api_docs:
+        serve_docs(app)
     return app
+
+
+async def refuse_control_characters_in_parameters(request: Request) -> None:
+    """Query and path parameters: no control characters, like every text in a body.
+
+    Request bodies are checked by their models (`TextChecked`); this covers the text a
+    route takes from its URL, whatever its type, so no route can forget it.
+    """
+    problems = [
+        f"{where}.{name}"
+        for where, items in (
+            ("query", request.query_params.multi_items()),
+            ("path", request.path_params.items()),
+        )
+        for name, value in items
+        if isinstance(value, str) and has_control_character(value)
+    ]
+    if problems:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": tuple(field.split(".", 1)),
+                    "msg": "text must not contain control characters or line breaks",
+                    "type": CONTROL_CHARACTER,
+                }
+                for field in problems
+            ]
+        )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -450,6 +559,9 @@ def main(spec: ServiceSpec[Any], argv: Sequence[str] | None = None) -> int:
             http="auto",
             log_config=None,
             access_log=False,
+            # The client is the connecting address: a service that trusts proxies'
+            # X-Forwarded-For says so in its own settings (intake's rate limit).
+            proxy_headers=False,
         )
         return 0
     chosen = commands[args.command]

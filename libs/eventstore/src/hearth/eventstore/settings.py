@@ -31,6 +31,13 @@ class ServiceSettings(BaseSettings):
     each other's events. Empty in production: the published names as they are."""
     http_host: str = "127.0.0.1"
     http_port: int = 8100
+    metrics_port: int = Field(default=9100, ge=0, le=65535)
+    """Where Prometheus scrapes `/metrics`: a listener of its own on `http_host`, never the
+    public one (intake's serves the web form). 0: no metrics listener."""
+    api_docs: bool = False
+    """Serve `/openapi.json` and `/docs` (Swagger UI from the installed package, no CDN).
+    Off unless asked for, so a production service never lists its API to the public by
+    a forgotten setting; deploy/local turns it on for development."""
     log_level: str = "INFO"
     topic_partitions: int = Field(default=3, ge=1)
     topic_replication: int = Field(default=1, ge=1)

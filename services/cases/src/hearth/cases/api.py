@@ -25,10 +25,15 @@ from hearth.cases.views import case_view, command_answer, summary_view
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.contracts.events.common import STAFF_ID_PATTERN, SafeContact
+from hearth.eventstore.api_docs import answers
 from hearth.eventstore.auth import require_actor
+from hearth.eventstore.paging import PageLimit, PageOffset
 from hearth.eventstore.runtime import Runtime
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+
+COMMAND_ANSWERS = answers(404, 409)
+"""Every command: an unknown (or unseen restricted) case, or a rule that refuses it."""
 
 Reader = Annotated[
     Actor, Depends(require_actor(Role.CASE_MANAGER, Role.MANAGER, Role.AUDITOR, Role.ADMIN))
@@ -62,8 +67,8 @@ async def list_cases(
     case_manager_id: Annotated[str | None, Query(pattern=STAFF_ID_PATTERN, max_length=200)] = None,
     overdue: bool | None = None,
     restricted: bool | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
     preference_unmet: bool | None = None,
 ) -> dict[str, Any]:
     """My cases (a case manager's own), or all cases for managers, auditors and admins.
@@ -77,7 +82,7 @@ async def list_cases(
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}
 
 
-@router.get("/{case_id}")
+@router.get("/{case_id}", responses=answers(404))
 async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, Any]:
     runtime = _runtime(request)
     read = await handlers.read_case(runtime, case_id, actor, RestrictedView.TIMELINE)
@@ -89,7 +94,7 @@ async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, 
 # --- case manager and contact ----------------------------------------------------------
 
 
-@router.post("/{case_id}/case-manager")
+@router.post("/{case_id}/case-manager", responses=COMMAND_ANSWERS)
 async def change_case_manager(
     request: Request, case_id: UUID, body: m.CaseManagerChange, actor: Worker
 ) -> dict[str, Any]:
@@ -110,7 +115,7 @@ async def change_case_manager(
     )
 
 
-@router.post("/{case_id}/contact-attempts", status_code=201)
+@router.post("/{case_id}/contact-attempts", status_code=201, responses=COMMAND_ANSWERS)
 async def record_contact_attempt(
     request: Request, case_id: UUID, body: m.ContactAttemptBody, actor: Worker
 ) -> dict[str, Any]:
@@ -134,7 +139,7 @@ async def record_contact_attempt(
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))
 
 
-@router.post("/{case_id}/contacts", status_code=201)
+@router.post("/{case_id}/contacts", status_code=201, responses=COMMAND_ANSWERS)
 async def record_contact(
     request: Request, case_id: UUID, body: m.ContactBody, actor: Worker
 ) -> dict[str, Any]:
@@ -164,7 +169,7 @@ async def record_contact(
     )
 
 
-@router.post("/{case_id}/safe-contact")
+@router.post("/{case_id}/safe-contact", responses=COMMAND_ANSWERS)
 async def update_safe_contact(
     request: Request, case_id: UUID, body: SafeContact, actor: Worker
 ) -> dict[str, Any]:
@@ -174,7 +179,7 @@ async def update_safe_contact(
     return command_answer(case_id, outcome)
 
 
-@router.post("/{case_id}/people")
+@router.post("/{case_id}/people", responses=COMMAND_ANSWERS)
 async def update_people(
     request: Request, case_id: UUID, body: m.PeopleBody, actor: Worker
 ) -> dict[str, Any]:
@@ -196,7 +201,7 @@ async def update_people(
 # --- repairs and security --------------------------------------------------------------
 
 
-@router.post("/{case_id}/repairs", status_code=201)
+@router.post("/{case_id}/repairs", status_code=201, responses=COMMAND_ANSWERS)
 async def raise_repair(
     request: Request, case_id: UUID, body: m.RepairBody, actor: Worker
 ) -> dict[str, Any]:
@@ -221,7 +226,7 @@ async def raise_repair(
     )
 
 
-@router.post("/{case_id}/repairs/{repair_id}/completion")
+@router.post("/{case_id}/repairs/{repair_id}/completion", responses=COMMAND_ANSWERS)
 async def complete_repair(
     request: Request, case_id: UUID, repair_id: UUID, body: m.CompletionBody, actor: Worker
 ) -> dict[str, Any]:
@@ -232,7 +237,7 @@ async def complete_repair(
     return command_answer(case_id, outcome, repair_id=str(repair_id), late=completed.late)
 
 
-@router.post("/{case_id}/security-measures", status_code=201)
+@router.post("/{case_id}/security-measures", status_code=201, responses=COMMAND_ANSWERS)
 async def request_security_measures(
     request: Request, case_id: UUID, body: m.SecurityRequestBody, actor: Worker
 ) -> dict[str, Any]:
@@ -249,7 +254,7 @@ async def request_security_measures(
     return command_answer(case_id, outcome, request_id=str(request_id))
 
 
-@router.post("/{case_id}/security-measures/{request_id}/installation")
+@router.post("/{case_id}/security-measures/{request_id}/installation", responses=COMMAND_ANSWERS)
 async def record_security_installed(
     request: Request, case_id: UUID, request_id: UUID, body: m.InstallationBody, actor: Worker
 ) -> dict[str, Any]:
@@ -261,7 +266,7 @@ async def record_security_installed(
 # --- flags, wishes and the perpetrator -------------------------------------------------
 
 
-@router.post("/{case_id}/flags", status_code=201)
+@router.post("/{case_id}/flags", status_code=201, responses=COMMAND_ANSWERS)
 async def raise_flag(
     request: Request, case_id: UUID, body: m.FlagBody, actor: Worker
 ) -> dict[str, Any]:
@@ -271,7 +276,7 @@ async def raise_flag(
     return command_answer(case_id, outcome, flag_id=str(flag_id))
 
 
-@router.post("/{case_id}/flags/{flag_id}/removal")
+@router.post("/{case_id}/flags/{flag_id}/removal", responses=COMMAND_ANSWERS)
 async def remove_flag(
     request: Request, case_id: UUID, flag_id: UUID, body: m.ReasonBody, actor: Worker
 ) -> dict[str, Any]:
@@ -279,7 +284,7 @@ async def remove_flag(
     return command_answer(case_id, outcome, flag_id=str(flag_id))
 
 
-@router.post("/{case_id}/wishes", status_code=201)
+@router.post("/{case_id}/wishes", status_code=201, responses=COMMAND_ANSWERS)
 async def record_wishes(
     request: Request, case_id: UUID, body: m.WishesBody, actor: Worker
 ) -> dict[str, Any]:
@@ -296,7 +301,7 @@ async def record_wishes(
     return command_answer(case_id, outcome, wishes_id=str(wishes_id))
 
 
-@router.post("/{case_id}/perpetrator-actions", status_code=201)
+@router.post("/{case_id}/perpetrator-actions", status_code=201, responses=COMMAND_ANSWERS)
 async def take_perpetrator_action(
     request: Request, case_id: UUID, body: m.PerpetratorActionBody, actor: Worker
 ) -> dict[str, Any]:
@@ -320,7 +325,7 @@ async def take_perpetrator_action(
 # --- review, closure, reopening, restriction -------------------------------------------
 
 
-@router.post("/{case_id}/reviews", status_code=201)
+@router.post("/{case_id}/reviews", status_code=201, responses=COMMAND_ANSWERS)
 async def review_case(
     request: Request, case_id: UUID, body: m.ReviewBody, actor: Manager
 ) -> dict[str, Any]:
@@ -337,7 +342,7 @@ async def review_case(
     )
 
 
-@router.post("/{case_id}/closure-request", status_code=201)
+@router.post("/{case_id}/closure-request", status_code=201, responses=COMMAND_ANSWERS)
 async def request_closure(
     request: Request, case_id: UUID, body: m.ClosureRequestBody, actor: Worker
 ) -> dict[str, Any]:
@@ -345,7 +350,7 @@ async def request_closure(
     return command_answer(case_id, outcome)
 
 
-@router.post("/{case_id}/closure-decision")
+@router.post("/{case_id}/closure-decision", responses=COMMAND_ANSWERS)
 async def decide_closure(
     request: Request, case_id: UUID, body: m.ClosureDecisionBody, actor: Manager
 ) -> dict[str, Any]:
@@ -356,7 +361,7 @@ async def decide_closure(
     return command_answer(case_id, outcome, status=outcome.state.status.value)
 
 
-@router.post("/{case_id}/reopening")
+@router.post("/{case_id}/reopening", responses=COMMAND_ANSWERS)
 async def reopen_case(
     request: Request, case_id: UUID, body: m.ReopeningBody, actor: Worker
 ) -> dict[str, Any]:
@@ -364,7 +369,7 @@ async def reopen_case(
     return command_answer(case_id, outcome, status=outcome.state.status.value)
 
 
-@router.post("/{case_id}/restriction")
+@router.post("/{case_id}/restriction", responses=COMMAND_ANSWERS)
 async def restrict_case(
     request: Request, case_id: UUID, body: m.RestrictionBody, actor: Manager
 ) -> dict[str, Any]:
@@ -375,7 +380,7 @@ async def restrict_case(
     return command_answer(case_id, outcome, permitted_staff_ids=named)
 
 
-@router.post("/{case_id}/restriction/lifting")
+@router.post("/{case_id}/restriction/lifting", responses=COMMAND_ANSWERS)
 async def lift_restriction(
     request: Request, case_id: UUID, body: m.ReasonBody, actor: Manager
 ) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from hearth.cases.domain.commands import GivenChild, GivenPerpetrator, GivenSurvivor
+from hearth.contracts.events.base import TextChecked
 from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
@@ -41,8 +42,10 @@ from hearth.contracts.events.common import (
 )
 
 
-class Body(BaseModel):
-    """Strict about unknown fields, so a misspelt field is a 422, not silently dropped."""
+class Body(TextChecked):
+    """Strict about unknown fields, so a misspelt field is a 422, not silently dropped;
+    text with a control character (NUL and the like) is a 422 naming the field
+    (`TextChecked`: line breaks and tabs only in notes, reasons and other free text)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.common import Channel, ReporterKind
 from hearth.contracts.events.intake import LinkBasis, RepeatReason
+from hearth.eventstore.api_docs import answers
 from hearth.eventstore.auth import require_actor
 from hearth.eventstore.errors import DomainError, NotFound
 from hearth.eventstore.idempotency import (
@@ -135,6 +136,7 @@ def _runtime(request: Request) -> Runtime:
     "/reports",
     status_code=202,
     response_model=ReportAccepted,
+    responses=answers(409),
     summary="Submit a report of domestic abuse (staff intake or a partner agency)",
 )
 async def post_report(
@@ -189,6 +191,7 @@ def _as_field_problem(exc: DomainError) -> Exception:
     "/asb-reports",
     status_code=202,
     response_model=AsbOutcome,
+    responses=answers(409),
     summary="Pass on an anti-social behaviour report: DA-signal categories raise an enquiry",
 )
 async def post_asb_report(

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from pydantic import TypeAdapter, ValidationError
 
+from hearth.contracts.events.base import has_control_character, remove_control_characters
 from hearth.contracts.events.common import (
     AbuseType,
     Channel,
@@ -112,6 +113,8 @@ TEXT_LIMITS: Final = {
     "interpreter_language": 200,
     "contact_notes": 2_000,
 }
+MULTI_LINE_FIELDS: Final = frozenset({"account", "contact_notes"})
+"""The text areas: line breaks and tabs are kept in them."""
 FIELD_LABELS: Final = {
     "reporter_name": "Your name",
     "reporter_phone": "Your phone number",
@@ -127,6 +130,10 @@ FIELD_LABELS: Final = {
     "safe_email": "Safe email address",
     "interpreter_language": "Language",
     "contact_notes": "Anything else about contacting safely",
+    "survivor_dob": "Date of birth",
+    "children_count": "Number of children",
+    "safe_from": "The time from",
+    "safe_to": "The time to",
 }
 FIELD_ORDER: Final = (
     "reporter",
@@ -193,7 +200,22 @@ class _Reader:
         self.errors: dict[str, str] = {}
 
     def text(self, name: str) -> str | None:
-        raw = (self.values.get(name) or [""])[0].strip()
+        raw = (self.values.get(name) or [""])[0]
+        multi_line = name in MULTI_LINE_FIELDS
+        if not multi_line:
+            # A one-line box: a pasted tab or line break is a space, nothing to refuse.
+            raw = raw.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        if has_control_character(raw, multi_line=multi_line):
+            # Invisible characters no report may hold (NUL and the like): shown again
+            # without them, so sending the form again works, and said plainly.
+            self.values[name] = [remove_control_characters(raw, multi_line=multi_line)]
+            self.fail(
+                name,
+                f"{FIELD_LABELS.get(name, 'This answer')} had hidden characters in it that we "
+                "cannot accept. We have taken them out: check it and send the form again",
+            )
+            return None
+        raw = raw.strip()
         if not raw:
             return None
         limit = TEXT_LIMITS.get(name)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 import structlog
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError
+from limits import parse_many
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearth.eventstore.runtime import Runtime
 from hearth.intake.domain.policy import IntakePolicy, PolicyError, policy_problems
+from hearth.intake.rate_limit import WebFormLimiter
 
 log = structlog.get_logger(__name__)
 
@@ -33,6 +35,31 @@ class IntakeSettings(BaseSettings):
     """Where "leave this site quickly" goes: a neutral site that looks ordinary in history."""
     web_form_actor_id: str = Field(default="web-form", pattern=r"^[A-Za-z0-9._:@-]+$")
     """The actor id on events from the public web form (role `public`)."""
+    web_form_limit_per_client: str = "10/minute;30/hour"
+    """Posts of the web form one client may make (`limits` notation, `;` between limits)."""
+    web_form_limit_overall: str = "120/minute;2000/hour"
+    """Posts of the web form all clients together may make, per instance."""
+    web_form_limit_storage: str = "async+memory://"
+    """Where the rate limit's windows are kept (`limits` storage URI): memory counts per
+    instance; a shared store (e.g. `async+redis://host:6379`) counts across instances."""
+    web_form_trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
+    """Proxies in front of intake that each append the address they saw to
+    X-Forwarded-For. 0 (the default): the header is ignored and the client is the
+    connecting address; set it only when every request passes those proxies."""
+
+    @field_validator("web_form_limit_storage")
+    @classmethod
+    def _an_async_storage(cls, value: str) -> str:
+        if not value.startswith("async+"):
+            raise ValueError("the web form runs on asyncio: use an async+ storage URI")
+        return value
+
+    @field_validator("web_form_limit_per_client", "web_form_limit_overall")
+    @classmethod
+    def _a_limit(cls, value: str) -> str:
+        if not parse_many(value):
+            raise ValueError("give at least one limit, e.g. 10/minute")
+        return value
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,14 @@ class IntakeContext:
 
     settings: IntakeSettings
     policy: IntakePolicy
+    web_form_limiter: WebFormLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        limiter = WebFormLimiter(
+            s.web_form_limit_per_client, s.web_form_limit_overall, s.web_form_limit_storage
+        )
+        object.__setattr__(self, "web_form_limiter", limiter)
 
     @property
     def match_key(self) -> bytes:

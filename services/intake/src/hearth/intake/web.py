@@ -2,12 +2,15 @@
 
 Server-rendered HTML. Nothing is loaded from anywhere else, nothing personal goes in a
 URL or a log, and no page is kept in a cache. A hidden token generated with each blank
-form makes a double submit one report. After a report the browser is redirected to a
-confirmation page showing the reference (the report id) and what happens next.
+form makes a double submit one report. Posts are rate limited per client and overall
+(`rate_limit.py`): a refused post is not stored, and the page says so. After a report
+the browser is redirected to a confirmation page showing the reference (the report id)
+and what happens next.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from pathlib import Path
 from typing import Any, Final
@@ -24,6 +27,7 @@ from hearth.eventstore.logs import describe_error
 from hearth.eventstore.runtime import Runtime
 from hearth.intake import forms
 from hearth.intake.handlers import report_stream, submit_report
+from hearth.intake.rate_limit import client_address
 from hearth.intake.settings import intake_context
 
 log = structlog.get_logger(__name__)
@@ -90,13 +94,29 @@ async def submit_report_form(request: Request) -> Response:
         key: [v for v in received.getlist(key) if isinstance(v, str)]
         for key in set(received.keys())
     }
-    parsed = forms.parse_report_form(values, today=runtime.clock.now().date())
     token = _token(values)
+    context = intake_context(runtime)
+    refusal = await context.web_form_limiter.refuse(
+        client_address(request, context.settings.web_form_trusted_proxy_hops)
+    )
+    if refusal is not None:
+        # Not stored, and said so plainly: the resident keeps what they typed.
+        kept = forms.ParsedForm(values={**values, "idempotency_token": [token]})
+        response = _page(
+            runtime,
+            "report_form.html",
+            status_code=429,
+            form=kept,
+            rate_limited=True,
+            retry_minutes=math.ceil(refusal.retry_after_seconds / 60),
+        )
+        response.headers["Retry-After"] = str(refusal.retry_after_seconds)
+        return response
+    parsed = forms.parse_report_form(values, today=runtime.clock.now().date())
     parsed.values["idempotency_token"] = [token]
     if parsed.submission is None:
         log.info("web form returned with errors", fields=[e.field for e in parsed.errors])
         return _page(runtime, "report_form.html", status_code=422, form=parsed)
-    context = intake_context(runtime)
     actor = Actor(id=context.settings.web_form_actor_id, role=Role.PUBLIC)
     body_hash = request_hash(context.match_key, parsed.submission.model_dump(mode="json"))
     try:

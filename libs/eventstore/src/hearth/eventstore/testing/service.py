@@ -92,6 +92,7 @@ async def running_service(
             "db_schema": schema or fresh_schema(spec.name),
             "topic_namespace": fresh_namespace() if topic_namespace is None else topic_namespace,
             "relay_poll_seconds": 0.2,
+            "metrics_port": 0,  # tests read the registry; many services run at once
             **overrides,
         }
     )
