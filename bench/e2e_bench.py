@@ -26,12 +26,14 @@ measured one after the other cannot be compared. Instead:
    Per size, the median of each figure over the rounds is printed as well.
 
 While one size is measured the others are idle: no load is sent to them, and nothing
-is pending in them (each phase ends only once its environment has settled: relays
-published, consumers caught up). Idle services still wake now and then (each relay's
-poll every second, the deadline scheduler and the broker check every 5 s), which costs
-little; the CPU time the idle services used during each phase is printed, so that
-this can be checked. They are not paused (SIGSTOP): a paused Kafka consumer drops out
-of its group and rebalances when resumed, which would disturb more than it spares.
+is pending in them. Preparing a size, and each phase, ends only once its environment
+has settled: relays published, consumers caught up, and its tables vacuumed and
+analysed (else autovacuum would start within a minute, during the next phase, often
+another size's). Idle services still wake now and then (each relay's poll every
+second, the deadline scheduler and the broker check every 5 s), which costs little;
+the CPU time the idle services used during each phase is printed, so that this can be
+checked. They are not paused (SIGSTOP): a paused Kafka consumer drops out of its group
+and rebalances when resumed, which would disturb more than it spares.
 
 The cases present are seeded the way they would have arrived, but without HTTP: report
 streams are appended to intake's event store in large transactions (with intake's
@@ -65,6 +67,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -424,6 +427,22 @@ async def wait_settled(pool: asyncpg.Pool, env: Environment, timeout: float) -> 
         )
         quiet = quiet + 1 if behind == 0 else 0
         await asyncio.sleep(1.0)
+
+
+async def vacuum(pool: asyncpg.Pool, env: Environment) -> None:
+    """VACUUM (ANALYZE) the environment's tables, so autovacuum has nothing left to do there.
+
+    Otherwise it starts up to a minute after a load (or the backlog) and runs during
+    whichever phase comes next, often another size's. Where there is nothing to do (all
+    pages visible, few rows changed) it is quick.
+    """
+    tables = await pool.fetch(
+        "SELECT quote_ident(schemaname) || '.' || quote_ident(tablename) AS name "
+        "FROM pg_tables WHERE schemaname = ANY($1::text[])",
+        [service.schema for service in env.services],
+    )
+    if tables:
+        await pool.execute(f"VACUUM (ANALYZE) {', '.join(t['name'] for t in tables)}")
 
 
 async def open_cases(pool: asyncpg.Pool, schema: str) -> int:
@@ -794,6 +813,7 @@ async def prepare(pool: asyncpg.Pool, size: Size, args: argparse.Namespace) -> N
         await service.wait_ready()
     await wait_settled(pool, env, args.seed_timeout)
     size.open_seconds = time.perf_counter() - started
+    await vacuum(pool, env)
     opened = await open_cases(pool, env.cases.schema)
     if opened != size.cases:
         raise RuntimeError(f"cases opened {opened:,} cases, expected {size.cases:,}")
@@ -855,6 +875,7 @@ async def run_phase(
             phase.idle_cpu = sum(other.env.cpu_seconds() for other in idle) - idle_cpu
             phase.present = present
         await wait_settled(pool, env, SETTLE_TIMEOUT)
+        await vacuum(pool, env)
     finally:
         await reader.stop()
     return phase
@@ -888,7 +909,7 @@ def print_pair(pair: Pair, rounds: int, sizes: Sequence[Size]) -> None:
     commit_rate = pair.baseline.commit
     for size in pair.order:
         phase = pair.phases[size.cases]
-        refused = f", {phase.refused} refused" if phase.refused else ""
+        refused = f", {phase.refused} refused {refusals(phase)}" if phase.refused else ""
         missing = f", {phase.missing} CaseOpened not seen" if phase.missing else ""
         print(
             f"  {size.label} ({phase.present:,} present): "
@@ -911,6 +932,12 @@ def print_pair(pair: Pair, rounds: int, sizes: Sequence[Size]) -> None:
             f"({phase.idle_cpu / phase.busy:.1%} of a core)"
         )
     print(f"  raw baselines after:  {pair.after}", flush=True)
+
+
+def refusals(phase: Phase) -> str:
+    """How many of each HTTP status were not accepted (0: no answer)."""
+    counts = Counter(s.status for s in phase.sent if not (s.status == 202 and s.case_id))
+    return "(" + ", ".join(f"{status}: {n}" for status, n in sorted(counts.items())) + ")"
 
 
 def cpu_per_report(phase: Phase) -> float:
