@@ -23,7 +23,11 @@ measured one after the other cannot be compared. Instead:
    such pair of phases, and every figure is printed beside them.
 3. Within one round both sizes saw much the same noise, so each round gives a ratio
    (most cases / fewest) per figure, and the verdict takes the median of those ratios.
-   Per size, the median of each figure over the rounds is printed as well.
+   Per size, the median of each figure over the rounds is printed as well. An even
+   number of rounds balances which size goes first exactly. At the fixed rate a phase
+   has only `--rate` x `--seconds` reports (200 by default), so its p99 is decided by
+   whether the shared machine stalled for a moment during it; more rounds
+   (`--rounds 5`) or longer phases give a firmer figure.
 
 While one size is measured the others are idle: no load is sent to them, and nothing
 is pending in them. Preparing a size, and each phase, ends only once its environment
@@ -46,8 +50,9 @@ little through the run; the cases present when each phase starts are printed.
 Servers from KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL (default: the local stack). Only
 127.0.0.1; everything started is stopped, and the schemas and topics are dropped, also
 when the run is interrupted (Ctrl-C, SIGTERM, SIGHUP). The default run takes about
-15 minutes on a shared 2-core machine, most of it seeding and opening 50,000 cases;
-`--quick` is a smoke run (small sizes, one round, short phases) of two or three.
+12 minutes on a shared 2-core machine, 7 of them seeding and opening 50,000 cases (a
+round takes about 1.5); `--quick` is a smoke run (small sizes, one round, short
+phases) of about a minute.
 """
 
 from __future__ import annotations
