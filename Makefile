@@ -73,7 +73,7 @@ status: ## what is running, and whether it answers
 	@$(LOCAL)/postgres.sh status || true
 	@$(LOCAL)/services.sh status || true
 
-bench: ## benchmarks against the local Kafka and PostgreSQL (ratios to raw clients; the end-to-end one takes ~15 min)
+bench: ## benchmarks against the local Kafka and PostgreSQL (ratios to raw clients; the end-to-end one takes ~12 min)
 	@$(LOCAL)/kafka.sh start >/dev/null
 	@$(LOCAL)/postgres.sh start >/dev/null
 	@export KAFKA_BOOTSTRAP_SERVERS=$(KAFKA_BOOTSTRAP) DATABASE_URL=$(DATABASE_URL_LOCAL); \
