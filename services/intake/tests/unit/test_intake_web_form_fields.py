@@ -193,3 +193,19 @@ def test_the_person_causing_harm_is_recorded_when_named_or_described() -> None:
     [perpetrator] = parsed.submission.alleged_perpetrators
     assert perpetrator.name == "Sam"
     assert perpetrator.relationship_to_survivor.value == "former_intimate_partner"
+
+
+def test_a_resident_can_say_the_person_causing_harm_or_the_survivor_works_for_us() -> None:
+    """Point 12 (issue 10): they cannot know the staff id; the case is then restricted to
+    the DA leads until staff record it."""
+    parsed = parse_report_form(_form(perpetrator_works_here="yes"), today=TODAY)
+    assert parsed.submission is not None
+    [perpetrator] = parsed.submission.alleged_perpetrators
+    assert perpetrator.is_staff_member is True
+    assert perpetrator.staff_id is None
+    assert parsed.submission.survivor.is_staff_member is False
+
+    parsed = parse_report_form(_form(survivor_works_here="yes"), today=TODAY)
+    assert parsed.submission is not None
+    assert parsed.submission.survivor.is_staff_member is True
+    assert parsed.submission.alleged_perpetrators == ()

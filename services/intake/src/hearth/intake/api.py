@@ -28,6 +28,7 @@ from hearth.eventstore.idempotency import (
     request_hash,
 )
 from hearth.eventstore.runtime import Runtime
+from hearth.intake.domain import submission as domain_submission
 from hearth.intake.domain.asb import AsbReport
 from hearth.intake.domain.decider import UnknownEnquiry
 from hearth.intake.domain.linking import CaseNotOpen
@@ -37,7 +38,7 @@ from hearth.intake.settings import intake_context
 
 router = APIRouter(tags=["intake"])
 
-STAFF_ROLES: Final = (Role.INTAKE, Role.CASE_MANAGER, Role.MANAGER, Role.ADMIN)
+STAFF_ROLES: Final = tuple(sorted(domain_submission.STAFF_ROLES))
 STAFF_CHANNELS: Final = frozenset(Channel) - {Channel.WEB_FORM}
 """Staff record what reached them any way but the public web form, which residents use."""
 PARTNER_CHANNELS: Final = frozenset({Channel.PARTNER_AGENCY})

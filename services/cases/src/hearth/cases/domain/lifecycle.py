@@ -32,6 +32,19 @@ from hearth.eventstore.errors import DomainError
 # --- case manager ----------------------------------------------------------------------
 
 
+class StaffNotIdentified(DomainError):
+    """Someone on the case is said to be staff, without their staff id: they could be any
+    officer, so nobody is named on the case until the id is recorded."""
+
+    code = "staff_not_identified"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a member of staff involved in this case has no staff id recorded: record it "
+            "(the people on the case) before naming anyone else on it"
+        )
+
+
 def change_case_manager(
     command: ChangeCaseManager, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
@@ -40,6 +53,8 @@ def change_case_manager(
     require_open_case(state, command.actor)
     if command.staff_id is not None:
         require_manager(command.actor, "reassign a case to a named member of staff")
+        if state.staff_unidentified:
+            raise StaffNotIdentified()
         member = _assignable(command.staff_id, state, rules)
         preference = command.preferred_gender or state.preferred_gender
         return _reassign(state, member, preference, now, rules)
@@ -47,6 +62,18 @@ def change_case_manager(
     assert preferred is not None  # ChangeCaseManager.check: one or the other is given
     current = state.case_manager
     assert state.case_id is not None
+    if state.staff_unidentified:
+        # The preference is recorded; the case moves to an officer once staff are identified.
+        if state.preferred_gender is preferred:
+            return []
+        return [
+            ev.CaseManagerPreferenceRecorded(
+                case_id=state.case_id,
+                recorded_at=now,
+                preferred_gender=preferred,
+                current_case_manager_matches=current is not None and current.gender is preferred,
+            )
+        ]
     if current is not None and current.gender is preferred:
         if state.preferred_gender is preferred:
             return []
@@ -229,6 +256,8 @@ def restrict(
         raise DomainError(
             "a member of staff involved in the case cannot be named on it", code="staff_involved"
         )
+    if state.staff_unidentified:
+        raise StaffNotIdentified()
     manager = state.case_manager.staff_id if state.case_manager else None
     named = tuple(dict.fromkeys([*([manager] if manager else []), *command.permitted_staff_ids]))
     restriction = Restriction(reason=command.reason, permitted_staff_ids=named)

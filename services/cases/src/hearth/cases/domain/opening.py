@@ -15,14 +15,15 @@ from hearth.cases.domain.commands import ReceiveReport, RecordLink
 from hearth.cases.domain.people import (
     auto_flags,
     case_manager_of,
+    da_leads_only,
     merge_people,
     named_staff,
     restriction_reason,
     staff_safeguards,
 )
 from hearth.cases.domain.rules import CaseRules
-from hearth.cases.domain.staff import choose_case_manager
-from hearth.cases.domain.state import CaseState, Recorded, fold
+from hearth.cases.domain.staff import Choice, choose_case_manager
+from hearth.cases.domain.state import CaseState, Recorded, fold, staff_unidentified
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ReopenReason, Restriction
 from hearth.contracts.events.intake import ReportReceived
@@ -84,10 +85,16 @@ def open_case(
     people = [report.survivor, *report.alleged_perpetrators]
     involved = {p.staff_id for p in people if p.staff_id}
     preferred = report.preferred_case_manager_gender
-    choice = choose_case_manager(rules.roster, caseloads, preferred, exclude=involved)
-    manager_id = choice.member.staff_id if choice.member else None
     restriction = None
-    if any(p.is_staff_member for p in people):
+    if staff_unidentified(people):
+        # Said to be staff, with no staff id: it could be any officer, so nobody is chosen
+        # and only the DA leads see the case until the id is recorded (`staff_safeguards`).
+        choice = Choice(None, None)
+        restriction = da_leads_only(rules, report.survivor, involved)
+    else:
+        choice = choose_case_manager(rules.roster, caseloads, preferred, exclude=involved)
+    manager_id = choice.member.staff_id if choice.member else None
+    if restriction is None and any(p.is_staff_member for p in people):
         restriction = Restriction(
             reason=restriction_reason(report.survivor),
             permitted_staff_ids=named_staff(rules, manager_id, involved),

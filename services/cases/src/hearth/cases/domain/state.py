@@ -18,6 +18,7 @@ from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Child,
     Gender,
+    PersonDetails,
     SafeContact,
     Survivor,
 )
@@ -154,6 +155,12 @@ class CaseState:
         people = [self.survivor, *self.perpetrators]
         return any(p is not None and p.is_staff_member for p in people)
 
+    @property
+    def staff_unidentified(self) -> bool:
+        """Someone on the case is said to be staff without their staff id (see
+        `staff_unidentified`)."""
+        return staff_unidentified([self.survivor, *self.perpetrators])
+
     def deadline(self, kind: DeadlineKind, ref: str | None = None) -> Deadline | None:
         """The deadline of that kind (this episode's, for contact and DASH)."""
         return self.deadlines.get((kind, ref if ref is not None else str(self.episode)))
@@ -165,6 +172,13 @@ class CaseState:
     def person_ids(self) -> frozenset[UUID]:
         people = [self.survivor, *self.perpetrators, *self.children]
         return frozenset(p.person_id for p in people if p is not None)
+
+
+def staff_unidentified(people: Iterable[PersonDetails | None]) -> bool:
+    """Someone is said to be a member of staff, but their staff id is not recorded (a web
+    form or partner cannot know it): they could be anyone, the case manager included, so
+    until the id is recorded only the DA leads may see the case."""
+    return any(p is not None and p.is_staff_member and not p.staff_id for p in people)
 
 
 def fold(history: Iterable[Recorded], state: CaseState | None = None) -> CaseState:

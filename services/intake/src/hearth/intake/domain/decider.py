@@ -24,6 +24,7 @@ from hearth.intake.domain.linking import decide_link, reused_person_ids
 from hearth.intake.domain.policy import IntakePolicy
 from hearth.intake.domain.reports import assign_person_ids, build_report_events
 from hearth.intake.domain.state import IntakeState, evolve, initial_state
+from hearth.intake.domain.submission import check_staff_details
 
 __all__ = [
     "UnknownEnquiry",
@@ -68,10 +69,12 @@ def receive_report(
 ) -> tuple[ReportReceived, ReportLinkedToCase]:
     """The report's case (named, an open match, or a new one, maybe a repeat) and events.
 
-    Raises UnknownEnquiry for an enquiry intake never raised, and NotFound or
-    CaseNotOpen when staff name a case that is unknown or closed.
+    Raises InvalidCommand when staff name a colleague without their staff id
+    (`submission.check_staff_details`), UnknownEnquiry for an enquiry intake never
+    raised, and NotFound or CaseNotOpen when staff name a case that is unknown or closed.
     """
     submission = command.submission
+    check_staff_details(submission, command.actor)
     if submission.enquiry_id is not None and submission.enquiry_id not in state.known_enquiries:
         raise UnknownEnquiry("no enquiry with this id was raised by intake")
     link = decide_link(
