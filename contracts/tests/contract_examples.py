@@ -218,6 +218,7 @@ def _case_lifecycle() -> list[DomainEvent]:
             timescale_policy="west-kent-2024",
         ),
         c.PeopleUpdated(case_id=CASE_ID, updated_at=_at(70), children=(_CHILD,)),
+        c.SurvivorIdentified(case_id=CASE_ID, identified_at=_at(70), contact_due_at=_at(94)),
         c.CaseManagerAssigned(
             case_id=CASE_ID,
             assigned_at=_at(0.5),

@@ -163,6 +163,7 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
         assert await migrate(pool, old, [MIGRATIONS]) == [
             "cases/0002_decided_facts.sql",
             "cases/0003_caseloads.sql",
+            "cases/0004_identify_survivor.sql",
         ]
         async with pool.acquire() as conn, conn.transaction():
             migrated = await summary_rows(conn, old)

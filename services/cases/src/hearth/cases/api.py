@@ -62,11 +62,20 @@ async def list_cases(
     case_manager_id: Annotated[str | None, Query(pattern=STAFF_ID_PATTERN, max_length=200)] = None,
     overdue: bool | None = None,
     restricted: bool | None = None,
+    identify_survivor: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     """My cases (a case manager's own), or all cases for managers, auditors and admins."""
-    case_filter = CaseFilter(status, case_manager_id, overdue, restricted, limit, offset)
+    case_filter = CaseFilter(
+        status,
+        case_manager_id,
+        overdue,
+        restricted,
+        identify_survivor=identify_survivor,
+        limit=limit,
+        offset=offset,
+    )
     rows = await handlers.list_cases(_runtime(request), actor, case_filter)
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}
 

@@ -228,13 +228,15 @@ def reopen(
     if state.is_open:
         raise DomainError("the case is open", code="case_not_closed")
     restart = rules.policy.reopening_restarts_deadlines
+    # Still nobody to contact: the DA lead's task comes back instead of a contact deadline.
+    contact = restart and not state.survivor_unidentified
     return [
         ev.CaseReopened(
             case_id=state.case_id,
             reopened_at=now,
             reason=command.reason,
             notes=command.notes,
-            contact_due_at=rules.contact_due(now) if restart else None,
+            contact_due_at=rules.contact_due(now) if contact else None,
             dash_due_at=rules.dash_due(now) if restart else None,
             review_due_at=rules.review_due(now),
         )

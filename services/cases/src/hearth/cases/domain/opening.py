@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from hearth.cases.domain.commands import ReceiveReport, RecordLink
+from hearth.cases.domain.identification import identified_now, report_identifies
 from hearth.cases.domain.people import (
     auto_flags,
     case_manager_of,
@@ -39,7 +40,7 @@ def receive_report(
         return []
     events: list[ev.CasesEvent] = []
     if not state.is_open:
-        events.append(_reopening(report, now, rules))
+        events.append(_reopening(report, state, now, rules))
     events.append(
         ev.ReportAddedToCase(
             case_id=report.case_id,
@@ -76,7 +77,9 @@ def receive_report(
             )
         )
     after = fold((Recorded(e, command.actor, 0, now) for e in events), state)
-    return events + staff_safeguards(after, command.caseloads, now, rules)
+    identified = identified_now(after, now, rules, report)
+    after = fold((Recorded(e, command.actor, 0, now) for e in identified), after)
+    return events + identified + staff_safeguards(after, command.caseloads, now, rules)
 
 
 def open_case(
@@ -119,6 +122,7 @@ def open_case(
             timescale_policy=rules.policy.id,
             restriction=restriction,
             preferred_case_manager_gender=preferred,
+            survivor_to_identify=not report_identifies(report),
         )
     ]
     if choice.member is not None:
@@ -152,14 +156,18 @@ def open_case(
     return events
 
 
-def _reopening(report: ReportReceived, now: datetime, rules: CaseRules) -> ev.CaseReopened:
+def _reopening(
+    report: ReportReceived, state: CaseState, now: datetime, rules: CaseRules
+) -> ev.CaseReopened:
     restart = rules.policy.reopening_restarts_deadlines
+    # Still nobody to contact: the DA lead's task comes back instead of a contact deadline.
+    contact = restart and not state.survivor_unidentified
     return ev.CaseReopened(
         case_id=report.case_id,
         reopened_at=now,
         reason=ReopenReason.NEW_INCIDENT,
         report_id=report.report_id,
-        contact_due_at=rules.contact_due(report.received_at) if restart else None,
+        contact_due_at=rules.contact_due(report.received_at) if contact else None,
         dash_due_at=rules.dash_due(report.received_at) if restart else None,
         review_due_at=rules.review_due(now),
     )

@@ -29,7 +29,9 @@ _T = TypeVar("_T")
 __all__ = [
     "CaseState",
     "CaseStatus",
+    "IdentifyTask",
     "Recorded",
+    "TaskStatus",
     "evolve",
     "fold",
     "fold_envelopes",
@@ -80,6 +82,35 @@ class Flag:
         return self.removed is None
 
 
+class TaskStatus(StrEnum):
+    """Where a task stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    """The case closed before it was done."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyTask:
+    """The DA lead's task to identify a survivor nothing on the case identifies or reaches
+    (`hearth.cases.domain.identification`): in place of a first-contact deadline."""
+
+    opened_at: datetime
+    done_at: datetime | None = None
+    cancelled_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None
+
+    @property
+    def status(self) -> TaskStatus:
+        if self.done_at is not None:
+            return TaskStatus.DONE
+        return TaskStatus.OPEN if self.cancelled_at is None else TaskStatus.CANCELLED
+
+
 @dataclass(frozen=True, slots=True)
 class PendingClosure:
     """A closure request waiting for a manager."""
@@ -111,6 +142,8 @@ class CaseState:
     restriction: Restriction | None = None
     safe_contact: SafeContact | None = None
     deadlines: Mapping[DeadlineKey, Deadline] = field(default_factory=dict)
+    identify_survivor: IdentifyTask | None = None
+    """Set when the case opened with nothing to identify or reach the survivor by."""
     review_seq: int = 0
     attempts: tuple[ev.ContactAttempted, ...] = ()
     contacts: tuple[ev.SurvivorContacted, ...] = ()
@@ -154,6 +187,12 @@ class CaseState:
     def staff_involved(self) -> bool:
         people = [self.survivor, *self.perpetrators]
         return any(p is not None and p.is_staff_member for p in people)
+
+    @property
+    def survivor_unidentified(self) -> bool:
+        """The case opened with nothing identifying or reaching the survivor, and nothing
+        has since: first contact is not due yet (see `identify_survivor`)."""
+        return self.identify_survivor is not None and self.identify_survivor.done_at is None
 
     @property
     def staff_unidentified(self) -> bool:
@@ -221,6 +260,8 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 perpetrators=_given(event.alleged_perpetrators, state.perpetrators),
                 children=_given(event.children, state.children),
             )
+        case ev.SurvivorIdentified():
+            return _identified(state, event)
         case ev.CaseManagerAssigned():
             return replace(
                 state,
@@ -313,12 +354,16 @@ def _apply_lifecycle(state: CaseState, event: DomainEvent, actor: Actor) -> Case
                 key: d.cancelled(event.closed_at) if d.is_open else d
                 for key, d in state.deadlines.items()
             }
+            task = state.identify_survivor
+            if task is not None and task.is_open:
+                task = replace(task, cancelled_at=event.closed_at)
             return replace(
                 state,
                 status=CaseStatus.CLOSED,
                 closure=event,
                 pending_closure=None,
                 deadlines=deadlines,
+                identify_survivor=task,
             )
         case ev.CaseReopened():
             return _reopened(state, event)
@@ -355,9 +400,13 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
         preferred_gender=event.preferred_case_manager_gender,
         restriction=event.restriction,
     )
-    opened = _with_deadline(
-        opened, Deadline(DeadlineKind.CONTACT, "1", event.reported_at, event.contact_due_at)
-    )
+    if event.survivor_to_identify:
+        # No contact deadline that could never be met: the DA lead identifies them first.
+        opened = replace(opened, identify_survivor=IdentifyTask(event.opened_at))
+    else:
+        opened = _with_deadline(
+            opened, Deadline(DeadlineKind.CONTACT, "1", event.reported_at, event.contact_due_at)
+        )
     opened = _with_deadline(
         opened, Deadline(DeadlineKind.DASH, "1", event.reported_at, event.dash_due_at)
     )
@@ -371,6 +420,10 @@ def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
     )
     if event.report_id is not None:
         reopened = replace(reopened, report_ids=_with_report(state.report_ids, event.report_id))
+    task = state.identify_survivor
+    if task is not None and task.status is TaskStatus.CANCELLED:
+        # Still nobody to contact: the task is back for the DA lead.
+        reopened = replace(reopened, identify_survivor=IdentifyTask(event.reopened_at))
     for kind, due in (
         (DeadlineKind.CONTACT, event.contact_due_at),
         (DeadlineKind.DASH, event.dash_due_at),
@@ -380,6 +433,16 @@ def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
                 reopened, Deadline(kind, str(episode), event.reopened_at, due)
             )
     return _next_review(reopened, event.reopened_at, event.review_due_at)
+
+
+def _identified(state: CaseState, event: ev.SurvivorIdentified) -> CaseState:
+    task = state.identify_survivor
+    if task is not None and task.is_open:
+        state = replace(state, identify_survivor=replace(task, done_at=event.identified_at))
+    contact = Deadline(
+        DeadlineKind.CONTACT, str(state.episode), event.identified_at, event.contact_due_at
+    )
+    return _with_deadline(state, contact)
 
 
 def _contacted(state: CaseState, event: ev.SurvivorContacted) -> CaseState:
