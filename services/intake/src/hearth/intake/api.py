@@ -14,7 +14,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.common import Channel, ReporterKind
@@ -65,7 +65,7 @@ class LinkOut(BaseModel):
 
 
 class ReportAccepted(BaseModel):
-    """The report was stored: its id, and the case it belongs to.
+    """To staff: the report was stored, its id, and the case it belongs to.
 
     When the report joins, or repeats, a restricted case (the survivor or alleged
     perpetrator is staff) and the submitter is not one of the staff named on it,
@@ -73,10 +73,23 @@ class ReportAccepted(BaseModel):
     case all the same, and the case's named staff see it there.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     report_id: UUID
     case_id: UUID | None
     link: LinkOut | None
     case_withheld: bool = False
+
+
+class ReportReference(BaseModel):
+    """To a partner agency's system: the report was stored, its id and a reference to
+    quote. Nothing about other reports or cases (whether the person already has a case,
+    or why the report joined it) is a partner's to know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report_id: UUID
+    reference: str
 
 
 class AsbOutcome(BaseModel):
@@ -135,7 +148,7 @@ def _runtime(request: Request) -> Runtime:
 @router.post(
     "/reports",
     status_code=202,
-    response_model=ReportAccepted,
+    response_model=ReportAccepted | ReportReference,
     summary="Submit a report of domestic abuse (staff intake or a partner agency)",
 )
 async def post_report(

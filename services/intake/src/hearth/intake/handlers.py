@@ -13,7 +13,7 @@ from uuid import UUID
 import structlog
 
 from hearth.contracts.envelope import Actor
-from hearth.contracts.events.intake import LinkBasis, ReportLinkedToCase
+from hearth.contracts.events.intake import LinkBasis
 from hearth.eventstore import idempotency as keys
 from hearth.eventstore.db import Conn
 from hearth.eventstore.idempotency import Idempotency
@@ -24,7 +24,7 @@ from hearth.intake.domain.asb import AsbReport
 from hearth.intake.domain.commands import RaiseAsbEnquiry, SubmitReport, person_ids_needed
 from hearth.intake.domain.decider import raise_asb_enquiry as decide_asb_enquiry
 from hearth.intake.domain.decider import receive_report
-from hearth.intake.domain.disclosure import case_withheld
+from hearth.intake.domain.disclosure import ReportAnswer
 from hearth.intake.domain.linking import report_index_entries
 from hearth.intake.domain.matching import all_digests, people_keys
 from hearth.intake.domain.state import IntakeState
@@ -44,25 +44,29 @@ def enquiry_stream(enquiry_id: UUID) -> str:
     return f"enquiry-{enquiry_id}"
 
 
-def report_response(linked: ReportLinkedToCase, *, withheld: bool = False) -> dict[str, Any]:
+def report_response(answer: ReportAnswer) -> dict[str, Any]:
     """The 202 body for a report: ids and the link, never anything that was reported.
 
-    `withheld` (see `domain.disclosure`): the answer names the report only.
+    What the submitter may be told is `domain.disclosure`'s decision: without a case,
+    the report's id and a reference to quote.
     """
-    if withheld:
+    if answer.case_withheld:
         return {
-            "report_id": str(linked.report_id),
+            "report_id": str(answer.report_id),
             "case_id": None,
             "link": None,
             "case_withheld": True,
         }
+    if answer.case_id is None or answer.basis is None:
+        return {"report_id": str(answer.report_id), "reference": answer.reference}
+    previous = answer.previous_case_id
     return {
-        "report_id": str(linked.report_id),
-        "case_id": str(linked.case_id),
+        "report_id": str(answer.report_id),
+        "case_id": str(answer.case_id),
         "link": {
-            "basis": linked.basis.value,
-            "repeat_reasons": [r.value for r in linked.repeat_reasons],
-            "previous_case_id": str(linked.previous_case_id) if linked.previous_case_id else None,
+            "basis": answer.basis.value,
+            "repeat_reasons": [r.value for r in answer.repeat_reasons],
+            "previous_case_id": str(previous) if previous else None,
         },
     }
 
@@ -112,7 +116,8 @@ async def submit_report(
             if earlier is not None:
                 return earlier
         state = await _load_state(store, conn, schema, command)
-        received, linked = receive_report(command, state, now, context.policy)
+        outcome = receive_report(command, state, now, context.policy)
+        received, linked = outcome.received, outcome.linked
         received_id = uuid.uuid4()
         await store.append(
             report_stream(command.report_id),
@@ -135,7 +140,7 @@ async def submit_report(
             await read_model.record_assigned_case(
                 conn, schema, case_id=linked.case_id, report_id=command.report_id, at=now
             )
-        response = report_response(linked, withheld=case_withheld(linked, state.statuses, actor.id))
+        response = report_response(outcome.answer)
         if idempotency is not None:
             await keys.save_response(
                 conn,

@@ -8,6 +8,7 @@ report in a DA-signal category gets `EnquiryRaised`, any other category nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from hearth.contracts.events.intake import (
@@ -20,6 +21,7 @@ from hearth.eventstore.decider import Decider
 from hearth.eventstore.errors import DomainError
 from hearth.intake.domain.asb import enquiry_for_asb_report
 from hearth.intake.domain.commands import Command, RaiseAsbEnquiry, SubmitReport
+from hearth.intake.domain.disclosure import ReportAnswer, answer_for
 from hearth.intake.domain.linking import decide_link, reused_person_ids
 from hearth.intake.domain.policy import IntakePolicy
 from hearth.intake.domain.reports import assign_person_ids, build_report_events
@@ -27,6 +29,7 @@ from hearth.intake.domain.state import IntakeState, evolve, initial_state
 from hearth.intake.domain.submission import check_staff_details
 
 __all__ = [
+    "ReportOutcome",
     "UnknownEnquiry",
     "decide",
     "intake_decider",
@@ -52,13 +55,26 @@ def intake_decider(policy: IntakePolicy) -> Decider[Command, IntakeState]:
     return Decider(initial_state=initial_state, evolve=evolve, decide=decide_under_policy)
 
 
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    """A report's events, and what its submitter is told (`disclosure`)."""
+
+    received: ReportReceived
+    linked: ReportLinkedToCase
+    answer: ReportAnswer
+
+    @property
+    def events(self) -> list[IntakeEvent]:
+        return [self.received, self.linked]
+
+
 def decide(
     command: Command, state: IntakeState, now: datetime, policy: IntakePolicy
 ) -> list[IntakeEvent]:
     """The events `command` causes, given what intake knows at `now`."""
     match command:
         case SubmitReport():
-            return list(receive_report(command, state, now, policy))
+            return receive_report(command, state, now, policy).events
         case RaiseAsbEnquiry():
             enquiry = raise_asb_enquiry(command, now, policy)
             return [enquiry] if enquiry is not None else []
@@ -66,8 +82,9 @@ def decide(
 
 def receive_report(
     command: SubmitReport, state: IntakeState, now: datetime, policy: IntakePolicy
-) -> tuple[ReportReceived, ReportLinkedToCase]:
-    """The report's case (named, an open match, or a new one, maybe a repeat) and events.
+) -> ReportOutcome:
+    """The report's case (named, an open match, or a new one, maybe a repeat), its events
+    and the answer to its submitter.
 
     Raises InvalidCommand when staff name a colleague without their staff id
     (`submission.check_staff_details`), UnknownEnquiry for an enquiry intake never
@@ -90,13 +107,14 @@ def receive_report(
     person_ids = assign_person_ids(
         submission, reused_person_ids(link, command.people, state.entries), fresh.__next__
     )
-    return build_report_events(
+    received, linked = build_report_events(
         submission,
         report_id=command.report_id,
         received_at=now,
         decision=link,
         person_ids=person_ids,
     )
+    return ReportOutcome(received, linked, answer_for(command.actor, linked, state.statuses))
 
 
 def raise_asb_enquiry(
