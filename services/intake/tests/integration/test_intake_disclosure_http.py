@@ -43,3 +43,24 @@ async def test_a_partner_gets_its_reports_id_and_a_reference_and_nothing_of_case
     stream = await intake.runtime.event_store.read_stream(f"report-{about_known['report_id']}")
     assert stream[0].payload["case_id"] == opened["case_id"]
     assert stream[1].payload["basis"] == "same_survivor"
+
+
+COLLEAGUE = ("cm-0007", Role.CASE_MANAGER)
+
+
+async def test_a_report_by_an_unnamed_colleague_right_after_the_one_naming_staff_is_not_told(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]]
+) -> None:
+    """Point 18, the race made deterministic: no cases service runs here, so the second
+    report arrives before cases has published anything about the case."""
+    body = report_body()
+    body["survivor"] = {**body["survivor"], "is_staff_member": True, "staff_id": "hr-0042"}
+    first = await _post(intake, body, STAFF)
+    second = await _post(intake, {**report_body(), "survivor": body["survivor"]}, COLLEAGUE)
+
+    assert first["link"]["basis"] == "new_case"
+    assert second["case_id"] != first["case_id"]
+    assert first["case_id"] not in str(second)
+    # The second report joined the (restricted) case all the same.
+    stream = await intake.runtime.event_store.read_stream(f"report-{second['report_id']}")
+    assert stream[0].payload["case_id"] == first["case_id"]

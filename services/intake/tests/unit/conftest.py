@@ -30,8 +30,8 @@ from hearth.contracts.events.intake import (
 )
 from hearth.eventstore.testing.scenario import Scenario as GenericScenario
 from hearth.intake.domain.commands import Command, SubmitReport
-from hearth.intake.domain.decider import intake_decider
-from hearth.intake.domain.disclosure import case_withheld
+from hearth.intake.domain.decider import intake_decider, receive_report
+from hearth.intake.domain.disclosure import ReportAnswer, RestrictionFacts
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole, people_keys
 from hearth.intake.domain.policy import IntakePolicy
@@ -64,6 +64,7 @@ class Scenario(GenericScenario[Command, IntakeState]):
 
     def __init__(self, policy: IntakePolicy) -> None:
         super().__init__(intake_decider(policy), actor=STAFF, at=FRIDAY_1630)
+        self.policy = policy
         self.staff = STAFF
         """Who submits, unless a test says otherwise."""
         self.report_id = REPORT_ID
@@ -205,13 +206,16 @@ class Scenario(GenericScenario[Command, IntakeState]):
             previous_case_id=previous_case_id,
         )
 
+    def given_restriction(self, facts: RestrictionFacts) -> Scenario:
+        """What intake knows of a case's restriction (from cases, and its own mark)."""
+        restrictions = MappingProxyType({**self.state.restrictions, facts.case_id: facts})
+        return self.given_state(replace(self.state, restrictions=restrictions))
+
     # --- what the submitter is told ----------------------------------------------------
 
-    def then_case_withheld(self, command: SubmitReport, now: datetime, withheld: bool) -> None:
-        """The report is decided as usual, and its submitter is told of the case or not."""
-        _, linked = self.when(command, now)
-        assert isinstance(linked, ReportLinkedToCase)
-        assert case_withheld(linked, self.state.statuses, command.actor.id) is withheld
+    def answer(self, command: SubmitReport, now: datetime) -> ReportAnswer:
+        """What the report's submitter is told (the report is decided as usual)."""
+        return receive_report(command, self.state, now, self.policy).answer
 
 
 @pytest.fixture

@@ -140,6 +140,10 @@ async def submit_report(
             await read_model.record_assigned_case(
                 conn, schema, case_id=linked.case_id, report_id=command.report_id, at=now
             )
+        if outcome.restriction is not None:
+            # Known from this report on, before cases publishes anything (a report by
+            # an unnamed member of staff a moment later must not learn the case).
+            await read_model.mark_restriction(conn, schema, outcome.restriction)
         response = report_response(outcome.answer)
         if idempotency is not None:
             await keys.save_response(
@@ -184,7 +188,14 @@ async def _load_state(
     if command.submission.case_id is not None:
         wanted.add(command.submission.case_id)
     statuses = await read_model.case_statuses(conn, schema, wanted)
-    return IntakeState(entries=tuple(entries), statuses=statuses, known_enquiries=known_enquiries)
+    # The case a repeat would follow is among `wanted`: every case the link can tell of.
+    restrictions = await read_model.restriction_facts(conn, schema, wanted)
+    return IntakeState(
+        entries=tuple(entries),
+        statuses=statuses,
+        known_enquiries=known_enquiries,
+        restrictions=restrictions,
+    )
 
 
 async def raise_asb_enquiry(

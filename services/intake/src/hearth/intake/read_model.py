@@ -13,6 +13,7 @@ from datetime import datetime
 from uuid import UUID
 
 from hearth.eventstore.db import Conn, advisory_key
+from hearth.intake.domain.disclosure import RestrictionFacts, RestrictionMark
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole
 
@@ -87,14 +88,13 @@ async def record_assigned_case(
 async def case_statuses(
     conn: Conn, schema: str, case_ids: Iterable[UUID]
 ) -> dict[UUID, CaseStatus]:
-    """What intake knows of each case: assigned by intake, or heard of from events,
-    and who it is restricted to."""
+    """What intake knows of each case: assigned by intake, or heard of from events."""
     wanted = sorted(set(case_ids), key=str)
     if not wanted:
         return {}
     rows = await conn.fetch(
         f"""SELECT wanted.case_id, a.assigned_at, l.opened_at, l.closed_at, l.reopened_at,
-                   l.last_marac_at, l.restricted_to
+                   l.last_marac_at
             FROM unnest($1::uuid[]) AS wanted(case_id)
             LEFT JOIN {schema}.assigned_cases a ON a.case_id = wanted.case_id
             LEFT JOIN {schema}.case_lifecycle l ON l.case_id = wanted.case_id
@@ -108,7 +108,6 @@ async def case_statuses(
             closed_at=r["closed_at"],
             reopened_at=r["reopened_at"],
             last_marac_at=r["last_marac_at"],
-            restricted_to=frozenset(r["restricted_to"]) if r["restricted_to"] is not None else None,
         )
         for r in rows
     }
@@ -130,15 +129,79 @@ async def note_case_moment(
 
 
 async def note_restriction(
-    conn: Conn, schema: str, case_id: UUID, permitted_staff_ids: Sequence[str] | None
+    conn: Conn,
+    schema: str,
+    case_id: UUID,
+    permitted_staff_ids: Sequence[str] | None,
+    at: datetime,
 ) -> None:
-    """The case is now restricted to these staff (None: the restriction was lifted)."""
+    """Cases restricted the case to these staff at `at` (None: it lifted the restriction)."""
     await conn.execute(
-        f"""INSERT INTO {schema}.case_lifecycle (case_id, restricted_to) VALUES ($1, $2)
-            ON CONFLICT (case_id) DO UPDATE SET restricted_to = EXCLUDED.restricted_to""",
+        f"""INSERT INTO {schema}.case_lifecycle (case_id, restricted_to, restriction_said_at)
+            VALUES ($1, $2, $3)
+            ON CONFLICT (case_id) DO UPDATE SET restricted_to = EXCLUDED.restricted_to,
+                restriction_said_at = EXCLUDED.restriction_said_at""",
         case_id,
         list(permitted_staff_ids) if permitted_staff_ids is not None else None,
+        at,
     )
+
+
+# --- restrictions intake decided itself -------------------------------------------------
+
+
+async def mark_restriction(conn: Conn, schema: str, mark: RestrictionMark) -> None:
+    """A report named staff involved in the case: add it to the case's mark."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.restriction_marks
+                (case_id, marked_at, involved_staff_ids, unidentified)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT (case_id) DO UPDATE SET
+                marked_at = greatest({schema}.restriction_marks.marked_at, EXCLUDED.marked_at),
+                involved_staff_ids = ARRAY(SELECT DISTINCT unnest(
+                    {schema}.restriction_marks.involved_staff_ids || EXCLUDED.involved_staff_ids)
+                    ORDER BY 1),
+                unidentified = {schema}.restriction_marks.unidentified OR EXCLUDED.unidentified""",
+        mark.case_id,
+        mark.marked_at,
+        sorted(mark.involved),
+        mark.unidentified,
+    )
+
+
+async def restriction_facts(
+    conn: Conn, schema: str, case_ids: Iterable[UUID]
+) -> dict[UUID, RestrictionFacts]:
+    """What cases last said of each case's restriction, and intake's own mark."""
+    wanted = sorted(set(case_ids), key=str)
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        f"""SELECT wanted.case_id, l.restricted_to, l.restriction_said_at,
+                   m.marked_at, m.involved_staff_ids, m.unidentified
+            FROM unnest($1::uuid[]) AS wanted(case_id)
+            LEFT JOIN {schema}.case_lifecycle l ON l.case_id = wanted.case_id
+            LEFT JOIN {schema}.restriction_marks m ON m.case_id = wanted.case_id
+            WHERE l.restricted_to IS NOT NULL OR l.restriction_said_at IS NOT NULL
+                OR m.case_id IS NOT NULL""",
+        wanted,
+    )
+    return {
+        r["case_id"]: RestrictionFacts(
+            case_id=r["case_id"],
+            restricted_to=frozenset(r["restricted_to"]) if r["restricted_to"] is not None else None,
+            said_at=r["restriction_said_at"],
+            mark=RestrictionMark(
+                r["case_id"],
+                r["marked_at"],
+                frozenset(r["involved_staff_ids"]),
+                r["unidentified"],
+            )
+            if r["marked_at"] is not None
+            else None,
+        )
+        for r in rows
+    }
 
 
 async def forget_case_events(conn: Conn, schema: str) -> None:

@@ -21,7 +21,12 @@ from hearth.eventstore.decider import Decider
 from hearth.eventstore.errors import DomainError
 from hearth.intake.domain.asb import enquiry_for_asb_report
 from hearth.intake.domain.commands import Command, RaiseAsbEnquiry, SubmitReport
-from hearth.intake.domain.disclosure import ReportAnswer, answer_for
+from hearth.intake.domain.disclosure import (
+    ReportAnswer,
+    RestrictionMark,
+    answer_for,
+    restriction_mark,
+)
 from hearth.intake.domain.linking import decide_link, reused_person_ids
 from hearth.intake.domain.policy import IntakePolicy
 from hearth.intake.domain.reports import assign_person_ids, build_report_events
@@ -62,6 +67,8 @@ class ReportOutcome:
     received: ReportReceived
     linked: ReportLinkedToCase
     answer: ReportAnswer
+    restriction: RestrictionMark | None = None
+    """The report names staff involved: intake records its case as restricted at once."""
 
     @property
     def events(self) -> list[IntakeEvent]:
@@ -114,7 +121,12 @@ def receive_report(
         decision=link,
         person_ids=person_ids,
     )
-    return ReportOutcome(received, linked, answer_for(command.actor, linked, state.statuses))
+    return ReportOutcome(
+        received,
+        linked,
+        answer_for(command.actor, linked, state.restrictions),
+        restriction_mark(received),
+    )
 
 
 def raise_asb_enquiry(

@@ -58,8 +58,6 @@ class CaseStatus:
     closed_at: datetime | None = None
     reopened_at: datetime | None = None
     last_marac_at: datetime | None = None
-    restricted_to: frozenset[str] | None = None
-    """The staff a restricted case is restricted to; None when it is not restricted."""
 
     @property
     def is_open(self) -> bool:
