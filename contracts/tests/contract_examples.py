@@ -190,6 +190,12 @@ def _intake() -> list[DomainEvent]:
             tenancy_reference="T-000123",
             indicators="Repeated reports of shouting and arguing late at night.",
         ),
+        i.CaseWithheldFromSubmitter(
+            case_id=CASE_ID,
+            withheld_at=_at(1),
+            report_id=_uuid(41),
+            answered_case_id=_uuid(42),
+        ),
     ]
 
 

@@ -51,6 +51,8 @@ def uid(n: int) -> UUID:
 
 REPORT_ID = uid(0xA1)
 NEW_CASE_ID = uid(0xC0)
+STAND_IN_ID = uid(0xD0)
+"""The case id a submitter is given in place of a restricted case they may not know of."""
 FRESH_IDS = (uid(0xF1), uid(0xF2), uid(0xF3), uid(0xF4))
 
 
@@ -70,6 +72,7 @@ class Scenario(GenericScenario[Command, IntakeState]):
         self.report_id = REPORT_ID
         self.new_case_id = NEW_CASE_ID
         """The case a report opens when it joins none."""
+        self.stand_in_id = STAND_IN_ID
         self.fresh_ids = FRESH_IDS
         """Fresh person ids, given out in order to the people the case does not know."""
 
@@ -119,6 +122,7 @@ class Scenario(GenericScenario[Command, IntakeState]):
             report_id=REPORT_ID,
             new_case_id=NEW_CASE_ID,
             fresh_person_ids=FRESH_IDS,
+            stand_in_case_id=STAND_IN_ID,
         )
 
     # --- facts -------------------------------------------------------------------------

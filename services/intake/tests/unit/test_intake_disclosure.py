@@ -9,13 +9,21 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from hearth.contracts.envelope import Actor, Role
-from hearth.contracts.events.intake import LinkBasis
+from hearth.contracts.events.intake import CaseWithheldFromSubmitter, LinkBasis
+from hearth.eventstore.errors import NotFound
 from hearth.intake.domain.decider import receive_report
-from hearth.intake.domain.disclosure import RestrictionFacts, RestrictionMark
+from hearth.intake.domain.disclosure import (
+    NamedCaseWithheld,
+    ReportAnswer,
+    RestrictionFacts,
+    RestrictionMark,
+)
 from hearth.intake.domain.linking import CaseStatus
 
 NOW = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 CASE_A = CaseStatus(UUID(int=0xCA, version=4), assigned_at=NOW - timedelta(days=30))
+NEW_CASE = UUID(int=0xC0, version=4)
+"""The case a report opens when it joins none (the scenario's)."""
 PARTNER = Actor(id="partner-idva", role=Role.PARTNER)
 WEB_FORM = Actor(id="web-form", role=Role.PUBLIC)
 
@@ -71,45 +79,138 @@ def _restricted_by_cases(case: CaseStatus, *named: str) -> RestrictionFacts:
     return RestrictionFacts(case.case_id, restricted_to=frozenset(named), said_at=EARLIER)
 
 
-def _withheld(scenario, actor: Actor) -> bool:
-    return scenario.answer(scenario.submit(actor=actor), NOW).case_withheld
+def _told_case(scenario, actor: Actor) -> UUID | None:
+    return scenario.answer(scenario.submit(actor=actor), NOW).case_id
 
 
-def test_a_submitter_not_named_on_a_restricted_case_is_not_told_of_it(scenario) -> None:
+def _restricted_case_a(scenario, *named: str) -> None:
     scenario.given_case(CASE_A, about=scenario.submission())
-    scenario.given_restriction(_restricted_by_cases(CASE_A, COLLEAGUE.id))
-    assert _withheld(scenario, scenario.staff)
+    scenario.given_restriction(_restricted_by_cases(CASE_A, *named))
 
 
-def test_the_report_joins_the_restricted_case_all_the_same(scenario) -> None:
-    scenario.given_case(CASE_A, about=scenario.submission())
-    scenario.given_restriction(_restricted_by_cases(CASE_A, COLLEAGUE.id))
-    [received, linked, *_] = scenario.when(scenario.submit(), NOW)
-    assert received.case_id == linked.case_id == CASE_A.case_id
+def test_a_submitter_not_named_is_answered_as_about_a_person_with_no_case(scenario, policy) -> None:
+    """Point 17: the same status and shape as a new case, under a stand-in case id."""
+    about_nobody = scenario.answer(scenario.submit(), NOW)
+    assert (about_nobody.case_id, about_nobody.basis) == (NEW_CASE, LinkBasis.NEW_CASE)
+    _restricted_case_a(scenario, COLLEAGUE.id)
+
+    answer = scenario.answer(scenario.submit(), NOW)
+
+    assert answer == replace(about_nobody, case_id=scenario.stand_in_id)
+    assert answer.case_id != CASE_A.case_id
+
+
+def test_the_report_joins_the_restricted_case_and_the_probe_is_recorded(scenario) -> None:
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    scenario.then(
+        scenario.submit(),
+        NOW,
+        scenario.received(CASE_A.case_id),
+        scenario.linked(CASE_A.case_id, LinkBasis.SAME_SURVIVOR),
+        CaseWithheldFromSubmitter(
+            case_id=CASE_A.case_id,
+            withheld_at=NOW,
+            report_id=scenario.report_id,
+            answered_case_id=scenario.stand_in_id,
+        ),
+    )
+
+
+def test_the_same_submitter_is_given_the_same_stand_in_again(scenario) -> None:
+    """A second report about the same person names "their" case as a real one would."""
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    scenario.apply(scenario.submit(), NOW)
+    again = replace(scenario.submit(), stand_in_case_id=UUID(int=0xD1, version=4))
+    answer = scenario.answer(again, NOW)
+    assert (answer.case_id, answer.basis) == (scenario.stand_in_id, LinkBasis.SAME_SURVIVOR)
+    # Someone else gets their own.
+    other = scenario.answer(replace(again, actor=Actor(id="cm-0099", role=Role.INTAKE)), NOW)
+    assert (other.case_id, other.basis) == (UUID(int=0xD1, version=4), LinkBasis.NEW_CASE)
 
 
 def test_staff_named_on_the_restriction_are_told_which_case(scenario) -> None:
-    scenario.given_case(CASE_A, about=scenario.submission())
-    scenario.given_restriction(_restricted_by_cases(CASE_A, COLLEAGUE.id))
-    assert not _withheld(scenario, COLLEAGUE)
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    assert _told_case(scenario, COLLEAGUE) == CASE_A.case_id
+    assert len(scenario.when(scenario.submit(actor=COLLEAGUE), NOW)) == 2  # nothing withheld
 
 
-def test_a_repeat_of_a_restricted_case_is_withheld_too(scenario) -> None:
+def test_a_repeat_of_a_restricted_case_is_answered_as_a_new_case_without_repeat(
+    scenario,
+) -> None:
     closed = CaseStatus(CASE_A.case_id, assigned_at=CASE_A.assigned_at, closed_at=EARLIER)
     scenario.given_case(closed, about=scenario.submission())
     scenario.given_restriction(_restricted_by_cases(CASE_A, COLLEAGUE.id))
-    assert _withheld(scenario, scenario.staff)
+    answer = scenario.answer(scenario.submit(), NOW)
+    assert answer == ReportAnswer(scenario.report_id, NEW_CASE, LinkBasis.NEW_CASE)
+    [_, linked, withheld] = scenario.when(scenario.submit(), NOW)
+    # The case's caseworkers still see the repeat; the submitter does not.
+    assert linked.previous_case_id == CASE_A.case_id
+    assert withheld == CaseWithheldFromSubmitter(
+        case_id=CASE_A.case_id, withheld_at=NOW, report_id=scenario.report_id
+    )
 
 
 def test_a_restricted_case_the_report_does_not_touch_changes_nothing(scenario) -> None:
     scenario.given_case(CASE_B)
     scenario.given_restriction(_restricted_by_cases(CASE_B, COLLEAGUE.id))
-    assert not _withheld(scenario, scenario.staff)
+    assert _told_case(scenario, scenario.staff) == NEW_CASE
 
 
 def test_an_unrestricted_case_is_named_to_anyone(scenario) -> None:
     scenario.given_case(CASE_A, about=scenario.submission())
-    assert not _withheld(scenario, scenario.staff)
+    assert _told_case(scenario, scenario.staff) == CASE_A.case_id
+
+
+def test_a_partners_report_on_a_restricted_case_records_no_probe(scenario) -> None:
+    """Partners are never told of cases: nothing was kept from them."""
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    command = scenario.submit(scenario.submission(channel="partner_agency"), actor=PARTNER)
+    assert len(scenario.when(command, NOW)) == 2
+
+
+def test_naming_a_restricted_case_answers_exactly_as_a_random_id(scenario) -> None:
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    random_id = UUID(int=0xEE, version=4)
+    unknown = scenario.then_refused(
+        scenario.submit(scenario.submission(case_id=str(random_id))), NOW, NotFound
+    )
+    named = scenario.then_refused(
+        scenario.submit(scenario.submission(case_id=str(CASE_A.case_id))), NOW, NotFound
+    )
+    assert (
+        (str(named), named.code)
+        == (str(unknown), unknown.code)
+        == (
+            "no case with this id is known to intake",
+            "unknown_case",
+        )
+    )
+    assert isinstance(named, NamedCaseWithheld)
+    assert named.record == CaseWithheldFromSubmitter(case_id=CASE_A.case_id, withheld_at=NOW)
+
+
+def test_a_closed_restricted_case_named_is_unknown_too_not_closed(scenario) -> None:
+    closed = CaseStatus(CASE_A.case_id, assigned_at=CASE_A.assigned_at, closed_at=EARLIER)
+    scenario.given_case(closed)
+    scenario.given_restriction(_restricted_by_cases(CASE_A, COLLEAGUE.id))
+    refused = scenario.then_refused(
+        scenario.submit(scenario.submission(case_id=str(CASE_A.case_id))), NOW, NotFound
+    )
+    assert refused.code == "unknown_case"
+
+
+def test_naming_the_stand_in_names_the_case_for_its_holder_only(scenario) -> None:
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    scenario.apply(scenario.submit(), NOW)  # given the stand-in
+    naming = scenario.submit(scenario.submission(case_id=str(scenario.stand_in_id)))
+    [received, linked, withheld] = scenario.when(naming, NOW)
+    assert received.case_id == linked.case_id == CASE_A.case_id
+    assert linked.basis is LinkBasis.NAMED_BY_STAFF
+    assert withheld.answered_case_id == scenario.stand_in_id
+    answer = scenario.answer(naming, NOW)
+    assert (answer.case_id, answer.basis) == (scenario.stand_in_id, LinkBasis.NAMED_BY_STAFF)
+    someone_else = replace(naming, actor=Actor(id="cm-0099", role=Role.INTAKE))
+    assert scenario.then_refused(someone_else, NOW, NotFound).code == "unknown_case"
 
 
 def _staff_survivor(scenario, staff_id: str | None = "hr-0042"):
@@ -128,7 +229,8 @@ def test_a_report_naming_staff_restricts_its_case_before_cases_says_anything(sce
     second = scenario.submit(scenario.submission(), actor=scenario.staff)
     [_, linked, *_] = scenario.when(second, later)
     assert linked.case_id == scenario.new_case_id  # it joins the case...
-    assert scenario.answer(second, later).case_withheld  # ...and is not told so
+    answer = scenario.answer(second, later)  # ...and is not told so
+    assert (answer.case_id, answer.basis) == (scenario.stand_in_id, LinkBasis.NEW_CASE)
 
 
 def test_the_report_says_who_its_case_is_restricted_for(scenario) -> None:
@@ -152,7 +254,7 @@ def test_staff_a_report_names_as_involved_are_never_told_even_if_cases_named_the
     scenario.given_restriction(replace(facts, mark=mark))
     assert facts.named() == {COLLEAGUE.id, "dalead-0001"}
     assert replace(facts, mark=mark).named() == {"dalead-0001"}
-    assert _withheld(scenario, COLLEAGUE)
+    assert _told_case(scenario, COLLEAGUE) == scenario.stand_in_id
 
 
 def test_staff_named_without_an_id_hide_the_case_from_everyone_until_cases_answers(

@@ -1,7 +1,9 @@
 """What cases does with other services' events.
 
 - `hearth.intake.events`: `ReportReceived` opens its case (or joins, or reopens it);
-  `ReportLinkedToCase` records a repeat. Enquiries precede any case and are ignored.
+  `ReportLinkedToCase` records a repeat; `CaseWithheldFromSubmitter` (intake kept a
+  restricted case from a member of staff not named on it) is their refused read.
+  Enquiries precede any case and are ignored.
 - `hearth.risk.events`: a completed, declined or elsewhere-completed DASH meets the
   case's DASH deadline.
 
@@ -21,7 +23,13 @@ from uuid import UUID
 
 import structlog
 
-from hearth.cases.domain.commands import Command, MeetDashDeadline, ReceiveReport, RecordLink
+from hearth.cases.domain.commands import (
+    Command,
+    MeetDashDeadline,
+    ReceiveReport,
+    RecordLink,
+    RecordWithheldAnswer,
+)
 from hearth.cases.handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import intake, parse_event, risk
@@ -34,7 +42,11 @@ from hearth.eventstore.store import ConnT
 log = structlog.get_logger(__name__)
 
 _INTAKE_TYPES = frozenset(
-    {intake.ReportReceived.event_type(), intake.ReportLinkedToCase.event_type()}
+    {
+        intake.ReportReceived.event_type(),
+        intake.ReportLinkedToCase.event_type(),
+        intake.CaseWithheldFromSubmitter.event_type(),
+    }
 )
 _RISK_TYPES = frozenset(
     {
@@ -143,6 +155,9 @@ def intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:
     event = parse_event(envelope.type, envelope.payload)
     if isinstance(event, intake.ReportReceived):
         return event.case_id, ReceiveReport(CASES_SYSTEM, event)
+    if isinstance(event, intake.CaseWithheldFromSubmitter):
+        # The member of staff intake kept the case from: their refused read.
+        return event.case_id, RecordWithheldAnswer(envelope.actor, event.withheld_at)
     assert isinstance(event, intake.ReportLinkedToCase)
     return event.case_id, RecordLink(CASES_SYSTEM, event)
 

@@ -68,17 +68,18 @@ class ReportAccepted(BaseModel):
     """To staff: the report was stored, its id, and the case it belongs to.
 
     When the report joins, or repeats, a restricted case (the survivor or alleged
-    perpetrator is staff) and the submitter is not one of the staff named on it,
-    `case_id` and `link` are null and `case_withheld` is true: the report is on the
-    case all the same, and the case's named staff see it there.
+    perpetrator is staff) and the submitter is not one of the staff named on it, the
+    answer is the one a report about a person with no case gets: a case id that stands
+    in for the real one (the same one each time they report about that case), basis
+    `new_case` (then the real basis for later reports) and no repeat. The report is on
+    the case all the same, and the case's named staff see it there.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     report_id: UUID
-    case_id: UUID | None
-    link: LinkOut | None
-    case_withheld: bool = False
+    case_id: UUID
+    link: LinkOut
 
 
 class ReportReference(BaseModel):

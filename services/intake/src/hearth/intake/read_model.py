@@ -208,3 +208,35 @@ async def forget_case_events(conn: Conn, schema: str) -> None:
     """Empty what the consumer wrote, before it replays the topics from the start."""
     await conn.execute(f"DELETE FROM {schema}.case_lifecycle")
     await conn.execute(f"DELETE FROM {schema}.match_keys WHERE source = 'cases'")
+
+
+# --- stand-in case ids given for restricted cases ----------------------------------------
+
+
+async def record_stand_in(
+    conn: Conn, schema: str, *, staff_id: str, case_id: UUID, stand_in: UUID, at: datetime
+) -> None:
+    """`staff_id` was given `stand_in` in place of the restricted case `case_id`."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.stand_in_cases (staff_id, case_id, stand_in_case_id, given_at)
+            VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+        staff_id,
+        case_id,
+        stand_in,
+        at,
+    )
+
+
+async def stand_ins(
+    conn: Conn, schema: str, staff_id: str, case_ids: Iterable[UUID], named: UUID | None
+) -> dict[tuple[str, UUID], UUID]:
+    """The stand-in ids `staff_id` was given for these cases, and the case `named` stands
+    in for if it is one of theirs: (staff id, case) → stand-in."""
+    rows = await conn.fetch(
+        f"""SELECT case_id, stand_in_case_id FROM {schema}.stand_in_cases
+            WHERE staff_id = $1 AND (case_id = ANY($2::uuid[]) OR stand_in_case_id = $3)""",
+        staff_id,
+        sorted(set(case_ids), key=str),
+        named,
+    )
+    return {(staff_id, r["case_id"]): r["stand_in_case_id"] for r in rows}

@@ -58,6 +58,8 @@ def decide(
             return record_overdue(command, state, now)
         case c.RecordRead():
             return lifecycle.record_read(command, state, now)
+        case c.RecordWithheldAnswer():
+            return lifecycle.record_withheld_answer(command, state)
         case c.ChangeCaseManager():
             return lifecycle.change_case_manager(command, state, now, rules)
         case c.RecordContactAttempt():

@@ -116,6 +116,15 @@ class RecordRead(CaseCommand):
     granted: bool
 
 
+@dataclass(frozen=True)
+class RecordWithheldAnswer(CaseCommand):
+    """Intake kept the case from a member of staff not named on it (`actor`), who reported
+    about its people or named it: recorded as their refused read."""
+
+    actor: Actor
+    withheld_at: datetime
+
+
 # --- case manager and contact ----------------------------------------------------------
 
 
@@ -449,6 +458,7 @@ Command = (
     | RecordLink
     | MeetDashDeadline
     | RecordOverdue
+    | RecordWithheldAnswer
     | RecordRead
     | ChangeCaseManager
     | RecordContactAttempt

@@ -9,6 +9,7 @@ from hearth.cases.domain.commands import (
     DecideClosure,
     LiftRestriction,
     RecordRead,
+    RecordWithheldAnswer,
     ReopenCase,
     RequestClosure,
     RestrictCase,
@@ -25,7 +26,7 @@ from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import StaffMember, choose_case_manager
 from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import Restriction
+from hearth.contracts.events.case_values import RestrictedView, Restriction
 from hearth.contracts.events.common import Gender
 from hearth.eventstore.errors import DomainError
 
@@ -277,6 +278,23 @@ def lift_restriction(
     if state.restriction is None:
         raise DomainError("the case is not restricted", code="not_restricted")
     return [ev.CaseRestrictionLifted(case_id=state.case_id, lifted_at=now, reason=command.reason)]
+
+
+def record_withheld_answer(command: RecordWithheldAnswer, state: CaseState) -> list[ev.CasesEvent]:
+    """A refused read by the member of staff intake kept the case from, when it did (a
+    case this service does not know has nothing to record it on)."""
+    if not state.exists:
+        return []
+    assert state.case_id is not None
+    return [
+        ev.RestrictedCaseRead(
+            case_id=state.case_id,
+            read_at=command.withheld_at,
+            staff_id=command.actor.id,
+            view=RestrictedView.INTAKE_ANSWER,
+            access_granted=False,
+        )
+    ]
 
 
 def record_read(command: RecordRead, state: CaseState, now: datetime) -> list[ev.CasesEvent]:

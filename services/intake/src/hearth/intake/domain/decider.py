@@ -2,7 +2,8 @@
 
 `decide(command, state, now, policy)` is pure: the edge loads the facts (`IntakeState`),
 generates the ids (in the command), decides, then stores what was decided. A report
-gets `ReportReceived` then `ReportLinkedToCase`, or a DomainError and nothing; an ASB
+gets `ReportReceived` then `ReportLinkedToCase` (then `CaseWithheldFromSubmitter` for
+a restricted case kept from its submitter), or a DomainError and nothing; an ASB
 report in a DA-signal category gets `EnquiryRaised`, any other category nothing.
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from hearth.contracts.events.intake import (
+    CaseWithheldFromSubmitter,
     EnquiryRaised,
     IntakeEvent,
     ReportLinkedToCase,
@@ -24,7 +26,8 @@ from hearth.intake.domain.commands import Command, RaiseAsbEnquiry, SubmitReport
 from hearth.intake.domain.disclosure import (
     ReportAnswer,
     RestrictionMark,
-    answer_for,
+    disclose,
+    named_case,
     restriction_mark,
 )
 from hearth.intake.domain.linking import decide_link, reused_person_ids
@@ -67,12 +70,14 @@ class ReportOutcome:
     received: ReportReceived
     linked: ReportLinkedToCase
     answer: ReportAnswer
+    withheld: tuple[CaseWithheldFromSubmitter, ...] = ()
+    """Restricted cases kept from the submitter (each its own stream, keyed by the case)."""
     restriction: RestrictionMark | None = None
     """The report names staff involved: intake records its case as restricted at once."""
 
     @property
     def events(self) -> list[IntakeEvent]:
-        return [self.received, self.linked]
+        return [self.received, self.linked, *self.withheld]
 
 
 def decide(
@@ -95,12 +100,23 @@ def receive_report(
 
     Raises InvalidCommand when staff name a colleague without their staff id
     (`submission.check_staff_details`), UnknownEnquiry for an enquiry intake never
-    raised, and NotFound or CaseNotOpen when staff name a case that is unknown or closed.
+    raised, and NotFound or CaseNotOpen when staff name a case that is unknown or closed
+    (NamedCaseWithheld, a NotFound, for a restricted case they may not know of).
     """
     submission = command.submission
     check_staff_details(submission, command.actor)
     if submission.enquiry_id is not None and submission.enquiry_id not in state.known_enquiries:
         raise UnknownEnquiry("no enquiry with this id was raised by intake")
+    named = submission.case_id
+    if named is not None:
+        named = named_case(
+            command.actor,
+            named,
+            state.restrictions,
+            state.stand_ins,
+            known=named in state.statuses,
+            now=now,
+        )
     link = decide_link(
         people=command.people,
         entries=state.entries,
@@ -108,7 +124,7 @@ def receive_report(
         now=now,
         repeat_window_months=policy.repeat_window_months,
         new_case_id=command.new_case_id,
-        named_case_id=submission.case_id,
+        named_case_id=named,
     )
     fresh = iter(command.fresh_person_ids)
     person_ids = assign_person_ids(
@@ -121,11 +137,16 @@ def receive_report(
         decision=link,
         person_ids=person_ids,
     )
-    return ReportOutcome(
-        received,
+    disclosure = disclose(
+        command.actor,
         linked,
-        answer_for(command.actor, linked, state.restrictions),
-        restriction_mark(received),
+        state.restrictions,
+        state.stand_ins,
+        new_stand_in=command.stand_in_case_id,
+        via_stand_in=named is not None and named != submission.case_id,
+    )
+    return ReportOutcome(
+        received, linked, disclosure.answer, disclosure.withheld, restriction_mark(received)
     )
 
 

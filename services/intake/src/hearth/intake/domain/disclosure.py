@@ -6,9 +6,12 @@ a case, and why a report joined it, is not theirs to know. Staff are told the ca
 
 A case is restricted when its survivor or alleged perpetrator works for the landlord;
 only the staff named on the restriction may know it exists. A report that joins such a
-case (or repeats one) is stored on it all the same, but anyone else who submitted it
-is told the report's id only: naming the case, or saying there is one, would tell them
-a colleague's case exists.
+case (or repeats one) is stored on it all the same, but a member of staff not named on
+it gets the answer a report about a person with no case gets: the same status and
+shape, a new case with no repeat, under a stand-in case id (their own for that case,
+kept in `withheld_answers`), never the real one. Naming the real case id is refused
+exactly as an unknown id is. Each such answer is recorded (`CaseWithheldFromSubmitter`,
+keyed by the restricted case) and cases logs it as a refused read of the case.
 
 Intake knows a case is restricted from the report that makes it so, not only once
 cases publishes `CaseRestricted`: a report naming a member of staff as the survivor or
@@ -23,25 +26,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 from uuid import UUID
 
 from hearth.contracts.envelope import Actor
 from hearth.contracts.events.intake import (
+    CaseWithheldFromSubmitter,
     LinkBasis,
     RepeatReason,
     ReportLinkedToCase,
     ReportReceived,
 )
+from hearth.eventstore.errors import NotFound
 from hearth.intake.domain.submission import STAFF_ROLES
 
 __all__ = [
+    "Disclosure",
+    "NamedCaseWithheld",
     "ReportAnswer",
     "RestrictionFacts",
     "RestrictionMark",
-    "answer_for",
-    "case_withheld",
-    "cases_behind",
+    "disclose",
+    "hidden_from",
+    "named_case",
     "restriction_mark",
+    "stand_in_for",
     "told_of_cases",
 ]
 
@@ -117,11 +126,33 @@ class ReportAnswer:
     basis: LinkBasis | None = None
     repeat_reasons: tuple[RepeatReason, ...] = ()
     previous_case_id: UUID | None = None
-    case_withheld: bool = False
 
     @property
     def reference(self) -> str:
         return str(self.report_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Disclosure:
+    """The answer to a report's submitter, and the restricted cases it kept from them
+    (each recorded, so that cases logs a refused read)."""
+
+    answer: ReportAnswer
+    withheld: tuple[CaseWithheldFromSubmitter, ...] = ()
+
+
+UNKNOWN_CASE_MESSAGE: Final = "no case with this id is known to intake"
+"""The refusal of a case id intake does not know (`linking`): a restricted case named by
+someone not named on it gets exactly this answer."""
+
+
+class NamedCaseWithheld(NotFound):
+    """Staff named a restricted case they are not named on: refused exactly as a case id
+    intake never heard of, with `record` to store (cases logs it as a refused read)."""
+
+    def __init__(self, record: CaseWithheldFromSubmitter) -> None:
+        super().__init__(UNKNOWN_CASE_MESSAGE, code="unknown_case")
+        self.record = record
 
 
 def told_of_cases(actor: Actor) -> bool:
@@ -129,34 +160,90 @@ def told_of_cases(actor: Actor) -> bool:
     return actor.role in STAFF_ROLES
 
 
-def answer_for(
-    actor: Actor, linked: ReportLinkedToCase, restrictions: Mapping[UUID, RestrictionFacts]
-) -> ReportAnswer:
-    """The answer to the report's submitter."""
-    if not told_of_cases(actor):
-        return ReportAnswer(linked.report_id)
-    if case_withheld(linked, restrictions, actor.id):
-        return ReportAnswer(linked.report_id, case_withheld=True)
-    return ReportAnswer(
-        linked.report_id,
-        case_id=linked.case_id,
-        basis=linked.basis,
-        repeat_reasons=linked.repeat_reasons,
-        previous_case_id=linked.previous_case_id,
+def stand_in_for(
+    stand_ins: Mapping[tuple[str, UUID], UUID], actor: Actor, case_id: UUID
+) -> UUID | None:
+    """The case a stand-in id given to `actor` stands for (None: it is no stand-in)."""
+    return next(
+        (real for (who, real), given in stand_ins.items() if who == actor.id and given == case_id),
+        None,
     )
 
 
-def cases_behind(linked: ReportLinkedToCase) -> list[UUID]:
-    """The existing cases a link tells of: the case joined, and the one a repeat follows."""
-    cases = [] if linked.basis is LinkBasis.NEW_CASE else [linked.case_id]
-    return cases + ([linked.previous_case_id] if linked.previous_case_id else [])
+def named_case(
+    actor: Actor,
+    case_id: UUID,
+    restrictions: Mapping[UUID, RestrictionFacts],
+    stand_ins: Mapping[tuple[str, UUID], UUID],
+    *,
+    known: bool,
+    now: datetime,
+) -> UUID:
+    """The case staff mean by the case id they named (`known`: intake knows that id).
+
+    A stand-in id they were given for a restricted case means that case. The id of a
+    restricted case they are not named on is refused as an unknown id
+    (`NamedCaseWithheld`), and the attempt recorded.
+    """
+    real = stand_in_for(stand_ins, actor, case_id)
+    if real is not None:
+        return real
+    if known and hidden_from(restrictions.get(case_id), actor.id):
+        raise NamedCaseWithheld(
+            CaseWithheldFromSubmitter(case_id=case_id, withheld_at=now, report_id=None)
+        )
+    return case_id
 
 
-def case_withheld(
-    linked: ReportLinkedToCase, restrictions: Mapping[UUID, RestrictionFacts], staff_id: str
-) -> bool:
-    """True when the link tells of a case restricted to staff other than `staff_id`."""
-    return any(hidden_from(restrictions.get(c), staff_id) for c in cases_behind(linked))
+def disclose(
+    actor: Actor,
+    linked: ReportLinkedToCase,
+    restrictions: Mapping[UUID, RestrictionFacts],
+    stand_ins: Mapping[tuple[str, UUID], UUID],
+    *,
+    new_stand_in: UUID,
+    via_stand_in: bool = False,
+) -> Disclosure:
+    """The answer to the report's submitter, and the restricted cases kept from them.
+
+    Partners and residents get the report's id and reference only. Staff get the case,
+    unless it is a restricted case they are not named on: then the answer is the one a
+    report about a person with no case gets (a new case, no repeat), with a stand-in
+    case id in place of the real one, the same one each time they ask about that case
+    (a second report about the same person names it as a real case would be named, with
+    the real link's basis). A repeat of such a case is answered as a new case with no
+    repeat. `via_stand_in`: the report named the case by the stand-in id.
+    """
+    report_id = linked.report_id
+    if not told_of_cases(actor):
+        return Disclosure(ReportAnswer(report_id))
+    joined = linked.case_id if linked.basis is not LinkBasis.NEW_CASE else None
+    if joined is not None and hidden_from(restrictions.get(joined), actor.id):
+        earlier = stand_ins.get((actor.id, joined))
+        stand_in = earlier or new_stand_in
+        basis = linked.basis if earlier is not None or via_stand_in else LinkBasis.NEW_CASE
+        withheld = CaseWithheldFromSubmitter(
+            case_id=joined,
+            withheld_at=linked.linked_at,
+            report_id=report_id,
+            answered_case_id=stand_in,
+        )
+        return Disclosure(ReportAnswer(report_id, stand_in, basis), (withheld,))
+    previous = linked.previous_case_id
+    if previous is not None and hidden_from(restrictions.get(previous), actor.id):
+        withheld = CaseWithheldFromSubmitter(
+            case_id=previous, withheld_at=linked.linked_at, report_id=report_id
+        )
+        return Disclosure(ReportAnswer(report_id, linked.case_id, linked.basis), (withheld,))
+    return Disclosure(
+        ReportAnswer(
+            report_id,
+            case_id=linked.case_id,
+            basis=linked.basis,
+            repeat_reasons=linked.repeat_reasons,
+            previous_case_id=linked.previous_case_id,
+        )
+    )
 
 
 def hidden_from(facts: RestrictionFacts | None, staff_id: str) -> bool:

@@ -15,6 +15,7 @@ from types import MappingProxyType
 from uuid import UUID
 
 from hearth.contracts.events.intake import (
+    CaseWithheldFromSubmitter,
     EnquiryRaised,
     LinkBasis,
     ReportLinkedToCase,
@@ -42,6 +43,10 @@ class IntakeState:
         default_factory=lambda: MappingProxyType({})
     )
     """What is known of those cases' restrictions (from cases, and intake's own marks)."""
+    stand_ins: Mapping[tuple[str, UUID], UUID] = field(default_factory=lambda: MappingProxyType({}))
+    """(staff id, restricted case) → the stand-in case id that member of staff was given
+    for it (`disclosure`): at least the submitter's for the cases above, and the one they
+    named, if any."""
 
 
 def initial_state() -> IntakeState:
@@ -53,8 +58,9 @@ def evolve(state: IntakeState, recorded: Recorded) -> IntakeState:
     """The facts after one of intake's own events.
 
     A new case is open from the moment intake assigns it; a report naming staff involved
-    marks its case restricted (`disclosure.restriction_mark`); a raised enquiry can be
-    named by reports. The match index is not evolved: its keys are digests of the people,
+    marks its case restricted (`disclosure.restriction_mark`); a stand-in case id given
+    for a restricted case is given again to the same member of staff; a raised enquiry
+    can be named by reports. The match index is not evolved: its keys are digests of the people,
     which the events do not carry (the edge adds them, see `linking.report_index_entries`).
     """
     event = recorded.event
@@ -71,6 +77,12 @@ def evolve(state: IntakeState, recorded: Recorded) -> IntakeState:
         return replace(
             state, statuses=MappingProxyType({**state.statuses, event.case_id: assigned})
         )
+    if isinstance(event, CaseWithheldFromSubmitter) and event.answered_case_id is not None:
+        key = (recorded.actor.id, event.case_id)
+        if key in state.stand_ins:
+            return state
+        stand_ins = {**state.stand_ins, key: event.answered_case_id}
+        return replace(state, stand_ins=MappingProxyType(stand_ins))
     if isinstance(event, EnquiryRaised):
         return replace(state, known_enquiries=state.known_enquiries | {event.enquiry_id})
     return state
