@@ -22,6 +22,7 @@ from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
     DashOutcome,
+    EmergencyRepairDue,
     FeedbackRating,
     FlagKind,
     InterpreterUse,
@@ -33,6 +34,7 @@ from hearth.contracts.events.case_values import (
     ReviewOutcome,
     SecurityMeasure,
     SurvivorFeedback,
+    UnconfirmedSafeContact,
     WishesOverride,
     WishesOverrideReason,
 )
@@ -174,12 +176,24 @@ def _intake() -> list[DomainEvent]:
             immediate_danger=False,
             advised_to_call_999=True,
             account=ACCOUNT,
+            home_damaged_safety_at_risk=True,
         ),
         i.ReportLinkedToCase(
             report_id=REPORT_ID,
             case_id=CASE_ID,
             linked_at=_at(0.1),
             basis=i.LinkBasis.NEW_CASE,
+            related_cases=(
+                i.RelatedCase(
+                    case_id=_uuid(20),
+                    basis=i.RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR,
+                    shared_perpetrators=(
+                        i.SharedPerpetrator(
+                            person_id=_PERPETRATOR.person_id, related_person_id=_uuid(21)
+                        ),
+                    ),
+                ),
+            ),
         ),
         i.EnquiryRaised(
             enquiry_id=_uuid(1),
@@ -218,6 +232,7 @@ def _case_lifecycle() -> list[DomainEvent]:
             tenancy_reference="T-000123",
             abuse_types=(AbuseType.PHYSICAL, AbuseType.CONTROLLING_OR_COERCIVE),
             immediate_danger=False,
+            emergency_repair=EmergencyRepairDue(repair_id=_uuid(20), due_at=_at(24)),
             contact_due_at=_at(72),
             dash_due_at=_at(96),
             review_due_at=_at(28 * 24),
@@ -238,6 +253,9 @@ def _case_lifecycle() -> list[DomainEvent]:
             preferred_gender=Gender.WOMAN,
             current_case_manager_matches=True,
         ),
+        c.CaseManagerPreferenceWithdrawn(
+            case_id=CASE_ID, withdrawn_at=_at(75), previous_gender=Gender.WOMAN
+        ),
         c.ReportAddedToCase(
             case_id=CASE_ID,
             report_id=_uuid(12),
@@ -254,6 +272,13 @@ def _case_lifecycle() -> list[DomainEvent]:
             identified_at=_at(0.2),
             repeat_reasons=(i.RepeatReason.CASE_CLOSED_WITHIN_12_MONTHS,),
             previous_case_id=_uuid(13),
+        ),
+        c.CasesLinked(
+            case_id=CASE_ID,
+            related_case_id=_uuid(20),
+            linked_at=_at(0.3),
+            basis=i.RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR,
+            report_id=REPORT_ID,
         ),
         c.CaseRestricted(case_id=CASE_ID, restricted_at=_at(1), restriction=restriction),
         c.CaseRestrictionLifted(
@@ -330,6 +355,7 @@ def _case_work() -> list[DomainEvent]:
             number_withheld=True,
             phone_number="07700 900456",
             spoke_to="Chris Example (sister)",
+            happened_at=_at(64),
         ),
         c.SurvivorContacted(
             case_id=CASE_ID,
@@ -343,8 +369,15 @@ def _case_work() -> list[DomainEvent]:
             number_withheld=True,
             interpreter=InterpreterUse.NOT_USED,
             phone_number="+44 7700 900456",
+            happened_at=_at(73),
         ),
-        c.SafeContactUpdated(case_id=CASE_ID, updated_at=_at(74), safe_contact=_SAFE_CONTACT),
+        c.SafeContactUpdated(
+            case_id=CASE_ID,
+            updated_at=_at(74),
+            safe_contact=_SAFE_CONTACT,
+            survivors_own=False,
+            unconfirmed_because=UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY,
+        ),
         c.ContactOverdue(case_id=CASE_ID, due_at=_at(72), detected_at=_at(72)),
         c.DashOverdue(case_id=CASE_ID, due_at=_at(96), detected_at=_at(96)),
         c.DashDeadlineMet(
@@ -400,6 +433,7 @@ def _case_work() -> list[DomainEvent]:
             taken_at=_at(100),
             survivor_wishes_id=_uuid(8),
             against_survivor_wishes=True,
+            survivor_agreed=False,
             override=WishesOverride(
                 reason=WishesOverrideReason.SAFEGUARDING_CHILD,
                 explanation="A child in the household is at risk.",

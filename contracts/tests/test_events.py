@@ -218,6 +218,16 @@ def test_acting_against_the_survivors_wishes_needs_an_override() -> None:
     _rejects("hearth.cases.PerpetratorActionTaken.v1", "override", override=None)
 
 
+def test_acting_without_the_survivors_agreement_needs_an_override() -> None:
+    _rejects(
+        "hearth.cases.PerpetratorActionTaken.v1",
+        "override",
+        override=None,
+        against_survivor_wishes=False,
+        survivor_agreed=False,
+    )
+
+
 def test_consent_based_sharing_names_the_consent() -> None:
     _rejects("hearth.referrals.ReferralMade.v1", "consent_id", consent_id=None)
 
@@ -274,3 +284,32 @@ def test_an_interpreter_needs_a_language() -> None:
 def test_a_safe_time_window_ends_after_it_starts() -> None:
     with pytest.raises(ValidationError, match="end after"):
         common.SafeTimeWindow(day=common.Weekday.MONDAY, start=time(11), end=time(9))
+
+
+def test_late_is_judged_by_when_the_contact_happened() -> None:
+    _rejects("hearth.cases.SurvivorContacted.v1", "late", happened_at="2025-03-07T16:00:00Z")
+
+
+def test_only_an_in_person_contact_has_a_place() -> None:
+    _rejects("hearth.cases.SurvivorContacted.v1", "place", place="office")
+    _rejects("hearth.cases.ContactAttempted.v1", "place", place="survivor_home")
+
+
+def test_a_message_left_outcome_left_a_message() -> None:
+    _rejects(
+        "hearth.cases.ContactAttempted.v1",
+        "message_left",
+        outcome="message_left",
+        message_left=False,
+    )
+
+
+def test_unconfirmed_arrangements_say_why() -> None:
+    _rejects("hearth.cases.SafeContactUpdated.v1", "unconfirmed_because", unconfirmed_because=None)
+    _rejects("hearth.cases.SafeContactUpdated.v1", "unconfirmed_because", survivors_own=True)
+
+
+def test_only_a_reply_makes_a_text_email_or_letter_contact() -> None:
+    _rejects("hearth.cases.SurvivorContacted.v1", "survivor_replied", survivor_replied=True)
+    letter = {"method": "letter", "phone_number": None, "number_withheld": None}
+    _rejects("hearth.cases.SurvivorContacted.v1", "attempt", survivor_replied=False, **letter)

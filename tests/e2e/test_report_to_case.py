@@ -238,3 +238,93 @@ async def test_a_case_about_a_member_of_staff_is_invisible_to_everyone_not_named
         assert ("cso-9999", False) in by_whom
         assert ("hr-0099", False) in by_whom
         assert (MANAGER[0], True) in by_whom  # the manager's own reads while waiting above
+
+
+async def _staff_report(intake: RunningService, body: dict[str, Any]) -> dict[str, Any]:
+    sent = await intake.client.post(
+        "/reports", json=body, headers=intake.auth("intake-0007", Role.INTAKE)
+    )
+    assert sent.status_code == 202, sent.text
+    answer: dict[str, Any] = sent.json()
+    return answer
+
+
+def _body(survivor: dict[str, Any], perpetrators: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "channel": "phone",
+        "reporter": {"kind": "survivor"},
+        "survivor": survivor,
+        "alleged_perpetrators": perpetrators,
+        "abuse_types": ["physical"],
+        "immediate_danger": False,
+        "account": "He pushed me down the stairs.",
+    }
+
+
+async def _linked_to(cases: RunningService, case_id: str, other: str) -> Any:
+    view = await _case(cases, case_id)
+    return view if view and other in {c["case_id"] for c in view["linked_cases"]} else None
+
+
+async def test_each_survivor_gets_her_own_case_linked_to_the_others(start: Start) -> None:
+    clock = ControllableClock(REPORTED)
+    unique = uuid.uuid4().int
+    alex_phone = f"07700 7{unique % 100000:05d}"
+    sam = {
+        "name": "Sam Sample",
+        "phone": f"07700 6{unique // 100000 % 100000:05d}",
+        "relationship_to_survivor": "intimate_partner",
+    }
+    alex = {"name": "Alex Example", "date_of_birth": "1990-05-17", "phone": alex_phone}
+    async with start(INTAKE, clock) as intake, start(CASES, clock) as cases:
+        alexs = await _staff_report(intake, _body(alex, [sam]))
+        alex_case = alexs["case_id"]
+        await _until(lambda: _case(cases, alex_case), "Alex's case to open")
+
+        # Robin names the same alleged perpetrator: her own case, linked to Alex's.
+        robin = {"name": "Robin Other", "phone": f"07700 5{unique % 100000:05d}"}
+        robins = await _staff_report(intake, _body(robin, [sam]))
+        robin_case = robins["case_id"]
+        assert robin_case != alex_case
+        robin_view = await _until(
+            lambda: _linked_to(cases, robin_case, alex_case), "Robin's case linked"
+        )
+        alex_view = await _until(
+            lambda: _linked_to(cases, alex_case, robin_case), "Alex's case linked"
+        )
+        assert robin_view["survivor"]["name"] == "Robin Other"
+        for view in (robin_view, alex_view):
+            [sam_here] = view["alleged_perpetrators"]
+            sams = sam_here["person_id"]
+            reasons = [f["reason"] for f in view["flags"] if f["person_id"] == sams]
+            assert any("more than one survivor" in reason for reason in reasons)
+            assert [d["kind"] for d in view["deadlines"] if d["kind"] == "contact"] == ["contact"]
+
+        # Bea gives Alex's phone number: her own case, with Alex's as a candidate.
+        beas = await _staff_report(intake, _body({"name": "Bea Other", "phone": alex_phone}, []))
+        bea_case = beas["case_id"]
+        assert bea_case not in {alex_case, robin_case}
+        bea_view = await _until(lambda: _linked_to(cases, bea_case, alex_case), "Bea's candidate")
+        [candidate] = bea_view["linked_cases"]
+        assert candidate["basis"] == "possibly_same_survivor"
+        assert candidate["needs_confirming"] is True
+        assert candidate["conflicting_details"] == ["name"]
+        alex_view = await _until(
+            lambda: _linked_to(cases, alex_case, bea_case), "the candidate on Alex's case"
+        )
+        assert alex_view["survivor"]["name"] == "Alex Example"
+        assert alex_view["report_ids"] == [alexs["report_id"]]
+
+        # Alex again: her own case, as before.
+        alex_again = {"name": "Alex Example", "phone": alex_phone}
+        again = await _staff_report(intake, _body(alex_again, []))
+        assert again["case_id"] == alex_case
+        assert again["link"]["basis"] == "same_survivor"
+        await _until(
+            lambda: _has_report(cases, alex_case, again["report_id"]), "Alex's further report"
+        )
+
+
+async def _has_report(cases: RunningService, case_id: str, report_id: str) -> Any:
+    view = await _case(cases, case_id)
+    return view if view and report_id in view["report_ids"] else None

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.integration
 
 MANAGER = ("dalead-0001", Role.MANAGER)
 SECOND_MANAGER = ("dalead-0002", Role.MANAGER)
+MONDAY_10 = "2025-03-10T10:00:00+00:00"
 
 
 async def test_requests_need_a_valid_token_and_an_allowed_role(cases, new_case) -> None:
@@ -119,11 +120,19 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
 
     before = await version()
     refused = await post(
-        "/contact-attempts", {"method": "text", "outcome": "no_answer"}, status=409
+        "/contact-attempts",
+        {"method": "text", "outcome": "no_answer", "happened_at": MONDAY_10},
+        status=409,
     )
     assert refused["code"] == "unsafe_channel"
     assert "07700" not in refused["detail"]
-    voicemail = {"method": "call", "outcome": "message_left", "number_withheld": True}
+    voicemail = {
+        "method": "call",
+        "outcome": "message_left",
+        "message_left": True,
+        "number_withheld": True,
+        "happened_at": MONDAY_10,
+    }
     assert (await post("/contact-attempts", voicemail, status=409))["code"] == (
         "voicemail_not_allowed"
     )
@@ -134,15 +143,22 @@ async def test_a_case_worked_from_first_contact_to_closure_and_reopening(
         {
             "method": "call",
             "outcome": "no_answer",
+            "message_left": False,
             "number_withheld": True,
             "phone_number": "07700 900456",
+            "happened_at": MONDAY_10,
         },
         status=201,
     )
     assert attempt["attempt_id"] and attempt["version"] == before + 1
     contact = await post(
         "/contacts",
-        {"method": "call", "number_withheld": True, "phone_number": "07700 900456"},
+        {
+            "method": "call",
+            "number_withheld": True,
+            "phone_number": "07700 900456",
+            "happened_at": MONDAY_10,
+        },
         status=201,
     )
     assert (contact["first_contact"], contact["late"]) == (True, False)
@@ -265,7 +281,13 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
 
     unsafe = await cases.client.post(
         f"{case}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer", "phone_number": "07700 900999"},
+        json={
+            "method": "call",
+            "outcome": "no_answer",
+            "message_left": False,
+            "phone_number": "07700 900999",
+            "happened_at": MONDAY_10,
+        },
         headers=cm,
     )
     assert unsafe.status_code == 409
@@ -273,7 +295,12 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
     assert "900999" not in unsafe.text
     not_answered_by_anyone = await cases.client.post(
         f"{case}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer", "spoke_to": "Chris Example"},
+        json={
+            "method": "call",
+            "outcome": "no_answer",
+            "spoke_to": "Chris Example",
+            "happened_at": MONDAY_10,
+        },
         headers=cm,
     )
     assert not_answered_by_anyone.status_code == 422
@@ -281,7 +308,9 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
     assert len(await case_events(cases, report.case_id)) == before  # nothing appended
 
     safe_call = await cases.client.post(
-        f"{case}/contacts", json={"method": "call", "phone_number": "+44 7700 900456"}, headers=cm
+        f"{case}/contacts",
+        json={"method": "call", "phone_number": "+44 7700 900456", "happened_at": MONDAY_10},
+        headers=cm,
     )
     assert safe_call.status_code == 201, safe_call.text
     [written] = (await case_events(cases, report.case_id))[before:]
@@ -358,3 +387,113 @@ async def test_a_preferred_gender_asked_for_later_moves_the_case(cases, new_case
         headers=cases.auth(*MANAGER),
     )
     assert (named.status_code, named.json()["code"]) == (409, "preferred_gender_not_matched")
+
+
+async def test_perpetrator_action_needs_the_survivors_agreement_or_an_override(
+    cases, new_case
+) -> None:
+    report, manager = await new_case(cases)
+    case = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    lead = cases.auth(*MANAGER)
+    perpetrator = str(report.alleged_perpetrators[0].person_id)
+    possession = {"perpetrator_person_id": perpetrator, "kind": "possession"}
+
+    # Wishes recorded, nothing unwanted, nothing wanted: no objection is not agreement.
+    recorded = await cases.client.post(f"{case}/wishes", json={}, headers=cm)
+    assert recorded.status_code == 201, recorded.text
+    refused = await cases.client.post(f"{case}/perpetrator-actions", json=possession, headers=cm)
+    assert (refused.status_code, refused.json()["code"]) == (409, "survivor_not_agreed")
+
+    override = {"reason": "safeguarding_child", "explanation": "A child is at risk"}
+    taken = await cases.client.post(
+        f"{case}/perpetrator-actions", json={**possession, "override": override}, headers=lead
+    )
+    assert taken.status_code == 201, taken.text
+
+    await cases.client.post(f"{case}/wishes", json={"wanted_actions": ["possession"]}, headers=cm)
+    agreed = await cases.client.post(f"{case}/perpetrator-actions", json=possession, headers=cm)
+    assert agreed.status_code == 201, agreed.text
+
+    actions = (await cases.client.get(case, headers=lead)).json()["perpetrator_actions"]
+    assert [(a["survivor_agreed"], a["override"] is not None) for a in actions] == [
+        (False, True),
+        (True, False),
+    ]
+
+
+async def test_an_unmet_gender_preference_shows_is_listed_and_is_honoured(
+    cases, new_case, all_listed
+) -> None:
+    # Nobody on the roster is non-binary: the case gets a case manager, preference unmet.
+    report, manager = await new_case(cases, preferred_case_manager_gender="non_binary")
+    case = f"/cases/{report.case_id}"
+    lead = cases.auth(*MANAGER)
+    detail = (await cases.client.get(case, headers=lead)).json()
+    assert detail["preferred_case_manager_gender"] == "non_binary"
+    assert (detail["preference_met"], detail["preference_unmet"]) == (False, True)
+
+    unmet = await all_listed(cases, lead, "status=open&preference_unmet=true")
+    assert str(report.case_id) in {c["case_id"] for c in unmet}
+    assert all(c["preference_unmet"] is True for c in unmet)
+    met = await all_listed(cases, lead, "preference_unmet=false")
+    assert str(report.case_id) not in {c["case_id"] for c in met}
+
+    other = next(s for s in ("cso-0001", "cso-0002", "cso-0003") if s != manager)
+    refused = await cases.client.post(
+        f"{case}/case-manager", json={"staff_id": other}, headers=lead
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "preferred_gender_not_matched")
+
+    # The survivor withdraws the preference: anyone may now take the case.
+    moved = await cases.client.post(
+        f"{case}/case-manager",
+        json={"staff_id": other, "withdraw_preference": True},
+        headers=lead,
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["case_manager_id"], moved.json()["preference_unmet"]) == (other, False)
+    detail = (await cases.client.get(case, headers=lead)).json()
+    assert detail["preferred_case_manager_gender"] is None
+    assert detail["preference_unmet"] is False
+    unmet = await all_listed(cases, lead, "preference_unmet=true")
+    assert str(report.case_id) not in {c["case_id"] for c in unmet}
+    contradiction = await cases.client.post(
+        f"{case}/case-manager",
+        json={"preferred_gender": "woman", "withdraw_preference": True},
+        headers=lead,
+    )
+    assert contradiction.status_code == 422
+    assert contradiction.json()["errors"][0]["field"] == "withdraw_preference"
+
+
+async def test_a_reported_damaged_home_has_its_repair_due_from_the_report(
+    cases, new_case, clock
+) -> None:
+    report, manager = await new_case(cases, home_damaged_safety_at_risk=True)
+    case = f"/cases/{report.case_id}"
+    cm = cases.auth(manager, Role.CASE_MANAGER)
+    due = "2025-03-08T16:30:00+00:00"  # 24 elapsed hours after Friday 16:30
+    detail = (await cases.client.get(case, headers=cm)).json()
+    [awaited] = detail["reported_damage"]
+    assert awaited["report_id"] == str(report.report_id) and awaited["raised"] is False
+    [deadline] = [d for d in detail["deadlines"] if d["kind"] == "emergency_repair"]
+    assert (deadline["ref"], deadline["due_at"]) == (awaited["repair_id"], due)
+
+    clock.set(datetime(2025, 3, 8, 8, 30, tzinfo=UTC))  # typed in on Saturday morning
+    raised = await cases.client.post(
+        f"{case}/repairs", json={"kind": "locks", "description": "Lock forced"}, headers=cm
+    )
+    assert raised.status_code == 201, raised.text
+    body = raised.json()
+    assert (body["repair_id"], body["due_at"]) == (awaited["repair_id"], due)
+    assert body["report_id"] == str(report.report_id)
+
+    clock.set(datetime(2025, 3, 8, 12, 0, tzinfo=UTC))
+    done = await cases.client.post(
+        f"{case}/repairs/{body['repair_id']}/completion", json={}, headers=cm
+    )
+    assert (done.status_code, done.json()["late"]) == (200, False)
+    detail = (await cases.client.get(case, headers=cm)).json()
+    [deadline] = [d for d in detail["deadlines"] if d["kind"] == "emergency_repair"]
+    assert deadline["status"] == "met" and deadline["starts_at"] == "2025-03-07T16:30:00+00:00"

@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -149,7 +149,13 @@ def _attempt(case_manager: str) -> RecordContactAttempt:
     """A case manager's unanswered call."""
     actor = Actor(id=case_manager, role=Role.CASE_MANAGER)
     return RecordContactAttempt(
-        actor, uuid.uuid4(), ContactMethod.CALL, ContactAttemptOutcome.NO_ANSWER
+        actor,
+        uuid.uuid4(),
+        ContactMethod.CALL,
+        ContactAttemptOutcome.NO_ANSWER,
+        happened_at=FRIDAY_1630 + timedelta(seconds=30),
+        message_left=False,
+        safe_to_talk_checked=True,
     )
 
 

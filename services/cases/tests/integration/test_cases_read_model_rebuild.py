@@ -20,6 +20,22 @@ from hearth.eventstore.testing.service import fresh_schema
 pytestmark = pytest.mark.integration
 
 MIGRATIONS = SPEC.migrations
+MONDAY_10 = "2025-03-10T10:00:00+00:00"
+TUESDAY_10 = "2025-03-11T10:00:00+00:00"
+FIRST_VISIT = {
+    "method": "visit",
+    "safe_to_talk_checked": True,
+    "safe_contact": {
+        "safe_to_call": False,
+        "safe_to_text": False,
+        "safe_to_email": False,
+        "safe_to_write": False,
+        "safe_to_visit": True,
+        "withheld_number_only": False,
+        "never_leave_voicemail": True,
+        "interpreter_needed": False,
+    },
+}
 
 
 async def test_rebuilding_from_events_gives_the_same_read_model(
@@ -33,7 +49,7 @@ async def test_rebuilding_from_events_gives_the_same_read_model(
         cm = cases.auth(manager, Role.CASE_MANAGER)
         clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
         for path, body, headers in (
-            (f"{first.case_id}/contacts", {"method": "visit"}, cm),
+            (f"{first.case_id}/contacts", {**FIRST_VISIT, "happened_at": MONDAY_10}, cm),
             (f"{first.case_id}/repairs", {"kind": "doors", "description": "Door"}, cm),
             (
                 f"{first.case_id}/restriction",
@@ -109,7 +125,8 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
     schema = cases.runtime.schema
     first, manager = await new_case(cases)
     second, _ = await new_case(cases)
-    third, _ = await new_case(cases)
+    # Nobody on the roster is non-binary: a preference left unmet.
+    third, _ = await new_case(cases, preferred_case_manager_gender="non_binary")
     lead = cases.auth("dalead-0001", Role.MANAGER)
     cm = cases.auth(manager, Role.CASE_MANAGER)
     clock.set(datetime(2025, 3, 11, 10, 0, tzinfo=UTC))  # after contact was due
@@ -121,7 +138,7 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
     # Recorded before the commands below, which the scheduler is then not racing.
     await eventually(contact_overdue)
     for path, body, headers in (
-        (f"{first.case_id}/contacts", {"method": "visit"}, cm),  # met, late
+        (f"{first.case_id}/contacts", {**FIRST_VISIT, "happened_at": TUESDAY_10}, cm),  # late
         (
             f"{first.case_id}/restriction",
             {"reason": "other_sensitivity", "permitted_staff_ids": ["dalead-0001"]},
@@ -163,7 +180,8 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
         assert await migrate(pool, old, [MIGRATIONS]) == [
             "cases/0002_decided_facts.sql",
             "cases/0003_caseloads.sql",
-            "cases/0004_identify_survivor.sql",
+            "cases/0004_preference_unmet.sql",
+            "cases/0005_identify_survivor.sql",
         ]
         async with pool.acquire() as conn, conn.transaction():
             migrated = await summary_rows(conn, old)
@@ -172,3 +190,5 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
     assert migrated == saved
     statuses = {r["status"] for r in saved if "kind" in r}
     assert {"met_late", "cancelled", "overdue", "due"} <= statuses
+    unmet = {r["case_id"] for r in saved if r.get("preference_unmet")}
+    assert third.case_id in unmet and first.case_id not in unmet

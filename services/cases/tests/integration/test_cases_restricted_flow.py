@@ -16,6 +16,13 @@ from hearth.eventstore.testing.publish import StreamPublisher
 pytestmark = pytest.mark.integration
 
 LEAD = ("dalead-0001", Role.MANAGER)
+NO_ANSWER = {
+    "method": "call",
+    "outcome": "no_answer",
+    "message_left": False,
+    "safe_to_talk_checked": True,
+    "happened_at": "2025-03-07T16:31:00+00:00",
+}
 
 
 def reads(history) -> list[tuple[str, str, bool]]:
@@ -71,7 +78,7 @@ async def test_others_get_404_as_for_an_unknown_case_and_the_attempt_is_recorded
         assert refused.json() == unknown.json()
     attempt = await cases.client.post(
         f"{url}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer"},
+        json=NO_ANSWER,
         headers=cases.auth(outsider, Role.CASE_MANAGER),
     )
     assert attempt.status_code == 404
@@ -99,7 +106,7 @@ async def test_named_staff_read_and_act_and_each_read_is_recorded(
     assert lead.status_code == 200
     acted = await cases.client.post(
         f"{url}/contact-attempts",
-        json={"method": "call", "outcome": "no_answer"},
+        json=NO_ANSWER,
         headers=cases.auth(manager, Role.CASE_MANAGER),
     )
     assert acted.status_code == 201
@@ -141,12 +148,23 @@ async def test_reassigning_a_restricted_case_moves_who_may_see_it(
     before = await cases.client.get(url, headers=cases.auth(manager, Role.CASE_MANAGER))
     after = await cases.client.get(url, headers=cases.auth(successor, Role.CASE_MANAGER))
     assert (before.status_code, after.status_code) == (404, 200)
-    lifted = await cases.client.post(
-        f"{url}/restriction/lifting",
-        json={"reason": "The member of staff has left"},
-        headers=cases.auth(*LEAD),
+    lifting = {"reason": "The member of staff has left"}
+    refused = await cases.client.post(
+        f"{url}/restriction/lifting", json=lifting, headers=cases.auth(*LEAD)
     )
-    assert lifted.status_code == 200
+    # Still a member of staff: lifting would show the case to every colleague, unlogged.
+    assert (refused.status_code, refused.json()["code"]) == (409, "staff_involved")
+    assert "cso-0003" not in refused.text
+    [perpetrator] = report.alleged_perpetrators
+    left = {**perpetrator.model_dump(mode="json"), "is_staff_member": False}
+    corrected = await cases.client.post(
+        f"{url}/people", json={"alleged_perpetrators": [left]}, headers=cases.auth(*LEAD)
+    )
+    assert corrected.status_code == 200, corrected.text
+    lifted = await cases.client.post(
+        f"{url}/restriction/lifting", json=lifting, headers=cases.auth(*LEAD)
+    )
+    assert lifted.status_code == 200, lifted.text
     anyone = await cases.client.get(url, headers=cases.auth(manager, Role.CASE_MANAGER))
     involved = await cases.client.get(url, headers=cases.auth("cso-0003", Role.CASE_MANAGER))
     assert (anyone.status_code, involved.status_code) == (200, 404)

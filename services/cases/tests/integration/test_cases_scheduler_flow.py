@@ -182,3 +182,20 @@ async def test_a_missed_emergency_repair_is_recorded_overdue_once(
     assert count(history, "EmergencyRepairOverdue") == 1
     overdue = next(e for e in history if e.event_name == "EmergencyRepairOverdue")
     assert overdue.payload["repair_id"] == raised.json()["repair_id"]
+
+
+async def test_a_reported_damaged_home_left_unrepaired_is_overdue_from_the_report(
+    cases, intake, clock, opened_case, case_events, eventually
+) -> None:
+    report = intake.report(home_damaged_safety_at_risk=True)  # Friday 16:30
+    await intake.send(report)
+    history = await opened_case(cases, report.case_id)
+    repair_id = history[0].payload["emergency_repair"]["repair_id"]
+    clock.set(datetime(2025, 3, 8, 16, 30, 1, tzinfo=UTC))  # nobody raised the repair
+    await eventually(has(case_events, cases, report.case_id, "EmergencyRepairOverdue"))
+    await asyncio.sleep(POLLS)
+    history = await case_events(cases, report.case_id)
+    assert count(history, "EmergencyRepairOverdue") == 1
+    overdue = next(e for e in history if e.event_name == "EmergencyRepairOverdue")
+    assert overdue.payload["repair_id"] == repair_id
+    assert overdue.payload["due_at"] == "2025-03-08T16:30:00Z"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +18,7 @@ from hearth.contracts.events.case_values import (
     RestrictionReason,
 )
 from hearth.contracts.events.common import ContactMethod
+from hearth.eventstore.errors import DomainError
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
 
@@ -68,7 +70,13 @@ def test_hearth_itself_is_not_a_reader(restricted, actors) -> None:
 
 def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors) -> None:
     attempt = c.RecordContactAttempt(
-        actors.cm, restricted.case_id, ContactMethod.CALL, ContactAttemptOutcome.NO_ANSWER
+        actors.cm,
+        restricted.case_id,
+        ContactMethod.CALL,
+        ContactAttemptOutcome.NO_ANSWER,
+        happened_at=MONDAY_10,
+        message_left=False,
+        safe_to_talk_checked=True,
     )
     with pytest.raises(CaseNotFound) as refused:
         restricted.when(attempt, MONDAY_10)
@@ -78,6 +86,9 @@ def test_commands_on_a_restricted_case_by_others_find_no_case(restricted, actors
         restricted.case_id,
         ContactMethod.CALL,
         ContactAttemptOutcome.NO_ANSWER,
+        happened_at=MONDAY_10,
+        message_left=False,
+        safe_to_talk_checked=True,
     )
     assert restricted.when(named, MONDAY_10)
 
@@ -92,7 +103,37 @@ def test_a_refused_read_is_recorded_as_not_granted(restricted, actors) -> None:
     )
 
 
+def left_the_landlord(restricted, actors) -> None:
+    """The alleged perpetrator no longer works for the landlord (their staff id is kept)."""
+    [perpetrator] = restricted.state.perpetrators
+    former = c.GivenPerpetrator.model_validate(
+        {**perpetrator.model_dump(), "is_staff_member": False}
+    )
+    restricted.apply(
+        c.UpdatePeople(actors.manager, uuid.uuid4(), alleged_perpetrators=(former,)), MONDAY_10
+    )
+
+
+def test_a_restriction_is_not_lifted_while_a_member_of_staff_is_involved(
+    restricted, actors
+) -> None:
+    with pytest.raises(DomainError) as refused:
+        restricted.when(c.LiftRestriction(actors.manager, "No longer needed"), MONDAY_10)
+    assert refused.value.code == "staff_involved"
+    assert "cso-w2" not in str(refused.value)
+
+
+def test_a_restriction_is_not_lifted_while_the_survivor_is_staff(scenario, actors) -> None:
+    survivor = scenario.report().survivor.model_copy(update={"is_staff_member": True})
+    scenario.opened(survivor=survivor)
+    assert scenario.state.restricted
+    with pytest.raises(DomainError) as refused:
+        scenario.when(c.LiftRestriction(actors.manager, "No longer needed"), MONDAY_10)
+    assert refused.value.code == "staff_involved"
+
+
 def test_lifting_the_restriction_opens_the_case_to_the_team(restricted, actors) -> None:
+    left_the_landlord(restricted, actors)
     restricted.apply(c.LiftRestriction(actors.manager, "Member of staff has left"), MONDAY_10)
     assert may_see(restricted.state, actors.cm)
     assert not may_see(restricted.state, Actor(id="cso-w2", role=Role.CASE_MANAGER))
@@ -125,6 +166,7 @@ def test_a_restricted_case_names_who_may_see_it_and_who_never_may(restricted, ac
 def test_lifted_restriction_still_never_shows_the_case_to_staff_involved(
     restricted, actors
 ) -> None:
+    left_the_landlord(restricted, actors)
     restricted.apply(c.LiftRestriction(actors.manager, "Member of staff has left"), MONDAY_10)
     seen_by = visibility(restricted.state)
     assert seen_by.everyone and seen_by.never == {"cso-w2"}

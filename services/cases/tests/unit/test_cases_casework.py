@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +21,7 @@ from hearth.contracts.events.common import PerpetratorActionKind, ReferralType
 from hearth.eventstore.errors import DomainError, NotAllowed, NotFound
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
+FRIDAY_1630 = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -73,6 +75,114 @@ def test_a_repair_is_completed_once(case, actors) -> None:
 def test_completing_an_unknown_repair_is_not_found(case, actors) -> None:
     with pytest.raises(NotFound):
         case.when(c.CompleteEmergencyRepair(actors.cm, uuid.uuid4()), MONDAY_10)
+
+
+# --- a report of a damaged home: the repair clock starts with the report ---------------
+
+LONDON = ZoneInfo("Europe/London")
+SATURDAY_2330_BST_EVE = datetime(2025, 3, 29, 23, 30, tzinfo=LONDON)
+"""The night before the clocks go forward (Sunday 30 March 2025, 01:00 GMT)."""
+
+
+def test_a_report_of_a_damaged_home_opens_the_case_with_a_repair_due_from_the_report(
+    scenario,
+) -> None:
+    events = scenario.apply(
+        c.ReceiveReport(
+            scenario.system,
+            scenario.report(FRIDAY_1630, home_damaged_safety_at_risk=True),
+        ),
+        FRIDAY_1630 + timedelta(hours=3),  # opened a while after the report arrived
+    )
+    [opened] = scenario.of_type(events, ev.CaseOpened)
+    assert opened.emergency_repair is not None
+    assert opened.emergency_repair.due_at == FRIDAY_1630 + timedelta(hours=24)
+    deadline = scenario.state.deadline(
+        DeadlineKind.EMERGENCY_REPAIR, str(opened.emergency_repair.repair_id)
+    )
+    assert (deadline.starts_at, deadline.due_at) == (FRIDAY_1630, FRIDAY_1630 + timedelta(hours=24))
+
+
+def test_the_repair_clock_is_24_elapsed_hours_in_any_zone(scenario) -> None:
+    received = SATURDAY_2330_BST_EVE  # a London time, across the spring clock change
+    [opened] = scenario.of_type(
+        scenario.apply(
+            c.ReceiveReport(
+                scenario.system, scenario.report(received, home_damaged_safety_at_risk=True)
+            ),
+            received,
+        ),
+        ev.CaseOpened,
+    )
+    assert opened.emergency_repair.due_at - received == timedelta(hours=24)
+
+
+def test_a_report_without_damage_starts_no_repair_clock(case) -> None:
+    assert case.state.opened.emergency_repair is None
+    assert case.state.deadlines.keys() == {
+        (DeadlineKind.CONTACT, "1"),
+        (DeadlineKind.DASH, "1"),
+        (DeadlineKind.REVIEW, "1"),
+    }
+
+
+def test_the_repair_raised_for_the_reported_damage_continues_the_reports_clock(
+    scenario, actors
+) -> None:
+    scenario.opened(home_damaged_safety_at_risk=True)
+    reported = scenario.state.opened.emergency_repair
+    # Typed in on Saturday morning, 16 hours after the report.
+    typed_in = FRIDAY_1630 + timedelta(hours=16)
+    [raised] = scenario.apply(
+        c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.LOCKS, "Lock forced"),
+        typed_in,
+    )
+    assert raised.repair_id == reported.repair_id
+    assert raised.due_at == FRIDAY_1630 + timedelta(hours=24)  # not typed_in + 24 h
+    assert raised.report_id == scenario.state.opened.report_id
+    deadline = scenario.state.deadline(DeadlineKind.EMERGENCY_REPAIR, str(raised.repair_id))
+    assert deadline.starts_at == FRIDAY_1630
+    [done] = scenario.when(
+        c.CompleteEmergencyRepair(actors.cm, raised.repair_id), FRIDAY_1630 + timedelta(hours=25)
+    )
+    assert done.late is True
+    # A further repair is a new one, with its own clock.
+    later = typed_in + timedelta(hours=1)
+    [second] = scenario.when(
+        c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.WINDOWS, "Pane"), later
+    )
+    assert (second.due_at, second.report_id) == (later + timedelta(hours=24), None)
+
+
+def test_a_reported_repair_missed_before_it_is_raised_stays_overdue(scenario, actors) -> None:
+    scenario.opened(home_damaged_safety_at_risk=True)
+    repair_id = scenario.state.opened.emergency_repair.repair_id
+    ref = str(repair_id)
+    after = FRIDAY_1630 + timedelta(hours=30)
+    [overdue] = scenario.apply(
+        c.RecordOverdue(scenario.system, DeadlineKind.EMERGENCY_REPAIR, ref), after
+    )
+    assert isinstance(overdue, ev.EmergencyRepairOverdue) and overdue.repair_id == repair_id
+    scenario.apply(c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.DOORS, "Door"), after)
+    deadline = scenario.state.deadline(DeadlineKind.EMERGENCY_REPAIR, ref)
+    assert deadline.overdue_at == after and deadline.starts_at == FRIDAY_1630
+
+
+def test_a_further_report_of_a_damaged_home_starts_its_own_repair_clock(case, actors) -> None:
+    received = MONDAY_10 - timedelta(hours=2)
+    further = case.report(received, home_damaged_safety_at_risk=True)
+    events = case.apply(c.ReceiveReport(case.system, further), MONDAY_10)
+    [added] = case.of_type(events, ev.ReportAddedToCase)
+    assert added.emergency_repair.due_at == received + timedelta(hours=24)
+    [raised] = case.when(
+        c.RaiseEmergencyRepair(actors.cm, uuid.uuid4(), RepairKind.DOORS, "Door kicked in"),
+        MONDAY_10 + timedelta(hours=1),
+    )
+    assert (raised.repair_id, raised.due_at) == (
+        added.emergency_repair.repair_id,
+        received + timedelta(hours=24),
+    )
+    assert raised.report_id == further.report_id
 
 
 def test_security_measures_are_requested_then_installed(case, actors) -> None:
@@ -178,7 +288,29 @@ def test_an_action_goes_ahead_once_the_wishes_are_recorded(case, actors) -> None
     assert isinstance(taken, ev.PerpetratorActionTaken)
     assert taken.survivor_wishes_id == recorded.wishes_id
     assert taken.against_survivor_wishes is False
+    assert taken.survivor_agreed is True
     assert taken.override is None
+
+
+def test_an_action_the_survivor_has_not_agreed_to_is_refused(case, actors) -> None:
+    # Policy 7.1: "where agreed by the survivor". Wishes recorded without this action in
+    # them are no agreement, even when nothing is listed as unwanted.
+    case.apply(wishes(actors), MONDAY_10)
+    with pytest.raises(DomainError) as refused:
+        case.when(action(case, actors, PerpetratorActionKind.POSSESSION), MONDAY_10)
+    assert refused.value.code == "survivor_not_agreed"
+    case.apply(wishes(actors, wanted=[PerpetratorActionKind.TENANCY_WARNING]), MONDAY_10)
+    with pytest.raises(DomainError) as other:
+        case.when(action(case, actors, PerpetratorActionKind.POSSESSION), MONDAY_10)
+    assert other.value.code == "survivor_not_agreed"
+
+
+def test_a_manager_may_act_without_agreement_with_a_reason(case, actors) -> None:
+    case.apply(wishes(actors), MONDAY_10)
+    command = action(case, actors, PerpetratorActionKind.POSSESSION, actors.manager, OVERRIDE)
+    [taken] = case.when(command, MONDAY_10)
+    assert (taken.survivor_agreed, taken.against_survivor_wishes) == (False, False)
+    assert taken.override.approved_by == actors.manager.id
 
 
 def test_an_action_the_survivor_does_not_want_is_refused(case, actors) -> None:
@@ -195,6 +327,7 @@ def test_a_manager_may_override_with_a_reason(case, actors) -> None:
     )
     [taken] = case.when(command, MONDAY_10)
     assert taken.against_survivor_wishes is True
+    assert taken.survivor_agreed is False
     assert taken.override.approved_by == actors.manager.id
     assert taken.override.reason is WishesOverrideReason.SAFEGUARDING_CHILD
 

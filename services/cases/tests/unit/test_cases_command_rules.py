@@ -17,6 +17,7 @@ from hearth.contracts.events.common import (
     PerpetratorActionKind,
     ReferralType,
     Relationship,
+    SafeContact,
 )
 from hearth.eventstore.errors import InvalidCommand
 
@@ -41,13 +42,17 @@ def refused(case, command) -> tuple[str, str]:
 def test_a_case_manager_change_names_someone_or_a_preference(case, actors) -> None:
     assert refused(case, c.ChangeCaseManager(actors.manager)) == ("staff_id", "nothing_to_change")
     assert case.when(c.ChangeCaseManager(actors.cm, preferred_gender=Gender.MAN), MONDAY_10)
+    both = c.ChangeCaseManager(actors.cm, preferred_gender=Gender.MAN, withdraw_preference=True)
+    assert refused(case, both) == ("withdraw_preference", "preference_contradicts")
 
 
 # --- contact ---------------------------------------------------------------------------
 
 
 def test_a_phone_number_is_only_for_calls_and_texts(case, actors) -> None:
-    visit = c.RecordContact(actors.cm, uuid.uuid4(), ContactMethod.VISIT, phone_number="07700900")
+    visit = c.RecordContact(
+        actors.cm, uuid.uuid4(), ContactMethod.VISIT, phone_number="07700900", happened_at=MONDAY_10
+    )
     assert refused(case, visit) == ("phone_number", "phone_number_not_for_method")
     letter = c.RecordContactAttempt(
         actors.cm,
@@ -55,17 +60,41 @@ def test_a_phone_number_is_only_for_calls_and_texts(case, actors) -> None:
         ContactMethod.LETTER,
         ContactAttemptOutcome.NO_ANSWER,
         phone_number="07700900",
+        happened_at=MONDAY_10,
     )
     assert refused(case, letter) == ("phone_number", "phone_number_not_for_method")
-    call = c.RecordContact(actors.cm, uuid.uuid4(), ContactMethod.CALL, phone_number="07700900")
-    [contacted] = case.when(call, MONDAY_10)
+    call = c.RecordContact(
+        actors.cm,
+        uuid.uuid4(),
+        ContactMethod.CALL,
+        phone_number="07700900",
+        happened_at=MONDAY_10,
+        safe_to_talk_checked=True,
+        safe_contact=SafeContact(
+            safe_to_call=True,
+            safe_to_text=False,
+            safe_to_email=False,
+            safe_to_write=False,
+            safe_to_visit=False,
+            safe_phone_numbers=("07700900",),
+            withheld_number_only=False,
+            never_leave_voicemail=True,
+            interpreter_needed=False,
+        ),
+    )
+    [contacted, _] = case.when(call, MONDAY_10)
     assert isinstance(contacted, ev.SurvivorContacted)
 
 
 def test_someone_spoken_to_only_when_someone_else_answered_or_took_a_message(case, actors) -> None:
     for outcome in (ContactAttemptOutcome.NO_ANSWER, ContactAttemptOutcome.NOT_SAFE_TO_TALK):
         attempt = c.RecordContactAttempt(
-            actors.cm, uuid.uuid4(), ContactMethod.CALL, outcome, spoke_to="Pat Neighbour"
+            actors.cm,
+            uuid.uuid4(),
+            ContactMethod.CALL,
+            outcome,
+            spoke_to="Pat Neighbour",
+            happened_at=MONDAY_10,
         )
         assert refused(case, attempt) == ("spoke_to", "spoke_to_not_for_outcome")
     answered = c.RecordContactAttempt(
@@ -74,6 +103,9 @@ def test_someone_spoken_to_only_when_someone_else_answered_or_took_a_message(cas
         ContactMethod.CALL,
         ContactAttemptOutcome.SOMEONE_ELSE_ANSWERED,
         spoke_to="Pat Neighbour",
+        happened_at=MONDAY_10,
+        message_left=False,
+        safe_to_talk_checked=True,
     )
     assert case.when(answered, MONDAY_10)
 

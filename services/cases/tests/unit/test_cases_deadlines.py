@@ -11,9 +11,32 @@ from hearth.cases.domain import commands as c
 from hearth.cases.domain.deadlines import DeadlineKind, DeadlineStatus, deadline_status
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ClosureReason, DashOutcome, RepairKind
+from hearth.contracts.events.common import SafeContact
 
 CONTACT_DUE = datetime(2025, 3, 10, 16, 30, tzinfo=UTC)
 DASH_DUE = datetime(2025, 3, 11, 16, 30, tzinfo=UTC)
+
+
+def in_person(actors, at: datetime) -> c.RecordContact:
+    """A meeting with the survivor that happened at `at`."""
+    return c.RecordContact(
+        actors.cm,
+        uuid.uuid4(),
+        method="in_person",
+        place="office",
+        happened_at=at,
+        safe_to_talk_checked=True,
+        safe_contact=SafeContact(
+            safe_to_call=False,
+            safe_to_text=False,
+            safe_to_email=False,
+            safe_to_write=False,
+            safe_to_visit=False,
+            withheld_number_only=False,
+            never_leave_voicemail=True,
+            interpreter_needed=False,
+        ),
+    )
 
 
 @pytest.fixture
@@ -65,14 +88,14 @@ def test_a_missed_repair_is_recorded_overdue_once(case, actors) -> None:
 
 
 def test_a_met_deadline_is_never_overdue(case, actors) -> None:
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), CONTACT_DUE)
+    case.apply(in_person(actors, CONTACT_DUE), CONTACT_DUE)
     assert case.when(overdue(actors, DeadlineKind.CONTACT), CONTACT_DUE + timedelta(days=1)) == []
 
 
 def test_meeting_a_deadline_after_its_overdue_is_still_recorded_late(case, actors) -> None:
     case.apply(overdue(actors, DeadlineKind.CONTACT), CONTACT_DUE)
     later = CONTACT_DUE + timedelta(hours=2)
-    [contacted] = case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), later)
+    [contacted, _] = case.apply(in_person(actors, later), later)
     assert contacted.first_contact and contacted.late
     deadline = case.state.deadline(DeadlineKind.CONTACT)
     assert deadline.met_at == later and deadline.overdue_at == CONTACT_DUE
@@ -140,19 +163,19 @@ def test_a_deadline_recorded_overdue_stays_overdue_until_met(case, actors) -> No
     assert deadline_status(contact, CONTACT_DUE - timedelta(days=1)) is DeadlineStatus.OVERDUE
     assert contact.is_overdue(CONTACT_DUE - timedelta(days=1))
     later = CONTACT_DUE + timedelta(hours=2)
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), later)
+    case.apply(in_person(actors, later), later)
     assert statuses(case, later)[DeadlineKind.CONTACT] is DeadlineStatus.MET_LATE
 
 
 def test_a_deadline_met_in_time_is_met(case, actors) -> None:
     met_at = CONTACT_DUE - timedelta(hours=1)
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), met_at)
+    case.apply(in_person(actors, met_at), met_at)
     assert statuses(case, DASH_DUE + timedelta(days=9))[DeadlineKind.CONTACT] is DeadlineStatus.MET
 
 
 def test_a_closed_case_cancels_what_was_still_due(case, actors) -> None:
     met_at = CONTACT_DUE - timedelta(hours=1)
-    case.apply(c.RecordContact(actors.cm, uuid.uuid4(), method="in_person"), met_at)
+    case.apply(in_person(actors, met_at), met_at)
     case.apply(c.RequestClosure(actors.cm, ClosureReason.SURVIVOR_MOVED), met_at)
     case.apply(c.DecideClosure(actors.manager, approve=True), met_at)
     after = statuses(case, DASH_DUE + timedelta(days=60))

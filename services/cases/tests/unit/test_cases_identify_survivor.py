@@ -220,3 +220,58 @@ def test_closing_cancels_the_task_and_reopening_brings_it_back(anonymous, actors
     assert reopened.dash_due_at is not None
     assert anonymous.state.identify_survivor.status is TaskStatus.OPEN
     assert anonymous.state.open_deadline(DeadlineKind.CONTACT) is None
+
+
+def test_a_further_report_that_identifies_nobody_starts_no_contact_deadline(
+    anonymous, actors
+) -> None:
+    """A new report starts a contact deadline (point 9), but not while nobody can identify
+    or reach the survivor: the DA lead's task stands in for it."""
+    further = _anonymous(anonymous, received_at=MONDAY_10)
+    events = anonymous.apply(ReceiveReport(actors.system, further), MONDAY_10)
+    [added] = anonymous.of_type(events, ev.ReportAddedToCase)
+    assert added.contact_due_at is None
+    assert anonymous.of_type(events, ev.SurvivorIdentified) == []
+    assert anonymous.state.open_deadline(DeadlineKind.CONTACT) is None
+    assert anonymous.state.identify_survivor.status is TaskStatus.OPEN
+
+
+def test_a_further_report_that_identifies_them_starts_one_contact_deadline_from_the_report(
+    anonymous, actors
+) -> None:
+    """The report is a report of the abuse like any other: contact is due from when it was
+    reported, once (from `SurvivorIdentified`, not also from the report)."""
+    named = Survivor(person_id=anonymous.survivor_id, name="Alex Example")
+    further = _anonymous(anonymous, survivor=named, received_at=MONDAY_10)
+    later = datetime(2025, 3, 10, 11, 0, tzinfo=UTC)
+    events = anonymous.apply(ReceiveReport(actors.system, further), later)
+    [added] = anonymous.of_type(events, ev.ReportAddedToCase)
+    assert added.contact_due_at is None
+    [identified] = anonymous.of_type(events, ev.SurvivorIdentified)
+    assert (identified.identified_at, identified.contact_due_at) == (MONDAY_10, TUESDAY_10)
+    contacts = [d for d in anonymous.state.deadlines.values() if d.kind is DeadlineKind.CONTACT]
+    assert [(d.starts_at, d.due_at, d.is_open) for d in contacts] == [(MONDAY_10, TUESDAY_10, True)]
+    assert anonymous.state.identify_survivor.status is TaskStatus.DONE
+
+
+def test_a_report_reopening_the_case_that_identifies_them_starts_contact(anonymous, actors) -> None:
+    anonymous.given(
+        [
+            ev.CaseClosed(
+                case_id=anonymous.case_id,
+                closed_at=MONDAY_10,
+                reason=ClosureReason.NO_FURTHER_CONTACT_POSSIBLE,
+                approved_by="lead-1",
+            )
+        ]
+    )
+    reporter = Reporter(kind=ReporterKind.SURVIVOR, phone="07700 900123")
+    further = _anonymous(anonymous, reporter=reporter, received_at=TUESDAY_10)
+    events = anonymous.apply(ReceiveReport(actors.system, further), TUESDAY_10)
+    [reopened] = anonymous.of_type(events, ev.CaseReopened)
+    [added] = anonymous.of_type(events, ev.ReportAddedToCase)
+    assert (reopened.contact_due_at, added.contact_due_at) == (None, None)
+    [identified] = anonymous.of_type(events, ev.SurvivorIdentified)
+    assert identified.identified_at == TUESDAY_10
+    assert anonymous.state.open_deadline(DeadlineKind.CONTACT).due_at == identified.contact_due_at
+    assert anonymous.state.identify_survivor.status is TaskStatus.DONE

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from hearth.cases.domain import commands as c
+from hearth.cases.domain import lifecycle
 from hearth.cases.domain.deadlines import DeadlineKind
+from hearth.cases.domain.rules import CaseRules
+from hearth.cases.domain.staff import Roster, StaffMember, StaffRole
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import (
     ClosureReason,
@@ -80,6 +83,80 @@ def test_a_reassignment_must_honour_the_preference(case, actors) -> None:
     with pytest.raises(DomainError) as refused:
         case.when(c.ChangeCaseManager(actors.manager, staff_id="cso-m1"), MONDAY_10)
     assert refused.value.code == "preferred_gender_not_matched"
+
+
+# An unmet preference: nobody of that gender is free (the roster has no non-binary officer).
+
+
+@pytest.fixture
+def unmet(scenario):
+    return scenario.opened(preferred_case_manager_gender=Gender.NON_BINARY)
+
+
+def test_a_preference_nobody_could_meet_shows_as_unmet_on_the_case(unmet, scenario) -> None:
+    assert unmet.state.case_manager is not None
+    assert unmet.state.preference_unmet is True
+    met = type(scenario)(scenario.rules, scenario.system)
+    assert met.opened(preferred_case_manager_gender=Gender.WOMAN).state.preference_unmet is False
+    nobody_asked = type(scenario)(scenario.rules, scenario.system).opened()
+    assert nobody_asked.state.preference_unmet is False
+
+
+def test_a_manager_cannot_name_another_gender_while_the_preference_stands(unmet, actors) -> None:
+    with pytest.raises(DomainError) as refused:
+        unmet.when(c.ChangeCaseManager(actors.manager, staff_id="cso-w1"), MONDAY_10)
+    assert refused.value.code == "preferred_gender_not_matched"
+
+
+def test_an_unmet_preference_is_met_when_someone_of_that_gender_is_free(
+    unmet, actors, rules
+) -> None:
+    # Later an officer of that gender joins the team: the manager names them.
+    joined = Roster(
+        staff=(
+            *rules.roster.staff,
+            StaffMember(
+                staff_id="cso-nb1",
+                role=StaffRole.CASE_MANAGER,
+                gender=Gender.NON_BINARY,
+                active=True,
+            ),
+        )
+    )
+    later = lifecycle.change_case_manager(
+        c.ChangeCaseManager(actors.manager, staff_id="cso-nb1"),
+        unmet.state,
+        MONDAY_10,
+        CaseRules.of(rules.policy, joined),
+    )
+    unmet.given(later)
+    [assigned] = later
+    assert (assigned.case_manager.staff_id, assigned.preference_met) == ("cso-nb1", True)
+    assert unmet.state.preference_unmet is False
+
+
+def test_a_withdrawn_preference_lets_a_manager_name_anyone(unmet, actors) -> None:
+    withdrawn, assigned = unmet.apply(
+        c.ChangeCaseManager(actors.manager, staff_id="cso-w1", withdraw_preference=True),
+        MONDAY_10,
+    )
+    assert isinstance(withdrawn, ev.CaseManagerPreferenceWithdrawn)
+    assert withdrawn.previous_gender is Gender.NON_BINARY
+    assert assigned.case_manager.staff_id == "cso-w1"
+    assert (assigned.preferred_gender, assigned.preference_met) == (None, None)
+    assert unmet.state.preferred_gender is None
+    assert unmet.state.preference_unmet is False
+    # Withdrawing again changes nothing.
+    assert unmet.when(c.ChangeCaseManager(actors.cm, withdraw_preference=True), MONDAY_10) == []
+
+
+def test_a_changed_preference_is_recorded_with_the_reassignment(unmet, actors) -> None:
+    [assigned] = unmet.apply(
+        c.ChangeCaseManager(actors.manager, staff_id="cso-w1", preferred_gender=Gender.WOMAN),
+        MONDAY_10,
+    )
+    assert (assigned.preferred_gender, assigned.preference_met) == (Gender.WOMAN, True)
+    assert unmet.state.preference_unmet is False
 
 
 @pytest.mark.parametrize("staff_id", ["cso-away", "nobody-0001"])

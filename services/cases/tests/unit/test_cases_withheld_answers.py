@@ -54,4 +54,4 @@ def test_intakes_event_becomes_that_command_for_the_restricted_case() -> None:
         prev_hash=GENESIS_HASH,
         payload=withheld.model_dump(mode="json"),
     )
-    assert intake_command(envelope) == (case_id, c.RecordWithheldAnswer(PROBER, NOW))
+    assert intake_command(envelope) == [(case_id, c.RecordWithheldAnswer(PROBER, NOW))]

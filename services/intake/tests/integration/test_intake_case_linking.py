@@ -43,9 +43,14 @@ async def _report(intake: RunningService, body: dict[str, Any]) -> dict[str, Any
 
 
 def _about_survivor_phone(report_body: Callable[..., dict[str, Any]], phone: str) -> dict[str, Any]:
-    """A report whose survivor is known by this phone number (unique to the test)."""
+    """A report whose survivor is known by this phone number (unique to the test), with the
+    same date of birth each time: one person."""
     body = report_body()
+    digits = [int(d) for d in phone if d.isdigit()]
     body["survivor"]["phone"] = phone
+    body["survivor"]["date_of_birth"] = (
+        f"19{50 + digits[-3] * 4 + digits[-4] % 4}-{1 + digits[-2]:02d}-{1 + digits[-1]:02d}"
+    )
     return body
 
 
@@ -106,8 +111,15 @@ async def test_a_second_report_about_the_same_survivor_joins_the_open_case(
     )
 
 
-async def test_reports_about_the_same_alleged_perpetrator_or_tenancy_join_the_open_case(
-    intake: RunningService, report_body: Callable[..., dict[str, Any]]
+async def _linked(intake: RunningService, answer: dict[str, Any]) -> dict[str, Any]:
+    """The `ReportLinkedToCase` payload of a report."""
+    events = await intake.runtime.event_store.read_stream(f"report-{answer['report_id']}")
+    assert events[1].type == "hearth.intake.ReportLinkedToCase.v1"
+    return events[1].payload
+
+
+async def test_another_survivor_naming_the_same_perpetrator_opens_her_own_linked_case(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]], new_phone: Any
 ) -> None:
     perpetrator = {
         "name": "Sam Sample",
@@ -115,21 +127,103 @@ async def test_reports_about_the_same_alleged_perpetrator_or_tenancy_join_the_op
         "phone": f"07700 8{uuid.uuid4().int % 100_000:05d}",
         "relationship_to_survivor": "former_intimate_partner",
     }
+    opened = await _report(intake, report_body(alleged_perpetrators=[perpetrator]))
+
+    robin = report_body(alleged_perpetrators=[perpetrator])
+    robin["survivor"] = {"name": "Robin Other", "phone": new_phone()}
+    hers = await _report(intake, robin)
+
+    assert hers["case_id"] != opened["case_id"]
+    assert hers["link"]["basis"] == "new_case"
+    [first_received, _] = await intake.runtime.event_store.read_stream(
+        f"report-{opened['report_id']}"
+    )
+    [received, linked] = await intake.runtime.event_store.read_stream(f"report-{hers['report_id']}")
+    assert received.subject == linked.subject == hers["case_id"]
+    sam_on_robins_case = received.payload["alleged_perpetrators"][0]["person_id"]
+    sam_on_alexs_case = first_received.payload["alleged_perpetrators"][0]["person_id"]
+    assert sam_on_robins_case != sam_on_alexs_case
+    assert linked.payload["related_cases"] == [
+        {
+            "case_id": opened["case_id"],
+            "basis": "same_alleged_perpetrator",
+            "shared_perpetrators": [
+                {"person_id": sam_on_robins_case, "related_person_id": sam_on_alexs_case}
+            ],
+            "conflicting_details": [],
+        }
+    ]
+
+
+async def test_another_survivor_in_the_household_opens_her_own_case_and_nobody_named_joins(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]], new_phone: Any
+) -> None:
     tenancy = f"T-{uuid.uuid4().hex[:8]}"
-    opened = await _report(
-        intake, report_body(alleged_perpetrators=[perpetrator], tenancy_reference=tenancy)
-    )
+    opened = await _report(intake, report_body(tenancy_reference=tenancy))
 
-    another_survivor = report_body(alleged_perpetrators=[perpetrator])
-    by_perpetrator = await _report(intake, another_survivor)
-    same_home = await _report(
-        intake, report_body(alleged_perpetrators=[], tenancy_reference=tenancy.lower())
-    )
+    jo = report_body(alleged_perpetrators=[], tenancy_reference=tenancy)
+    jo["survivor"] = {"name": "Jo Example", "phone": new_phone()}
+    hers = await _report(intake, jo)
+    assert hers["case_id"] != opened["case_id"]
+    assert [(r["case_id"], r["basis"]) for r in (await _linked(intake, hers))["related_cases"]] == [
+        (opened["case_id"], "same_household")
+    ]
 
-    assert by_perpetrator["case_id"] == opened["case_id"]
-    assert by_perpetrator["link"]["basis"] == "same_alleged_perpetrator"
+    # Nobody named: the report may join the household's case, but there are two now.
+    unnamed = report_body(alleged_perpetrators=[], tenancy_reference=tenancy.lower())
+    unnamed["survivor"] = {}
+    neither = await _report(intake, unnamed)
+    assert neither["case_id"] not in {opened["case_id"], hers["case_id"]}
+    related = {r["case_id"] for r in (await _linked(intake, neither))["related_cases"]}
+    assert related == {opened["case_id"], hers["case_id"]}
+
+
+async def test_a_report_naming_nobody_joins_the_households_only_open_case(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]]
+) -> None:
+    tenancy = f"T-{uuid.uuid4().hex[:8]}"
+    opened = await _report(intake, report_body(tenancy_reference=tenancy))
+    unnamed = report_body(alleged_perpetrators=[], tenancy_reference=tenancy.lower())
+    unnamed["survivor"] = {}
+    same_home = await _report(intake, unnamed)
     assert same_home["case_id"] == opened["case_id"]
     assert same_home["link"]["basis"] == "same_household"
+
+
+async def test_another_name_on_the_survivors_phone_is_a_candidate_not_a_join(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]], new_phone: Any
+) -> None:
+    phone = new_phone()
+    opened = await _report(intake, _about_survivor_phone(report_body, phone))
+    runtime = intake.runtime
+    assert runtime.pool is not None
+    keys_on_alexs_case = f"SELECT count(*) FROM {runtime.schema}.match_keys WHERE case_id = $1"
+    before = await runtime.pool.fetchval(keys_on_alexs_case, uuid.UUID(opened["case_id"]))
+
+    bea = report_body(alleged_perpetrators=[], children=[])
+    bea["survivor"] = {"name": "Bea Other", "phone": phone}
+    hers = await _report(intake, bea)
+
+    assert hers["case_id"] != opened["case_id"]
+    assert hers["link"]["basis"] == "new_case"
+    linked = await _linked(intake, hers)
+    assert linked["related_cases"] == [
+        {
+            "case_id": opened["case_id"],
+            "basis": "possibly_same_survivor",
+            "shared_perpetrators": [],
+            "conflicting_details": ["name"],
+        }
+    ]
+    # Bea's keys point at her own case only.
+    assert await runtime.pool.fetchval(keys_on_alexs_case, uuid.UUID(opened["case_id"])) == before
+
+    # Alex again, on her phone: still her case.
+    alex_again = report_body(alleged_perpetrators=[], children=[])
+    alex_again["survivor"] = {"name": "Alex Example", "phone": phone}
+    again = await _report(intake, alex_again)
+    assert again["case_id"] == opened["case_id"]
+    assert again["link"]["basis"] == "same_survivor"
 
 
 async def test_after_the_case_is_closed_a_new_report_opens_a_repeat_case(
@@ -198,7 +292,7 @@ async def test_a_marac_referral_within_12_months_of_a_closed_case_flags_the_repe
     }
 
 
-async def test_a_marac_referral_on_an_open_case_keeps_reports_joining_it(
+async def test_a_report_joining_an_open_case_with_a_marac_referral_is_a_repeat(
     intake: RunningService,
     report_body: Callable[..., dict[str, Any]],
     new_phone: Callable[[], str],
@@ -212,8 +306,13 @@ async def test_a_marac_referral_on_an_open_case_keeps_reports_joining_it(
     await _caught_up(intake)
     joined = await _report(intake, body)
 
+    # It joins the open case, and is a repeat: a MARAC referral in the last 12 months.
     assert joined["case_id"] == opened["case_id"]
-    assert joined["link"]["basis"] == "same_survivor"
+    assert joined["link"] == {
+        "basis": "same_survivor",
+        "repeat_reasons": ["marac_within_12_months"],
+        "previous_case_id": None,
+    }
 
 
 async def test_a_reopened_case_is_joined_again(

@@ -100,20 +100,30 @@ async def test_an_unnamed_colleague_cannot_tell_a_restricted_case_from_no_case(
     assert again["link"]["basis"] == "same_survivor"
 
     # Naming the real case id answers exactly as a random id does.
-    async def naming(case: str) -> Any:
+    async def naming(case: str, about: dict[str, Any] | None = None) -> Any:
         return await intake.client.post(
-            "/reports", json={**report_body(), "case_id": case}, headers=intake.auth(*COLLEAGUE)
+            "/reports",
+            json={**(about or report_body()), "case_id": case},
+            headers=intake.auth(*COLLEAGUE),
         )
 
     real = await naming(case_id)
     random = await naming("00000000-0000-4000-8000-0000000000ee")
     assert (real.status_code, real.json()) == (random.status_code, random.json())
     assert real.status_code == 422
-    # Naming the stand-in names the case, for them.
-    via_stand_in = await naming(first["case_id"])
+    # Naming the stand-in in a report about the case's survivor names the case, for them.
+    via_stand_in = await naming(first["case_id"], body)
     assert via_stand_in.status_code == 202, via_stand_in.text
     assert via_stand_in.json()["case_id"] == first["case_id"]
     assert via_stand_in.json()["link"]["basis"] == "named_by_staff"
+    # About someone else, it answers as naming a real case about someone else does: her
+    # own new case (the named one only a candidate link, in no answer).
+    other = await naming(first["case_id"])
+    visible = await naming(about_nobody["case_id"])
+    assert (other.status_code, visible.status_code) == (202, 202)
+    assert other.json()["link"] == visible.json()["link"] == about_nobody["link"]
+    assert other.json()["case_id"] not in (case_id, first["case_id"])
+    assert case_id not in other.text
 
     # Each probe is an event keyed by the restricted case, for cases to record as a read.
     probes = await read_records(
@@ -122,11 +132,17 @@ async def test_an_unnamed_colleague_cannot_tell_a_restricted_case_from_no_case(
             r.key == case_id.encode()
             and dict(r.headers).get("ce_type") == b"hearth.intake.CaseWithheldFromSubmitter.v1"
         ),
-        expect=4,
+        expect=5,
     )
     recorded = [payload(r) for r in probes]
-    assert [p["report_id"] is None for p in recorded] == [False, False, True, False]
+    assert [p["report_id"] is None for p in recorded] == [False, False, True, False, False]
     stand_in = first["case_id"]
-    assert [p["answered_case_id"] for p in recorded] == [stand_in, stand_in, None, stand_in]
+    assert [p["answered_case_id"] for p in recorded] == [
+        stand_in,
+        stand_in,
+        None,
+        stand_in,
+        None,
+    ]
     actors = {dict(r.headers)[ACTOR_HEADER].decode() for r in probes}
     assert actors == {COLLEAGUE[0]}

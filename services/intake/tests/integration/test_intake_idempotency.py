@@ -118,12 +118,9 @@ async def test_concurrent_reports_about_one_new_survivor_share_one_case(
     report_body: Callable[..., dict[str, Any]],
     new_phone: Callable[[], str],
 ) -> None:
-    phone = new_phone()
-    bodies = []
-    for _ in range(4):
-        body = report_body()
-        body["survivor"]["phone"] = phone
-        bodies.append(body)
+    # One survivor: the same name, date of birth and phone in each report.
+    survivor = {**report_body()["survivor"], "phone": new_phone()}
+    bodies = [report_body(survivor=survivor) for _ in range(4)]
 
     answers = await asyncio.gather(
         *(intake.client.post("/reports", json=b, headers=intake.auth(*STAFF)) for b in bodies)

@@ -107,6 +107,19 @@ async def test_someone_in_immediate_danger_is_recorded_as_told_to_call_999(
     assert stream[0].payload["advised_to_call_999"] is True
 
 
+async def test_a_report_of_a_damaged_home_where_safety_is_at_risk_is_recorded(
+    intake: RunningService, report_body: Callable[..., dict[str, Any]]
+) -> None:
+    response = await intake.client.post(
+        "/reports",
+        json=report_body(home_damaged_safety_at_risk=True),
+        headers=intake.auth(*STAFF),
+    )
+    assert response.status_code == 202, response.text
+    stream = await intake.runtime.event_store.read_stream(f"report-{response.json()['report_id']}")
+    assert stream[0].payload["home_damaged_safety_at_risk"] is True
+
+
 async def test_an_anonymous_report_with_no_names_at_all_is_accepted(
     intake: RunningService,
 ) -> None:

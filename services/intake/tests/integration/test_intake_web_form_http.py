@@ -79,7 +79,7 @@ async def test_a_report_from_the_form_redirects_to_a_confirmation_with_its_refer
     intake: RunningService,
 ) -> None:
     token = _token((await intake.client.get("/report")).text)
-    response = await intake.client.post("/report", data=_answers(token))
+    response = await intake.client.post("/report", data=_answers(token, home_damaged="yes"))
 
     assert response.status_code == 303
     location = response.headers["location"]
@@ -98,6 +98,7 @@ async def test_a_report_from_the_form_redirects_to_a_confirmation_with_its_refer
     assert payload["safe_contact"]["never_leave_voicemail"] is True
     assert [w["day"] for w in payload["safe_contact"]["safe_times"]] == ["monday", "wednesday"]
     assert len(payload["children"]) == 2
+    assert payload["home_damaged_safety_at_risk"] is True
     assert linked.payload["basis"] == "new_case"
 
     confirmation = await intake.client.get(location)

@@ -23,6 +23,7 @@ from hearth.contracts.events.common import (
 )
 from hearth.contracts.events.intake import (
     LinkBasis,
+    RelatedCase,
     RepeatReason,
     Reporter,
     ReportLinkedToCase,
@@ -144,6 +145,10 @@ class Scenario(GenericScenario[Command, IntakeState]):
                         IndexEntry(d, keys.ref.role, status.case_id, person_id)
                         for d in sorted(keys.digests)
                     ]
+                    entries += [
+                        IndexEntry(d, keys.ref.role, status.case_id, person_id, detail=kind)
+                        for kind, d in sorted(keys.details)
+                    ]
         statuses = MappingProxyType({**self.state.statuses, status.case_id: status})
         return self.given_state(replace(self.state, entries=tuple(entries), statuses=statuses))
 
@@ -200,6 +205,7 @@ class Scenario(GenericScenario[Command, IntakeState]):
         basis: LinkBasis,
         repeat_reasons: tuple[RepeatReason, ...] = (),
         previous_case_id: UUID | None = None,
+        related: tuple[RelatedCase, ...] = (),
     ) -> ReportLinkedToCase:
         return ReportLinkedToCase(
             report_id=REPORT_ID,
@@ -208,6 +214,7 @@ class Scenario(GenericScenario[Command, IntakeState]):
             basis=basis,
             repeat_reasons=repeat_reasons,
             previous_case_id=previous_case_id,
+            related_cases=related,
         )
 
     def given_restriction(self, facts: RestrictionFacts) -> Scenario:

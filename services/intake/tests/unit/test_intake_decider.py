@@ -9,8 +9,12 @@ from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.intake import (
     EnquiryRaised,
     EnquiryTrigger,
+    IdentityDetail,
     LinkBasis,
+    RelatedCase,
+    RelatedCaseBasis,
     RepeatReason,
+    SharedPerpetrator,
 )
 from hearth.eventstore.errors import NotFound
 from hearth.intake.domain.asb import AsbReport
@@ -85,24 +89,19 @@ def test_the_survivors_own_case_wins_over_the_perpetrators_and_the_households(
     scenario.given_case(_open(uid(0xCC)), about=about, roles=(PersonRole.HOUSEHOLD,))
     scenario.given_case(_open(CASE_A), about=about, roles=(PersonRole.SURVIVOR,))
     [_, linked] = scenario.when(scenario.submit(), NOW)
-    assert linked == scenario.linked(CASE_A, LinkBasis.SAME_SURVIVOR)
-
-
-def test_the_same_alleged_perpetrator_joins_his_open_case(scenario) -> None:
-    known = scenario.submission()
-    scenario.given_case(
-        _open(),
-        about=known,
-        roles=(PersonRole.ALLEGED_PERPETRATOR,),
-        person_ids={PersonRole.ALLEGED_PERPETRATOR: KNOWN_PERPETRATOR},
+    # The other cases are linked to hers, never joined.
+    assert linked == scenario.linked(
+        CASE_A,
+        LinkBasis.SAME_SURVIVOR,
+        related=(
+            RelatedCase(
+                case_id=CASE_B,
+                basis=RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR,
+                shared_perpetrators=(SharedPerpetrator(person_id=scenario.fresh_ids[1]),),
+            ),
+            RelatedCase(case_id=uid(0xCC), basis=RelatedCaseBasis.SAME_HOUSEHOLD),
+        ),
     )
-    another_survivor = scenario.submission(
-        survivor={"name": "Robin Other", "phone": "07700 900999"}, tenancy_reference=None
-    )
-    [received, linked] = scenario.when(scenario.submit(another_survivor), NOW)
-    assert linked == scenario.linked(CASE_A, LinkBasis.SAME_ALLEGED_PERPETRATOR)
-    assert received.alleged_perpetrators[0].person_id == KNOWN_PERPETRATOR
-    assert received.survivor.person_id == scenario.fresh_ids[0]
 
 
 def test_a_case_opened_by_an_earlier_report_is_open_to_the_next_one_naming_it(
@@ -284,5 +283,10 @@ def test_the_reports_match_keys_point_at_its_case_with_the_peoples_ids(
     }
     assert {e.case_id for e in entries} == {scenario.new_case_id}
     assert all(isinstance(e, IndexEntry) for e in entries)
-    # name + date of birth and phone for Alex, phone for Sam, the tenancy for the household
-    assert len(entries) == 4
+    # name + date of birth, phone and name at the tenancy for Alex (keys), her name and date
+    # of birth (details), phone for Sam, the tenancy for the household
+    assert len([e for e in entries if e.is_key]) == 5
+    assert {e.detail for e in entries if not e.is_key} == {
+        IdentityDetail.NAME,
+        IdentityDetail.DATE_OF_BIRTH,
+    }

@@ -274,3 +274,90 @@ def test_a_restriction_cases_lifted_after_the_report_is_lifted(scenario) -> None
     assert lifted.named() is None
     waiting = RestrictionFacts(CASE_A.case_id, mark=mark)
     assert waiting.named() == frozenset()
+
+
+# --- restricted cases and links to other cases (points 1 and 9 with point 17) ----------
+
+JO = {"name": "Jo Other", "date_of_birth": "1985-01-02", "phone": "07700 900999"}
+"""Another survivor; the default submission names Sam as her partner too."""
+
+
+def _jo(scenario, **changes):
+    return scenario.submission(survivor=JO, tenancy_reference=None, **changes)
+
+
+def test_naming_the_stand_in_with_another_survivor_answers_as_naming_a_real_case_would(
+    scenario, scenario_under, policy
+) -> None:
+    """A report naming a case whose survivor is someone else opens a new case, with the
+    named case a candidate for staff to confirm (point 1). Named by its stand-in, the
+    restricted case gets the same answer a real case would, the candidate link stays
+    between the cases, and the probe is recorded as a read of the restricted case."""
+    visible = scenario_under(policy)
+    visible.given_case(CASE_B, about=visible.submission())
+    plain = visible.answer(visible.submit(_jo(visible, case_id=str(CASE_B.case_id))), NOW)
+
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    scenario.apply(scenario.submit(), NOW)  # given the stand-in for CASE_A
+    naming = scenario.submit(_jo(scenario, case_id=str(scenario.stand_in_id)))
+    [received, linked, withheld] = scenario.when(naming, NOW)
+    answer = scenario.answer(naming, NOW)
+
+    assert (plain.case_id, plain.basis) == (NEW_CASE, LinkBasis.NEW_CASE)
+    assert answer == plain
+    assert CASE_A.case_id not in (answer.case_id, answer.previous_case_id)
+    assert received.case_id == linked.case_id == NEW_CASE
+    assert [(r.case_id, r.needs_confirming) for r in linked.related_cases] == [
+        (CASE_A.case_id, True)
+    ]
+    assert withheld == CaseWithheldFromSubmitter(
+        case_id=CASE_A.case_id, withheld_at=NOW, report_id=scenario.report_id
+    )
+
+
+def test_a_link_to_a_restricted_case_changes_nothing_in_the_answer(
+    scenario, scenario_under, policy
+) -> None:
+    """Another survivor's report naming the same alleged perpetrator as a restricted case:
+    the cases are linked (cases shows the link only to those who may see both), and the
+    submitter is answered exactly as if the restricted case did not exist."""
+    no_case = scenario_under(policy)
+    expected = no_case.answer(no_case.submit(_jo(no_case)), NOW)
+
+    _restricted_case_a(scenario, COLLEAGUE.id)
+    command = scenario.submit(_jo(scenario))
+    [_, linked] = scenario.when(command, NOW)  # nothing withheld: nothing was told
+    assert [r.case_id for r in linked.related_cases] == [CASE_A.case_id]
+    assert scenario.answer(command, NOW) == expected
+
+
+def test_a_repeat_is_told_as_the_cases_the_submitter_may_know_of_make_it(
+    scenario, scenario_under, policy
+) -> None:
+    """Her earlier case, closed in the window, makes the report a repeat; a later
+    restricted case of hers, closed too, neither shows as the case it repeats nor hides
+    the repeat: the answer is the one the submitter would get were it not there."""
+    older = CaseStatus(
+        UUID(int=0xC1, version=4),
+        assigned_at=NOW - timedelta(days=200),
+        closed_at=NOW - timedelta(days=100),
+    )
+    restricted = CaseStatus(CASE_A.case_id, assigned_at=NOW - timedelta(days=60), closed_at=EARLIER)
+
+    without = scenario_under(policy)
+    without.given_case(older, about=without.submission())
+    expected = without.answer(without.submit(), NOW)
+    assert expected.previous_case_id == older.case_id and expected.repeat_reasons
+
+    scenario.given_case(older, about=scenario.submission())
+    scenario.given_case(restricted, about=scenario.submission())
+    scenario.given_restriction(_restricted_by_cases(CASE_A, COLLEAGUE.id))
+    [_, linked, withheld] = scenario.when(scenario.submit(), NOW)
+    assert linked.previous_case_id == CASE_A.case_id  # the case's own staff see it all
+    assert scenario.answer(scenario.submit(), NOW) == expected
+    assert withheld == CaseWithheldFromSubmitter(
+        case_id=CASE_A.case_id, withheld_at=NOW, report_id=scenario.report_id
+    )
+    # Those named on it are told it all.
+    named = scenario.answer(scenario.submit(actor=COLLEAGUE), NOW)
+    assert named.previous_case_id == CASE_A.case_id

@@ -8,13 +8,19 @@ from uuid import UUID
 
 import pytest
 
-from hearth.contracts.events.intake import LinkBasis, RepeatReason
+from hearth.contracts.events.intake import (
+    IdentityDetail,
+    LinkBasis,
+    RelatedCaseBasis,
+    RepeatReason,
+)
 from hearth.eventstore.errors import NotFound
 from hearth.intake.domain.linking import (
     CaseNotOpen,
     CaseStatus,
     IndexEntry,
     LinkDecision,
+    Relation,
     decide_link,
     reused_person_ids,
 )
@@ -24,6 +30,7 @@ NOW = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 NEW = UUID("00000000-0000-4000-8000-000000000001")
 A = UUID("00000000-0000-4000-8000-00000000000a")
 B = UUID("00000000-0000-4000-8000-00000000000b")
+PERPETRATOR_ON_A = UUID("00000000-0000-4000-8000-0000000000ab")
 SURVIVOR = PersonRef(PersonRole.SURVIVOR)
 PERPETRATOR = PersonRef(PersonRole.ALLEGED_PERPETRATOR, 0)
 HOUSEHOLD = PersonRef(PersonRole.HOUSEHOLD)
@@ -71,14 +78,33 @@ def test_a_case_intake_just_assigned_counts_as_open_before_anything_else_is_hear
     assert _decide(_people(survivor="s1"), entries).case_id == A
 
 
-def test_the_same_alleged_perpetrator_or_household_joins_their_open_case() -> None:
+def test_another_survivor_of_the_same_perpetrator_opens_her_own_case_linked() -> None:
     by_perpetrator = _decide(
         _people(survivor="new", perpetrator="p1"),
-        [IndexEntry("p1", PersonRole.ALLEGED_PERPETRATOR, A)],
+        [IndexEntry("p1", PersonRole.ALLEGED_PERPETRATOR, A, PERPETRATOR_ON_A)],
     )
+    assert by_perpetrator == LinkDecision(
+        case_id=NEW,
+        basis=LinkBasis.NEW_CASE,
+        related=(Relation(A, RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR, ((0, PERPETRATOR_ON_A),)),),
+    )
+
+
+def test_a_report_naming_no_survivor_joins_the_households_open_case() -> None:
     by_household = _decide(_people(household="t1"), [IndexEntry("t1", PersonRole.HOUSEHOLD, B)])
-    assert by_perpetrator == LinkDecision(case_id=A, basis=LinkBasis.SAME_ALLEGED_PERPETRATOR)
     assert by_household == LinkDecision(case_id=B, basis=LinkBasis.SAME_HOUSEHOLD)
+
+
+def test_a_report_naming_no_survivor_links_the_perpetrators_case_without_sharing() -> None:
+    # Nobody named: it may be the same survivor, so no "more than one survivor" is claimed.
+    decision = _decide(
+        _people(perpetrator="p1"), [IndexEntry("p1", PersonRole.ALLEGED_PERPETRATOR, A)]
+    )
+    assert decision == LinkDecision(
+        case_id=NEW,
+        basis=LinkBasis.NEW_CASE,
+        related=(Relation(A, RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR),),
+    )
 
 
 def test_a_match_in_another_role_does_not_join_the_case() -> None:
@@ -97,7 +123,11 @@ def test_the_survivors_own_case_wins_over_the_perpetrators() -> None:
         B: CaseStatus(B, assigned_at=NOW - timedelta(days=90)),
     }
     decision = _decide(_people(survivor="s1", perpetrator="p1"), entries, statuses)
-    assert decision == LinkDecision(case_id=B, basis=LinkBasis.SAME_SURVIVOR)
+    assert decision == LinkDecision(
+        case_id=B,
+        basis=LinkBasis.SAME_SURVIVOR,
+        related=(Relation(A, RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR, ((0, None),)),),
+    )
 
 
 def test_of_two_open_cases_on_the_same_basis_the_newest_is_joined() -> None:
@@ -109,7 +139,7 @@ def test_of_two_open_cases_on_the_same_basis_the_newest_is_joined() -> None:
     assert _decide(_people(survivor="s1"), entries, statuses).case_id == B
 
 
-def test_an_open_case_is_joined_even_when_another_match_was_closed() -> None:
+def test_another_survivors_open_case_is_never_joined_even_when_hers_is_closed() -> None:
     entries = [
         IndexEntry("s1", PersonRole.SURVIVOR, A),
         IndexEntry("p1", PersonRole.ALLEGED_PERPETRATOR, B),
@@ -119,7 +149,53 @@ def test_an_open_case_is_joined_even_when_another_match_was_closed() -> None:
         B: CaseStatus(B, assigned_at=NOW - timedelta(days=5)),
     }
     decision = _decide(_people(survivor="s1", perpetrator="p1"), entries, statuses)
-    assert decision == LinkDecision(case_id=B, basis=LinkBasis.SAME_ALLEGED_PERPETRATOR)
+    assert decision == LinkDecision(
+        case_id=NEW,
+        basis=LinkBasis.NEW_CASE,
+        repeat_reasons=(RepeatReason.CASE_CLOSED_WITHIN_12_MONTHS,),
+        previous_case_id=A,
+        related=(Relation(B, RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR, ((0, None),)),),
+    )
+
+
+def test_a_survivor_found_by_a_key_under_another_name_is_a_candidate() -> None:
+    people = [PersonKeys(SURVIVOR, frozenset({"phone"}), frozenset({(IdentityDetail.NAME, "bea")}))]
+    entries = [
+        IndexEntry("phone", PersonRole.SURVIVOR, A),
+        IndexEntry("alex", PersonRole.SURVIVOR, A, detail=IdentityDetail.NAME),
+    ]
+    decision = _decide(people, entries, {A: CaseStatus(A, assigned_at=NOW)})
+    assert decision == LinkDecision(
+        case_id=NEW,
+        basis=LinkBasis.NEW_CASE,
+        related=(
+            Relation(
+                A,
+                RelatedCaseBasis.POSSIBLY_SAME_SURVIVOR,
+                conflicting_details=(IdentityDetail.NAME,),
+            ),
+        ),
+    )
+
+
+def test_any_name_the_survivor_was_recorded_under_agrees() -> None:
+    people = [
+        PersonKeys(SURVIVOR, frozenset({"phone"}), frozenset({(IdentityDetail.NAME, "alex")}))
+    ]
+    entries = [
+        IndexEntry("phone", PersonRole.SURVIVOR, A),
+        IndexEntry("alexandra", PersonRole.SURVIVOR, A, detail=IdentityDetail.NAME),
+        IndexEntry("alex", PersonRole.SURVIVOR, A, detail=IdentityDetail.NAME),
+    ]
+    decision = _decide(people, entries, {A: CaseStatus(A, assigned_at=NOW)})
+    assert decision == LinkDecision(case_id=A, basis=LinkBasis.SAME_SURVIVOR)
+
+
+def test_a_detail_is_never_a_key() -> None:
+    # Someone else of the same name is not found by it.
+    people = [PersonKeys(SURVIVOR, frozenset(), frozenset({(IdentityDetail.NAME, "alex")}))]
+    entries = [IndexEntry("alex", PersonRole.SURVIVOR, A, detail=IdentityDetail.NAME)]
+    assert _decide(people, entries).is_new_case
 
 
 def test_a_case_closed_within_12_months_makes_the_new_case_a_repeat() -> None:
@@ -167,7 +243,7 @@ def test_a_marac_referral_within_12_months_is_a_repeat_reason_too() -> None:
 def test_both_reasons_name_the_most_recent_earlier_case() -> None:
     entries = [
         IndexEntry("s1", PersonRole.SURVIVOR, A),
-        IndexEntry("p1", PersonRole.ALLEGED_PERPETRATOR, B),
+        IndexEntry("s1", PersonRole.SURVIVOR, B),
     ]
     statuses = {
         A: CaseStatus(A, closed_at=NOW - timedelta(days=300)),

@@ -154,6 +154,13 @@ def test_a_preferred_case_manager_and_a_staff_members_id_pass_through() -> None:
     assert received.alleged_perpetrators[0].staff_id == "staff-0999"
 
 
+def test_a_damaged_home_where_safety_is_at_risk_passes_through() -> None:
+    received, _ = _build(_submission(home_damaged_safety_at_risk=True))
+    assert received.home_damaged_safety_at_risk is True
+    plain, _ = _build(_submission())
+    assert plain.home_damaged_safety_at_risk is False
+
+
 def test_the_channel_and_partner_reference_pass_through() -> None:
     received, _ = _build(
         _submission(

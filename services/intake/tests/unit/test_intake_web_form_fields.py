@@ -184,6 +184,22 @@ def test_a_survivor_can_ask_for_a_woman_or_a_man_to_contact_them() -> None:
     assert neighbour.submission.preferred_case_manager_gender is None
 
 
+def test_anyone_reporting_can_say_the_home_is_damaged_and_not_safe() -> None:
+    damaged = parse_report_form(
+        _form(reporter="someone_else", relationship="neighbour", home_damaged="yes"),
+        today=TODAY,
+    )
+    assert damaged.submission is not None
+    assert damaged.submission.home_damaged_safety_at_risk is True
+    unticked = parse_report_form(_form(), today=TODAY)
+    assert unticked.submission is not None
+    assert unticked.submission.home_damaged_safety_at_risk is False
+    # Only the box's own value counts.
+    odd = parse_report_form(_form(home_damaged="on"), today=TODAY)
+    assert odd.submission is not None
+    assert odd.submission.home_damaged_safety_at_risk is False
+
+
 def test_the_person_causing_harm_is_recorded_when_named_or_described() -> None:
     parsed = parse_report_form(
         _form(perpetrator_name="Sam", perpetrator_relationship="former_intimate_partner"),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Final
+from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from hearth.contracts.events.base import ContractModel
 from hearth.contracts.events.common import Gender, Notes, ShortText, StaffId
@@ -57,7 +58,8 @@ class ContactAttemptOutcome(StrEnum):
     SOMEONE_ELSE_ANSWERED = "someone_else_answered"
     WRONG_OR_UNAVAILABLE_NUMBER = "wrong_or_unavailable_number"
     MESSAGE_LEFT = "message_left"
-    """A text, email, letter or (where allowed) voicemail asking the survivor to get in touch."""
+    """A text, email, letter or (where allowed) voicemail asking the survivor to get in touch.
+    Whether a message was left is also its own field, `message_left`, whatever the outcome."""
     NO_ACCESS = "no_access"
     """A visit found nobody in, or it was not safe to knock."""
     DECLINED_CONTACT = "declined_contact"
@@ -68,6 +70,26 @@ SPOKE_TO_OUTCOMES: Final = frozenset(
 )
 """The attempt outcomes where the caseworker may have spoken to, or left a message with,
 someone other than the survivor."""
+
+
+class MeetingPlace(StrEnum):
+    """Where an in-person contact happened."""
+
+    OFFICE = "office"
+    PLACE_SURVIVOR_CHOSE = "place_survivor_chose"
+    """Somewhere other than the office and the survivor's home, chosen by the survivor."""
+    SURVIVOR_HOME = "survivor_home"
+    """A meeting at the survivor's home is a visit: checked as one (safe to visit, safe
+    times)."""
+
+
+class UnconfirmedSafeContact(StrEnum):
+    """Why recorded safe-contact arrangements are not the survivor's own until confirmed."""
+
+    GIVEN_BY_THIRD_PARTY = "given_by_third_party"
+    """Someone other than the survivor gave them, on a report."""
+    MATCHES_ALLEGED_PERPETRATOR = "matches_alleged_perpetrator"
+    """A report gave a safe number, email or address that is an alleged perpetrator's."""
 
 
 class InterpreterUse(StrEnum):
@@ -87,6 +109,16 @@ class DashOutcome(StrEnum):
     """The survivor declined the DASH: recorded, and not a failure."""
     COMPLETED_ELSEWHERE = "completed_elsewhere"
     """Another agency already completed one."""
+
+
+class EmergencyRepairDue(ContractModel):
+    """A report said the home is damaged and the occupants' safety is at risk: an
+    emergency repair is due, counted in elapsed hours from the report (not from when a
+    repair is raised). The first repair raised on the case continues this clock."""
+
+    repair_id: UUID
+    """The id the repair will have when raised (and on `EmergencyRepairOverdue` before)."""
+    due_at: AwareDatetime
 
 
 class RepairKind(StrEnum):

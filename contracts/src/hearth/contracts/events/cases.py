@@ -21,8 +21,10 @@ from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
     DashOutcome,
+    EmergencyRepairDue,
     FlagKind,
     InterpreterUse,
+    MeetingPlace,
     ReopenReason,
     RepairKind,
     RestrictedView,
@@ -30,10 +32,12 @@ from hearth.contracts.events.case_values import (
     ReviewOutcome,
     SecurityMeasure,
     SurvivorFeedback,
+    UnconfirmedSafeContact,
     WishesOverride,
 )
 from hearth.contracts.events.common import (
     PHONE_METHODS,
+    WRITTEN_METHODS,
     AbuseType,
     AllegedPerpetrator,
     Channel,
@@ -56,7 +60,7 @@ from hearth.contracts.events.common import (
     Survivor,
     TenancyReference,
 )
-from hearth.contracts.events.intake import RepeatReason
+from hearth.contracts.events.intake import IdentityDetail, RelatedCaseBasis, RepeatReason
 
 Perpetrators = Annotated[tuple[AllegedPerpetrator, ...], Field(max_length=10)]
 Children = Annotated[tuple[Child, ...], Field(max_length=20)]
@@ -92,6 +96,35 @@ def check_contact_details(
         raise ValueError("phone_number is only for calls and texts")
     if spoke_to is not None and outcome not in SPOKE_TO_OUTCOMES:
         raise ValueError("spoke_to is only for someone_else_answered or message_left")
+
+
+def check_place(method: ContactMethod, place: MeetingPlace | None) -> None:
+    """Refuse a meeting place on anything but an in-person contact or attempt (a visit is
+    at the survivor's home by definition)."""
+    if place is not None and method != ContactMethod.IN_PERSON:
+        raise ValueError("place is only for in_person contacts")
+
+
+def check_message_left(
+    method: ContactMethod, outcome: ContactAttemptOutcome, message_left: bool | None
+) -> None:
+    """Refuse an attempt that says no message was left when its outcome is
+    `message_left`, or when it was a text, email or letter (sending one leaves one)."""
+    if message_left is False and (
+        outcome is ContactAttemptOutcome.MESSAGE_LEFT or method in WRITTEN_METHODS
+    ):
+        raise ValueError(
+            "message_left cannot be false for a message_left outcome or a text, email or letter"
+        )
+
+
+def check_reply(method: ContactMethod, survivor_replied: bool | None) -> None:
+    """Refuse a contact by text, email or letter that the survivor did not reply to (one
+    sent is an attempt), and a reply on any other method."""
+    if method in WRITTEN_METHODS and survivor_replied is False:
+        raise ValueError("a text, email or letter without the survivor's reply is an attempt")
+    if method not in WRITTEN_METHODS and survivor_replied is not None:
+        raise ValueError("survivor_replied is only for texts, emails and letters")
 
 
 def check_people_given(*parts: object) -> None:
@@ -143,11 +176,15 @@ class CaseOpened(CasesEvent):
     no name, contact details, address or tenancy): the DA lead has a task to identify
     them, and no first contact is due until `SurvivorIdentified` starts it
     (`contact_due_at` is then what it would have been, not a deadline)."""
+    emergency_repair: EmergencyRepairDue | None = None
+    """The report said the home is damaged and safety at risk: a repair is due from it."""
 
     @model_validator(mode="after")
     def _deadlines_follow_report(self) -> CaseOpened:
         if self.contact_due_at <= self.reported_at or self.dash_due_at <= self.reported_at:
             raise ValueError("contact_due_at and dash_due_at must be after reported_at")
+        if self.emergency_repair is not None and self.emergency_repair.due_at <= self.reported_at:
+            raise ValueError("emergency_repair.due_at must be after reported_at")
         return self
 
 
@@ -201,6 +238,15 @@ class CaseManagerPreferenceRecorded(CasesEvent):
     """The case manager already on the case is of that gender, so nobody is reassigned."""
 
 
+class CaseManagerPreferenceWithdrawn(CasesEvent):
+    """The survivor no longer asks for a case manager of a particular gender: a case
+    manager of any gender may now be named."""
+
+    withdrawn_at: AwareDatetime
+    previous_gender: Gender
+    """The gender the survivor had asked for."""
+
+
 # --- access to restricted cases --------------------------------------------------------
 
 
@@ -236,6 +282,7 @@ class ContactAttempted(CasesEvent):
 
     attempt_id: UUID
     attempted_at: AwareDatetime
+    """When the attempt was recorded."""
     method: ContactMethod
     outcome: ContactAttemptOutcome
     notes: Notes | None = None
@@ -247,40 +294,83 @@ class ContactAttempted(CasesEvent):
     spoke_to: PersonName | None = None
     """Who the caseworker spoke to or left the message with, when someone else answered or
     a message was left with a person."""
+    happened_at: AwareDatetime | None = None
+    """When the attempt was made, as the caseworker gave it; None (events recorded before
+    it was asked) means `attempted_at`. The safe-contact checks judged this time."""
+    place: MeetingPlace | None = None
+    """Where an in-person attempt was to happen (in-person only)."""
+    message_left: bool | None = None
+    """Whether a message was left (a voicemail, a message with someone, a card through the
+    door), whatever the outcome: stated on every call, true for every text, email and
+    letter; None on events recorded before it was asked."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required before
+    the survivor's own safe-contact arrangements are recorded)."""
+
+    @property
+    def made_at(self) -> datetime:
+        """When the attempt was made."""
+        return self.happened_at or self.attempted_at
 
     @model_validator(mode="after")
     def _details_fit(self) -> ContactAttempted:
         check_contact_details(self.method, self.phone_number, self.outcome, self.spoke_to)
+        check_place(self.method, self.place)
+        check_message_left(self.method, self.outcome, self.message_left)
         return self
 
 
 class SurvivorContacted(CasesEvent):
-    """The case manager spoke to the survivor through a safe channel."""
+    """Two-way contact with the survivor through a safe channel: the case manager spoke
+    to or met them, or the survivor replied to a text, email or letter (one sent is an
+    attempt, `ContactAttempted`)."""
 
     contact_id: UUID
     contacted_at: AwareDatetime
+    """When the contact was recorded."""
     method: ContactMethod
     first_contact: bool
     """This contact meets the first-contact deadline."""
     due_at: AwareDatetime | None = None
     """The first-contact deadline, when this is the first contact."""
     late: bool = False
-    """Contact came after `due_at`: the deadline was met late."""
+    """Contact happened (`made_at`) after `due_at`: the deadline was met late."""
     notes: Notes | None = None
     number_withheld: bool | None = None
     """The call or text came from a withheld number, as the caseworker stated."""
     interpreter: InterpreterUse | None = None
     phone_number: PhoneNumber | None = None
     """The survivor's number that was called or texted (calls and texts only)."""
+    happened_at: AwareDatetime | None = None
+    """When the contact happened, as the caseworker gave it; None (events recorded before
+    it was asked) means `contacted_at`. The deadline and the safe-contact checks judged
+    this time."""
+    place: MeetingPlace | None = None
+    """Where an in-person contact happened (in-person only; events recorded before it was
+    asked have none)."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required before
+    the survivor's own safe-contact arrangements are recorded)."""
+    survivor_replied: bool | None = None
+    """For a text, email or letter: the survivor replied, which is what makes it contact
+    (`happened_at` is when the reply came). Only for those methods; older events have
+    none."""
+
+    @property
+    def made_at(self) -> datetime:
+        """When the contact happened: what meets the deadline, on time or late."""
+        return self.happened_at or self.contacted_at
 
     @model_validator(mode="after")
     def _late_is_consistent(self) -> SurvivorContacted:
-        _check_late(self.contacted_at, self.due_at, self.late)
+        _check_late(self.made_at, self.due_at, self.late)
         return self
 
     @model_validator(mode="after")
     def _details_fit(self) -> SurvivorContacted:
         check_contact_details(self.method, self.phone_number)
+        check_place(self.method, self.place)
+        check_reply(self.method, self.survivor_replied)
         return self
 
 
@@ -289,6 +379,21 @@ class SafeContactUpdated(CasesEvent):
 
     updated_at: AwareDatetime
     safe_contact: SafeContact
+    survivors_own: bool | None = None
+    """True: the survivor gave them, or confirmed them with their caseworker. False: not
+    the survivor's own until confirmed (`unconfirmed_because`): what they rule out is
+    respected, but they allow nothing more than having no arrangements would. None on
+    events recorded before it was asked (read by who recorded them: from a report not
+    made by the survivor, unconfirmed)."""
+    unconfirmed_because: UnconfirmedSafeContact | None = None
+
+    @model_validator(mode="after")
+    def _unconfirmed_says_why(self) -> SafeContactUpdated:
+        if (self.survivors_own is False) != (self.unconfirmed_because is not None):
+            raise ValueError(
+                "unconfirmed_because is required when, and only when, survivors_own is false"
+            )
+        return self
 
 
 # --- deadlines missed ------------------------------------------------------------------
@@ -343,8 +448,12 @@ class EmergencyRepairRaised(CasesEvent):
     kind: RepairKind
     description: ShortText
     due_at: AwareDatetime
-    """Policy default: 24 calendar hours after raising."""
+    """Policy default: 24 elapsed hours after raising, or after the report that said the
+    home was damaged (`report_id`)."""
     works_order_reference: ExternalReference | None = None
+    report_id: UUID | None = None
+    """The report that said the home is damaged and safety at risk: this repair continues
+    the clock that report started (`EmergencyRepairDue`) instead of starting a new one."""
 
 
 class EmergencyRepairCompleted(CasesEvent):
@@ -446,16 +555,28 @@ class PerpetratorActionTaken(CasesEvent):
     """The recorded wishes this action follows."""
     against_survivor_wishes: bool = False
     override: WishesOverride | None = None
-    """Required when no wishes were recorded or the action goes against them."""
+    """Required when no wishes were recorded, the action goes against them, or the
+    survivor has not agreed to it."""
     details: Notes | None = None
+    survivor_agreed: bool | None = None
+    """The action (its kind) is among the survivor's recorded wanted actions: "where agreed
+    by the survivor" (policy 7.1). False: a manager's override was needed. None on actions
+    recorded before agreement was asked for."""
 
     @model_validator(mode="after")
     def _led_by_wishes(self) -> PerpetratorActionTaken:
         if (self.kind is PerpetratorActionKind.REFERRAL) != (self.referral_type is not None):
             raise ValueError("referral_type is required for a referral and only for one")
-        needs_override = self.survivor_wishes_id is None or self.against_survivor_wishes
+        needs_override = (
+            self.survivor_wishes_id is None
+            or self.against_survivor_wishes
+            or self.survivor_agreed is False
+        )
         if needs_override and self.override is None:
-            raise ValueError("override is required without recorded wishes or against them")
+            raise ValueError(
+                "override is required without recorded wishes, against them, or without "
+                "the survivor's agreement"
+            )
         return self
 
 
@@ -521,7 +642,7 @@ class CaseReopened(CasesEvent):
 
 
 class ReportAddedToCase(CasesEvent):
-    """A further report about the people of an existing case joined it."""
+    """A further report about the survivor of an existing case joined it."""
 
     report_id: UUID
     added_at: AwareDatetime
@@ -530,6 +651,20 @@ class ReportAddedToCase(CasesEvent):
     reporter_kind: ReporterKind
     abuse_types: Distinct[AbuseType] = ()
     immediate_danger: bool
+    emergency_repair: EmergencyRepairDue | None = None
+    """The report said the home is damaged and safety at risk: a repair is due from it."""
+    contact_due_at: AwareDatetime | None = None
+    """A new report starts the contact clock again (policy working days from `reported_at`);
+    none when a contact deadline was still open (it is due sooner) or the policy says not."""
+    dash_due_at: AwareDatetime | None = None
+    """Likewise for the DASH: one on every report."""
+
+    @model_validator(mode="after")
+    def _deadlines_follow_report(self) -> ReportAddedToCase:
+        for due in (self.contact_due_at, self.dash_due_at):
+            if due is not None and due <= self.reported_at:
+                raise ValueError("contact_due_at and dash_due_at must be after reported_at")
+        return self
 
 
 class RepeatCaseIdentified(CasesEvent):
@@ -539,3 +674,28 @@ class RepeatCaseIdentified(CasesEvent):
     identified_at: AwareDatetime
     repeat_reasons: NonEmptyDistinct[RepeatReason]
     previous_case_id: UUID | None = None
+
+
+class CasesLinked(CasesEvent):
+    """This case was linked to another: a different survivor's case sharing an alleged
+    perpetrator or the household, or a case that may be the same survivor's (for staff to
+    confirm). Both cases record the link; nothing of one case is copied to the other."""
+
+    related_case_id: UUID
+    linked_at: AwareDatetime
+    basis: RelatedCaseBasis
+    report_id: UUID
+    """The report that showed the link."""
+    conflicting_details: Distinct[IdentityDetail] = ()
+    """For a possible same survivor: which of the two survivors' details disagree."""
+
+    @model_validator(mode="after")
+    def _another_case(self) -> CasesLinked:
+        if self.related_case_id == self.case_id:
+            raise ValueError("a case is not linked to itself")
+        possible = self.basis is RelatedCaseBasis.POSSIBLY_SAME_SURVIVOR
+        if possible != bool(self.conflicting_details):
+            raise ValueError(
+                "conflicting_details are given for a possible same survivor, and only then"
+            )
+        return self

@@ -305,11 +305,16 @@ class ContactMethod(StrEnum):
     VISIT = "visit"
     """A home visit."""
     IN_PERSON = "in_person"
-    """At the office or another place the survivor chose."""
+    """At the office or another place the survivor chose; it says where (`MeetingPlace`),
+    and one at the survivor's home is checked as a visit."""
 
 
 PHONE_METHODS: Final = frozenset({ContactMethod.CALL, ContactMethod.TEXT})
 """The ways of reaching the survivor that go to a phone number."""
+
+WRITTEN_METHODS: Final = frozenset({ContactMethod.TEXT, ContactMethod.EMAIL, ContactMethod.LETTER})
+"""The ways of reaching the survivor that are messages: sending one leaves a message, and
+only the survivor's reply makes it two-way."""
 
 
 class Weekday(StrEnum):

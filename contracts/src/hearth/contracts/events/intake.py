@@ -104,6 +104,9 @@ class ReportReceived(IntakeEvent):
     """A partner agency's own reference, for a report made through the partner API."""
     preferred_case_manager_gender: Gender | None = None
     """The survivor asked for a case manager of this gender; the request is honoured."""
+    home_damaged_safety_at_risk: bool = False
+    """The home is damaged and the occupants' safety is at risk (a forced lock, a broken
+    door or window): an emergency repair is due within the policy's hours of this report."""
 
 
 class LinkBasis(StrEnum):
@@ -118,28 +121,94 @@ class LinkBasis(StrEnum):
 
 
 class RepeatReason(StrEnum):
-    """Why a new case counts as a repeat."""
+    """Why a report counts as a repeat (on a new case or on the open case it joined)."""
 
     CASE_CLOSED_WITHIN_12_MONTHS = "case_closed_within_12_months"
     MARAC_WITHIN_12_MONTHS = "marac_within_12_months"
 
 
+class RelatedCaseBasis(StrEnum):
+    """Why another case is linked to a report's case. A linked case is never joined: a case
+    belongs to one survivor."""
+
+    SAME_ALLEGED_PERPETRATOR = "same_alleged_perpetrator"
+    """The other case names the same alleged perpetrator."""
+    SAME_HOUSEHOLD = "same_household"
+    """The other case is about the same household (tenancy)."""
+    POSSIBLY_SAME_SURVIVOR = "possibly_same_survivor"
+    """The other case's survivor shares an identifier with this report's survivor (a household
+    phone number, say) under conflicting details: a candidate for staff to confirm, never
+    merged."""
+
+
+class IdentityDetail(StrEnum):
+    """A detail of a person that two records of them can disagree on."""
+
+    NAME = "name"
+    DATE_OF_BIRTH = "date_of_birth"
+
+
+class SharedPerpetrator(ContractModel):
+    """An alleged perpetrator this report's survivor and another case's survivor both named."""
+
+    person_id: UUID
+    """Their person id on the report's case."""
+    related_person_id: UUID | None = None
+    """Their person id on the other case, where intake knows it."""
+
+
+class RelatedCase(ContractModel):
+    """Another case the report's case is linked to, and why."""
+
+    case_id: UUID
+    basis: RelatedCaseBasis
+    shared_perpetrators: Annotated[tuple[SharedPerpetrator, ...], Field(max_length=10)] = ()
+    """Set when the report names its survivor and that case's survivor is someone else: the
+    alleged perpetrators reported by more than one survivor."""
+    conflicting_details: Distinct[IdentityDetail] = ()
+    """For a possible same survivor: which of their details disagree."""
+
+    @property
+    def needs_confirming(self) -> bool:
+        """A possible same survivor is for staff to confirm."""
+        return self.basis is RelatedCaseBasis.POSSIBLY_SAME_SURVIVOR
+
+    @model_validator(mode="after")
+    def _details_fit_basis(self) -> RelatedCase:
+        if self.needs_confirming != bool(self.conflicting_details):
+            raise ValueError(
+                "conflicting_details are given for a possible same survivor, and only then"
+            )
+        if self.shared_perpetrators and self.basis is not RelatedCaseBasis.SAME_ALLEGED_PERPETRATOR:
+            raise ValueError("shared_perpetrators belong to a same_alleged_perpetrator link")
+        return self
+
+
+MAX_RELATED_CASES = 100
+"""At most this many other cases are linked by one report (the most relevant first)."""
+
+
 class ReportLinkedToCase(IntakeEvent):
-    """A report joined a case: a new one, or an open case about the same people."""
+    """A report joined a case: a new one, or the open case of the same survivor."""
 
     report_id: UUID
     case_id: UUID
     linked_at: AwareDatetime
     basis: LinkBasis
     repeat_reasons: Distinct[RepeatReason] = ()
-    """Set for a new case about people with a case closed or a MARAC in the last 12 months."""
+    """Set when the same survivor had a case closed, or a MARAC referral, in the last 12
+    months: on a new case, or on the open case the report joined."""
     previous_case_id: UUID | None = None
-    """The earlier case that makes this one a repeat."""
+    """The earlier case that makes this one a repeat (none when it is the joined case itself)."""
+    related_cases: Annotated[tuple[RelatedCase, ...], Field(max_length=MAX_RELATED_CASES)] = ()
+    """Other cases linked to this one: another survivor's case sharing an alleged perpetrator
+    or the household, or a possible same survivor for staff to confirm."""
 
     @model_validator(mode="after")
-    def _repeat_needs_new_case(self) -> ReportLinkedToCase:
-        if self.repeat_reasons and self.basis is not LinkBasis.NEW_CASE:
-            raise ValueError("only a new case can be a repeat")
+    def _related_are_other_cases(self) -> ReportLinkedToCase:
+        ids = [r.case_id for r in self.related_cases]
+        if self.case_id in ids or len(set(ids)) != len(ids):
+            raise ValueError("related_cases name other cases, each once")
         return self
 
 

@@ -16,7 +16,13 @@ from uuid import UUID
 
 from hearth.contracts.envelope import GENESIS_HASH, Envelope
 from hearth.eventstore.clock import Clock, SystemClock
-from hearth.eventstore.store import ANY_VERSION, ConcurrencyError, NewEvent, StaleTransaction
+from hearth.eventstore.store import (
+    ANY_VERSION,
+    ConcurrencyError,
+    NewEvent,
+    StaleTransaction,
+    seal,
+)
 
 __all__ = ["InMemoryEventStore", "MemoryTransaction"]
 
@@ -117,27 +123,15 @@ class InMemoryEventStore:
         if not mine and committed and committed[-1][0] > tx.tx_id:
             raise StaleTransaction(stream_id, expected_version, version)
 
-        recorded_at = self.clock.now()
-        prev_hash = head.hash if head else GENESIS_HASH
-        sealed: list[Envelope] = []
-        for offset, new in enumerate(events, start=1):
-            envelope = Envelope.seal(
-                event_id=new.event_id,
-                type=new.event.event_type(),
-                source=self.source,
-                subject=subject,
-                stream_id=stream_id,
-                stream_version=version + offset,
-                occurred_at=new.occurred_at,
-                recorded_at=recorded_at,
-                correlation_id=new.correlation_id,
-                causation_id=new.causation_id,
-                actor=new.actor,
-                prev_hash=prev_hash,
-                payload=new.event.model_dump(mode="json"),
-            )
-            prev_hash = envelope.hash
-            sealed.append(envelope)
+        sealed = seal(
+            events,
+            source=self.source,
+            stream_id=stream_id,
+            subject=subject,
+            after_version=version,
+            prev_hash=head.hash if head else GENESIS_HASH,
+            recorded_at=self.clock.now(),
+        )
         ids = {e.event_id for e in sealed}
         pending = {e.event_id for e in tx.pending}
         if len(ids) < len(sealed) or any(i in self._event_ids or i in pending for i in ids):

@@ -121,6 +121,39 @@ _COLUMNS: Final = """global_position, event_id, stream_id, stream_version, type,
     payload, metadata, occurred_at, recorded_at, prev_hash, hash"""
 
 
+def seal(
+    events: Sequence[NewEvent],
+    *,
+    source: str,
+    stream_id: str,
+    subject: str,
+    after_version: int,
+    prev_hash: str,
+    recorded_at: datetime,
+) -> list[Envelope]:
+    """Events decided for a stream, sealed in order onto its hash chain after `after_version`."""
+    sealed: list[Envelope] = []
+    for offset, new in enumerate(events, start=1):
+        envelope = Envelope.seal(
+            event_id=new.event_id,
+            type=new.event.event_type(),
+            source=source,
+            subject=subject,
+            stream_id=stream_id,
+            stream_version=after_version + offset,
+            occurred_at=new.occurred_at,
+            recorded_at=recorded_at,
+            correlation_id=new.correlation_id,
+            causation_id=new.causation_id,
+            actor=new.actor,
+            prev_hash=prev_hash,
+            payload=new.event.model_dump(mode="json"),
+        )
+        prev_hash = envelope.hash
+        sealed.append(envelope)
+    return sealed
+
+
 def envelope_from_row(row: asyncpg.Record) -> Envelope:
     meta: dict[str, Any] = row["metadata"]
     causation = meta.get("causation_id")
@@ -205,26 +238,15 @@ class EventStore:
             # (tx_id, position) order would put our events before it.
             raise StaleTransaction(stream_id, expected_version, version)
 
-        recorded_at = self.clock.now()
-        sealed: list[Envelope] = []
-        for offset, new in enumerate(events, start=1):
-            envelope = Envelope.seal(
-                event_id=new.event_id,
-                type=new.event.event_type(),
-                source=self.source,
-                subject=subject,
-                stream_id=stream_id,
-                stream_version=version + offset,
-                occurred_at=new.occurred_at,
-                recorded_at=recorded_at,
-                correlation_id=new.correlation_id,
-                causation_id=new.causation_id,
-                actor=new.actor,
-                prev_hash=prev_hash,
-                payload=new.event.model_dump(mode="json"),
-            )
-            prev_hash = envelope.hash
-            sealed.append(envelope)
+        sealed = seal(
+            events,
+            source=self.source,
+            stream_id=stream_id,
+            subject=subject,
+            after_version=version,
+            prev_hash=prev_hash,
+            recorded_at=self.clock.now(),
+        )
 
         try:
             await conn.executemany(

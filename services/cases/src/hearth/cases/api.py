@@ -65,8 +65,13 @@ async def list_cases(
     identify_survivor: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    preference_unmet: bool | None = None,
 ) -> dict[str, Any]:
-    """My cases (a case manager's own), or all cases for managers, auditors and admins."""
+    """My cases (a case manager's own), or all cases for managers, auditors and admins.
+
+    `preference_unmet=true`: cases whose survivor asked for a case manager of a gender
+    nobody free had, for a manager to reassign when someone is. `identify_survivor=true`:
+    cases whose survivor nobody can yet identify or reach (the DA lead's task)."""
     case_filter = CaseFilter(
         status,
         case_manager_id,
@@ -75,6 +80,7 @@ async def list_cases(
         identify_survivor=identify_survivor,
         limit=limit,
         offset=offset,
+        preference_unmet=preference_unmet,
     )
     rows = await handlers.list_cases(_runtime(request), actor, case_filter)
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}
@@ -84,7 +90,9 @@ async def list_cases(
 async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, Any]:
     runtime = _runtime(request)
     read = await handlers.read_case(runtime, case_id, actor, RestrictedView.TIMELINE)
-    return case_view(read, runtime.clock.now())
+    # Linked cases are shown only to those who may see them.
+    visible = await handlers.visible_cases(runtime, actor, read.state.links)
+    return case_view(read, runtime.clock.now(), visible)
 
 
 # --- case manager and contact ----------------------------------------------------------
@@ -94,7 +102,12 @@ async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, 
 async def change_case_manager(
     request: Request, case_id: UUID, body: m.CaseManagerChange, actor: Worker
 ) -> dict[str, Any]:
-    command = c.ChangeCaseManager(actor, body.staff_id, body.preferred_gender)
+    command = c.ChangeCaseManager(
+        actor,
+        body.staff_id,
+        body.preferred_gender,
+        withdraw_preference=body.withdraw_preference,
+    )
     outcome = await _run(request, case_id, command)
     manager = outcome.state.case_manager
     return command_answer(
@@ -102,6 +115,7 @@ async def change_case_manager(
         outcome,
         case_manager_id=manager.staff_id if manager else None,
         preference_met=outcome.state.preference_met,
+        preference_unmet=outcome.state.preference_unmet,
     )
 
 
@@ -120,6 +134,10 @@ async def record_contact_attempt(
         notes=body.notes,
         phone_number=body.phone_number,
         spoke_to=body.spoke_to,
+        happened_at=body.happened_at,
+        place=body.place,
+        message_left=body.message_left,
+        safe_to_talk_checked=body.safe_to_talk_checked,
     )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, attempt_id=str(attempt_id))
@@ -138,6 +156,11 @@ async def record_contact(
         interpreter=body.interpreter,
         notes=body.notes,
         phone_number=body.phone_number,
+        happened_at=body.happened_at,
+        place=body.place,
+        safe_to_talk_checked=body.safe_to_talk_checked,
+        safe_contact=body.safe_contact,
+        survivor_replied=body.survivor_replied,
     )
     outcome = await _run(request, case_id, command)
     contacted = outcome.state.contacts[-1]
@@ -154,6 +177,8 @@ async def record_contact(
 async def update_safe_contact(
     request: Request, case_id: UUID, body: SafeContact, actor: Worker
 ) -> dict[str, Any]:
+    """The survivor's arrangements as the survivor gave or confirmed them to the caseworker,
+    recorded as their own: this also confirms arrangements a report gave."""
     outcome = await _run(request, case_id, c.UpdateSafeContact(actor, body))
     return command_answer(case_id, outcome)
 
@@ -189,8 +214,20 @@ async def raise_repair(
         actor, repair_id, body.kind, body.description, body.works_order_reference
     )
     outcome = await _run(request, case_id, command)
-    due = outcome.state.repairs[repair_id].raised.due_at
-    return command_answer(case_id, outcome, repair_id=str(repair_id), due_at=due.isoformat())
+    # The repair a report's damaged home is waiting for keeps that report's id and clock.
+    raised_id = next(
+        UUID(e.payload["repair_id"])
+        for e in outcome.appended
+        if e.event_name == "EmergencyRepairRaised"
+    )
+    raised = outcome.state.repairs[raised_id].raised
+    return command_answer(
+        case_id,
+        outcome,
+        repair_id=str(raised.repair_id),
+        due_at=raised.due_at.isoformat(),
+        report_id=str(raised.report_id) if raised.report_id else None,
+    )
 
 
 @router.post("/{case_id}/repairs/{repair_id}/completion")

@@ -15,6 +15,7 @@ from hearth.contracts.events.case_values import (
     ContactAttemptOutcome,
     FlagKind,
     InterpreterUse,
+    MeetingPlace,
     ReopenReason,
     RepairKind,
     RestrictionReason,
@@ -34,6 +35,7 @@ from hearth.contracts.events.common import (
     PersonName,
     PhoneNumber,
     ReferralType,
+    SafeContact,
     ShortText,
     StaffId,
 )
@@ -46,10 +48,12 @@ class Body(BaseModel):
 
 
 class CaseManagerChange(Body):
-    """Reassign to `staff_id` (managers), and/or record the survivor's preferred gender."""
+    """Reassign to `staff_id` (managers), and/or record the survivor's preferred gender,
+    or that the survivor withdrew it (`withdraw_preference: true`)."""
 
     staff_id: StaffId | None = None
     preferred_gender: Gender | None = None
+    withdraw_preference: bool = False
 
 
 class ContactAttemptBody(Body):
@@ -59,10 +63,24 @@ class ContactAttemptBody(Body):
     of the safe numbers, once safe-contact arrangements are recorded. `spoke_to` names who
     answered or took the message, only when the outcome is `someone_else_answered` or
     `message_left` (any other outcome with it is a 422); it must be someone the survivor
-    named as safe to speak to."""
+    named as safe to speak to.
 
+    `happened_at` is when the attempt was made (with its UTC offset): the safe-contact
+    checks judge that time. It cannot be in the future, before the report, or further
+    back than the policy allows (`contact_recording.max_days_back`). `place` says where an
+    `in_person` attempt was to happen (required for it, refused for anything else); one at
+    the survivor's home is checked as a visit. `message_left` says whether a message was
+    left (a voicemail, a message with someone, a card), whatever the outcome: required
+    for a call; a text, email or letter always leaves one. Until the survivor's own
+    safe-contact arrangements are recorded, `safe_to_talk_checked: true` and
+    `message_left: false` are required (`409` otherwise)."""
+
+    happened_at: AwareDatetime
     method: ContactMethod
     outcome: ContactAttemptOutcome
+    message_left: bool | None = None
+    safe_to_talk_checked: bool | None = None
+    place: MeetingPlace | None = None
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None
@@ -76,9 +94,26 @@ class ContactBody(Body):
     `phone_number` (calls and texts only) is the survivor's number used: required, and one
     of the safe numbers, once safe-contact arrangements are recorded. There is no
     `spoke_to`: a contact reached the survivor, so sending one is a 422 like any unknown
-    field."""
+    field.
 
+    `happened_at` is when the contact happened (with its UTC offset): the safe-contact
+    checks and the first-contact deadline (met on time or late) judge that time. It
+    cannot be in the future, before the report, or further back than the policy allows.
+    `place` says where an `in_person` contact happened (`office`, `place_survivor_chose`,
+    `survivor_home`: required for it, refused for anything else); a meeting at the
+    survivor's home is checked as a visit. Until the survivor's own safe-contact
+    arrangements are recorded, the contact gives them (`safe_contact`, recorded as the
+    survivor's own) and says `safe_to_talk_checked: true` (`409` otherwise). A text,
+    email or letter sent is an attempt: as a contact it needs `survivor_replied: true`
+    (the survivor's reply, `happened_at` when it came; `422` otherwise), and only those
+    methods take `survivor_replied`."""
+
+    happened_at: AwareDatetime
     method: ContactMethod
+    place: MeetingPlace | None = None
+    survivor_replied: bool | None = None
+    safe_to_talk_checked: bool | None = None
+    safe_contact: SafeContact | None = None
     number_withheld: bool | None = None
     interpreter: InterpreterUse | None = None
     notes: Notes | None = None

@@ -1,7 +1,8 @@
 """What cases does with other services' events.
 
 - `hearth.intake.events`: `ReportReceived` opens its case (or joins, or reopens it);
-  `ReportLinkedToCase` records a repeat; `CaseWithheldFromSubmitter` (intake kept a
+  `ReportLinkedToCase` records a repeat and the report's links to other cases, on the
+  report's case and on each of the others; `CaseWithheldFromSubmitter` (intake kept a
   restricted case from a member of staff not named on it) is their refused read.
   Enquiries precede any case and are ignored.
 - `hearth.risk.events`: a completed, declined or elsewhere-completed DASH meets the
@@ -28,6 +29,7 @@ from hearth.cases.domain.commands import (
     MeetDashDeadline,
     ReceiveReport,
     RecordLink,
+    RecordRelatedLink,
     RecordWithheldAnswer,
 )
 from hearth.cases.handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
@@ -78,8 +80,9 @@ def risk_batches(runtime: Runtime) -> Prepare:
     return risk_events(runtime).prepare
 
 
-CommandFor = Callable[[Envelope], tuple[UUID, Command] | None]
-"""The case an event concerns and the command it causes (None: not for this service)."""
+CommandFor = Callable[[Envelope], list[tuple[UUID, Command]]]
+"""The cases an event concerns and the command it causes on each (none: not for this
+service), in the order they run."""
 
 
 class CaseEvents(Generic[ConnT]):
@@ -106,9 +109,7 @@ class CaseEvents(Generic[ConnT]):
         for envelope in envelopes:
             # An event that cannot be read is left for its own handling to report.
             with contextlib.suppress(Exception):
-                found = self._command_for(envelope)
-                if found is not None:
-                    case_ids.append(found[0])
+                case_ids += [case_id for case_id, _ in self._command_for(envelope)]
         batch = CaseBatch()
         await batch.prefetch(self._handlers(), conn, case_ids)
 
@@ -118,11 +119,19 @@ class CaseEvents(Generic[ConnT]):
         return handle_in_batch  # type: ignore[return-value]
 
     async def _handle(self, conn: ConnT, envelope: Envelope, batch: CaseBatch | None) -> None:
-        found = self._command_for(envelope)
-        if found is None:
-            return
-        case_id, command = found
         handlers = self._handlers()
+        for case_id, command in self._command_for(envelope):
+            await self._run(handlers, conn, envelope, batch, case_id, command)
+
+    async def _run(
+        self,
+        handlers: CaseHandlers[ConnT],
+        conn: ConnT,
+        envelope: Envelope,
+        batch: CaseBatch | None,
+        case_id: UUID,
+        command: Command,
+    ) -> None:
         if batch is None:
             outcome = await handlers.run(
                 conn,
@@ -148,24 +157,30 @@ class CaseEvents(Generic[ConnT]):
             level("case updated from another service's event", case_id=str(case_id), events=names)
 
 
-def intake_command(envelope: Envelope) -> tuple[UUID, Command] | None:
-    """A report opens (or joins) its case; a link records a repeat."""
+def intake_command(envelope: Envelope) -> list[tuple[UUID, Command]]:
+    """A report opens (or joins) its case; a link records a repeat and the links to other
+    cases, on the report's case and then on each case it is linked to."""
     if envelope.type not in _INTAKE_TYPES:
-        return None
+        return []
     event = parse_event(envelope.type, envelope.payload)
     if isinstance(event, intake.ReportReceived):
-        return event.case_id, ReceiveReport(CASES_SYSTEM, event)
+        return [(event.case_id, ReceiveReport(CASES_SYSTEM, event))]
     if isinstance(event, intake.CaseWithheldFromSubmitter):
         # The member of staff intake kept the case from: their refused read.
-        return event.case_id, RecordWithheldAnswer(envelope.actor, event.withheld_at)
+        return [(event.case_id, RecordWithheldAnswer(envelope.actor, event.withheld_at))]
     assert isinstance(event, intake.ReportLinkedToCase)
-    return event.case_id, RecordLink(CASES_SYSTEM, event)
+    commands: list[tuple[UUID, Command]] = [(event.case_id, RecordLink(CASES_SYSTEM, event))]
+    commands += [
+        (related.case_id, RecordRelatedLink(CASES_SYSTEM, event, related))
+        for related in event.related_cases
+    ]
+    return commands
 
 
-def risk_command(envelope: Envelope) -> tuple[UUID, Command] | None:
+def risk_command(envelope: Envelope) -> list[tuple[UUID, Command]]:
     """A DASH outcome meets the case's DASH deadline."""
     if envelope.type not in _RISK_TYPES:
-        return None
+        return []
     event = parse_event(envelope.type, envelope.payload)
     command: MeetDashDeadline
     if isinstance(event, risk.DashCompleted):
@@ -177,4 +192,4 @@ def risk_command(envelope: Envelope) -> tuple[UUID, Command] | None:
     else:
         assert isinstance(event, risk.DashCompletedElsewhere)
         command = MeetDashDeadline(CASES_SYSTEM, event.recorded_at, DashOutcome.COMPLETED_ELSEWHERE)
-    return event.case_id, command
+    return [(event.case_id, command)]

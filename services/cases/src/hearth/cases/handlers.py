@@ -251,6 +251,18 @@ async def read_case(
     return await case_handlers(runtime).read_case(case_id, actor, view)
 
 
+async def visible_cases(
+    runtime: Runtime, actor: Actor, case_ids: Iterable[UUID]
+) -> frozenset[UUID]:
+    """Which of these cases (another case's links, say) the actor may see."""
+    wanted = set(case_ids)
+    if not wanted:
+        return frozenset()
+    store = runtime.event_store
+    async with store.transaction() as conn:
+        return await read_model.visible_case_ids(conn, store.schema, actor, wanted)
+
+
 async def list_cases(
     runtime: Runtime, actor: Actor, case_filter: read_model.CaseFilter
 ) -> list[dict[str, Any]]:

@@ -16,9 +16,11 @@ a case manager reads one row per member of staff, however many cases there are.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from hearth.cases.domain.access import visibility
 from hearth.cases.domain.deadlines import DeadlineStatus, deadline_status
@@ -42,6 +44,7 @@ _SUMMARY_COLUMNS = (
     "case_manager_id",
     "preferred_gender",
     "preference_met",
+    "preference_unmet",
     "restricted",
     "visible_to_everyone",
     "visible_to",
@@ -88,6 +91,7 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.case_manager.staff_id if state.case_manager else None,
         state.preferred_gender.value if state.preferred_gender else None,
         state.preference_met,
+        state.preference_unmet,
         state.restricted,
         seen_by.everyone,
         sorted(seen_by.staff_ids),
@@ -174,6 +178,8 @@ class CaseFilter:
     """Cases whose survivor the DA lead has still to identify (no contact is due yet)."""
     limit: int = 50
     offset: int = 0
+    preference_unmet: bool | None = None
+    """Cases whose survivor's preferred case manager gender is not met (the stored fact)."""
 
 
 async def list_cases(
@@ -208,12 +214,14 @@ async def list_cases(
         where("c.overdue = ?", case_filter.overdue)
     if case_filter.identify_survivor is not None:
         where("c.identify_survivor = ?", case_filter.identify_survivor)
+    if case_filter.preference_unmet is not None:
+        where("c.preference_unmet = ?", case_filter.preference_unmet)
     args += [case_filter.limit, case_filter.offset]
     rows = await conn.fetch(
         f"""SELECT c.case_id, c.version, c.status, c.episode, c.reported_at, c.opened_at,
                 c.closed_at, c.channel, c.immediate_danger, c.repeat, c.closure_requested,
-                c.case_manager_id, c.preferred_gender, c.preference_met, c.restricted,
-                c.timescale_policy, c.updated_at, c.overdue, c.identify_survivor,
+                c.case_manager_id, c.preferred_gender, c.preference_met, c.preference_unmet,
+                c.restricted, c.timescale_policy, c.updated_at, c.overdue, c.identify_survivor,
                 COALESCE((SELECT json_agg(json_build_object(
                     'kind', d.kind, 'ref', d.ref_id, 'due_at', d.due_at, 'met_at', d.met_at,
                     'cancelled_at', d.cancelled_at,
@@ -227,6 +235,25 @@ async def list_cases(
         *args,
     )
     return [dict(r) for r in rows]
+
+
+async def visible_case_ids(
+    conn: Conn, schema: str, actor: Actor, case_ids: Iterable[UUID]
+) -> frozenset[UUID]:
+    """Which of these cases the actor may see (the stored visibility, as `list_cases`
+    matches it); a case not in the read model is not seen."""
+    wanted = sorted(set(case_ids), key=str)
+    if not wanted:
+        return frozenset()
+    rows = await conn.fetch(
+        f"""SELECT c.case_id FROM {check_schema_name(schema)}.case_summary c
+            WHERE c.case_id = ANY($2::uuid[])
+              AND NOT ($1 = ANY(c.hidden_from))
+              AND (c.visible_to_everyone OR $1 = ANY(c.visible_to))""",
+        actor.id,
+        wanted,
+    )
+    return frozenset(r["case_id"] for r in rows)
 
 
 async def summary_rows(conn: Conn, schema: str) -> list[dict[str, Any]]:

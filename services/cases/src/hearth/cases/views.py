@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -11,6 +13,8 @@ from hearth.cases.domain.deadlines import Deadline
 from hearth.cases.domain.state import CaseState, Flag, IdentifyTask
 from hearth.cases.handlers import CaseRead, Outcome
 from hearth.contracts.envelope import Envelope
+from hearth.contracts.events import cases as ev
+from hearth.contracts.events.intake import RelatedCaseBasis
 
 
 def command_answer(case_id: object, outcome: Outcome, **extra: Any) -> dict[str, Any]:
@@ -40,9 +44,16 @@ def deadline_view(deadline: Deadline, now: datetime) -> dict[str, Any]:
     }
 
 
-def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
-    """The case's current state, its deadlines and its whole timeline (who, when, what)."""
+def case_view(
+    read: CaseRead, now: datetime, visible_cases: Collection[UUID] = frozenset()
+) -> dict[str, Any]:
+    """The case's current state, its deadlines and its whole timeline (who, when, what).
+
+    Linked cases appear (in `linked_cases` and the timeline) only when they are among
+    `visible_cases`, those the reader may see: a restricted case stays unknown to others.
+    """
     s = read.state
+    hidden = {str(c) for c in s.links if c not in visible_cases}
     assert s.opened is not None
     opened = s.opened
     deadlines = sorted(s.deadlines.values(), key=lambda d: (d.due_at, d.kind.value, d.ref))
@@ -60,14 +71,25 @@ def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
         "tenancy_reference": opened.tenancy_reference,
         "timescale_policy": opened.timescale_policy,
         "repeat": _dump(s.repeat),
+        "repeats": [_dump(r) for r in s.repeats],
+        "linked_cases": [
+            _link_view(link) for link in s.links.values() if link.related_case_id in visible_cases
+        ],
         "survivor": _dump(s.survivor),
         "alleged_perpetrators": [_dump(p) for p in s.perpetrators],
         "children": [_dump(c) for c in s.children],
         "case_manager": _dump(s.case_manager),
         "preferred_case_manager_gender": s.preferred_gender.value if s.preferred_gender else None,
         "preference_met": s.preference_met,
+        "preference_unmet": s.preference_unmet,
         "restriction": _dump(s.restriction),
         "safe_contact": _dump(s.safe_contact),
+        "safe_contact_survivors_own": s.arrangements.survivors_own if s.arrangements else None,
+        "safe_contact_unconfirmed_because": (
+            s.arrangements.unconfirmed_because.value
+            if s.arrangements and s.arrangements.unconfirmed_because
+            else None
+        ),
         "overdue": any(d.is_overdue(now) for d in deadlines),
         "deadlines": [deadline_view(d, now) for d in deadlines],
         "identify_survivor": _identify_task_view(s.identify_survivor),
@@ -79,6 +101,10 @@ def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
         "emergency_repairs": [
             {**_dump(r.raised), "completion": _dump(r.completed)} for r in s.repairs.values()
         ],
+        "reported_damage": [
+            {"report_id": str(report), "repair_id": str(repair), "raised": repair in s.repairs}
+            for repair, report in s.reported_damage.items()
+        ],
         "security_measures": [
             {**_dump(w.requested), "installations": [_dump(i) for i in w.installed]}
             for w in s.security.values()
@@ -88,7 +114,11 @@ def case_view(read: CaseRead, now: datetime) -> dict[str, Any]:
         "perpetrator_actions": [_dump(a) for a in s.actions],
         "reviews": [_dump(r) for r in s.reviews],
         "closure": _closure_view(s),
-        "timeline": [_timeline_entry(e) for e in read.history],
+        "timeline": [
+            _timeline_entry(e)
+            for e in read.history
+            if not (e.event_name == "CasesLinked" and e.payload.get("related_case_id") in hidden)
+        ],
     }
 
 
@@ -109,6 +139,19 @@ def _identify_task_view(task: IdentifyTask | None) -> dict[str, Any] | None:
         "opened_at": task.opened_at.isoformat(),
         "done_at": _iso(task.done_at),
         "cancelled_at": _iso(task.cancelled_at),
+    }
+
+
+def _link_view(link: ev.CasesLinked) -> dict[str, Any]:
+    """A linked case: another survivor's sharing the perpetrator or the household, or a
+    possible same survivor that staff need to confirm."""
+    return {
+        "case_id": str(link.related_case_id),
+        "basis": link.basis.value,
+        "needs_confirming": link.basis is RelatedCaseBasis.POSSIBLY_SAME_SURVIVOR,
+        "conflicting_details": [d.value for d in link.conflicting_details],
+        "linked_at": link.linked_at.isoformat(),
+        "report_id": str(link.report_id),
     }
 
 

@@ -29,7 +29,7 @@ from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.intake import read_model
 from hearth.intake.domain.linking import IndexEntry
-from hearth.intake.domain.matching import PersonRole, keys_of
+from hearth.intake.domain.matching import PersonRole, details_of, keys_of
 from hearth.intake.settings import intake_context
 
 log = structlog.get_logger(__name__)
@@ -101,6 +101,17 @@ async def _index_people(runtime: Runtime, conn: Conn, event: PeopleUpdated) -> N
             IndexEntry(digest=d, role=role, case_id=event.case_id, person_id=person.person_id)
             for d in sorted(keys_of(secret, person))
         )
+        if role is PersonRole.SURVIVOR:
+            entries.extend(
+                IndexEntry(
+                    digest=d,
+                    role=role,
+                    case_id=event.case_id,
+                    person_id=person.person_id,
+                    detail=kind,
+                )
+                for kind, d in sorted(details_of(secret, person).items())
+            )
     await read_model.add_index_entries(
         conn, runtime.schema, entries, source="cases", now=event.updated_at
     )

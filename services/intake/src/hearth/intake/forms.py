@@ -96,6 +96,7 @@ YES_NO: Final = {"yes": "Yes", "no": "No"}
 WORKS_HERE: Final = {"yes": "Yes, they work for us"}
 """A person who works for the landlord: the case is restricted (a resident cannot know
 their staff id, so the DA leads alone see it until staff record it)."""
+HOME_DAMAGED_CHOICES: Final = {"yes": "Yes, the home is damaged and it is not safe"}
 YES_NO_NOT_SURE: Final = {"yes": "Yes", "no": "No", "dont_know": "Not sure"}
 
 TEXT_LIMITS: Final = {
@@ -146,6 +147,7 @@ FIELD_ORDER: Final = (
     "account",
     "abuse_types",
     "immediate_danger",
+    "home_damaged",
     "perpetrator_name",
     "perpetrator_relationship",
     "perpetrator_works_here",
@@ -231,6 +233,8 @@ def parse_report_form(values: Mapping[str, Sequence[str]], *, today: date) -> Pa
     danger = r.choice("immediate_danger", YES_NO)
     if danger is None:
         r.fail("immediate_danger", "Select yes if anyone is in immediate danger now")
+    # A ticked box: the home is damaged and it is not safe (an emergency repair is due).
+    home_damaged = r.choices("home_damaged", HOME_DAMAGED_CHOICES) == ["yes"]
     perpetrators = _perpetrators(r)
     children = _children(r)
     safe_contact = _safe_contact(r)
@@ -253,6 +257,7 @@ def parse_report_form(values: Mapping[str, Sequence[str]], *, today: date) -> Pa
             children=children,
             abuse_types=abuse_types,
             immediate_danger=danger == "yes",
+            home_damaged_safety_at_risk=home_damaged,
             # The form says "call 999" above everything else: every reporter is told.
             advised_to_call_999=True,
             consent_to_contact=consent == "yes" if survivor_speaking and consent else None,

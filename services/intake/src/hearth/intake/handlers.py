@@ -250,11 +250,13 @@ async def _load_state(
         wanted.add(named)
         # A stand-in id the submitter was given names the case it stands for.
         wanted.update(case for (_, case), given in stand_ins.items() if given == named)
+    # What the index holds of those cases' survivors: is the report's survivor theirs?
+    survivors = await read_model.survivor_entries(conn, schema, wanted)
     statuses = await read_model.case_statuses(conn, schema, wanted)
     # The case a repeat would follow is among `wanted`: every case the link can tell of.
     restrictions = await read_model.restriction_facts(conn, schema, wanted)
     return IntakeState(
-        entries=tuple(entries),
+        entries=tuple(dict.fromkeys([*entries, *survivors])),
         statuses=statuses,
         known_enquiries=known_enquiries,
         restrictions=restrictions,

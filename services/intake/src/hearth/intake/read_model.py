@@ -12,6 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
+
+from hearth.contracts.events.intake import IdentityDetail
 from hearth.eventstore.db import Conn, advisory_key
 from hearth.intake.domain.disclosure import RestrictionFacts, RestrictionMark
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
@@ -40,31 +43,58 @@ async def find_index_entries(conn: Conn, schema: str, digests: Iterable[str]) ->
     if not wanted:
         return []
     rows = await conn.fetch(
-        f"""SELECT digest, role, case_id, person_id FROM {schema}.match_keys
-            WHERE digest = ANY($1::text[])""",
+        f"""SELECT digest, role, case_id, person_id, detail FROM {schema}.match_keys
+            WHERE digest = ANY($1::text[]) AND detail IS NULL""",
         wanted,
     )
-    return [
-        IndexEntry(
-            digest=r["digest"],
-            role=PersonRole(r["role"]),
-            case_id=r["case_id"],
-            person_id=r["person_id"],
-        )
-        for r in rows
-    ]
+    return [_entry(r) for r in rows]
+
+
+async def survivor_entries(conn: Conn, schema: str, case_ids: Iterable[UUID]) -> list[IndexEntry]:
+    """Everything the index holds of these cases' survivors (keys and details), to tell
+    whether a report's survivor is theirs."""
+    wanted = sorted(set(case_ids), key=str)
+    if not wanted:
+        return []
+    rows = await conn.fetch(
+        f"""SELECT digest, role, case_id, person_id, detail FROM {schema}.match_keys
+            WHERE case_id = ANY($1::uuid[]) AND role = 'survivor'""",
+        wanted,
+    )
+    return [_entry(r) for r in rows]
+
+
+def _entry(row: asyncpg.Record) -> IndexEntry:
+    return IndexEntry(
+        digest=row["digest"],
+        role=PersonRole(row["role"]),
+        case_id=row["case_id"],
+        person_id=row["person_id"],
+        detail=IdentityDetail(row["detail"]) if row["detail"] else None,
+    )
 
 
 async def add_index_entries(
     conn: Conn, schema: str, entries: Iterable[IndexEntry], *, source: str, now: datetime
 ) -> None:
-    rows = [(e.digest, e.role.value, e.case_id, e.person_id, source, now) for e in entries]
+    rows = [
+        (
+            e.digest,
+            e.role.value,
+            e.case_id,
+            e.person_id,
+            source,
+            now,
+            e.detail.value if e.detail else None,
+        )
+        for e in entries
+    ]
     if not rows:
         return
     await conn.executemany(
         f"""INSERT INTO {schema}.match_keys
-                (digest, role, case_id, person_id, source, recorded_at)
-            VALUES ($1, $2, $3, $4, $5, $6)
+                (digest, role, case_id, person_id, source, recorded_at, detail)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (digest, role, case_id) DO NOTHING""",
         rows,
     )

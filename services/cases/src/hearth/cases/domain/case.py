@@ -52,6 +52,8 @@ def decide(
             return opening.receive_report(command, state, now, rules)
         case c.RecordLink():
             return opening.record_link(command, state, now)
+        case c.RecordRelatedLink():
+            return opening.record_related_link(command, state, now)
         case c.MeetDashDeadline():
             return meet_dash_deadline(command, state, now)
         case c.RecordOverdue():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from uuid import UUID
 
 from hearth.cases.domain.commands import (
     CompleteEmergencyRepair,
@@ -20,13 +21,38 @@ from hearth.cases.domain.commands import (
 from hearth.cases.domain.deadlines import DeadlineKind
 from hearth.cases.domain.guards import require_case, require_manager, require_open_case
 from hearth.cases.domain.rules import CaseRules
-from hearth.cases.domain.safe_contact import ContactIntent, check_safe_contact
+from hearth.cases.domain.safe_contact import (
+    ContactIntent,
+    check_not_perpetrators,
+    check_safe_contact,
+)
 from hearth.cases.domain.state import CaseState
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import FlagKind, WishesOverride
+from hearth.contracts.events.case_values import ContactAttemptOutcome, FlagKind, WishesOverride
+from hearth.contracts.events.common import WRITTEN_METHODS, SafeContact
 from hearth.eventstore.errors import DomainError, NotFound
 
 # --- contact ---------------------------------------------------------------------------
+
+
+def check_happened_at(
+    happened_at: datetime, state: CaseState, now: datetime, rules: CaseRules
+) -> None:
+    """A contact or attempt is judged at the time it happened, which the caseworker gives:
+    never in the future, never before this episode's report, and no further back than the
+    policy allows."""
+    if happened_at > now:
+        raise DomainError("a contact cannot have happened in the future", code="happened_in_future")
+    if state.episode_reported_at is not None and happened_at < state.episode_reported_at:
+        raise DomainError(
+            "a contact cannot have happened before the report", code="happened_before_report"
+        )
+    days = rules.policy.contact_recording.max_days_back
+    if happened_at < now - timedelta(days=days):
+        raise DomainError(
+            f"a contact must be recorded within {days} days of when it happened",
+            code="happened_too_long_ago",
+        )
 
 
 def attempt_contact(
@@ -34,16 +60,24 @@ def attempt_contact(
 ) -> list[ev.CasesEvent]:
     """An attempt is recorded with its outcome; it is not contact and meets no deadline."""
     require_open_case(state, command.actor)
+    check_happened_at(command.happened_at, state, now, rules)
+    # A text, email or letter sent is a message; so is anything whose outcome says so.
+    message_left = command.message_left
+    if command.method in WRITTEN_METHODS or command.outcome is ContactAttemptOutcome.MESSAGE_LEFT:
+        message_left = True
     intent = ContactIntent(
         command.method,
-        now,
+        command.happened_at,
         outcome=command.outcome,
+        message_left=message_left,
         number_withheld=command.number_withheld,
         interpreter=command.interpreter,
         phone_number=command.phone_number,
         spoke_to=command.spoke_to,
+        place=command.place,
+        safe_to_talk_checked=command.safe_to_talk_checked,
     )
-    check_safe_contact(state.safe_contact, intent, rules.zone)
+    _check_intent(state, intent, rules)
     assert state.case_id is not None
     return [
         ev.ContactAttempted(
@@ -57,6 +91,10 @@ def attempt_contact(
             interpreter=command.interpreter,
             phone_number=command.phone_number,
             spoke_to=command.spoke_to,
+            happened_at=command.happened_at,
+            place=command.place,
+            message_left=message_left,
+            safe_to_talk_checked=command.safe_to_talk_checked,
         )
     ]
 
@@ -64,19 +102,36 @@ def attempt_contact(
 def contact(
     command: RecordContact, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
-    """A safe contact with the survivor; the first one meets the contact deadline."""
+    """A safe contact with the survivor; the first one meets the contact deadline, on
+    time or late by when it happened (a contact that happened before the one that met
+    the deadline, recorded after it, meets it instead). Until the survivor's own
+    arrangements are recorded, the contact records them."""
     require_open_case(state, command.actor)
+    happened_at = command.happened_at
+    check_happened_at(happened_at, state, now, rules)
     intent = ContactIntent(
         command.method,
-        now,
+        happened_at,
         number_withheld=command.number_withheld,
         interpreter=command.interpreter,
         phone_number=command.phone_number,
+        place=command.place,
+        safe_to_talk_checked=command.safe_to_talk_checked,
+        survivor_replied=command.survivor_replied is True,
     )
-    check_safe_contact(state.safe_contact, intent, rules.zone)
+    _check_intent(state, intent, rules)
+    recorded = state.arrangements
+    if command.safe_contact is None and (recorded is None or not recorded.survivors_own):
+        raise DomainError(
+            "the first contact records the survivor's own safe-contact arrangements: "
+            "give safe_contact",
+            code="safe_contact_required",
+        )
+    if command.safe_contact is not None:
+        check_not_perpetrators(command.safe_contact, state.perpetrators)
     assert state.case_id is not None
-    deadline = state.open_deadline(DeadlineKind.CONTACT)
-    return [
+    deadline = state.contact_deadline_met_by(happened_at)
+    events: list[ev.CasesEvent] = [
         ev.SurvivorContacted(
             case_id=state.case_id,
             contact_id=command.contact_id,
@@ -84,25 +139,50 @@ def contact(
             method=command.method,
             first_contact=deadline is not None,
             due_at=deadline.due_at if deadline else None,
-            late=deadline is not None and now > deadline.due_at,
+            late=deadline is not None and happened_at > deadline.due_at,
             notes=command.notes,
             number_withheld=command.number_withheld,
             interpreter=command.interpreter,
             phone_number=command.phone_number,
+            happened_at=happened_at,
+            place=command.place,
+            safe_to_talk_checked=command.safe_to_talk_checked,
+            survivor_replied=command.survivor_replied,
         )
     ]
+    if command.safe_contact is not None:
+        events.append(_survivors_own(state.case_id, command.safe_contact, now))
+    return events
+
+
+def _check_intent(state: CaseState, intent: ContactIntent, rules: CaseRules) -> None:
+    """The safe-contact rules, under the arrangements in force when it happened."""
+    in_force = state.arrangements_at(intent.at)
+    check_safe_contact(
+        in_force.safe_contact if in_force else None,
+        intent,
+        rules.zone,
+        state.perpetrators,
+        survivors_own=in_force is not None and in_force.survivors_own,
+    )
 
 
 def update_safe_contact(
     command: UpdateSafeContact, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
+    """The survivor's arrangements, recorded by their caseworker as the survivor's own:
+    this is also how arrangements a report gave are confirmed with the survivor."""
     require_open_case(state, command.actor)
+    check_not_perpetrators(command.safe_contact, state.perpetrators)
     assert state.case_id is not None
-    return [
-        ev.SafeContactUpdated(
-            case_id=state.case_id, updated_at=now, safe_contact=command.safe_contact
-        )
-    ]
+    return [_survivors_own(state.case_id, command.safe_contact, now)]
+
+
+def _survivors_own(case_id: UUID, safe_contact: SafeContact, now: datetime) -> ev.CasesEvent:
+    """Arrangements the survivor gave, or confirmed, to their caseworker."""
+    return ev.SafeContactUpdated(
+        case_id=case_id, updated_at=now, safe_contact=safe_contact, survivors_own=True
+    )
 
 
 # --- repairs and security --------------------------------------------------------------
@@ -111,22 +191,41 @@ def update_safe_contact(
 def raise_repair(
     command: RaiseEmergencyRepair, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
-    """An emergency repair, at no cost to the survivor, due within the policy's hours."""
+    """An emergency repair, at no cost to the survivor, due within the policy's hours.
+
+    While a report's damaged home still waits for its repair, the repair raised is that
+    one: it takes the id and the deadline the report started (counted from the report,
+    overdue already if so), so typing it in later never restarts the clock."""
     require_open_case(state, command.actor)
     assert state.case_id is not None
     if command.repair_id in state.repairs:
         raise DomainError("that repair is already raised", code="repair_exists")
+    repair_id, due_at, report_id = command.repair_id, rules.repair_due(now), None
+    waiting = _reported_damage_waiting(state)
+    if waiting is not None:
+        repair_id, due_at, report_id = waiting
     return [
         ev.EmergencyRepairRaised(
             case_id=state.case_id,
-            repair_id=command.repair_id,
+            repair_id=repair_id,
             raised_at=now,
             kind=command.kind,
             description=command.description,
-            due_at=rules.repair_due(now),
+            due_at=due_at,
             works_order_reference=command.works_order_reference,
+            report_id=report_id,
         )
     ]
+
+
+def _reported_damage_waiting(state: CaseState) -> tuple[UUID, datetime, UUID] | None:
+    """The earliest report's repair not raised yet whose clock still runs: its repair
+    id, due time and report."""
+    for repair_id, report_id in state.reported_damage.items():
+        deadline = state.deadline(DeadlineKind.EMERGENCY_REPAIR, str(repair_id))
+        if repair_id not in state.repairs and deadline is not None and deadline.is_open:
+            return repair_id, deadline.due_at, report_id
+    return None
 
 
 def complete_repair(
@@ -274,8 +373,9 @@ def record_wishes(command: RecordWishes, state: CaseState, now: datetime) -> lis
 def take_perpetrator_action(
     command: TakePerpetratorAction, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
-    """Refused until the survivor's wishes are recorded, and against them, unless a
-    manager records an override with a reason."""
+    """Taken "where agreed by the survivor" (policy 7.1): the action's kind must be among
+    the survivor's recorded wanted actions. Otherwise (no wishes recorded, the action
+    unwanted, or simply not asked for) only a manager's override with a reason allows it."""
     require_open_case(state, command.actor)
     assert state.case_id is not None
     if command.perpetrator_person_id not in {p.person_id for p in state.perpetrators}:
@@ -284,6 +384,7 @@ def take_perpetrator_action(
         )
     wishes = state.wishes
     against = wishes is not None and command.kind in wishes.unwanted_actions
+    agreed = wishes is not None and command.kind in wishes.wanted_actions
     if command.override is not None:
         require_manager(command.actor, "override the survivor's wishes")
     elif wishes is None:
@@ -296,6 +397,13 @@ def take_perpetrator_action(
         raise DomainError(
             "the survivor does not want this action; only a manager's override allows it",
             code="against_survivor_wishes",
+        )
+    elif not agreed:
+        # No objection is not agreement: the survivor must want this action.
+        raise DomainError(
+            "the survivor has not agreed to this action: record it among the actions they "
+            "want, or a manager must record an override",
+            code="survivor_not_agreed",
         )
     override = None
     if command.override is not None:
@@ -316,5 +424,6 @@ def take_perpetrator_action(
             against_survivor_wishes=against,
             override=override,
             details=command.details,
+            survivor_agreed=agreed,
         )
     ]

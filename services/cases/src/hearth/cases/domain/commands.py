@@ -9,7 +9,7 @@ request models check only the shape of what was sent; these rules live here alon
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from hearth.contracts.events.case_values import (
     DashOutcome,
     FlagKind,
     InterpreterUse,
+    MeetingPlace,
     ReopenReason,
     RepairKind,
     RestrictedView,
@@ -32,10 +33,14 @@ from hearth.contracts.events.case_values import (
 )
 from hearth.contracts.events.cases import (
     check_contact_details,
+    check_message_left,
     check_people_given,
+    check_place,
+    check_reply,
     check_wishes,
 )
 from hearth.contracts.events.common import (
+    WRITTEN_METHODS,
     AllegedPerpetrator,
     Child,
     ContactMethod,
@@ -45,7 +50,7 @@ from hearth.contracts.events.common import (
     SafeContact,
     Survivor,
 )
-from hearth.contracts.events.intake import ReportLinkedToCase, ReportReceived
+from hearth.contracts.events.intake import RelatedCase, ReportLinkedToCase, ReportReceived
 from hearth.eventstore.errors import InvalidCommand
 
 
@@ -56,6 +61,18 @@ class CaseCommand:
         """Raise InvalidCommand, naming the field, for a command no case could accept.
 
         Most commands have nothing to check beyond their types."""
+
+
+def _check_place(method: ContactMethod, place: MeetingPlace | None) -> None:
+    """An in-person contact or attempt says where; nothing else does."""
+    if method == ContactMethod.IN_PERSON and place is None:
+        raise InvalidCommand(
+            "say where an in-person contact happened: the office, a place the survivor "
+            "chose, or the survivor's home",
+            field="place",
+            code="place_required",
+        )
+    _as_invalid("place", "place_not_for_method", lambda: check_place(method, place))
 
 
 def _as_invalid(field: str, code: str, check: Callable[[], None]) -> None:
@@ -82,10 +99,21 @@ class ReceiveReport(CaseCommand):
 
 @dataclass(frozen=True)
 class RecordLink(CaseCommand):
-    """Intake's reason for linking a report: a repeat is recorded on the case."""
+    """Intake's reason for linking a report, on the report's case: a repeat is recorded,
+    and so is each other case the report links it to."""
 
     actor: Actor
     link: ReportLinkedToCase
+
+
+@dataclass(frozen=True)
+class RecordRelatedLink(CaseCommand):
+    """The other side of a link: a report on another case named this one as related."""
+
+    actor: Actor
+    link: ReportLinkedToCase
+    related: RelatedCase
+    """The entry of `link.related_cases` that names this case."""
 
 
 @dataclass(frozen=True)
@@ -130,17 +158,28 @@ class RecordWithheldAnswer(CaseCommand):
 
 @dataclass(frozen=True)
 class ChangeCaseManager(CaseCommand):
-    """Reassign to a named member of staff (managers), or honour a preferred gender."""
+    """Reassign to a named member of staff (managers), or honour a preferred gender, or
+    record that the survivor withdrew their preference."""
 
     actor: Actor
     staff_id: str | None = None
     preferred_gender: Gender | None = None
     caseloads: Mapping[str, int] = field(default_factory=dict)
+    withdraw_preference: bool = False
+    """The survivor no longer asks for a case manager of a particular gender."""
 
     def check(self) -> None:
-        if self.staff_id is None and self.preferred_gender is None:
+        if self.staff_id is None and self.preferred_gender is None and not self.withdraw_preference:
             raise InvalidCommand(
-                "give staff_id or preferred_gender", field="staff_id", code="nothing_to_change"
+                "give staff_id, preferred_gender or withdraw_preference",
+                field="staff_id",
+                code="nothing_to_change",
+            )
+        if self.withdraw_preference and self.preferred_gender is not None:
+            raise InvalidCommand(
+                "a preference cannot be given and withdrawn at once",
+                field="withdraw_preference",
+                code="preference_contradicts",
             )
 
 
@@ -159,6 +198,17 @@ class RecordContactAttempt(CaseCommand):
     """The survivor's number called or texted."""
     spoke_to: str | None = None
     """Who answered, or took the message, when someone else answered or a message was left."""
+    _: KW_ONLY
+    happened_at: datetime
+    """When the attempt was made, as the caseworker gives it."""
+    place: MeetingPlace | None = None
+    """Where an in-person attempt was to happen: required for in person, only for it."""
+    message_left: bool | None = None
+    """Whether a message was left, whatever the outcome: required for a call; a text,
+    email or letter always leaves one."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required until
+    the survivor's own safe-contact arrangements are recorded)."""
 
     def check(self) -> None:
         _as_invalid(
@@ -170,6 +220,18 @@ class RecordContactAttempt(CaseCommand):
             "spoke_to",
             "spoke_to_not_for_outcome",
             lambda: check_contact_details(self.method, None, self.outcome, self.spoke_to),
+        )
+        _check_place(self.method, self.place)
+        if self.method == ContactMethod.CALL and self.message_left is None:
+            raise InvalidCommand(
+                "say whether a message was left on the call, whatever its outcome",
+                field="message_left",
+                code="message_left_required",
+            )
+        _as_invalid(
+            "message_left",
+            "message_left_contradicts",
+            lambda: check_message_left(self.method, self.outcome, self.message_left),
         )
 
 
@@ -185,13 +247,40 @@ class RecordContact(CaseCommand):
     notes: str | None = None
     phone_number: str | None = None
     """The survivor's number called or texted."""
+    _: KW_ONLY
+    happened_at: datetime
+    """When the contact happened, as the caseworker gives it."""
+    place: MeetingPlace | None = None
+    """Where an in-person contact happened: required for in person, only for it."""
+    safe_to_talk_checked: bool | None = None
+    """The caseworker checked it was safe to talk before saying anything (required until
+    the survivor's own safe-contact arrangements are recorded)."""
+    safe_contact: SafeContact | None = None
+    """The survivor's own safe-contact arrangements, given at this contact: required at
+    the first contact unless they are already recorded."""
+    survivor_replied: bool | None = None
+    """A text, email or letter is contact only when the survivor replied (one sent is an
+    attempt): required true for those methods, refused on any other."""
 
     def check(self) -> None:
+        if self.method in WRITTEN_METHODS and self.survivor_replied is not True:
+            raise InvalidCommand(
+                "a text, email or letter sent is an attempt, not contact: record it as an "
+                "attempt, or say the survivor replied",
+                field="survivor_replied",
+                code="reply_required",
+            )
+        _as_invalid(
+            "survivor_replied",
+            "survivor_replied_not_for_method",
+            lambda: check_reply(self.method, self.survivor_replied),
+        )
         _as_invalid(
             "phone_number",
             "phone_number_not_for_method",
             lambda: check_contact_details(self.method, self.phone_number),
         )
+        _check_place(self.method, self.place)
 
 
 @dataclass(frozen=True)
@@ -456,6 +545,7 @@ class LiftRestriction(CaseCommand):
 Command = (
     ReceiveReport
     | RecordLink
+    | RecordRelatedLink
     | MeetDashDeadline
     | RecordOverdue
     | RecordWithheldAnswer

@@ -29,8 +29,9 @@ class DeadlineStatus(StrEnum):
 
 
 DeadlineKey = tuple[DeadlineKind, str]
-"""(kind, ref): ref is the episode for contact and DASH (a reopening starts a new one),
-the repair id for a repair, and the review's sequence number for a review."""
+"""(kind, ref): ref is the episode for contact and DASH (a reopening starts a new one) or
+the report id for those a new report on an open case started, the repair id for a
+repair, and the review's sequence number for a review."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,7 +79,10 @@ def identified_now(
     after: CaseState, now: datetime, rules: CaseRules, report: ReportReceived | None = None
 ) -> list[ev.CasesEvent]:
     """`SurvivorIdentified` when the case is waiting for its survivor to be identified and
-    what it now records (with `report`, a further report's details) identifies them."""
+    what it now records (with `report`, a further report's details) identifies them.
+
+    A further report that identifies them is a report of the abuse like any other: first
+    contact is due counted from when it was reported, as for every new report."""
     task = after.identify_survivor
     if task is None or not task.is_open or after.case_id is None:
         return []
@@ -89,8 +92,9 @@ def identified_now(
     )
     if not found:
         return []
+    since = now if report is None else min(now, report.received_at)
     return [
         ev.SurvivorIdentified(
-            case_id=after.case_id, identified_at=now, contact_due_at=rules.contact_due(now)
+            case_id=after.case_id, identified_at=since, contact_due_at=rules.contact_due(since)
         )
     ]

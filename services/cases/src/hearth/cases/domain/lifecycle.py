@@ -24,7 +24,7 @@ from hearth.cases.domain.guards import (
 from hearth.cases.domain.people import case_manager_of, renamed
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import StaffMember, choose_case_manager
-from hearth.cases.domain.state import CaseState
+from hearth.cases.domain.state import CaseState, Recorded, fold
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import RestrictedView, Restriction
 from hearth.contracts.events.common import Gender
@@ -50,30 +50,48 @@ def change_case_manager(
     command: ChangeCaseManager, state: CaseState, now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
     """A manager names the new case manager; anyone on the case may record the survivor's
-    preferred gender, which moves the case to a matching officer when one is free."""
+    preferred gender, which moves the case to a matching officer when one is free, or
+    that the survivor withdrew it.
+
+    While a preference stands, a manager cannot name a case manager of another gender
+    (`preferred_gender_not_matched`), even when nobody of that gender is free: the case
+    keeps its case manager and shows the preference unmet until one is, unless the
+    survivor changes the preference (given with the reassignment, it is recorded on it)
+    or withdraws it (`withdraw_preference`, which may come with the reassignment)."""
     require_open_case(state, command.actor)
     if command.staff_id is not None:
         require_manager(command.actor, "reassign a case to a named member of staff")
         if state.staff_unidentified:
             raise StaffNotIdentified()
+    assert state.case_id is not None
+    events: list[ev.CasesEvent] = []
+    if command.withdraw_preference and state.preferred_gender is not None:
+        events.append(
+            ev.CaseManagerPreferenceWithdrawn(
+                case_id=state.case_id, withdrawn_at=now, previous_gender=state.preferred_gender
+            )
+        )
+        state = fold((Recorded(e, command.actor, state.version, now) for e in events), state)
+    if command.staff_id is not None:
         member = _assignable(command.staff_id, state, rules)
         preference = command.preferred_gender or state.preferred_gender
-        return _reassign(state, member, preference, now, rules)
+        return events + _reassign(state, member, preference, now, rules)
     preferred = command.preferred_gender
-    assert preferred is not None  # ChangeCaseManager.check: one or the other is given
+    if preferred is None:  # ChangeCaseManager.check: then the preference was withdrawn
+        return events
     current = state.case_manager
-    assert state.case_id is not None
     if state.staff_unidentified:
         # The preference is recorded; the case moves to an officer once staff are identified.
         if state.preferred_gender is preferred:
-            return []
+            return events
         return [
+            *events,
             ev.CaseManagerPreferenceRecorded(
                 case_id=state.case_id,
                 recorded_at=now,
                 preferred_gender=preferred,
                 current_case_manager_matches=current is not None and current.gender is preferred,
-            )
+            ),
         ]
     if current is not None and current.gender is preferred:
         if state.preferred_gender is preferred:
@@ -126,7 +144,8 @@ def _reassign(
         raise DomainError("that member of staff already manages the case", code="no_change")
     if preference is not None and member.gender is not preference:
         raise DomainError(
-            "the survivor asked for a case manager of another gender",
+            "the survivor asked for a case manager of another gender; record their changed "
+            "or withdrawn preference first",
             code="preferred_gender_not_matched",
         )
     events: list[ev.CasesEvent] = [
@@ -272,11 +291,21 @@ def restrict(
 def lift_restriction(
     command: LiftRestriction, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
+    """A manager lifts the restriction, only once no survivor or alleged perpetrator on
+    the case is a member of staff (their staff id, if kept, still never sees the case)."""
     require_case(state, command.actor)
     require_manager(command.actor, "lift a restriction")
     assert state.case_id is not None
     if state.restriction is None:
         raise DomainError("the case is not restricted", code="not_restricted")
+    if state.staff_involved:
+        # Lifting would show the case to every member of staff, unlogged, while a
+        # colleague is still the survivor or an alleged perpetrator (DOMAIN.md).
+        raise DomainError(
+            "a member of staff is still the survivor or an alleged perpetrator on this case; "
+            "correct the people on the case first if that is no longer so",
+            code="staff_involved",
+        )
     return [ev.CaseRestrictionLifted(case_id=state.case_id, lifted_at=now, reason=command.reason)]
 
 

@@ -9,6 +9,8 @@ and the member of staff involved is never its case manager nor named on it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -30,6 +32,9 @@ from hearth.eventstore.errors import DomainError
 SURVIVOR_FLAG_REASON = "Survivor in a domestic abuse case: every DA case is flagged."
 PERPETRATOR_FLAG_REASON = "Alleged perpetrator in a domestic abuse case: every DA case is flagged."
 CHILD_FLAG_REASON = "Child affected by domestic abuse: a victim in their own right."
+MORE_THAN_ONE_SURVIVOR_FLAG_REASON = (
+    "Alleged perpetrator reported by more than one survivor: a risk signal (see the linked cases)."
+)
 
 
 def auto_flags(
@@ -180,3 +185,54 @@ def merge_people(
     new_perpetrators = tuple(p for p in perpetrators if p.person_id not in known)
     new_children = tuple(c for c in children if c.person_id not in known)
     return new_perpetrators, new_children
+
+
+def more_than_one_survivor_flags(
+    state: CaseState, person_ids: Iterable[UUID], now: datetime
+) -> list[ev.FlagRaised]:
+    """The flag on each of the case's alleged perpetrators whom another survivor reported
+    too, unless already raised (one per person, whatever report showed it)."""
+    assert state.case_id is not None
+    on_case = {p.person_id for p in state.perpetrators}
+    flags: list[ev.FlagRaised] = []
+    for person_id in dict.fromkeys(person_ids):
+        kind = FlagKind.POTENTIAL_RISK
+        flag_id = uuid.uuid5(state.case_id, f"flag:{kind.value}:{person_id}:more-than-one-survivor")
+        if person_id in on_case and flag_id not in state.flags:
+            flags.append(
+                ev.FlagRaised(
+                    case_id=state.case_id,
+                    flag_id=flag_id,
+                    person_id=person_id,
+                    kind=kind,
+                    raised_at=now,
+                    reason=MORE_THAN_ONE_SURVIVOR_FLAG_REASON,
+                )
+            )
+    return flags
+
+
+def another_survivor(on_case: Survivor | None, reported: Survivor) -> bool:
+    """True when a report's survivor (not known by the case's survivor's person id) is
+    someone other than the case's: their names or dates of birth, where both are known,
+    disagree.
+
+    Intake joins a report to a case only as its own survivor's (or, naming nobody, as the
+    household's); this keeps one survivor's details off another's case all the same."""
+    if on_case is None:
+        return False
+    names = (_comparable_name(on_case.name), _comparable_name(reported.name))
+    if None not in names and names[0] != names[1]:
+        return True
+    births = (on_case.date_of_birth, reported.date_of_birth)
+    return None not in births and births[0] != births[1]
+
+
+def _comparable_name(name: str | None) -> str | None:
+    """No case, accents, punctuation or extra spaces (as intake compares names)."""
+    if name is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    words = re.sub(r"[^\w]+", " ", bare).replace("_", " ").split()
+    return " ".join(words) or None

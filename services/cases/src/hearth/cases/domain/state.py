@@ -10,15 +10,21 @@ from typing import TypeVar
 from uuid import UUID
 
 from hearth.cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
-from hearth.contracts.envelope import Actor, Envelope
+from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
-from hearth.contracts.events.case_values import CaseManager, Restriction
+from hearth.contracts.events.case_values import (
+    CaseManager,
+    EmergencyRepairDue,
+    Restriction,
+    UnconfirmedSafeContact,
+)
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Child,
     Gender,
     PersonDetails,
+    ReporterKind,
     SafeContact,
     Survivor,
 )
@@ -112,6 +118,17 @@ class IdentifyTask:
 
 
 @dataclass(frozen=True, slots=True)
+class Arrangements:
+    """Safe-contact arrangements as recorded at one moment, and whether they are the
+    survivor's own (given or confirmed by them) or still unconfirmed."""
+
+    since: datetime
+    safe_contact: SafeContact
+    survivors_own: bool
+    unconfirmed_because: UnconfirmedSafeContact | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PendingClosure:
     """A closure request waiting for a manager."""
 
@@ -134,13 +151,26 @@ class CaseState:
     report_ids: tuple[UUID, ...] = ()
     further_reports: tuple[ev.ReportAddedToCase, ...] = ()
     repeat: ev.RepeatCaseIdentified | None = None
+    """The first repeat recorded on the case."""
+    repeats: tuple[ev.RepeatCaseIdentified, ...] = ()
+    """Every report found to be a repeat, the case's first included."""
+    links: Mapping[UUID, ev.CasesLinked] = field(default_factory=dict)
+    """Other cases linked to this one (the latest link to each), by their case id."""
     episode: int = 0
     """1 when opened; each reopening starts the next episode with its own deadlines."""
+    episode_reported_at: datetime | None = None
+    """When the report that opened (or reopened) this episode arrived; for a reopening
+    without a report, when it reopened. Nothing in the episode happened before it."""
+    episode_report_id: UUID | None = None
+    """The report that opened (or reopened) this episode, if a report did."""
     case_manager: CaseManager | None = None
     preferred_gender: Gender | None = None
     preference_met: bool | None = None
     restriction: Restriction | None = None
     safe_contact: SafeContact | None = None
+    """The survivor's safe-contact arrangements as now recorded (their own or not)."""
+    safe_contact_history: tuple[Arrangements, ...] = ()
+    """Each recording of the arrangements, oldest first."""
     deadlines: Mapping[DeadlineKey, Deadline] = field(default_factory=dict)
     identify_survivor: IdentifyTask | None = None
     """Set when the case opened with nothing to identify or reach the survivor by."""
@@ -148,6 +178,9 @@ class CaseState:
     attempts: tuple[ev.ContactAttempted, ...] = ()
     contacts: tuple[ev.SurvivorContacted, ...] = ()
     repairs: Mapping[UUID, Repair] = field(default_factory=dict)
+    reported_damage: Mapping[UUID, UUID] = field(default_factory=dict)
+    """Repair id → the report that said the home is damaged and safety at risk, whose
+    clock (an emergency-repair deadline under that repair id) the repair continues."""
     security: Mapping[UUID, SecurityWork] = field(default_factory=dict)
     flags: Mapping[UUID, Flag] = field(default_factory=dict)
     wishes: ev.SurvivorWishesRecorded | None = None
@@ -176,6 +209,14 @@ class CaseState:
         if not self.is_open or self.case_manager is None:
             return None
         return self.case_manager.staff_id
+
+    @property
+    def preference_unmet(self) -> bool:
+        """The survivor asked for a case manager of a gender and the case has none of it
+        (nobody of that gender was free): a manager should act when one is."""
+        if self.preferred_gender is None:
+            return False
+        return self.case_manager is None or self.case_manager.gender is not self.preferred_gender
 
     @property
     def involved_staff_ids(self) -> frozenset[str]:
@@ -207,6 +248,42 @@ class CaseState:
     def open_deadline(self, kind: DeadlineKind) -> Deadline | None:
         """The open deadline of a kind that has one at a time (contact, DASH, review)."""
         return next((d for d in self.deadlines.values() if d.kind is kind and d.is_open), None)
+
+    @property
+    def arrangements(self) -> Arrangements | None:
+        """The arrangements as now recorded, with whether they are the survivor's own."""
+        return self.safe_contact_history[-1] if self.safe_contact_history else None
+
+    def arrangements_at(self, at: datetime) -> Arrangements | None:
+        """The arrangements in force at `at`: the last recorded by then (a contact is
+        judged by the arrangements in force when it happened)."""
+        in_force = [a for a in self.safe_contact_history if a.since <= at]
+        return in_force[-1] if in_force else None
+
+    @property
+    def latest_reporter_kind(self) -> ReporterKind | None:
+        """Who made the case's latest report."""
+        if self.further_reports:
+            return self.further_reports[-1].reporter_kind
+        return self.opened.reporter_kind if self.opened else None
+
+    def contact_deadline_met_by(self, happened_at: datetime) -> Deadline | None:
+        """The first-contact deadline a contact that happened then meets: the open one, or
+        one already met by a contact that happened later but was recorded first."""
+        open_one = self.open_deadline(DeadlineKind.CONTACT)
+        if open_one is not None:
+            return open_one
+        return next(
+            (
+                d
+                for d in self.deadlines.values()
+                if d.kind is DeadlineKind.CONTACT
+                and d.met_at is not None
+                and happened_at < d.met_at
+                and (self.episode_reported_at is None or d.met_at >= self.episode_reported_at)
+            ),
+            None,
+        )
 
     def person_ids(self) -> frozenset[UUID]:
         people = [self.survivor, *self.perpetrators, *self.children]
@@ -246,13 +323,29 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.CaseOpened():
             return _opened(state, event)
         case ev.ReportAddedToCase():
-            return replace(
+            added = replace(
                 state,
                 report_ids=_with_report(state.report_ids, event.report_id),
                 further_reports=(*state.further_reports, event),
             )
+            if event.report_id == state.episode_report_id:  # the report that reopened it
+                added = replace(added, episode_reported_at=event.reported_at)
+            for kind, due in (
+                (DeadlineKind.CONTACT, event.contact_due_at),
+                (DeadlineKind.DASH, event.dash_due_at),
+            ):
+                if due is not None:
+                    deadline = Deadline(kind, str(event.report_id), event.reported_at, due)
+                    added = _with_deadline(added, deadline)
+            if event.emergency_repair is None:
+                return added
+            return _reported_damage(
+                added, event.report_id, event.reported_at, event.emergency_repair
+            )
         case ev.RepeatCaseIdentified():
-            return replace(state, repeat=event)
+            return replace(state, repeat=state.repeat or event, repeats=(*state.repeats, event))
+        case ev.CasesLinked():
+            return replace(state, links={**state.links, event.related_case_id: event})
         case ev.PeopleUpdated():
             return replace(
                 state,
@@ -275,12 +368,21 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 preferred_gender=event.preferred_gender,
                 preference_met=event.current_case_manager_matches,
             )
+        case ev.CaseManagerPreferenceWithdrawn():
+            return replace(state, preferred_gender=None, preference_met=None)
         case ev.CaseRestricted():
             return replace(state, restriction=event.restriction)
         case ev.CaseRestrictionLifted():
             return replace(state, restriction=None)
         case ev.SafeContactUpdated():
-            return replace(state, safe_contact=event.safe_contact)
+            return replace(
+                state,
+                safe_contact=event.safe_contact,
+                safe_contact_history=(
+                    *state.safe_contact_history,
+                    _arrangements(state, event, actor),
+                ),
+            )
         case ev.ContactAttempted():
             return replace(state, attempts=(*state.attempts, event))
         case ev.SurvivorContacted():
@@ -307,10 +409,10 @@ def _apply_casework(state: CaseState, event: DomainEvent, actor: Actor) -> CaseS
             deadline = Deadline(
                 DeadlineKind.EMERGENCY_REPAIR, str(event.repair_id), event.raised_at, event.due_at
             )
-            return replace(
-                _with_deadline(state, deadline),
-                repairs={**state.repairs, event.repair_id: Repair(event)},
-            )
+            # A repair for damage a report described keeps the deadline the report started
+            # (its start, and an overdue already recorded).
+            kept = state if deadline.key in state.deadlines else _with_deadline(state, deadline)
+            return replace(kept, repairs={**state.repairs, event.repair_id: Repair(event)})
         case ev.EmergencyRepairCompleted():
             repair = state.repairs[event.repair_id]
             key = (DeadlineKind.EMERGENCY_REPAIR, str(event.repair_id))
@@ -397,6 +499,8 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
         children=event.children,
         report_ids=(event.report_id,),
         episode=1,
+        episode_reported_at=event.reported_at,
+        episode_report_id=event.report_id,
         preferred_gender=event.preferred_case_manager_gender,
         restriction=event.restriction,
     )
@@ -410,13 +514,33 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
     opened = _with_deadline(
         opened, Deadline(DeadlineKind.DASH, "1", event.reported_at, event.dash_due_at)
     )
+    if event.emergency_repair is not None:
+        opened = _reported_damage(
+            opened, event.report_id, event.reported_at, event.emergency_repair
+        )
     return _next_review(opened, event.opened_at, event.review_due_at)
+
+
+def _reported_damage(
+    state: CaseState, report_id: UUID, reported_at: datetime, due: EmergencyRepairDue
+) -> CaseState:
+    deadline = Deadline(DeadlineKind.EMERGENCY_REPAIR, str(due.repair_id), reported_at, due.due_at)
+    return replace(
+        _with_deadline(state, deadline),
+        reported_damage={**state.reported_damage, due.repair_id: report_id},
+    )
 
 
 def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
     episode = state.episode + 1
     reopened = replace(
-        state, status=CaseStatus.OPEN, closure=None, pending_closure=None, episode=episode
+        state,
+        status=CaseStatus.OPEN,
+        closure=None,
+        pending_closure=None,
+        episode=episode,
+        episode_reported_at=event.reopened_at,
+        episode_report_id=event.report_id,
     )
     if event.report_id is not None:
         reopened = replace(reopened, report_ids=_with_report(state.report_ids, event.report_id))
@@ -438,7 +562,8 @@ def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
 def _identified(state: CaseState, event: ev.SurvivorIdentified) -> CaseState:
     task = state.identify_survivor
     if task is not None and task.is_open:
-        state = replace(state, identify_survivor=replace(task, done_at=event.identified_at))
+        done = max(task.opened_at, event.identified_at)  # a report may predate a reopening
+        state = replace(state, identify_survivor=replace(task, done_at=done))
     contact = Deadline(
         DeadlineKind.CONTACT, str(state.episode), event.identified_at, event.contact_due_at
     )
@@ -447,9 +572,21 @@ def _identified(state: CaseState, event: ev.SurvivorIdentified) -> CaseState:
 
 def _contacted(state: CaseState, event: ev.SurvivorContacted) -> CaseState:
     contacted = replace(state, contacts=(*state.contacts, event))
-    if event.first_contact:
-        return _meet_open(contacted, DeadlineKind.CONTACT, event.contacted_at)
-    return contacted
+    if not event.first_contact:
+        return contacted
+    deadline = state.contact_deadline_met_by(event.made_at)
+    return contacted if deadline is None else _mark(contacted, deadline.key, "met", event.made_at)
+
+
+def _arrangements(state: CaseState, event: ev.SafeContactUpdated, actor: Actor) -> Arrangements:
+    own, because = event.survivors_own, event.unconfirmed_because
+    if own is None:
+        # Recorded before events said: Hearth itself recorded them from a report, which
+        # made them the survivor's own only if the survivor made that report.
+        from_report = actor.role is Role.SYSTEM
+        own = not from_report or state.latest_reporter_kind is ReporterKind.SURVIVOR
+        because = None if own else UnconfirmedSafeContact.GIVEN_BY_THIRD_PARTY
+    return Arrangements(event.updated_at, event.safe_contact, own, because)
 
 
 def _next_review(state: CaseState, since: datetime, due: datetime | None) -> CaseState:

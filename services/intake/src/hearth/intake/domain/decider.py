@@ -143,7 +143,9 @@ def receive_report(
         state.restrictions,
         state.stand_ins,
         new_stand_in=command.stand_in_case_id,
-        via_stand_in=named is not None and named != submission.case_id,
+        named_by_stand_in=named if named != submission.case_id else None,
+        repeat_sources=link.repeat_sources,
+        repeat_window_months=policy.repeat_window_months,
     )
     return ReportOutcome(
         received, linked, disclosure.answer, disclosure.withheld, restriction_mark(received)

@@ -8,10 +8,12 @@ A case is restricted when its survivor or alleged perpetrator works for the land
 only the staff named on the restriction may know it exists. A report that joins such a
 case (or repeats one) is stored on it all the same, but a member of staff not named on
 it gets the answer a report about a person with no case gets: the same status and
-shape, a new case with no repeat, under a stand-in case id (their own for that case,
-kept in `withheld_answers`), never the real one. Naming the real case id is refused
+shape, a new case, under a stand-in case id (their own for that case, kept in
+`stand_in_cases`), never the real one. A repeat is told as the cases they may know of
+make it: a restricted case never shows in it. Naming the real case id is refused
 exactly as an unknown id is. Each such answer is recorded (`CaseWithheldFromSubmitter`,
-keyed by the restricted case) and cases logs it as a refused read of the case.
+keyed by the restricted case) and cases logs it as a refused read of the case. Links to
+other cases (`ReportLinkedToCase.related_cases`) are never part of any answer.
 
 Intake knows a case is restricted from the report that makes it so, not only once
 cases publishes `CaseRestricted`: a report naming a member of staff as the survivor or
@@ -23,7 +25,7 @@ has no staff id (they could be anyone), nobody is named until cases has said so 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -38,6 +40,7 @@ from hearth.contracts.events.intake import (
     ReportReceived,
 )
 from hearth.eventstore.errors import NotFound
+from hearth.intake.domain.linking import CaseStatus, repeat_of
 from hearth.intake.domain.submission import STAFF_ROLES
 
 __all__ = [
@@ -202,48 +205,86 @@ def disclose(
     stand_ins: Mapping[tuple[str, UUID], UUID],
     *,
     new_stand_in: UUID,
-    via_stand_in: bool = False,
+    named_by_stand_in: UUID | None = None,
+    repeat_sources: Sequence[CaseStatus] = (),
+    repeat_window_months: int = 12,
 ) -> Disclosure:
     """The answer to the report's submitter, and the restricted cases kept from them.
 
     Partners and residents get the report's id and reference only. Staff get the case,
     unless it is a restricted case they are not named on: then the answer is the one a
-    report about a person with no case gets (a new case, no repeat), with a stand-in
-    case id in place of the real one, the same one each time they ask about that case
-    (a second report about the same person names it as a real case would be named, with
-    the real link's basis). A repeat of such a case is answered as a new case with no
-    repeat. `via_stand_in`: the report named the case by the stand-in id.
+    report about a person with no case gets (a new case), with a stand-in case id in
+    place of the real one, the same one each time they ask about that case (a second
+    report about the same person names it as a real case would be named, with the real
+    link's basis). `named_by_stand_in`: the restricted case the report named by its
+    stand-in id; when the report went to another case (its survivor is not that case's),
+    the answer is that case's, and the probe is recorded all the same.
+
+    The repeat told is the one the cases they may know of make (`repeat_sources`, the
+    cases that made the report a repeat): a restricted case they are not named on never
+    shows, as its closure or MARAC, or as the case the report repeats; each such case is
+    recorded as kept from them.
+
+    Links to other cases (`related_cases`) are never part of the answer.
     """
     report_id = linked.report_id
     if not told_of_cases(actor):
         return Disclosure(ReportAnswer(report_id))
+
+    def hidden(case_id: UUID) -> bool:
+        return hidden_from(restrictions.get(case_id), actor.id)
+
+    withheld: dict[UUID, CaseWithheldFromSubmitter] = {}
+    case_id, basis = linked.case_id, linked.basis
     joined = linked.case_id if linked.basis is not LinkBasis.NEW_CASE else None
-    if joined is not None and hidden_from(restrictions.get(joined), actor.id):
+    if joined is not None and hidden(joined):
         earlier = stand_ins.get((actor.id, joined))
-        stand_in = earlier or new_stand_in
-        basis = linked.basis if earlier is not None or via_stand_in else LinkBasis.NEW_CASE
-        withheld = CaseWithheldFromSubmitter(
+        case_id = earlier or new_stand_in
+        named_it = earlier is not None or named_by_stand_in == joined
+        basis = linked.basis if named_it else LinkBasis.NEW_CASE
+        withheld[joined] = CaseWithheldFromSubmitter(
             case_id=joined,
             withheld_at=linked.linked_at,
             report_id=report_id,
-            answered_case_id=stand_in,
+            answered_case_id=case_id,
         )
-        return Disclosure(ReportAnswer(report_id, stand_in, basis), (withheld,))
-    previous = linked.previous_case_id
-    if previous is not None and hidden_from(restrictions.get(previous), actor.id):
-        withheld = CaseWithheldFromSubmitter(
-            case_id=previous, withheld_at=linked.linked_at, report_id=report_id
+    elif named_by_stand_in is not None and named_by_stand_in != linked.case_id:
+        withheld[named_by_stand_in] = CaseWithheldFromSubmitter(
+            case_id=named_by_stand_in, withheld_at=linked.linked_at, report_id=report_id
         )
-        return Disclosure(ReportAnswer(report_id, linked.case_id, linked.basis), (withheld,))
-    return Disclosure(
-        ReportAnswer(
-            report_id,
-            case_id=linked.case_id,
-            basis=linked.basis,
-            repeat_reasons=linked.repeat_reasons,
-            previous_case_id=linked.previous_case_id,
+    reasons, previous = linked.repeat_reasons, linked.previous_case_id
+    kept = [s for s in repeat_sources if hidden(s.case_id)]
+    if kept or (previous is not None and hidden(previous)):
+        reasons, previous = repeat_of(
+            [s for s in repeat_sources if not hidden(s.case_id)],
+            now=linked.linked_at,
+            months=repeat_window_months,
+            itself=linked.case_id,
         )
+        for source in kept:
+            withheld.setdefault(
+                source.case_id,
+                CaseWithheldFromSubmitter(
+                    case_id=source.case_id, withheld_at=linked.linked_at, report_id=report_id
+                ),
+            )
+        if linked.previous_case_id is not None and hidden(linked.previous_case_id):
+            withheld.setdefault(
+                linked.previous_case_id,
+                CaseWithheldFromSubmitter(
+                    case_id=linked.previous_case_id,
+                    withheld_at=linked.linked_at,
+                    report_id=report_id,
+                ),
+            )
+    answer = ReportAnswer(
+        report_id,
+        case_id=case_id,
+        basis=basis,
+        repeat_reasons=reasons,
+        previous_case_id=previous,
     )
+    return Disclosure(answer, tuple(withheld.values()))
 
 
 def hidden_from(facts: RestrictionFacts | None, staff_id: str) -> bool:

@@ -6,7 +6,9 @@ digests are stored in the match index, so the index reveals nothing to someone w
 the key, and two reports about the same person meet on the same digest.
 
 A name alone is never a key (too many people share one); a phone number needs enough
-digits to be a real number.
+digits to be a real number. A survivor's name and date of birth are also kept apart, as
+details: never used to find anyone, only to tell whether a survivor found on a shared
+identifier (a household phone) is the same person, or someone else.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Final, Protocol
+
+from hearth.contracts.events.intake import IdentityDetail
 
 MIN_PHONE_DIGITS: Final = 7
 """Fewer digits than this is an extension or a short code, not a person's number."""
@@ -45,6 +49,12 @@ class KeyKind(StrEnum):
     PHONE = "phone"
     EMAIL = "email"
     TENANCY_REFERENCE = "tenancy"
+    NAME_AND_TENANCY = "name_tenancy"
+    """A survivor's name at the tenancy the report is about."""
+    NAME = "name"
+    """A detail to compare, never a key: see `PersonKeys.details`."""
+    DATE_OF_BIRTH = "dob"
+    """A detail to compare, never a key."""
 
 
 class Identifiable(Protocol):
@@ -70,10 +80,21 @@ class PersonRef:
 
 @dataclass(frozen=True, slots=True)
 class PersonKeys:
-    """The match keys of one person in a submission."""
+    """The match keys of one person in a submission, and (for the survivor) their details."""
 
     ref: PersonRef
     digests: frozenset[str]
+    details: frozenset[tuple[IdentityDetail, str]] = frozenset()
+    """Digests of the survivor's name and date of birth, each alone: never looked up, only
+    compared with those of a survivor found by a key (`linking.conflicting_details`)."""
+
+    def detail(self, kind: IdentityDetail) -> str | None:
+        return next((digest for k, digest in self.details if k is kind), None)
+
+    @property
+    def names_someone(self) -> bool:
+        """The report gives something that identifies this person."""
+        return bool(self.digests or self.details)
 
 
 # --- normalisation ---------------------------------------------------------------------
@@ -155,6 +176,26 @@ def person_digests(
     return frozenset(digests)
 
 
+def detail_digests(
+    secret: bytes, *, name: str | None = None, date_of_birth: date | None = None
+) -> dict[IdentityDetail, str]:
+    """The digests of a person's name and date of birth, each alone (details, not keys)."""
+    found: dict[IdentityDetail, str] = {}
+    normalised = normalise_name(name) if name is not None else None
+    if normalised is not None:
+        found[IdentityDetail.NAME] = match_digest(secret, KeyKind.NAME, normalised)
+    if date_of_birth is not None:
+        found[IdentityDetail.DATE_OF_BIRTH] = match_digest(
+            secret, KeyKind.DATE_OF_BIRTH, date_of_birth.isoformat()
+        )
+    return found
+
+
+def details_of(secret: bytes, person: Identifiable) -> dict[IdentityDetail, str]:
+    """A person's details to compare, from their recorded details."""
+    return detail_digests(secret, name=person.name, date_of_birth=person.date_of_birth)
+
+
 def keys_of(secret: bytes, person: Identifiable) -> frozenset[str]:
     """A person's match keys from their recorded details."""
     return person_digests(
@@ -190,7 +231,16 @@ def people_keys(
     """
     found: list[PersonKeys] = []
     if survivor is not None:
-        found.append(PersonKeys(PersonRef(PersonRole.SURVIVOR), keys_of(secret, survivor)))
+        digests = keys_of(secret, survivor) | _name_at_tenancy(
+            secret, survivor.name, tenancy_reference
+        )
+        found.append(
+            PersonKeys(
+                PersonRef(PersonRole.SURVIVOR),
+                digests,
+                frozenset(details_of(secret, survivor).items()),
+            )
+        )
     for index, person in enumerate(alleged_perpetrators):
         found.append(
             PersonKeys(PersonRef(PersonRole.ALLEGED_PERPETRATOR, index), keys_of(secret, person))
@@ -198,9 +248,23 @@ def people_keys(
     household = household_digests(secret, tenancy_reference)
     if household:
         found.append(PersonKeys(PersonRef(PersonRole.HOUSEHOLD), household))
-    return [keys for keys in found if keys.digests]
+    return [keys for keys in found if keys.names_someone]
+
+
+def _name_at_tenancy(
+    secret: bytes, name: str | None, tenancy_reference: str | None
+) -> frozenset[str]:
+    """A survivor named at the tenancy a report is about: the same name at the same home."""
+    if name is None or tenancy_reference is None:
+        return frozenset()
+    normalised = normalise_name(name)
+    reference = normalise_tenancy_reference(tenancy_reference)
+    if normalised is None or reference is None:
+        return frozenset()
+    value = f"{normalised}|{reference}"
+    return frozenset({match_digest(secret, KeyKind.NAME_AND_TENANCY, value)})
 
 
 def all_digests(people: Iterable[PersonKeys]) -> frozenset[str]:
-    """Every digest of a submission, for one look-up in the index."""
+    """Every match key of a submission, for one look-up in the index (details are not)."""
     return frozenset(d for keys in people for d in keys.digests)

@@ -8,8 +8,13 @@ from datetime import datetime
 from uuid import UUID
 
 from hearth.contracts.events.common import AllegedPerpetrator, Child, Survivor
-from hearth.contracts.events.intake import ReportLinkedToCase, ReportReceived
-from hearth.intake.domain.linking import LinkDecision
+from hearth.contracts.events.intake import (
+    RelatedCase,
+    ReportLinkedToCase,
+    ReportReceived,
+    SharedPerpetrator,
+)
+from hearth.intake.domain.linking import LinkDecision, Relation
 from hearth.intake.domain.matching import PersonRef, PersonRole
 from hearth.intake.domain.submission import ReportSubmission
 
@@ -81,6 +86,7 @@ def build_report_events(
         enquiry_id=submission.enquiry_id,
         partner_reference=submission.partner_reference,
         preferred_case_manager_gender=submission.preferred_case_manager_gender,
+        home_damaged_safety_at_risk=submission.home_damaged_safety_at_risk,
     )
     linked = ReportLinkedToCase(
         report_id=report_id,
@@ -89,5 +95,21 @@ def build_report_events(
         basis=decision.basis,
         repeat_reasons=decision.repeat_reasons,
         previous_case_id=decision.previous_case_id,
+        related_cases=tuple(_related_case(relation, person_ids) for relation in decision.related),
     )
     return received, linked
+
+
+def _related_case(relation: Relation, person_ids: PersonIds) -> RelatedCase:
+    """The contract's form of a link: the report's perpetrators by their person ids."""
+    return RelatedCase(
+        case_id=relation.case_id,
+        basis=relation.basis,
+        shared_perpetrators=tuple(
+            SharedPerpetrator(
+                person_id=person_ids.alleged_perpetrators[index], related_person_id=there
+            )
+            for index, there in relation.shared_perpetrators
+        ),
+        conflicting_details=relation.conflicting_details,
+    )

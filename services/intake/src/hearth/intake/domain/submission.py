@@ -98,6 +98,9 @@ class ReportSubmission(ContractModel):
     account: Account | None = None
     preferred_case_manager_gender: Gender | None = None
     """The survivor asked for a case manager of this gender."""
+    home_damaged_safety_at_risk: bool = False
+    """The home is damaged and the occupants' safety is at risk (a forced lock, a broken
+    door or window): the case opens with an emergency repair due from this report."""
     partner_reference: ExternalReference | None = None
     enquiry_id: UUID | None = None
     """The enquiry this report came out of, if any."""
