@@ -204,6 +204,12 @@ def _intake() -> list[DomainEvent]:
             tenancy_reference="T-000123",
             indicators="Repeated reports of shouting and arguing late at night.",
         ),
+        i.CaseWithheldFromSubmitter(
+            case_id=CASE_ID,
+            withheld_at=_at(1),
+            report_id=_uuid(41),
+            answered_case_id=_uuid(42),
+        ),
     ]
 
 
@@ -233,6 +239,7 @@ def _case_lifecycle() -> list[DomainEvent]:
             timescale_policy="west-kent-2024",
         ),
         c.PeopleUpdated(case_id=CASE_ID, updated_at=_at(70), children=(_CHILD,)),
+        c.SurvivorIdentified(case_id=CASE_ID, identified_at=_at(70), contact_due_at=_at(94)),
         c.CaseManagerAssigned(
             case_id=CASE_ID,
             assigned_at=_at(0.5),

@@ -163,3 +163,16 @@ async def test_metrics_are_served_on_their_own_port_while_the_app_runs() -> None
 
 async def _nothing() -> None:
     return None
+
+
+# --- an unknown query parameter is refused, not ignored ---------------------------------
+
+
+async def test_an_unknown_query_parameter_is_a_422_naming_it(client: httpx.AsyncClient) -> None:
+    # A misspelt filter must not quietly widen what a list shows.
+    response = await client.get("/things/one?q=x&qq=y", headers=AUTH)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "query.qq", "problem": "no such query parameter", "kind": "unknown_parameter"}
+    ]
+    assert (await client.get("/things/one?q=x", headers=AUTH)).status_code == 200

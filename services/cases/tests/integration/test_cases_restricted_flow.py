@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
-from hearth.contracts.envelope import Role
+from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.common import AllegedPerpetrator, Relationship
+from hearth.contracts.events.intake import CaseWithheldFromSubmitter
+from hearth.contracts.topics import INTAKE_EVENTS
+from hearth.eventstore.testing.publish import StreamPublisher
 
 pytestmark = pytest.mark.integration
 
@@ -164,3 +168,29 @@ async def test_reassigning_a_restricted_case_moves_who_may_see_it(
     anyone = await cases.client.get(url, headers=cases.auth(manager, Role.CASE_MANAGER))
     involved = await cases.client.get(url, headers=cases.auth("cso-0003", Role.CASE_MANAGER))
     assert (anyone.status_code, involved.status_code) == (200, 404)
+
+
+async def test_intake_keeping_the_case_from_a_colleague_is_their_refused_read(
+    cases, restricted, case_events, eventually, producer, topic
+) -> None:
+    """Issue 10, point 17: a report about the case's people by someone not named on it,
+    answered as if there were no case, is recorded on the case as a refused read."""
+    report, _ = restricted
+    prober = Actor(id="cso-0002", role=Role.INTAKE)
+    intake_as_prober = StreamPublisher(producer, topic(INTAKE_EVENTS), "intake", prober)
+    withheld = CaseWithheldFromSubmitter(
+        case_id=report.case_id,
+        withheld_at=datetime(2025, 3, 7, 16, 40, tzinfo=UTC),
+        report_id=uuid.uuid4(),
+        answered_case_id=uuid.uuid4(),
+    )
+    await intake_as_prober.publish(f"withheld-{uuid.uuid4()}", report.case_id, withheld)
+
+    async def recorded():
+        return [
+            r for r in reads(await case_events(cases, report.case_id)) if r[1] == "intake_answer"
+        ]
+
+    assert await eventually(recorded, what="the refused read") == [
+        ("cso-0002", "intake_answer", False)
+    ]

@@ -167,7 +167,9 @@ def test_only_active_officers_on_the_roster_take_cases(case, actors, staff_id) -
 
 
 def test_reassigning_a_restricted_case_renames_who_may_see_it(scenario, actors) -> None:
-    survivor = scenario.report().survivor.model_copy(update={"is_staff_member": True})
+    survivor = scenario.report().survivor.model_copy(
+        update={"is_staff_member": True, "staff_id": "hr-0001"}
+    )
     scenario.opened(survivor=survivor, caseloads={"cso-m1": 0, "cso-w1": 1, "cso-w2": 1})
     assert scenario.state.restriction.permitted_staff_ids == ("cso-m1", "lead-1")
     events = scenario.apply(c.ChangeCaseManager(actors.manager, staff_id="cso-w1"), MONDAY_10)

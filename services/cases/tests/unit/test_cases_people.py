@@ -209,11 +209,26 @@ def test_a_perpetrator_found_to_be_staff_restricts_the_case(case, actors) -> Non
 def test_a_new_perpetrator_who_is_staff_is_flagged_and_restricts_the_case(case, actors) -> None:
     known = given_perpetrator(case.state.perpetrators[0])
     staffer = c.GivenPerpetrator(
-        relationship_to_survivor=Relationship.RELATIVE, is_staff_member=True
+        relationship_to_survivor=Relationship.RELATIVE, is_staff_member=True, staff_id="hr-0001"
     )
     events = case.apply(update(actors.cm, alleged_perpetrators=(known, staffer)), MONDAY_10)
     assert [type(e) for e in events] == [ev.PeopleUpdated, ev.FlagRaised, ev.CaseRestricted]
     assert events[-1].restriction.permitted_staff_ids == ("cso-m1", "lead-1")
+
+
+def test_a_perpetrator_said_to_be_staff_without_an_id_leaves_only_the_da_leads(
+    case, actors
+) -> None:
+    """Point 12: they could be any officer, the case manager included."""
+    known = given_perpetrator(case.state.perpetrators[0])
+    staffer = c.GivenPerpetrator(
+        relationship_to_survivor=Relationship.RELATIVE, is_staff_member=True
+    )
+    events = case.apply(update(actors.manager, alleged_perpetrators=(known, staffer)), MONDAY_10)
+    [restricted] = case.of_type(events, ev.CaseRestricted)
+    assert restricted.restriction.permitted_staff_ids == ("lead-1",)
+    with pytest.raises(CaseNotFound):  # the case manager no longer sees it
+        case.when(update(actors.cm, alleged_perpetrators=()), MONDAY_10)
 
 
 def test_naming_the_case_manager_as_involved_reassigns_the_case(scenario, actors) -> None:

@@ -435,13 +435,15 @@ async def test_a_report_joining_a_restricted_case_names_the_case_only_to_its_nam
     await _caught_up(intake)
 
     # Another member of intake staff reports about the same survivor.
+    # They are answered as for a person with no case (issue 10, point 17), under a
+    # stand-in case id.
     unnamed = await _report(intake, body)
     assert unnamed == {
         "report_id": unnamed["report_id"],
-        "case_id": None,
-        "link": None,
-        "case_withheld": True,
+        "case_id": unnamed["case_id"],
+        "link": {"basis": "new_case", "repeat_reasons": [], "previous_case_id": None},
     }
+    assert unnamed["case_id"] != opened["case_id"]
     # The report is on the case all the same.
     [received, linked] = await intake.runtime.event_store.read_stream(
         f"report-{unnamed['report_id']}"
@@ -455,7 +457,7 @@ async def test_a_report_joining_a_restricted_case_names_the_case_only_to_its_nam
     )
     assert response.status_code == 202
     assert response.json()["case_id"] == opened["case_id"]
-    assert response.json()["case_withheld"] is False
+    assert response.json()["link"]["basis"] == "same_survivor"
 
     # Once the restriction is lifted, the case is named as usual.
     await publish(

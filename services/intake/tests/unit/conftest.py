@@ -31,8 +31,8 @@ from hearth.contracts.events.intake import (
 )
 from hearth.eventstore.testing.scenario import Scenario as GenericScenario
 from hearth.intake.domain.commands import Command, SubmitReport
-from hearth.intake.domain.decider import intake_decider
-from hearth.intake.domain.disclosure import case_withheld
+from hearth.intake.domain.decider import intake_decider, receive_report
+from hearth.intake.domain.disclosure import ReportAnswer, RestrictionFacts
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole, people_keys
 from hearth.intake.domain.policy import IntakePolicy
@@ -52,6 +52,8 @@ def uid(n: int) -> UUID:
 
 REPORT_ID = uid(0xA1)
 NEW_CASE_ID = uid(0xC0)
+STAND_IN_ID = uid(0xD0)
+"""The case id a submitter is given in place of a restricted case they may not know of."""
 FRESH_IDS = (uid(0xF1), uid(0xF2), uid(0xF3), uid(0xF4))
 
 
@@ -65,11 +67,13 @@ class Scenario(GenericScenario[Command, IntakeState]):
 
     def __init__(self, policy: IntakePolicy) -> None:
         super().__init__(intake_decider(policy), actor=STAFF, at=FRIDAY_1630)
+        self.policy = policy
         self.staff = STAFF
         """Who submits, unless a test says otherwise."""
         self.report_id = REPORT_ID
         self.new_case_id = NEW_CASE_ID
         """The case a report opens when it joins none."""
+        self.stand_in_id = STAND_IN_ID
         self.fresh_ids = FRESH_IDS
         """Fresh person ids, given out in order to the people the case does not know."""
 
@@ -119,6 +123,7 @@ class Scenario(GenericScenario[Command, IntakeState]):
             report_id=REPORT_ID,
             new_case_id=NEW_CASE_ID,
             fresh_person_ids=FRESH_IDS,
+            stand_in_case_id=STAND_IN_ID,
         )
 
     # --- facts -------------------------------------------------------------------------
@@ -212,13 +217,16 @@ class Scenario(GenericScenario[Command, IntakeState]):
             related_cases=related,
         )
 
+    def given_restriction(self, facts: RestrictionFacts) -> Scenario:
+        """What intake knows of a case's restriction (from cases, and its own mark)."""
+        restrictions = MappingProxyType({**self.state.restrictions, facts.case_id: facts})
+        return self.given_state(replace(self.state, restrictions=restrictions))
+
     # --- what the submitter is told ----------------------------------------------------
 
-    def then_case_withheld(self, command: SubmitReport, now: datetime, withheld: bool) -> None:
-        """The report is decided as usual, and its submitter is told of the case or not."""
-        _, linked = self.when(command, now)
-        assert isinstance(linked, ReportLinkedToCase)
-        assert case_withheld(linked, self.state.statuses, command.actor.id) is withheld
+    def answer(self, command: SubmitReport, now: datetime) -> ReportAnswer:
+        """What the report's submitter is told (the report is decided as usual)."""
+        return receive_report(command, self.state, now, self.policy).answer
 
 
 @pytest.fixture

@@ -266,54 +266,6 @@ def test_an_asb_report_in_another_category_raises_nothing(scenario) -> None:
     scenario.then(RaiseAsbEnquiry(scenario.staff, report, uid(0xE3)), NOW)
 
 
-# --- what the submitter is told --------------------------------------------------------
-
-
-def _restricted(case: CaseStatus, *staff: str) -> CaseStatus:
-    return CaseStatus(
-        case.case_id,
-        assigned_at=case.assigned_at,
-        closed_at=case.closed_at,
-        restricted_to=frozenset(staff),
-    )
-
-
-def test_a_submitter_not_named_on_a_restricted_case_is_not_told_of_it(
-    scenario,
-) -> None:
-    scenario.given_case(_restricted(_open(), COLLEAGUE.id), about=scenario.submission())
-    scenario.then_case_withheld(scenario.submit(actor=scenario.staff), NOW, withheld=True)
-
-
-def test_the_report_joins_the_restricted_case_all_the_same(scenario) -> None:
-    scenario.given_case(_restricted(_open(), COLLEAGUE.id), about=scenario.submission())
-    [received, linked] = scenario.when(scenario.submit(actor=scenario.staff), NOW)
-    assert received.case_id == linked.case_id == CASE_A
-
-
-def test_staff_named_on_the_restriction_are_told_which_case(scenario) -> None:
-    scenario.given_case(_restricted(_open(), COLLEAGUE.id), about=scenario.submission())
-    scenario.then_case_withheld(scenario.submit(actor=COLLEAGUE), NOW, withheld=False)
-
-
-def test_a_repeat_of_a_restricted_case_is_withheld_too(scenario) -> None:
-    closed = _restricted(_closed(months_ago=2), COLLEAGUE.id)
-    scenario.given_case(closed, about=scenario.submission())
-    scenario.then_case_withheld(scenario.submit(actor=scenario.staff), NOW, withheld=True)
-
-
-def test_a_restricted_case_the_report_does_not_touch_changes_nothing(
-    scenario,
-) -> None:
-    scenario.given_case(_restricted(_open(CASE_B), COLLEAGUE.id))
-    scenario.then_case_withheld(scenario.submit(actor=scenario.staff), NOW, withheld=False)
-
-
-def test_an_unrestricted_case_is_named_to_anyone(scenario) -> None:
-    scenario.given_case(_open(), about=scenario.submission())
-    scenario.then_case_withheld(scenario.submit(actor=scenario.staff), NOW, withheld=False)
-
-
 # --- what the edge stores --------------------------------------------------------------
 
 

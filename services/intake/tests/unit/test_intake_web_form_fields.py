@@ -235,3 +235,19 @@ def test_given_a_tab_or_line_break_in_a_one_line_box_then_it_is_read_as_a_space(
     assert parsed.errors == []
     assert parsed.submission is not None
     assert parsed.submission.survivor.name == "Robin Example"
+
+
+def test_a_resident_can_say_the_person_causing_harm_or_the_survivor_works_for_us() -> None:
+    """Point 12 (issue 10): they cannot know the staff id; the case is then restricted to
+    the DA leads until staff record it."""
+    parsed = parse_report_form(_form(perpetrator_works_here="yes"), today=TODAY)
+    assert parsed.submission is not None
+    [perpetrator] = parsed.submission.alleged_perpetrators
+    assert perpetrator.is_staff_member is True
+    assert perpetrator.staff_id is None
+    assert parsed.submission.survivor.is_staff_member is False
+
+    parsed = parse_report_form(_form(survivor_works_here="yes"), today=TODAY)
+    assert parsed.submission is not None
+    assert parsed.submission.survivor.is_staff_member is True
+    assert parsed.submission.alleged_perpetrators == ()

@@ -44,6 +44,9 @@ class RestrictedView(StrEnum):
     PEOPLE = "people"
     DOCUMENTS = "documents"
     EXPORT = "export"
+    INTAKE_ANSWER = "intake_answer"
+    """Intake's answer to a report about the case's people, or naming it: refused, the
+    submitter was answered as if the case did not exist."""
 
 
 class ContactAttemptOutcome(StrEnum):

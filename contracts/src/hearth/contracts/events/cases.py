@@ -171,6 +171,11 @@ class CaseOpened(CasesEvent):
     """Set when a member of staff is involved: the case is restricted from the start."""
     preferred_case_manager_gender: Gender | None = None
     """The survivor asked for a case manager of this gender (from the report)."""
+    survivor_to_identify: bool = False
+    """Nothing in the report identifies or reaches the survivor (an anonymous report with
+    no name, contact details, address or tenancy): the DA lead has a task to identify
+    them, and no first contact is due until `SurvivorIdentified` starts it
+    (`contact_due_at` is then what it would have been, not a deadline)."""
     emergency_repair: EmergencyRepairDue | None = None
     """The report said the home is damaged and safety at risk: a repair is due from it."""
 
@@ -194,6 +199,21 @@ class PeopleUpdated(CasesEvent):
     @model_validator(mode="after")
     def _something_given(self) -> PeopleUpdated:
         check_people_given(self.survivor, self.alleged_perpetrators, self.children)
+        return self
+
+
+class SurvivorIdentified(CasesEvent):
+    """Details now recorded identify or reach the survivor of a case opened without any:
+    the DA lead's task to identify them is done, and first contact is due from now."""
+
+    identified_at: AwareDatetime
+    contact_due_at: AwareDatetime
+    """First contact with the survivor is due (policy working days from `identified_at`)."""
+
+    @model_validator(mode="after")
+    def _due_after_identified(self) -> SurvivorIdentified:
+        if self.contact_due_at <= self.identified_at:
+            raise ValueError("contact_due_at must be after identified_at")
         return self
 
 

@@ -238,3 +238,20 @@ class EnquiryRaised(IntakeEvent):
     tenancy_reference: TenancyReference | None = None
     indicators: Account | None = None
     """What was seen or heard, in the words of whoever raised it."""
+
+
+class CaseWithheldFromSubmitter(IntakeEvent):
+    """A member of staff not named on a restricted case submitted a report about its
+    people, or naming it, and was answered as if it did not exist (as for a person with no
+    case, or an unknown case id). The envelope's actor is who asked; cases records it as
+    a refused read of the case. Subject and key: the restricted case."""
+
+    case_id: UUID
+    """The restricted case the submitter was not told of."""
+    withheld_at: AwareDatetime
+    report_id: UUID | None = None
+    """The report about the case's people (on the case all the same); None when a report
+    naming the case was refused as naming an unknown case."""
+    answered_case_id: UUID | None = None
+    """The case id the submitter was given instead (the same one each time they ask about
+    this case), when the answer named a case at all."""

@@ -24,8 +24,10 @@ from typing import Any, Final, Generic
 import asyncpg
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from prometheus_client import start_http_server
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from typing_extensions import TypeVar
@@ -413,17 +415,39 @@ async def refuse_control_characters_in_parameters(request: Request) -> None:
         for name, value in items
         if isinstance(value, str) and has_control_character(value)
     ]
-    if problems:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": tuple(field.split(".", 1)),
-                    "msg": "text must not contain control characters or line breaks",
-                    "type": CONTROL_CHARACTER,
-                }
-                for field in problems
-            ]
-        )
+    errors: list[dict[str, Any]] = [
+        {
+            "loc": tuple(field.split(".", 1)),
+            "msg": "text must not contain control characters or line breaks",
+            "type": CONTROL_CHARACTER,
+        }
+        for field in problems
+    ]
+    errors += [
+        {"loc": ("query", name), "msg": "no such query parameter", "type": "unknown_parameter"}
+        for name in _unknown_query_parameters(request)
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _unknown_query_parameters(request: Request) -> list[str]:
+    """Query parameters a documented API route does not declare: a misspelt filter
+    (`?overdeu=true`) must not quietly list every case instead of the overdue ones.
+    Pages for people (not in the API document) ignore what they do not know."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not route.include_in_schema:
+        return []
+    known = _declared_query_parameters(route.dependant)
+    return sorted({name for name in request.query_params if name not in known})
+
+
+def _declared_query_parameters(dependant: Dependant) -> set[str]:
+    """The query parameters a route takes, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _declared_query_parameters(dependency)
+    return names
 
 
 def install_error_handlers(app: FastAPI) -> None:

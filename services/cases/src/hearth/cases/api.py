@@ -67,6 +67,7 @@ async def list_cases(
     case_manager_id: Annotated[str | None, Query(pattern=STAFF_ID_PATTERN, max_length=200)] = None,
     overdue: bool | None = None,
     restricted: bool | None = None,
+    identify_survivor: bool | None = None,
     limit: PageLimit = 50,
     offset: PageOffset = 0,
     preference_unmet: bool | None = None,
@@ -74,9 +75,17 @@ async def list_cases(
     """My cases (a case manager's own), or all cases for managers, auditors and admins.
 
     `preference_unmet=true`: cases whose survivor asked for a case manager of a gender
-    nobody free had, for a manager to reassign when someone is."""
+    nobody free had, for a manager to reassign when someone is. `identify_survivor=true`:
+    cases whose survivor nobody can yet identify or reach (the DA lead's task)."""
     case_filter = CaseFilter(
-        status, case_manager_id, overdue, restricted, limit, offset, preference_unmet
+        status,
+        case_manager_id,
+        overdue,
+        restricted,
+        identify_survivor=identify_survivor,
+        limit=limit,
+        offset=offset,
+        preference_unmet=preference_unmet,
     )
     rows = await handlers.list_cases(_runtime(request), actor, case_filter)
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}

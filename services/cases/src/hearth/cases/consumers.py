@@ -2,7 +2,9 @@
 
 - `hearth.intake.events`: `ReportReceived` opens its case (or joins, or reopens it);
   `ReportLinkedToCase` records a repeat and the report's links to other cases, on the
-  report's case and on each of the others. Enquiries precede any case and are ignored.
+  report's case and on each of the others; `CaseWithheldFromSubmitter` (intake kept a
+  restricted case from a member of staff not named on it) is their refused read.
+  Enquiries precede any case and are ignored.
 - `hearth.risk.events`: a completed, declined or elsewhere-completed DASH meets the
   case's DASH deadline.
 
@@ -28,6 +30,7 @@ from hearth.cases.domain.commands import (
     ReceiveReport,
     RecordLink,
     RecordRelatedLink,
+    RecordWithheldAnswer,
 )
 from hearth.cases.handlers import CASES_SYSTEM, CaseBatch, CaseHandlers, case_handlers
 from hearth.contracts.envelope import Envelope
@@ -41,7 +44,11 @@ from hearth.eventstore.store import ConnT
 log = structlog.get_logger(__name__)
 
 _INTAKE_TYPES = frozenset(
-    {intake.ReportReceived.event_type(), intake.ReportLinkedToCase.event_type()}
+    {
+        intake.ReportReceived.event_type(),
+        intake.ReportLinkedToCase.event_type(),
+        intake.CaseWithheldFromSubmitter.event_type(),
+    }
 )
 _RISK_TYPES = frozenset(
     {
@@ -158,6 +165,9 @@ def intake_command(envelope: Envelope) -> list[tuple[UUID, Command]]:
     event = parse_event(envelope.type, envelope.payload)
     if isinstance(event, intake.ReportReceived):
         return [(event.case_id, ReceiveReport(CASES_SYSTEM, event))]
+    if isinstance(event, intake.CaseWithheldFromSubmitter):
+        # The member of staff intake kept the case from: their refused read.
+        return [(event.case_id, RecordWithheldAnswer(envelope.actor, event.withheld_at))]
     assert isinstance(event, intake.ReportLinkedToCase)
     commands: list[tuple[UUID, Command]] = [(event.case_id, RecordLink(CASES_SYSTEM, event))]
     commands += [

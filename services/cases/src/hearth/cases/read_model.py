@@ -53,6 +53,7 @@ _SUMMARY_COLUMNS = (
     "caseload_of",
     "timescale_policy",
     "updated_at",
+    "identify_survivor",
 )
 _SUMMARY_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SUMMARY_COLUMNS[1:])
 
@@ -99,6 +100,7 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.caseload_of,
         state.opened.timescale_policy,
         state.last_recorded_at,
+        state.identify_survivor is not None and state.identify_survivor.is_open,
     )
     rows = [
         (
@@ -172,6 +174,8 @@ class CaseFilter:
     """Managers, auditors and admins only: a case manager always sees their own cases."""
     overdue: bool | None = None
     restricted: bool | None = None
+    identify_survivor: bool | None = None
+    """Cases whose survivor the DA lead has still to identify (no contact is due yet)."""
     limit: int = 50
     offset: int = 0
     preference_unmet: bool | None = None
@@ -208,6 +212,8 @@ async def list_cases(
         where("c.restricted = ?", case_filter.restricted)
     if case_filter.overdue is not None:
         where("c.overdue = ?", case_filter.overdue)
+    if case_filter.identify_survivor is not None:
+        where("c.identify_survivor = ?", case_filter.identify_survivor)
     if case_filter.preference_unmet is not None:
         where("c.preference_unmet = ?", case_filter.preference_unmet)
     args += [case_filter.limit, case_filter.offset]
@@ -215,8 +221,7 @@ async def list_cases(
         f"""SELECT c.case_id, c.version, c.status, c.episode, c.reported_at, c.opened_at,
                 c.closed_at, c.channel, c.immediate_danger, c.repeat, c.closure_requested,
                 c.case_manager_id, c.preferred_gender, c.preference_met, c.preference_unmet,
-                c.restricted,
-                c.timescale_policy, c.updated_at, c.overdue,
+                c.restricted, c.timescale_policy, c.updated_at, c.overdue, c.identify_survivor,
                 COALESCE((SELECT json_agg(json_build_object(
                     'kind', d.kind, 'ref', d.ref_id, 'due_at', d.due_at, 'met_at', d.met_at,
                     'cancelled_at', d.cancelled_at,

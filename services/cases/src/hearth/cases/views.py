@@ -10,7 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from hearth.cases.domain.deadlines import Deadline
-from hearth.cases.domain.state import CaseState, Flag
+from hearth.cases.domain.state import CaseState, Flag, IdentifyTask
 from hearth.cases.handlers import CaseRead, Outcome
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import cases as ev
@@ -92,6 +92,7 @@ def case_view(
         ),
         "overdue": any(d.is_overdue(now) for d in deadlines),
         "deadlines": [deadline_view(d, now) for d in deadlines],
+        "identify_survivor": _identify_task_view(s.identify_survivor),
         "report_ids": [str(r) for r in s.report_ids],
         "further_reports": [_dump(r) for r in s.further_reports],
         "contact_attempts": [_dump(a) for a in s.attempts],
@@ -126,6 +127,19 @@ def summary_view(row: dict[str, Any]) -> dict[str, Any]:
     out = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
     out["case_id"] = str(row["case_id"])
     return out
+
+
+def _identify_task_view(task: IdentifyTask | None) -> dict[str, Any] | None:
+    """The DA lead's task to identify a survivor nothing on the case identifies or reaches."""
+    if task is None:
+        return None
+    return {
+        "for_role": "da_lead",
+        "status": task.status.value,
+        "opened_at": task.opened_at.isoformat(),
+        "done_at": _iso(task.done_at),
+        "cancelled_at": _iso(task.cancelled_at),
+    }
 
 
 def _link_view(link: ev.CasesLinked) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.common import Channel, ReporterKind
@@ -29,6 +29,7 @@ from hearth.eventstore.idempotency import (
     request_hash,
 )
 from hearth.eventstore.runtime import Runtime
+from hearth.intake.domain import submission as domain_submission
 from hearth.intake.domain.asb import AsbReport
 from hearth.intake.domain.decider import UnknownEnquiry
 from hearth.intake.domain.linking import CaseNotOpen
@@ -38,7 +39,7 @@ from hearth.intake.settings import intake_context
 
 router = APIRouter(tags=["intake"])
 
-STAFF_ROLES: Final = (Role.INTAKE, Role.CASE_MANAGER, Role.MANAGER, Role.ADMIN)
+STAFF_ROLES: Final = tuple(sorted(domain_submission.STAFF_ROLES))
 STAFF_CHANNELS: Final = frozenset(Channel) - {Channel.WEB_FORM}
 """Staff record what reached them any way but the public web form, which residents use."""
 PARTNER_CHANNELS: Final = frozenset({Channel.PARTNER_AGENCY})
@@ -65,18 +66,32 @@ class LinkOut(BaseModel):
 
 
 class ReportAccepted(BaseModel):
-    """The report was stored: its id, and the case it belongs to.
+    """To staff: the report was stored, its id, and the case it belongs to.
 
     When the report joins, or repeats, a restricted case (the survivor or alleged
-    perpetrator is staff) and the submitter is not one of the staff named on it,
-    `case_id` and `link` are null and `case_withheld` is true: the report is on the
-    case all the same, and the case's named staff see it there.
+    perpetrator is staff) and the submitter is not one of the staff named on it, the
+    answer is the one a report about a person with no case gets: a case id that stands
+    in for the real one (the same one each time they report about that case), basis
+    `new_case` (then the real basis for later reports) and no repeat. The report is on
+    the case all the same, and the case's named staff see it there.
     """
 
+    model_config = ConfigDict(extra="forbid")
+
     report_id: UUID
-    case_id: UUID | None
-    link: LinkOut | None
-    case_withheld: bool = False
+    case_id: UUID
+    link: LinkOut
+
+
+class ReportReference(BaseModel):
+    """To a partner agency's system: the report was stored, its id and a reference to
+    quote. Nothing about other reports or cases (whether the person already has a case,
+    or why the report joined it) is a partner's to know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    report_id: UUID
+    reference: str
 
 
 class AsbOutcome(BaseModel):
@@ -135,7 +150,7 @@ def _runtime(request: Request) -> Runtime:
 @router.post(
     "/reports",
     status_code=202,
-    response_model=ReportAccepted,
+    response_model=ReportAccepted | ReportReference,
     responses=answers(409),
     summary="Submit a report of domestic abuse (staff intake or a partner agency)",
 )

@@ -77,10 +77,14 @@ def case_status_handler(runtime: Runtime) -> Handler:
             await _index_people(runtime, conn, event)
         elif isinstance(event, CaseRestricted):
             await read_model.note_restriction(
-                conn, schema, event.case_id, event.restriction.permitted_staff_ids
+                conn,
+                schema,
+                event.case_id,
+                event.restriction.permitted_staff_ids,
+                event.restricted_at,
             )
         elif isinstance(event, CaseRestrictionLifted):
-            await read_model.note_restriction(conn, schema, event.case_id, None)
+            await read_model.note_restriction(conn, schema, event.case_id, None, event.lifted_at)
 
     return handle
 

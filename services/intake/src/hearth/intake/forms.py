@@ -94,6 +94,9 @@ CASE_MANAGER_GENDER_CHOICES: Final = {
     "no_preference": "No preference",
 }
 YES_NO: Final = {"yes": "Yes", "no": "No"}
+WORKS_HERE: Final = {"yes": "Yes, they work for us"}
+"""A person who works for the landlord: the case is restricted (a resident cannot know
+their staff id, so the DA leads alone see it until staff record it)."""
 HOME_DAMAGED_CHOICES: Final = {"yes": "Yes, the home is damaged and it is not safe"}
 YES_NO_NOT_SURE: Final = {"yes": "Yes", "no": "No", "dont_know": "Not sure"}
 
@@ -147,12 +150,14 @@ FIELD_ORDER: Final = (
     "address_line2",
     "address_town",
     "postcode",
+    "survivor_works_here",
     "account",
     "abuse_types",
     "immediate_danger",
     "home_damaged",
     "perpetrator_name",
     "perpetrator_relationship",
+    "perpetrator_works_here",
     "children",
     "children_count",
     "children_affected",
@@ -345,18 +350,27 @@ def _survivor(r: _Reader, today: date) -> SurvivorIn:
             r.fail("address_line1", "Enter the first line of the address, or leave it all empty")
         else:
             address = {"lines": tuple(line for line in lines if line), "postcode": postcode}
-    return SurvivorIn.model_validate({"name": name, "date_of_birth": born, "address": address})
+    return SurvivorIn.model_validate(
+        {
+            "name": name,
+            "date_of_birth": born,
+            "address": address,
+            "is_staff_member": bool(r.choices("survivor_works_here", WORKS_HERE)),
+        }
+    )
 
 
 def _perpetrators(r: _Reader) -> tuple[AllegedPerpetratorIn, ...]:
     name = r.text("perpetrator_name")
     relationship = r.choice("perpetrator_relationship", PERPETRATOR_RELATIONSHIP_CHOICES)
-    if name is None and relationship is None:
+    works_here = bool(r.choices("perpetrator_works_here", WORKS_HERE))
+    if name is None and relationship is None and not works_here:
         return ()
     return (
         AllegedPerpetratorIn(
             name=name,
             relationship_to_survivor=Relationship(relationship or Relationship.NOT_KNOWN),
+            is_staff_member=works_here,
         ),
     )
 

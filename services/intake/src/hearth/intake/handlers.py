@@ -7,13 +7,14 @@ commit (or roll back) together. The decisions are `hearth.intake.domain`'s.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Final
 from uuid import UUID
 
 import structlog
 
 from hearth.contracts.envelope import Actor
-from hearth.contracts.events.intake import LinkBasis, ReportLinkedToCase
+from hearth.contracts.events.intake import CaseWithheldFromSubmitter, LinkBasis
 from hearth.eventstore import idempotency as keys
 from hearth.eventstore.db import Conn
 from hearth.eventstore.idempotency import Idempotency
@@ -22,9 +23,9 @@ from hearth.eventstore.store import EventStore, NewEvent
 from hearth.intake import read_model
 from hearth.intake.domain.asb import AsbReport
 from hearth.intake.domain.commands import RaiseAsbEnquiry, SubmitReport, person_ids_needed
+from hearth.intake.domain.decider import ReportOutcome, receive_report
 from hearth.intake.domain.decider import raise_asb_enquiry as decide_asb_enquiry
-from hearth.intake.domain.decider import receive_report
-from hearth.intake.domain.disclosure import case_withheld
+from hearth.intake.domain.disclosure import NamedCaseWithheld, ReportAnswer
 from hearth.intake.domain.linking import report_index_entries
 from hearth.intake.domain.matching import all_digests, people_keys
 from hearth.intake.domain.state import IntakeState
@@ -44,25 +45,27 @@ def enquiry_stream(enquiry_id: UUID) -> str:
     return f"enquiry-{enquiry_id}"
 
 
-def report_response(linked: ReportLinkedToCase, *, withheld: bool = False) -> dict[str, Any]:
+def withheld_stream(request_id: UUID, case_id: UUID) -> str:
+    """A restricted case kept from a report's submitter (or from staff naming it)."""
+    return f"withheld-{request_id}-{case_id}"
+
+
+def report_response(answer: ReportAnswer) -> dict[str, Any]:
     """The 202 body for a report: ids and the link, never anything that was reported.
 
-    `withheld` (see `domain.disclosure`): the answer names the report only.
+    What the submitter may be told is `domain.disclosure`'s decision: without a case,
+    the report's id and a reference to quote.
     """
-    if withheld:
-        return {
-            "report_id": str(linked.report_id),
-            "case_id": None,
-            "link": None,
-            "case_withheld": True,
-        }
+    if answer.case_id is None or answer.basis is None:
+        return {"report_id": str(answer.report_id), "reference": answer.reference}
+    previous = answer.previous_case_id
     return {
-        "report_id": str(linked.report_id),
-        "case_id": str(linked.case_id),
+        "report_id": str(answer.report_id),
+        "case_id": str(answer.case_id),
         "link": {
-            "basis": linked.basis.value,
-            "repeat_reasons": [r.value for r in linked.repeat_reasons],
-            "previous_case_id": str(linked.previous_case_id) if linked.previous_case_id else None,
+            "basis": answer.basis.value,
+            "repeat_reasons": [r.value for r in answer.repeat_reasons],
+            "previous_case_id": str(previous) if previous else None,
         },
     }
 
@@ -97,7 +100,9 @@ async def submit_report(
         report_id=uuid.uuid4(),
         new_case_id=uuid.uuid4(),
         fresh_person_ids=tuple(uuid.uuid4() for _ in range(person_ids_needed(submission))),
+        stand_in_case_id=uuid.uuid4(),
     )
+    refused: NamedCaseWithheld | None = None
     async with store.transaction() as conn:
         now = runtime.clock.now()
         if idempotency is not None:
@@ -112,39 +117,27 @@ async def submit_report(
             if earlier is not None:
                 return earlier
         state = await _load_state(store, conn, schema, command)
-        received, linked = receive_report(command, state, now, context.policy)
-        received_id = uuid.uuid4()
-        await store.append(
-            report_stream(command.report_id),
-            [
-                NewEvent(received, actor, now, correlation_id, event_id=received_id),
-                NewEvent(linked, actor, now, correlation_id, causation_id=received_id),
-            ],
-            expected_version=0,
-            subject=str(linked.case_id),
-            conn=conn,
-        )
-        await read_model.add_index_entries(
-            conn,
-            schema,
-            report_index_entries(command.people, received),
-            source="intake",
-            now=now,
-        )
-        if linked.basis is LinkBasis.NEW_CASE:
-            await read_model.record_assigned_case(
-                conn, schema, case_id=linked.case_id, report_id=command.report_id, at=now
-            )
-        response = report_response(linked, withheld=case_withheld(linked, state.statuses, actor.id))
-        if idempotency is not None:
-            await keys.save_response(
-                conn,
-                schema,
-                idempotency,
-                response,
-                now=now,
-                keep_for=runtime.settings.idempotency_keep_for,
-            )
+        try:
+            outcome = receive_report(command, state, now, context.policy)
+        except NamedCaseWithheld as exc:
+            # Answered as an unknown case id is, once the attempt is recorded (committed).
+            await _record_withheld(store, conn, command, exc.record, correlation_id, now)
+            refused = exc
+        else:
+            await _store_report(store, conn, schema, command, outcome, correlation_id, now)
+            response = report_response(outcome.answer)
+            if idempotency is not None:
+                await keys.save_response(
+                    conn,
+                    schema,
+                    idempotency,
+                    response,
+                    now=now,
+                    keep_for=runtime.settings.idempotency_keep_for,
+                )
+    if refused is not None:
+        raise refused
+    linked = outcome.linked
     log.info(
         "report received",
         report_id=str(command.report_id),
@@ -156,6 +149,80 @@ async def submit_report(
         correlation_id=str(correlation_id),
     )
     return response
+
+
+async def _store_report(
+    store: EventStore,
+    conn: Conn,
+    schema: str,
+    command: SubmitReport,
+    outcome: ReportOutcome,
+    correlation_id: UUID,
+    now: datetime,
+) -> None:
+    """The report's events, its match keys and the facts decided about its case."""
+    actor = command.actor
+    received, linked = outcome.received, outcome.linked
+    received_id = uuid.uuid4()
+    await store.append(
+        report_stream(command.report_id),
+        [
+            NewEvent(received, actor, now, correlation_id, event_id=received_id),
+            NewEvent(linked, actor, now, correlation_id, causation_id=received_id),
+        ],
+        expected_version=0,
+        subject=str(linked.case_id),
+        conn=conn,
+    )
+    await read_model.add_index_entries(
+        conn,
+        schema,
+        report_index_entries(command.people, received),
+        source="intake",
+        now=now,
+    )
+    if linked.basis is LinkBasis.NEW_CASE:
+        await read_model.record_assigned_case(
+            conn, schema, case_id=linked.case_id, report_id=command.report_id, at=now
+        )
+    if outcome.restriction is not None:
+        # Known from this report on, before cases publishes anything (a report by an
+        # unnamed member of staff a moment later must not learn the case).
+        await read_model.mark_restriction(conn, schema, outcome.restriction)
+    for withheld in outcome.withheld:
+        await _record_withheld(
+            store, conn, command, withheld, correlation_id, now, causation_id=received_id
+        )
+
+
+async def _record_withheld(
+    store: EventStore,
+    conn: Conn,
+    command: SubmitReport,
+    withheld: CaseWithheldFromSubmitter,
+    correlation_id: UUID,
+    now: datetime,
+    causation_id: UUID | None = None,
+) -> None:
+    """A restricted case kept from the submitter: its own stream, keyed by that case (so
+    cases records a refused read in order with the case's events), and the stand-in id
+    they were given for it, given again next time."""
+    await store.append(
+        withheld_stream(command.report_id, withheld.case_id),
+        [NewEvent(withheld, command.actor, now, correlation_id, causation_id=causation_id)],
+        expected_version=0,
+        subject=str(withheld.case_id),
+        conn=conn,
+    )
+    if withheld.answered_case_id is not None:
+        await read_model.record_stand_in(
+            conn,
+            store.schema,
+            staff_id=command.actor.id,
+            case_id=withheld.case_id,
+            stand_in=withheld.answered_case_id,
+            at=now,
+        )
 
 
 async def _load_state(
@@ -176,15 +243,24 @@ async def _load_state(
     await read_model.lock_digests(conn, schema, digests)
     entries = await read_model.find_index_entries(conn, schema, digests)
     wanted = {e.case_id for e in entries}
-    if command.submission.case_id is not None:
-        wanted.add(command.submission.case_id)
+    named = command.submission.case_id
+    actor_id = command.actor.id
+    stand_ins = await read_model.stand_ins(conn, schema, actor_id, wanted, named)
+    if named is not None:
+        wanted.add(named)
+        # A stand-in id the submitter was given names the case it stands for.
+        wanted.update(case for (_, case), given in stand_ins.items() if given == named)
     # What the index holds of those cases' survivors: is the report's survivor theirs?
     survivors = await read_model.survivor_entries(conn, schema, wanted)
     statuses = await read_model.case_statuses(conn, schema, wanted)
+    # The case a repeat would follow is among `wanted`: every case the link can tell of.
+    restrictions = await read_model.restriction_facts(conn, schema, wanted)
     return IntakeState(
         entries=tuple(dict.fromkeys([*entries, *survivors])),
         statuses=statuses,
         known_enquiries=known_enquiries,
+        restrictions=restrictions,
+        stand_ins=stand_ins,
     )
 
 

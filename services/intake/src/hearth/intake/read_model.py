@@ -16,6 +16,7 @@ import asyncpg
 
 from hearth.contracts.events.intake import IdentityDetail
 from hearth.eventstore.db import Conn, advisory_key
+from hearth.intake.domain.disclosure import RestrictionFacts, RestrictionMark
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole
 
@@ -117,14 +118,13 @@ async def record_assigned_case(
 async def case_statuses(
     conn: Conn, schema: str, case_ids: Iterable[UUID]
 ) -> dict[UUID, CaseStatus]:
-    """What intake knows of each case: assigned by intake, or heard of from events,
-    and who it is restricted to."""
+    """What intake knows of each case: assigned by intake, or heard of from events."""
     wanted = sorted(set(case_ids), key=str)
     if not wanted:
         return {}
     rows = await conn.fetch(
         f"""SELECT wanted.case_id, a.assigned_at, l.opened_at, l.closed_at, l.reopened_at,
-                   l.last_marac_at, l.restricted_to
+                   l.last_marac_at
             FROM unnest($1::uuid[]) AS wanted(case_id)
             LEFT JOIN {schema}.assigned_cases a ON a.case_id = wanted.case_id
             LEFT JOIN {schema}.case_lifecycle l ON l.case_id = wanted.case_id
@@ -138,7 +138,6 @@ async def case_statuses(
             closed_at=r["closed_at"],
             reopened_at=r["reopened_at"],
             last_marac_at=r["last_marac_at"],
-            restricted_to=frozenset(r["restricted_to"]) if r["restricted_to"] is not None else None,
         )
         for r in rows
     }
@@ -160,18 +159,114 @@ async def note_case_moment(
 
 
 async def note_restriction(
-    conn: Conn, schema: str, case_id: UUID, permitted_staff_ids: Sequence[str] | None
+    conn: Conn,
+    schema: str,
+    case_id: UUID,
+    permitted_staff_ids: Sequence[str] | None,
+    at: datetime,
 ) -> None:
-    """The case is now restricted to these staff (None: the restriction was lifted)."""
+    """Cases restricted the case to these staff at `at` (None: it lifted the restriction)."""
     await conn.execute(
-        f"""INSERT INTO {schema}.case_lifecycle (case_id, restricted_to) VALUES ($1, $2)
-            ON CONFLICT (case_id) DO UPDATE SET restricted_to = EXCLUDED.restricted_to""",
+        f"""INSERT INTO {schema}.case_lifecycle (case_id, restricted_to, restriction_said_at)
+            VALUES ($1, $2, $3)
+            ON CONFLICT (case_id) DO UPDATE SET restricted_to = EXCLUDED.restricted_to,
+                restriction_said_at = EXCLUDED.restriction_said_at""",
         case_id,
         list(permitted_staff_ids) if permitted_staff_ids is not None else None,
+        at,
     )
+
+
+# --- restrictions intake decided itself -------------------------------------------------
+
+
+async def mark_restriction(conn: Conn, schema: str, mark: RestrictionMark) -> None:
+    """A report named staff involved in the case: add it to the case's mark."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.restriction_marks
+                (case_id, marked_at, involved_staff_ids, unidentified)
+            VALUES ($1, $2, $3, $4)
+            ON CONFLICT (case_id) DO UPDATE SET
+                marked_at = greatest({schema}.restriction_marks.marked_at, EXCLUDED.marked_at),
+                involved_staff_ids = ARRAY(SELECT DISTINCT unnest(
+                    {schema}.restriction_marks.involved_staff_ids || EXCLUDED.involved_staff_ids)
+                    ORDER BY 1),
+                unidentified = {schema}.restriction_marks.unidentified OR EXCLUDED.unidentified""",
+        mark.case_id,
+        mark.marked_at,
+        sorted(mark.involved),
+        mark.unidentified,
+    )
+
+
+async def restriction_facts(
+    conn: Conn, schema: str, case_ids: Iterable[UUID]
+) -> dict[UUID, RestrictionFacts]:
+    """What cases last said of each case's restriction, and intake's own mark."""
+    wanted = sorted(set(case_ids), key=str)
+    if not wanted:
+        return {}
+    rows = await conn.fetch(
+        f"""SELECT wanted.case_id, l.restricted_to, l.restriction_said_at,
+                   m.marked_at, m.involved_staff_ids, m.unidentified
+            FROM unnest($1::uuid[]) AS wanted(case_id)
+            LEFT JOIN {schema}.case_lifecycle l ON l.case_id = wanted.case_id
+            LEFT JOIN {schema}.restriction_marks m ON m.case_id = wanted.case_id
+            WHERE l.restricted_to IS NOT NULL OR l.restriction_said_at IS NOT NULL
+                OR m.case_id IS NOT NULL""",
+        wanted,
+    )
+    return {
+        r["case_id"]: RestrictionFacts(
+            case_id=r["case_id"],
+            restricted_to=frozenset(r["restricted_to"]) if r["restricted_to"] is not None else None,
+            said_at=r["restriction_said_at"],
+            mark=RestrictionMark(
+                r["case_id"],
+                r["marked_at"],
+                frozenset(r["involved_staff_ids"]),
+                r["unidentified"],
+            )
+            if r["marked_at"] is not None
+            else None,
+        )
+        for r in rows
+    }
 
 
 async def forget_case_events(conn: Conn, schema: str) -> None:
     """Empty what the consumer wrote, before it replays the topics from the start."""
     await conn.execute(f"DELETE FROM {schema}.case_lifecycle")
     await conn.execute(f"DELETE FROM {schema}.match_keys WHERE source = 'cases'")
+
+
+# --- stand-in case ids given for restricted cases ----------------------------------------
+
+
+async def record_stand_in(
+    conn: Conn, schema: str, *, staff_id: str, case_id: UUID, stand_in: UUID, at: datetime
+) -> None:
+    """`staff_id` was given `stand_in` in place of the restricted case `case_id`."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.stand_in_cases (staff_id, case_id, stand_in_case_id, given_at)
+            VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+        staff_id,
+        case_id,
+        stand_in,
+        at,
+    )
+
+
+async def stand_ins(
+    conn: Conn, schema: str, staff_id: str, case_ids: Iterable[UUID], named: UUID | None
+) -> dict[tuple[str, UUID], UUID]:
+    """The stand-in ids `staff_id` was given for these cases, and the case `named` stands
+    in for if it is one of theirs: (staff id, case) → stand-in."""
+    rows = await conn.fetch(
+        f"""SELECT case_id, stand_in_case_id FROM {schema}.stand_in_cases
+            WHERE staff_id = $1 AND (case_id = ANY($2::uuid[]) OR stand_in_case_id = $3)""",
+        staff_id,
+        sorted(set(case_ids), key=str),
+        named,
+    )
+    return {(staff_id, r["case_id"]): r["stand_in_case_id"] for r in rows}

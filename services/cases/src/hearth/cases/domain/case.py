@@ -15,8 +15,9 @@ from hearth.cases.domain import casework, lifecycle, opening, people_update
 from hearth.cases.domain import commands as c
 from hearth.cases.domain.commands import Command, MeetDashDeadline, RecordOverdue
 from hearth.cases.domain.deadlines import Deadline, DeadlineKind
+from hearth.cases.domain.identification import identified_now
 from hearth.cases.domain.rules import CaseRules
-from hearth.cases.domain.state import CaseState, evolve, fold
+from hearth.cases.domain.state import CaseState, Recorded, evolve, fold
 from hearth.contracts.events import cases as ev
 from hearth.eventstore.decider import Decider
 
@@ -59,6 +60,8 @@ def decide(
             return record_overdue(command, state, now)
         case c.RecordRead():
             return lifecycle.record_read(command, state, now)
+        case c.RecordWithheldAnswer():
+            return lifecycle.record_withheld_answer(command, state)
         case c.ChangeCaseManager():
             return lifecycle.change_case_manager(command, state, now, rules)
         case c.RecordContactAttempt():
@@ -66,7 +69,10 @@ def decide(
         case c.RecordContact():
             return casework.contact(command, state, now, rules)
         case c.UpdateSafeContact():
-            return casework.update_safe_contact(command, state, now)
+            updated = casework.update_safe_contact(command, state, now)
+            after = fold((Recorded(e, command.actor, 0, now) for e in updated), state)
+            # A safe number, email or address is a way to reach an anonymous survivor.
+            return updated + identified_now(after, now, rules)
         case c.UpdatePeople():
             return people_update.update_people(command, state, now, rules)
         case _:

@@ -144,6 +144,15 @@ class RecordRead(CaseCommand):
     granted: bool
 
 
+@dataclass(frozen=True)
+class RecordWithheldAnswer(CaseCommand):
+    """Intake kept the case from a member of staff not named on it (`actor`), who reported
+    about its people or named it: recorded as their refused read."""
+
+    actor: Actor
+    withheld_at: datetime
+
+
 # --- case manager and contact ----------------------------------------------------------
 
 
@@ -539,6 +548,7 @@ Command = (
     | RecordRelatedLink
     | MeetDashDeadline
     | RecordOverdue
+    | RecordWithheldAnswer
     | RecordRead
     | ChangeCaseManager
     | RecordContactAttempt

@@ -9,6 +9,7 @@ from hearth.cases.domain.commands import (
     DecideClosure,
     LiftRestriction,
     RecordRead,
+    RecordWithheldAnswer,
     ReopenCase,
     RequestClosure,
     RestrictCase,
@@ -25,11 +26,24 @@ from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import StaffMember, choose_case_manager
 from hearth.cases.domain.state import CaseState, Recorded, fold
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.case_values import Restriction
+from hearth.contracts.events.case_values import RestrictedView, Restriction
 from hearth.contracts.events.common import Gender
 from hearth.eventstore.errors import DomainError
 
 # --- case manager ----------------------------------------------------------------------
+
+
+class StaffNotIdentified(DomainError):
+    """Someone on the case is said to be staff, without their staff id: they could be any
+    officer, so nobody is named on the case until the id is recorded."""
+
+    code = "staff_not_identified"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "a member of staff involved in this case has no staff id recorded: record it "
+            "(the people on the case) before naming anyone else on it"
+        )
 
 
 def change_case_manager(
@@ -47,6 +61,8 @@ def change_case_manager(
     require_open_case(state, command.actor)
     if command.staff_id is not None:
         require_manager(command.actor, "reassign a case to a named member of staff")
+        if state.staff_unidentified:
+            raise StaffNotIdentified()
     assert state.case_id is not None
     events: list[ev.CasesEvent] = []
     if command.withdraw_preference and state.preferred_gender is not None:
@@ -64,6 +80,19 @@ def change_case_manager(
     if preferred is None:  # ChangeCaseManager.check: then the preference was withdrawn
         return events
     current = state.case_manager
+    if state.staff_unidentified:
+        # The preference is recorded; the case moves to an officer once staff are identified.
+        if state.preferred_gender is preferred:
+            return events
+        return [
+            *events,
+            ev.CaseManagerPreferenceRecorded(
+                case_id=state.case_id,
+                recorded_at=now,
+                preferred_gender=preferred,
+                current_case_manager_matches=current is not None and current.gender is preferred,
+            ),
+        ]
     if current is not None and current.gender is preferred:
         if state.preferred_gender is preferred:
             return []
@@ -219,13 +248,15 @@ def reopen(
     if state.is_open:
         raise DomainError("the case is open", code="case_not_closed")
     restart = rules.policy.reopening_restarts_deadlines
+    # Still nobody to contact: the DA lead's task comes back instead of a contact deadline.
+    contact = restart and not state.survivor_unidentified
     return [
         ev.CaseReopened(
             case_id=state.case_id,
             reopened_at=now,
             reason=command.reason,
             notes=command.notes,
-            contact_due_at=rules.contact_due(now) if restart else None,
+            contact_due_at=rules.contact_due(now) if contact else None,
             dash_due_at=rules.dash_due(now) if restart else None,
             review_due_at=rules.review_due(now),
         )
@@ -247,6 +278,8 @@ def restrict(
         raise DomainError(
             "a member of staff involved in the case cannot be named on it", code="staff_involved"
         )
+    if state.staff_unidentified:
+        raise StaffNotIdentified()
     manager = state.case_manager.staff_id if state.case_manager else None
     named = tuple(dict.fromkeys([*([manager] if manager else []), *command.permitted_staff_ids]))
     restriction = Restriction(reason=command.reason, permitted_staff_ids=named)
@@ -274,6 +307,23 @@ def lift_restriction(
             code="staff_involved",
         )
     return [ev.CaseRestrictionLifted(case_id=state.case_id, lifted_at=now, reason=command.reason)]
+
+
+def record_withheld_answer(command: RecordWithheldAnswer, state: CaseState) -> list[ev.CasesEvent]:
+    """A refused read by the member of staff intake kept the case from, when it did (a
+    case this service does not know has nothing to record it on)."""
+    if not state.exists:
+        return []
+    assert state.case_id is not None
+    return [
+        ev.RestrictedCaseRead(
+            case_id=state.case_id,
+            read_at=command.withheld_at,
+            staff_id=command.actor.id,
+            view=RestrictedView.INTAKE_ANSWER,
+            access_granted=False,
+        )
+    ]
 
 
 def record_read(command: RecordRead, state: CaseState, now: datetime) -> list[ev.CasesEvent]:

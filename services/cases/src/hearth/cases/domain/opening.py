@@ -22,10 +22,12 @@ from uuid import UUID
 
 from hearth.cases.domain.commands import ReceiveReport, RecordLink, RecordRelatedLink
 from hearth.cases.domain.deadlines import DeadlineKind
+from hearth.cases.domain.identification import identified_now, report_identifies
 from hearth.cases.domain.people import (
     another_survivor,
     auto_flags,
     case_manager_of,
+    da_leads_only,
     merge_people,
     more_than_one_survivor_flags,
     named_staff,
@@ -34,8 +36,8 @@ from hearth.cases.domain.people import (
 )
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.safe_contact import reported_arrangements
-from hearth.cases.domain.staff import choose_case_manager
-from hearth.cases.domain.state import CaseState, Recorded, fold
+from hearth.cases.domain.staff import Choice, choose_case_manager
+from hearth.cases.domain.state import CaseState, Recorded, fold, staff_unidentified
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import EmergencyRepairDue, ReopenReason, Restriction
 from hearth.contracts.events.intake import RelatedCase, ReportReceived
@@ -51,7 +53,7 @@ def receive_report(
         return []
     events: list[ev.CasesEvent] = []
     if not state.is_open:
-        events.append(_reopening(report, now, rules))
+        events.append(_reopening(report, state, now, rules))
     current = fold((Recorded(e, command.actor, 0, now) for e in events), state)
     contact_due, dash_due = _new_report_deadlines(report, current, rules)
     events.append(
@@ -103,7 +105,9 @@ def receive_report(
     ):
         events.append(arrangements)
     after = fold((Recorded(e, command.actor, 0, now) for e in events), state)
-    return events + staff_safeguards(after, command.caseloads, now, rules)
+    identified = identified_now(after, now, rules, report)
+    after = fold((Recorded(e, command.actor, 0, now) for e in identified), after)
+    return events + identified + staff_safeguards(after, command.caseloads, now, rules)
 
 
 def open_case(
@@ -112,10 +116,16 @@ def open_case(
     people = [report.survivor, *report.alleged_perpetrators]
     involved = {p.staff_id for p in people if p.staff_id}
     preferred = report.preferred_case_manager_gender
-    choice = choose_case_manager(rules.roster, caseloads, preferred, exclude=involved)
-    manager_id = choice.member.staff_id if choice.member else None
     restriction = None
-    if any(p.is_staff_member for p in people):
+    if staff_unidentified(people):
+        # Said to be staff, with no staff id: it could be any officer, so nobody is chosen
+        # and only the DA leads see the case until the id is recorded (`staff_safeguards`).
+        choice = Choice(None, None)
+        restriction = da_leads_only(rules, report.survivor, involved)
+    else:
+        choice = choose_case_manager(rules.roster, caseloads, preferred, exclude=involved)
+    manager_id = choice.member.staff_id if choice.member else None
+    if restriction is None and any(p.is_staff_member for p in people):
         restriction = Restriction(
             reason=restriction_reason(report.survivor),
             permitted_staff_ids=named_staff(rules, manager_id, involved),
@@ -140,6 +150,7 @@ def open_case(
             timescale_policy=rules.policy.id,
             restriction=restriction,
             preferred_case_manager_gender=preferred,
+            survivor_to_identify=not report_identifies(report),
             emergency_repair=emergency_repair_due(report, rules),
         )
     ]
@@ -194,20 +205,27 @@ def _new_report_deadlines(
         return None, None
     contact = state.open_deadline(DeadlineKind.CONTACT)
     dash = state.open_deadline(DeadlineKind.DASH)
+    # While nobody can identify or reach the survivor the DA lead's task stands in for a
+    # contact deadline: a report that identifies them starts contact (`identified_now`).
+    no_contact = contact is not None or state.survivor_unidentified
     return (
-        rules.contact_due(report.received_at) if contact is None else None,
+        rules.contact_due(report.received_at) if not no_contact else None,
         rules.dash_due(report.received_at) if dash is None else None,
     )
 
 
-def _reopening(report: ReportReceived, now: datetime, rules: CaseRules) -> ev.CaseReopened:
+def _reopening(
+    report: ReportReceived, state: CaseState, now: datetime, rules: CaseRules
+) -> ev.CaseReopened:
     restart = rules.policy.reopening_restarts_deadlines
+    # Still nobody to contact: the DA lead's task comes back instead of a contact deadline.
+    contact = restart and not state.survivor_unidentified
     return ev.CaseReopened(
         case_id=report.case_id,
         reopened_at=now,
         reason=ReopenReason.NEW_INCIDENT,
         report_id=report.report_id,
-        contact_due_at=rules.contact_due(report.received_at) if restart else None,
+        contact_due_at=rules.contact_due(report.received_at) if contact else None,
         dash_due_at=rules.dash_due(report.received_at) if restart else None,
         review_due_at=rules.review_due(now),
     )

@@ -116,19 +116,39 @@ def renamed(
     return Restriction(reason=restriction.reason, permitted_staff_ids=named)
 
 
+def da_leads_only(
+    rules: CaseRules, survivor: Survivor | None, involved: Iterable[str]
+) -> Restriction:
+    """The restriction while a member of staff involved is not identified: the DA leads
+    only (that person could be any officer, the case manager included)."""
+    return Restriction(
+        reason=restriction_reason(survivor), permitted_staff_ids=named_staff(rules, None, involved)
+    )
+
+
 def staff_safeguards(
     after: CaseState, caseloads: Mapping[str, int], now: datetime, rules: CaseRules
 ) -> list[ev.CasesEvent]:
     """What a change of the case's people requires: a new case manager when the current
-    one is involved, and a restriction (or a corrected list) when staff are involved."""
+    one is involved (or when the case has none), and a restriction (or a corrected list)
+    when staff are involved: the DA leads only while one of them has no staff id."""
     assert after.case_id is not None
     events: list[ev.CasesEvent] = []
     involved = after.involved_staff_ids
+    if after.staff_unidentified:
+        wanted = da_leads_only(rules, after.survivor, involved)
+        if wanted == after.restriction:
+            return events
+        return [ev.CaseRestricted(case_id=after.case_id, restricted_at=now, restriction=wanted)]
     current = after.case_manager.staff_id if after.case_manager else None
     case_manager = current
-    if current is not None and current in involved:
+    if current is None or current in involved:
+        # Involved, or none yet (nobody was free, or staff were not identified until now).
         choice = choose_case_manager(
-            rules.roster, caseloads, after.preferred_gender, exclude={*involved, current}
+            rules.roster,
+            caseloads,
+            after.preferred_gender,
+            exclude={*involved, *([current] if current else [])},
         )
         if choice.member is not None:
             case_manager = choice.member.staff_id

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from hearth.cases.domain.commands import GivenSurvivor, UpdatePeople
 from hearth.cases.domain.guards import require_open_case
+from hearth.cases.domain.identification import identified_now
 from hearth.cases.domain.people import auto_flags, staff_safeguards
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.state import CaseState, Recorded, fold
@@ -45,7 +46,9 @@ def update_people(
 ) -> list[ev.CasesEvent]:
     """`PeopleUpdated` with the parts that change, flags for the people new to the case
     (and for a child now known to be affected by the abuse who has no active flag),
-    then what staff involvement now requires (a new case manager, a restriction).
+    `SurvivorIdentified` when the case waited for details that identify or reach the
+    survivor and now has them, then what staff involvement now requires (a new case
+    manager, a restriction).
 
     A perpetrator or child on the case but missing from a list given is removed from
     the case (their flags stay until someone removes them with a reason). Refused when
@@ -96,7 +99,9 @@ def update_people(
         ),
     ]
     after = fold((Recorded(e, command.actor, 0, now) for e in events), state)
-    return events + staff_safeguards(after, command.caseloads, now, rules)
+    identified = identified_now(after, now, rules)
+    after = fold((Recorded(e, command.actor, 0, now) for e in identified), after)
+    return events + identified + staff_safeguards(after, command.caseloads, now, rules)
 
 
 def _flagged_vulnerable(state: CaseState, person_id: UUID) -> bool:

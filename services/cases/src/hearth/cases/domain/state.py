@@ -23,6 +23,7 @@ from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Child,
     Gender,
+    PersonDetails,
     ReporterKind,
     SafeContact,
     Survivor,
@@ -34,7 +35,9 @@ _T = TypeVar("_T")
 __all__ = [
     "CaseState",
     "CaseStatus",
+    "IdentifyTask",
     "Recorded",
+    "TaskStatus",
     "evolve",
     "fold",
     "fold_envelopes",
@@ -83,6 +86,35 @@ class Flag:
     @property
     def active(self) -> bool:
         return self.removed is None
+
+
+class TaskStatus(StrEnum):
+    """Where a task stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    """The case closed before it was done."""
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifyTask:
+    """The DA lead's task to identify a survivor nothing on the case identifies or reaches
+    (`hearth.cases.domain.identification`): in place of a first-contact deadline."""
+
+    opened_at: datetime
+    done_at: datetime | None = None
+    cancelled_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_at is None and self.cancelled_at is None
+
+    @property
+    def status(self) -> TaskStatus:
+        if self.done_at is not None:
+            return TaskStatus.DONE
+        return TaskStatus.OPEN if self.cancelled_at is None else TaskStatus.CANCELLED
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +172,8 @@ class CaseState:
     safe_contact_history: tuple[Arrangements, ...] = ()
     """Each recording of the arrangements, oldest first."""
     deadlines: Mapping[DeadlineKey, Deadline] = field(default_factory=dict)
+    identify_survivor: IdentifyTask | None = None
+    """Set when the case opened with nothing to identify or reach the survivor by."""
     review_seq: int = 0
     attempts: tuple[ev.ContactAttempted, ...] = ()
     contacts: tuple[ev.SurvivorContacted, ...] = ()
@@ -195,6 +229,18 @@ class CaseState:
         people = [self.survivor, *self.perpetrators]
         return any(p is not None and p.is_staff_member for p in people)
 
+    @property
+    def survivor_unidentified(self) -> bool:
+        """The case opened with nothing identifying or reaching the survivor, and nothing
+        has since: first contact is not due yet (see `identify_survivor`)."""
+        return self.identify_survivor is not None and self.identify_survivor.done_at is None
+
+    @property
+    def staff_unidentified(self) -> bool:
+        """Someone on the case is said to be staff without their staff id (see
+        `staff_unidentified`)."""
+        return staff_unidentified([self.survivor, *self.perpetrators])
+
     def deadline(self, kind: DeadlineKind, ref: str | None = None) -> Deadline | None:
         """The deadline of that kind (this episode's, for contact and DASH)."""
         return self.deadlines.get((kind, ref if ref is not None else str(self.episode)))
@@ -242,6 +288,13 @@ class CaseState:
     def person_ids(self) -> frozenset[UUID]:
         people = [self.survivor, *self.perpetrators, *self.children]
         return frozenset(p.person_id for p in people if p is not None)
+
+
+def staff_unidentified(people: Iterable[PersonDetails | None]) -> bool:
+    """Someone is said to be a member of staff, but their staff id is not recorded (a web
+    form or partner cannot know it): they could be anyone, the case manager included, so
+    until the id is recorded only the DA leads may see the case."""
+    return any(p is not None and p.is_staff_member and not p.staff_id for p in people)
 
 
 def fold(history: Iterable[Recorded], state: CaseState | None = None) -> CaseState:
@@ -300,6 +353,8 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
                 perpetrators=_given(event.alleged_perpetrators, state.perpetrators),
                 children=_given(event.children, state.children),
             )
+        case ev.SurvivorIdentified():
+            return _identified(state, event)
         case ev.CaseManagerAssigned():
             return replace(
                 state,
@@ -401,12 +456,16 @@ def _apply_lifecycle(state: CaseState, event: DomainEvent, actor: Actor) -> Case
                 key: d.cancelled(event.closed_at) if d.is_open else d
                 for key, d in state.deadlines.items()
             }
+            task = state.identify_survivor
+            if task is not None and task.is_open:
+                task = replace(task, cancelled_at=event.closed_at)
             return replace(
                 state,
                 status=CaseStatus.CLOSED,
                 closure=event,
                 pending_closure=None,
                 deadlines=deadlines,
+                identify_survivor=task,
             )
         case ev.CaseReopened():
             return _reopened(state, event)
@@ -445,9 +504,13 @@ def _opened(state: CaseState, event: ev.CaseOpened) -> CaseState:
         preferred_gender=event.preferred_case_manager_gender,
         restriction=event.restriction,
     )
-    opened = _with_deadline(
-        opened, Deadline(DeadlineKind.CONTACT, "1", event.reported_at, event.contact_due_at)
-    )
+    if event.survivor_to_identify:
+        # No contact deadline that could never be met: the DA lead identifies them first.
+        opened = replace(opened, identify_survivor=IdentifyTask(event.opened_at))
+    else:
+        opened = _with_deadline(
+            opened, Deadline(DeadlineKind.CONTACT, "1", event.reported_at, event.contact_due_at)
+        )
     opened = _with_deadline(
         opened, Deadline(DeadlineKind.DASH, "1", event.reported_at, event.dash_due_at)
     )
@@ -481,6 +544,10 @@ def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
     )
     if event.report_id is not None:
         reopened = replace(reopened, report_ids=_with_report(state.report_ids, event.report_id))
+    task = state.identify_survivor
+    if task is not None and task.status is TaskStatus.CANCELLED:
+        # Still nobody to contact: the task is back for the DA lead.
+        reopened = replace(reopened, identify_survivor=IdentifyTask(event.reopened_at))
     for kind, due in (
         (DeadlineKind.CONTACT, event.contact_due_at),
         (DeadlineKind.DASH, event.dash_due_at),
@@ -490,6 +557,17 @@ def _reopened(state: CaseState, event: ev.CaseReopened) -> CaseState:
                 reopened, Deadline(kind, str(episode), event.reopened_at, due)
             )
     return _next_review(reopened, event.reopened_at, event.review_due_at)
+
+
+def _identified(state: CaseState, event: ev.SurvivorIdentified) -> CaseState:
+    task = state.identify_survivor
+    if task is not None and task.is_open:
+        done = max(task.opened_at, event.identified_at)  # a report may predate a reopening
+        state = replace(state, identify_survivor=replace(task, done_at=done))
+    contact = Deadline(
+        DeadlineKind.CONTACT, str(state.episode), event.identified_at, event.contact_due_at
+    )
+    return _with_deadline(state, contact)
 
 
 def _contacted(state: CaseState, event: ev.SurvivorContacted) -> CaseState:

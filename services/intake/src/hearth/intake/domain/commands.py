@@ -35,6 +35,9 @@ class SubmitReport:
     """The case the report opens, if it joins none."""
     fresh_person_ids: tuple[UUID, ...]
     """Ids for people the joined case does not know yet, taken in order."""
+    stand_in_case_id: UUID
+    """The case id to answer with should the report join a restricted case the submitter
+    may not know of, and they were never given one for it (`disclosure`)."""
 
     def __post_init__(self) -> None:
         if len(self.fresh_person_ids) < person_ids_needed(self.submission):

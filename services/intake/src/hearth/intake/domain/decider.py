@@ -2,15 +2,18 @@
 
 `decide(command, state, now, policy)` is pure: the edge loads the facts (`IntakeState`),
 generates the ids (in the command), decides, then stores what was decided. A report
-gets `ReportReceived` then `ReportLinkedToCase`, or a DomainError and nothing; an ASB
+gets `ReportReceived` then `ReportLinkedToCase` (then `CaseWithheldFromSubmitter` for
+a restricted case kept from its submitter), or a DomainError and nothing; an ASB
 report in a DA-signal category gets `EnquiryRaised`, any other category nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from hearth.contracts.events.intake import (
+    CaseWithheldFromSubmitter,
     EnquiryRaised,
     IntakeEvent,
     ReportLinkedToCase,
@@ -20,12 +23,21 @@ from hearth.eventstore.decider import Decider
 from hearth.eventstore.errors import DomainError
 from hearth.intake.domain.asb import enquiry_for_asb_report
 from hearth.intake.domain.commands import Command, RaiseAsbEnquiry, SubmitReport
+from hearth.intake.domain.disclosure import (
+    ReportAnswer,
+    RestrictionMark,
+    disclose,
+    named_case,
+    restriction_mark,
+)
 from hearth.intake.domain.linking import decide_link, reused_person_ids
 from hearth.intake.domain.policy import IntakePolicy
 from hearth.intake.domain.reports import assign_person_ids, build_report_events
 from hearth.intake.domain.state import IntakeState, evolve, initial_state
+from hearth.intake.domain.submission import check_staff_details
 
 __all__ = [
+    "ReportOutcome",
     "UnknownEnquiry",
     "decide",
     "intake_decider",
@@ -51,13 +63,30 @@ def intake_decider(policy: IntakePolicy) -> Decider[Command, IntakeState]:
     return Decider(initial_state=initial_state, evolve=evolve, decide=decide_under_policy)
 
 
+@dataclass(frozen=True, slots=True)
+class ReportOutcome:
+    """A report's events, and what its submitter is told (`disclosure`)."""
+
+    received: ReportReceived
+    linked: ReportLinkedToCase
+    answer: ReportAnswer
+    withheld: tuple[CaseWithheldFromSubmitter, ...] = ()
+    """Restricted cases kept from the submitter (each its own stream, keyed by the case)."""
+    restriction: RestrictionMark | None = None
+    """The report names staff involved: intake records its case as restricted at once."""
+
+    @property
+    def events(self) -> list[IntakeEvent]:
+        return [self.received, self.linked, *self.withheld]
+
+
 def decide(
     command: Command, state: IntakeState, now: datetime, policy: IntakePolicy
 ) -> list[IntakeEvent]:
     """The events `command` causes, given what intake knows at `now`."""
     match command:
         case SubmitReport():
-            return list(receive_report(command, state, now, policy))
+            return receive_report(command, state, now, policy).events
         case RaiseAsbEnquiry():
             enquiry = raise_asb_enquiry(command, now, policy)
             return [enquiry] if enquiry is not None else []
@@ -65,15 +94,29 @@ def decide(
 
 def receive_report(
     command: SubmitReport, state: IntakeState, now: datetime, policy: IntakePolicy
-) -> tuple[ReportReceived, ReportLinkedToCase]:
-    """The report's case (named, an open match, or a new one, maybe a repeat) and events.
+) -> ReportOutcome:
+    """The report's case (named, an open match, or a new one, maybe a repeat), its events
+    and the answer to its submitter.
 
-    Raises UnknownEnquiry for an enquiry intake never raised, and NotFound or
-    CaseNotOpen when staff name a case that is unknown or closed.
+    Raises InvalidCommand when staff name a colleague without their staff id
+    (`submission.check_staff_details`), UnknownEnquiry for an enquiry intake never
+    raised, and NotFound or CaseNotOpen when staff name a case that is unknown or closed
+    (NamedCaseWithheld, a NotFound, for a restricted case they may not know of).
     """
     submission = command.submission
+    check_staff_details(submission, command.actor)
     if submission.enquiry_id is not None and submission.enquiry_id not in state.known_enquiries:
         raise UnknownEnquiry("no enquiry with this id was raised by intake")
+    named = submission.case_id
+    if named is not None:
+        named = named_case(
+            command.actor,
+            named,
+            state.restrictions,
+            state.stand_ins,
+            known=named in state.statuses,
+            now=now,
+        )
     link = decide_link(
         people=command.people,
         entries=state.entries,
@@ -81,18 +124,31 @@ def receive_report(
         now=now,
         repeat_window_months=policy.repeat_window_months,
         new_case_id=command.new_case_id,
-        named_case_id=submission.case_id,
+        named_case_id=named,
     )
     fresh = iter(command.fresh_person_ids)
     person_ids = assign_person_ids(
         submission, reused_person_ids(link, command.people, state.entries), fresh.__next__
     )
-    return build_report_events(
+    received, linked = build_report_events(
         submission,
         report_id=command.report_id,
         received_at=now,
         decision=link,
         person_ids=person_ids,
+    )
+    disclosure = disclose(
+        command.actor,
+        linked,
+        state.restrictions,
+        state.stand_ins,
+        new_stand_in=command.stand_in_case_id,
+        named_by_stand_in=named if named != submission.case_id else None,
+        repeat_sources=link.repeat_sources,
+        repeat_window_months=policy.repeat_window_months,
+    )
+    return ReportOutcome(
+        received, linked, disclosure.answer, disclosure.withheld, restriction_mark(received)
     )
 
 

@@ -90,8 +90,6 @@ class CaseStatus:
     closed_at: datetime | None = None
     reopened_at: datetime | None = None
     last_marac_at: datetime | None = None
-    restricted_to: frozenset[str] | None = None
-    """The staff a restricted case is restricted to; None when it is not restricted."""
 
     @property
     def is_open(self) -> bool:
@@ -121,6 +119,9 @@ class LinkDecision:
     repeat_reasons: tuple[RepeatReason, ...] = ()
     previous_case_id: UUID | None = None
     related: tuple[Relation, ...] = ()
+    repeat_sources: tuple[CaseStatus, ...] = field(default=(), compare=False)
+    """The cases whose closure or MARAC in the window make the report a repeat (so that an
+    answer can leave out those its submitter may not know of: `disclosure`)."""
 
     @property
     def is_new_case(self) -> bool:
@@ -249,15 +250,19 @@ def decide_link(
     if survivor is None:
         # Nobody named: the people and household found are the best known.
         history |= matches.all_cases()
-    reasons, previous = _repeat(
-        [status_of(c) for c in history], now=now, months=repeat_window_months, itself=case_id
-    )
+    considered = sorted((status_of(c) for c in history), key=lambda s: str(s.case_id))
+    reasons, previous = repeat_of(considered, now=now, months=repeat_window_months, itself=case_id)
     return LinkDecision(
         case_id=case_id,
         basis=basis,
         repeat_reasons=reasons,
         previous_case_id=previous,
         related=_relations(matches, survivor, case_id, status_of),
+        repeat_sources=tuple(
+            s
+            for s in considered
+            if repeat_of([s], now=now, months=repeat_window_months, itself=case_id)[0]
+        ),
     )
 
 
@@ -326,10 +331,11 @@ def _relations(
     return tuple(sorted(found, key=rank)[:MAX_RELATED_CASES])
 
 
-def _repeat(
+def repeat_of(
     statuses: Iterable[CaseStatus], *, now: datetime, months: int, itself: UUID
 ) -> tuple[tuple[RepeatReason, ...], UUID | None]:
-    """Why the report is a repeat, and the most recent other case that makes it one."""
+    """Why the report is a repeat, and the most recent other case (not `itself`, the
+    report's case) that makes it one."""
     reasons: set[RepeatReason] = set()
     latest: tuple[datetime, str, UUID] | None = None
     for status in statuses:

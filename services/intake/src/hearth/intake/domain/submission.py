@@ -7,11 +7,13 @@ its fields. Unknown fields are refused, so a client cannot set what the server d
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Final
 from uuid import UUID
 
 from pydantic import Field
 
+from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.base import ContractModel, PersonalDate
 from hearth.contracts.events.common import (
     AbuseType,
@@ -32,6 +34,10 @@ from hearth.contracts.events.common import (
     TenancyReference,
 )
 from hearth.contracts.events.intake import Reporter
+from hearth.eventstore.errors import InvalidCommand
+
+STAFF_ROLES: Final = frozenset({Role.INTAKE, Role.CASE_MANAGER, Role.MANAGER, Role.ADMIN})
+"""Staff who take reports: they can look a colleague's staff id up in the directory."""
 
 
 class PersonDetailsIn(ContractModel):
@@ -100,3 +106,38 @@ class ReportSubmission(ContractModel):
     """The enquiry this report came out of, if any."""
     case_id: UUID | None = None
     """An open case a member of staff knows this report belongs to (staff only)."""
+
+
+def people_named_as_staff(
+    submission: ReportSubmission,
+) -> Iterator[tuple[str, PersonDetailsIn]]:
+    """The survivor and each alleged perpetrator, with where they are in the request."""
+    yield "survivor", submission.survivor
+    for index, person in enumerate(submission.alleged_perpetrators):
+        yield f"alleged_perpetrators.{index}", person
+
+
+def check_staff_details(submission: ReportSubmission, actor: Actor) -> None:
+    """Refuse (InvalidCommand, naming the field) a report that leaves a colleague unnamed.
+
+    A member of staff named as the survivor or an alleged perpetrator is kept off their
+    own case by their staff id; staff submitting a report can look it up, so they must
+    give it. (A resident or a partner cannot: their report restricts the case to the DA
+    leads until someone records it.) A staff id also says the person is staff: given for
+    someone not marked as staff, it is a contradiction rather than a silent "not staff".
+    """
+    for where, person in people_named_as_staff(submission):
+        if person.staff_id is not None and not person.is_staff_member:
+            raise InvalidCommand(
+                "a staff id is given for someone not marked as a member of staff: set "
+                "is_staff_member, or leave the staff id out",
+                field=f"{where}.is_staff_member",
+                code="staff_id_without_staff",
+            )
+        if actor.role in STAFF_ROLES and person.is_staff_member and person.staff_id is None:
+            raise InvalidCommand(
+                "a member of staff named in a report needs their staff id, so they are "
+                "never shown their own case",
+                field=f"{where}.staff_id",
+                code="staff_id_required",
+            )
