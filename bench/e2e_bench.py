@@ -297,6 +297,8 @@ class Service:
             "HEARTH_TOPIC_NAMESPACE": self.namespace,
             "HEARTH_HTTP_HOST": "127.0.0.1",
             "HEARTH_HTTP_PORT": str(self.port),
+            # Four services run at once here: no metrics listener (each would want :9100).
+            "HEARTH_METRICS_PORT": "0",
             "HEARTH_INTAKE_MATCH_KEY": MATCH_KEY,
         }
 
