@@ -270,9 +270,7 @@ async def list_cases(
     handlers = case_handlers(runtime)
     store = runtime.event_store
     async with store.transaction() as conn:
-        rows = await read_model.list_cases(
-            conn, store.schema, actor, runtime.clock.now(), case_filter
-        )
+        rows = await read_model.list_cases(conn, store.schema, actor, case_filter)
         restricted = [row["case_id"] for row in rows if row["restricted"]]
         await handlers.record_reads(conn, restricted, actor, RestrictedView.SUMMARY)
     return rows

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -183,13 +182,11 @@ class CaseFilter:
 
 
 async def list_cases(
-    conn: Conn, schema: str, actor: Actor, now: datetime, case_filter: CaseFilter
+    conn: Conn, schema: str, actor: Actor, case_filter: CaseFilter
 ) -> list[dict[str, Any]]:
     """Summary rows with their deadlines, only of cases the actor may see: a case
     manager's own cases, everyone's for the other roles (filters apply on top).
-
-    Statuses and overdue are the stored ones (see the module's docstring); `now` is not
-    needed to read them."""
+    Statuses and overdue are the stored ones, as decided (see the module's docstring)."""
     s = check_schema_name(schema)
     args: list[Any] = [actor.id]
     # The stored visibility facts, matched as `Visibility.admits` does.
