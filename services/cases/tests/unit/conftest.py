@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from hearth.cases.domain.case import case_decider
 from hearth.cases.domain.commands import Command, ReceiveReport
+from hearth.cases.domain.decider import case_decider
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import Roster, StaffMember, StaffRole
 from hearth.cases.domain.state import CaseState

@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from hearth.cases.domain.case import case_decider
 from hearth.cases.domain.commands import MeetDashDeadline, ReceiveReport, RecordLink
 from hearth.cases.domain.deadlines import DeadlineKind, DeadlineStatus
+from hearth.cases.domain.decider import case_decider
 from hearth.cases.domain.rules import CaseRules
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import DashOutcome

@@ -21,7 +21,6 @@ import asyncpg
 
 from hearth.cases import read_model
 from hearth.cases.domain.access import may_see, read_is_recorded
-from hearth.cases.domain.case import case_decider
 from hearth.cases.domain.commands import (
     ChangeCaseManager,
     Command,
@@ -29,6 +28,7 @@ from hearth.cases.domain.commands import (
     RecordRead,
     UpdatePeople,
 )
+from hearth.cases.domain.decider import case_decider
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.state import CaseState, stream_id
