@@ -16,7 +16,6 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from hearth.contracts.envelope import Actor, Role
-from hearth.contracts.events.common import Channel, ReporterKind
 from hearth.eventstore.api_docs import answers
 from hearth.eventstore.auth import require_actor
 from hearth.eventstore.errors import DomainError, NotFound
@@ -39,9 +38,6 @@ from hearth.intake.settings import intake_context
 router = APIRouter(tags=["intake"])
 
 STAFF_ROLES: Final = tuple(sorted(domain_submission.STAFF_ROLES))
-STAFF_CHANNELS: Final = frozenset(Channel) - {Channel.WEB_FORM}
-"""Staff record what reached them any way but the public web form, which residents use."""
-PARTNER_CHANNELS: Final = frozenset({Channel.PARTNER_AGENCY})
 
 IdempotencyKey = Annotated[
     str | None,
@@ -64,32 +60,6 @@ def invalid_request(problems: Sequence[tuple[str, str, str]]) -> RequestValidati
             for field, problem, kind in problems
         ]
     )
-
-
-def report_rule_problems(submission: ReportSubmission, actor: Actor) -> list[tuple[str, str, str]]:
-    """What this caller may not submit, beyond the shape of the request."""
-    problems: list[tuple[str, str, str]] = []
-    if actor.role is Role.PARTNER:
-        if submission.channel not in PARTNER_CHANNELS:
-            problems.append(
-                ("body.channel", "a partner system reports on channel partner_agency", "channel")
-            )
-        if submission.reporter.kind is ReporterKind.STAFF:
-            problems.append(
-                ("body.reporter.kind", "a partner system cannot report as staff", "reporter")
-            )
-        if submission.case_id is not None:
-            problems.append(("body.case_id", "only staff can name a case", "case_id"))
-    elif submission.channel not in STAFF_CHANNELS:
-        problems.append(
-            (
-                "body.channel",
-                "web_form is the public form's channel; staff use the channel the report "
-                "came in by",
-                "channel",
-            )
-        )
-    return problems
 
 
 def _correlation(value: UUID | None) -> UUID:
@@ -116,7 +86,7 @@ async def post_report(
     idempotency_key: IdempotencyKey = None,
     correlation_id: CorrelationId = None,
 ) -> Any:
-    problems = report_rule_problems(submission, actor)
+    problems = domain_submission.caller_problems(submission, actor)
     if problems:
         raise invalid_request(problems)
     runtime = _runtime(request)

@@ -29,6 +29,7 @@ from hearth.contracts.events.common import (
     PhoneNumber,
     PostalAddress,
     Relationship,
+    ReporterKind,
     SafeContact,
     StaffId,
     TenancyReference,
@@ -141,3 +142,35 @@ def check_staff_details(submission: ReportSubmission, actor: Actor) -> None:
                 field=f"{where}.staff_id",
                 code="staff_id_required",
             )
+
+
+STAFF_CHANNELS: Final = frozenset(Channel) - {Channel.WEB_FORM}
+"""Staff record what reached them any way but the public web form, which residents use."""
+PARTNER_CHANNELS: Final = frozenset({Channel.PARTNER_AGENCY})
+
+
+def caller_problems(submission: ReportSubmission, actor: Actor) -> list[tuple[str, str, str]]:
+    """What this caller may not submit, beyond the shape of the request: each problem as
+    (field, problem, kind), for a 422 naming every one."""
+    problems: list[tuple[str, str, str]] = []
+    if actor.role is Role.PARTNER:
+        if submission.channel not in PARTNER_CHANNELS:
+            problems.append(
+                ("body.channel", "a partner system reports on channel partner_agency", "channel")
+            )
+        if submission.reporter.kind is ReporterKind.STAFF:
+            problems.append(
+                ("body.reporter.kind", "a partner system cannot report as staff", "reporter")
+            )
+        if submission.case_id is not None:
+            problems.append(("body.case_id", "only staff can name a case", "case_id"))
+    elif submission.channel not in STAFF_CHANNELS:
+        problems.append(
+            (
+                "body.channel",
+                "web_form is the public form's channel; staff use the channel the report "
+                "came in by",
+                "channel",
+            )
+        )
+    return problems
