@@ -1,52 +1,31 @@
 """Who may see and act on a case.
 
-A restricted case (the survivor or an alleged perpetrator works for the landlord) is
-visible only to the staff named on it; to anyone else it does not exist (404, never
-403). A member of staff who is the survivor or an alleged perpetrator never sees their
-own case, restricted or not. Every read of a restricted case is recorded, refused ones
-too. Hearth itself (role `system`: consumers, the scheduler) is not a reader.
+The rule itself lives in `hearth.eventstore.case_access`, so that risk, referrals and
+reporting hide a restricted case from exactly the people cases hides it from: a
+restricted case is visible only to the staff named on it (to anyone else it does not
+exist: 404, never 403); staff who are the survivor or an alleged perpetrator never see
+their own case; every read of a restricted case is recorded, refused ones too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from hearth.cases.domain.state import CaseState
-from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.envelope import Actor
+from hearth.eventstore.case_access import Visibility, visibility_of
 
-
-@dataclass(frozen=True, slots=True)
-class Visibility:
-    """Which members of staff may see a case, as facts a read model can store and match a
-    caller against without knowing why: everyone, or only `staff_ids`; never `never`."""
-
-    everyone: bool
-    staff_ids: frozenset[str]
-    """Who may see a restricted case (empty when everyone may)."""
-    never: frozenset[str]
-    """Staff who are the survivor or an alleged perpetrator: never, restricted or not."""
-
-    def admits(self, staff_id: str) -> bool:
-        return staff_id not in self.never and (self.everyone or staff_id in self.staff_ids)
+__all__ = ["Visibility", "may_see", "read_is_recorded", "visibility"]
 
 
 def visibility(state: CaseState) -> Visibility:
     """Who may see the case in this state."""
-    restriction = state.restriction
-    return Visibility(
-        everyone=restriction is None,
-        staff_ids=frozenset(restriction.permitted_staff_ids) if restriction else frozenset(),
-        never=state.involved_staff_ids,
-    )
+    return visibility_of(state.restriction, (state.survivor, *state.perpetrators))
 
 
 def may_see(state: CaseState, actor: Actor) -> bool:
     """True when the actor may read (and, role permitting, act on) the case."""
-    return actor.role is Role.SYSTEM or visibility(state).admits(actor.id)
+    return visibility(state).admits_actor(actor)
 
 
 def read_is_recorded(state: CaseState, actor: Actor) -> bool:
     """Reads of restricted cases, and any attempt by staff involved in the case, are logged."""
-    if actor.role is Role.SYSTEM:
-        return False
-    return state.restricted or actor.id in state.involved_staff_ids
+    return visibility(state).read_is_recorded(actor)
