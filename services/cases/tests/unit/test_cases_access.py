@@ -18,6 +18,7 @@ from hearth.contracts.events.case_values import (
     RestrictionReason,
 )
 from hearth.contracts.events.common import ContactMethod
+from hearth.eventstore.case_access import CaseAccess, follow
 from hearth.eventstore.errors import DomainError
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
@@ -171,3 +172,43 @@ def test_lifted_restriction_still_never_shows_the_case_to_staff_involved(
     seen_by = visibility(restricted.state)
     assert seen_by.everyone and seen_by.never == {"cso-w2"}
     assert seen_by.admits(actors.cm.id) and not seen_by.admits("cso-w2")
+
+
+# --- other services see the same: CaseAccess folded from cases' events -----------------
+
+
+def test_other_services_folding_cases_events_see_exactly_what_cases_sees(scenario, actors) -> None:
+    """Risk and referrals fold cases' events into `CaseAccess`; after every step its
+    visibility equals the one cases decides from its own state."""
+    perpetrator = (
+        scenario.report()
+        .alleged_perpetrators[0]
+        .model_copy(update={"is_staff_member": True, "staff_id": "cso-w2"})
+    )
+    received = scenario.report(alleged_perpetrators=(perpetrator,))
+    former = c.GivenPerpetrator.model_validate(
+        {**perpetrator.model_dump(), "is_staff_member": False}
+    )
+    steps = [
+        (c.ReceiveReport(actors.system, received, {"cso-w1": 0}), received.received_at),
+        (
+            c.RestrictCase(
+                actors.manager,
+                RestrictionReason.ALLEGED_PERPETRATOR_IS_STAFF,
+                ("hr-7", actors.manager.id),
+            ),
+            MONDAY_10,
+        ),
+        (c.UpdatePeople(actors.manager, uuid.uuid4(), alleged_perpetrators=(former,)), MONDAY_10),
+        (c.LiftRestriction(actors.manager, "Member of staff has left"), MONDAY_10),
+    ]
+    access = CaseAccess()
+    seen = []
+    for command, at in steps:
+        for event in scenario.apply(command, at):
+            access = follow(access, event)
+        assert access.visibility == visibility(scenario.state)
+        assert access.open == scenario.state.is_open
+        seen.append(access.may_see(actors.cm))
+    assert seen == [False, False, False, True]
+    assert not access.may_see(Actor(id="cso-w2", role=Role.CASE_MANAGER))
