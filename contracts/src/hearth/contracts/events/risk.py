@@ -139,7 +139,8 @@ class DashCompleted(RiskEvent):
     def _scoring_is_consistent(self) -> DashCompleted:
         if any(a.question > self.question_count for a in self.answers):
             raise ValueError("an answer refers to a question beyond question_count")
-        if self.visible_high_risk_at is not None and self.visible_high_risk_at > self.question_count:
+        threshold = self.visible_high_risk_at
+        if threshold is not None and threshold > self.question_count:
             raise ValueError("visible_high_risk_at is beyond what question_count can score")
         if self.reassessment_due_at is not None and self.reassessment_due_at <= self.completed_at:
             raise ValueError("reassessment_due_at must be after completed_at")
