@@ -380,6 +380,26 @@ def _case_work() -> list[DomainEvent]:
         ),
         c.ContactOverdue(case_id=CASE_ID, due_at=_at(72), detected_at=_at(72)),
         c.DashOverdue(case_id=CASE_ID, due_at=_at(96), detected_at=_at(96)),
+        c.ReassessmentScheduled(
+            case_id=CASE_ID,
+            assessment_id=ASSESSMENT_ID,
+            scheduled_at=_at(75),
+            due_at=_at(75 + 24 * 90),
+        ),
+        c.ReassessmentDeadlineMet(
+            case_id=CASE_ID,
+            follows_assessment_id=ASSESSMENT_ID,
+            met_at=_at(75 + 24 * 91),
+            due_at=_at(75 + 24 * 90),
+            late=True,
+            outcome=DashOutcome.DECLINED,
+        ),
+        c.ReassessmentOverdue(
+            case_id=CASE_ID,
+            follows_assessment_id=ASSESSMENT_ID,
+            due_at=_at(75 + 24 * 90),
+            detected_at=_at(75 + 24 * 90),
+        ),
         c.DashDeadlineMet(
             case_id=CASE_ID,
             met_at=_at(75),

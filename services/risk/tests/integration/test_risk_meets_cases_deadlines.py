@@ -87,6 +87,38 @@ async def _dash_deadline(cases: RunningService, case_id: uuid.UUID) -> dict[str,
     return next(d for d in answer.json()["deadlines"] if d["kind"] == "dash")
 
 
+async def _deadline_status(
+    cases: RunningService,
+    case_id: uuid.UUID,
+    kind: str,
+    status: str,
+    ref: str | None = None,
+    *,
+    recorded: bool = False,
+) -> dict[str, Any]:
+    """The deadline once it has that status (and, with `recorded`, the scheduler has
+    recorded it overdue)."""
+
+    async def reached() -> dict[str, Any] | None:
+        answer = await cases.client.get(f"/cases/{case_id}", headers=cases.auth(*LEAD))
+        return next(
+            (
+                d
+                for d in answer.json()["deadlines"]
+                if d["kind"] == kind
+                and d["status"] == status
+                and ref in (None, d["ref"])
+                and (not recorded or d["overdue_recorded_at"])
+            ),
+            None,
+        )
+
+    found: dict[str, Any] = await waiting.eventually(
+        reached, timeout=60, what=f"cases to show the {kind} deadline {status}"
+    )
+    return found
+
+
 async def _risk_knows(risk: RunningService, case_id: uuid.UUID) -> None:
     async def known() -> bool:
         answer = await risk.client.get(f"/cases/{case_id}/risk", headers=risk.auth(*LEAD))
@@ -138,6 +170,24 @@ async def test_an_assessment_in_risk_meets_the_dash_deadline_in_cases(
     case = (await cases.client.get(f"/cases/{case_id}", headers=cases.auth(*LEAD))).json()
     assert case["dash"][0]["assessment_id"] == made["assessment_id"]
     assert case["dash"][0]["outcome"] == "completed"
+    # The instrument's reassessment interval raised a reassessment deadline in cases.
+    [reassessment] = [d for d in case["deadlines"] if d["kind"] == "reassessment"]
+    assert reassessment["ref"] == made["assessment_id"]
+    assert reassessment["due_at"] == made["reassessment_due_at"]
+    assert reassessment["status"] == "due"
+    # Unmet past due, the scheduler records it overdue; the next assessment meets it late.
+    due = datetime.fromisoformat(made["reassessment_due_at"])
+    clock.set(due + timedelta(days=1))
+    overdue = await _deadline_status(cases, case_id, "reassessment", "overdue", recorded=True)
+    assert overdue["overdue_recorded_at"] is not None
+    second = await _assess(risk, case_id, due + timedelta(hours=20))
+    late = await _deadline_status(
+        cases, case_id, "reassessment", "met_late", ref=made["assessment_id"]
+    )
+    assert late["late"] is True
+    case = (await cases.client.get(f"/cases/{case_id}", headers=cases.auth(*LEAD))).json()
+    refs = {d["ref"]: d["status"] for d in case["deadlines"] if d["kind"] == "reassessment"}
+    assert refs == {made["assessment_id"]: "met_late", second["assessment_id"]: "due"}
 
 
 async def test_an_assessment_after_the_deadline_meets_it_late_once_overdue(
