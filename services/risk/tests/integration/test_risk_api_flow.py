@@ -5,13 +5,19 @@ case rules (unknown, closed, restricted) risk applies from its projection of cas
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from hearth.contracts.envelope import Role
+from hearth.contracts.events import cases as cev
+from hearth.contracts.events.case_values import Restriction, RestrictionReason
+from hearth.contracts.events.common import AllegedPerpetrator, Relationship
 from hearth.contracts.topics import RISK_EVENTS
+from hearth.eventstore.testing import waiting
 from hearth.eventstore.testing.kafka import read_topic
+from hearth.risk import read_model
 
 pytestmark = pytest.mark.integration
 
@@ -310,8 +316,6 @@ async def test_declines_and_other_agencies_assessments_are_recorded(
 async def test_the_risk_summary_is_rebuilt_as_written(
     risk, cases_topic, known, dash_answers
 ) -> None:
-    from hearth.risk import read_model
-
     case_id = await cases_topic.open()
     await known(risk, case_id)
     answer = await risk.client.post(
@@ -325,3 +329,52 @@ async def test_the_risk_summary_is_rebuilt_as_written(
     await read_model.rebuild(store)
     async with store.transaction() as conn:
         assert await read_model.summary_rows(conn, store.schema) == written
+
+
+async def test_risk_follows_cases_restriction_and_people_as_cases_publish_them(
+    risk, cases_topic, known, dash_answers
+) -> None:
+    at = datetime(2025, 3, 8, 9, 0, tzinfo=UTC)
+    case_id = await cases_topic.open()
+    await known(risk, case_id)
+    cso = risk.auth(*CSO)
+    url = f"/cases/{case_id}/risk"
+    assert (await risk.client.get(url, headers=cso)).status_code == 200
+    # Restricted to others: cso-0001 no longer sees it.
+    restriction = Restriction(
+        reason=RestrictionReason.OTHER_SENSITIVITY, permitted_staff_ids=("cso-0002",)
+    )
+    await cases_topic.send(
+        case_id, cev.CaseRestricted(case_id=case_id, restricted_at=at, restriction=restriction)
+    )
+
+    async def answered(headers: dict[str, str], status: int) -> bool:
+        return (await risk.client.get(url, headers=headers)).status_code == status
+
+    await waiting.eventually(lambda: answered(cso, 404), timeout=30, what="the restriction")
+    # Lifted: seen again.
+    await cases_topic.send(
+        case_id, cev.CaseRestrictionLifted(case_id=case_id, lifted_at=at, reason="Cleared.")
+    )
+    await waiting.eventually(lambda: answered(cso, 200), timeout=30, what="the lifting")
+    # A member of staff added as an alleged perpetrator never sees it, restricted or not.
+    perpetrator = AllegedPerpetrator(
+        person_id=uuid.uuid4(),
+        relationship_to_survivor=Relationship.FORMER_INTIMATE_PARTNER,
+        is_staff_member=True,
+        staff_id="cso-0001",
+    )
+    await cases_topic.send(
+        case_id,
+        cev.PeopleUpdated(case_id=case_id, updated_at=at, alleged_perpetrators=(perpetrator,)),
+    )
+    await waiting.eventually(lambda: answered(cso, 404), timeout=30, what="the people update")
+    other = risk.auth("cso-0002", Role.CASE_MANAGER)
+    assert (await risk.client.get(url, headers=other)).status_code == 200
+    # What risk stores of the people is their ids, never their details.
+    store = risk.runtime.event_store
+    people = await store.pool.fetchval(
+        f"SELECT people FROM {store.schema}.case_access WHERE case_id = $1", case_id
+    )
+    assert all(set(p) <= {"person_id", "staff_id"} for p in people)
+    assert {"person_id": str(perpetrator.person_id), "staff_id": "cso-0001"} in people

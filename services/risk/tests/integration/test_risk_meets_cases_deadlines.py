@@ -218,3 +218,22 @@ async def test_a_decline_in_risk_meets_the_dash_deadline_too(both, producer, top
     await _met(cases, case_id, "met")
     case = (await cases.client.get(f"/cases/{case_id}", headers=cases.auth(*LEAD))).json()
     assert case["dash"][0]["outcome"] == "declined"
+
+
+async def test_an_assessment_by_another_agency_meets_the_dash_deadline_too(
+    both, producer, topic, clock
+) -> None:
+    cases, risk = both
+    case_id = await _report(producer, topic)
+    await _risk_knows(risk, case_id)
+    clock.set(datetime(2025, 3, 10, 10, 0, tzinfo=UTC))
+    elsewhere = await risk.client.post(
+        f"/cases/{case_id}/dash-elsewhere",
+        json={"agency": "police", "completed_on": "2025-03-08", "risk_level": "medium"},
+        headers=risk.auth(*LEAD),
+    )
+    assert elsewhere.status_code == 201, elsewhere.text
+    met = await _met(cases, case_id, "met")
+    assert met["met_at"] == "2025-03-10T10:00:00+00:00"  # when risk recorded it
+    case = (await cases.client.get(f"/cases/{case_id}", headers=cases.auth(*LEAD))).json()
+    assert case["dash"][0]["outcome"] == "completed_elsewhere"
