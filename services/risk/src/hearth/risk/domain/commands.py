@@ -76,12 +76,7 @@ class RecordAssessment(RiskCommand):
     answers: tuple[GivenAnswer, ...]
     completed_at: datetime
     judgement: GivenJudgement | None = None
-
-    def check(self) -> None:
-        if self.judgement is not None:
-            _require_text(
-                self.judgement.reason, "professional_judgement.reason", "professional judgement"
-            )
+    """Checked with the score it raises (`assessment.judged_level`): it needs a reason."""
 
 
 @dataclass(frozen=True)
