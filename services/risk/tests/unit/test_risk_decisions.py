@@ -174,13 +174,31 @@ def test_another_agencys_assessment_with_a_level_sets_it_when_latest(
     assert events[0].recorded_at == kit.now
     assert events[1].basis is ev.RiskChangeBasis.ASSESSMENT_BY_OTHER_AGENCY
     assert scenario.state.level is RiskLevel.HIGH
-    # the landlord's own assessment after it is the latest
+    # the landlord's own assessment after it is the latest, and may lower it
     _record(scenario, kit, kit.assessment(dash, 2))
     assert scenario.state.level is RiskLevel.STANDARD
     # an older one from elsewhere is kept without moving the level
     older = replace(command, completed_on=date(2025, 3, 5))
     assert len(_record(scenario, kit, older)) == 1
     assert scenario.state.level is RiskLevel.STANDARD
+
+
+def test_another_agencys_assessment_never_lowers_the_level(
+    scenario: Any, kit: SimpleNamespace, dash: Instrument
+) -> None:
+    high = dash.bands[RiskLevel.HIGH]
+    _record(scenario, kit, kit.assessment(dash, high, completed_at=kit.now - timedelta(days=2)))
+    lower = RecordElsewhere(
+        kit.case_manager,
+        kit.case_id,
+        agency=ev.AssessingAgency.POLICE,
+        completed_on=kit.now.date(),
+        risk_level=RiskLevel.MEDIUM,
+        access=kit.open_case,
+    )
+    # recorded and kept, but the landlord's high level stands
+    assert [type(e) for e in _record(scenario, kit, lower)] == [ev.DashCompletedElsewhere]
+    assert scenario.state.level is RiskLevel.HIGH
 
 
 def test_another_agency_must_be_named_when_its_kind_is_other(

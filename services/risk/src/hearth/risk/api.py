@@ -170,7 +170,8 @@ async def record_elsewhere(
     request: Request, case_id: UUID, body: m.ElsewhereBody, actor: Worker
 ) -> dict[str, Any]:
     """Another agency already completed a risk assessment: the landlord need not repeat
-    it. With a risk level it sets the case's level when it is the latest assessment."""
+    it. With a risk level it sets the case's level when it is the latest assessment,
+    unless it would lower it (only the landlord's own assessment may)."""
     command = c.RecordElsewhere(
         actor,
         case_id,

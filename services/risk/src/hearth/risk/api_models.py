@@ -75,7 +75,7 @@ class DeclineBody(Body):
 class ElsewhereBody(Body):
     """Another agency already completed a risk assessment (which meets the case's DASH
     deadline). `agency_name` is required when `agency` is `other`. With a `risk_level`,
-    it sets the case's level when it is the latest assessment."""
+    it sets the case's level when it is the latest assessment, never lowering it."""
 
     agency: AssessingAgency
     completed_on: date

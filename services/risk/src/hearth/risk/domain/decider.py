@@ -156,7 +156,8 @@ def record_elsewhere(
     command: c.RecordElsewhere, state: RiskState, now: datetime, rules: RiskRules
 ) -> list[ev.RiskEvent]:
     """Another agency's assessment: the landlord need not repeat it. With a level, it sets
-    the case's level if it is the latest assessment (it may predate the case)."""
+    the case's level if it is the latest assessment (it may predate the case) and does not
+    lower it (only the landlord's own assessment, whose answers it has, may do that)."""
     if command.completed_on > rules.calendar.local(now).date():
         raise InvalidCommand(
             "completed_on is in the future", field="completed_on", code="in_the_future"
@@ -175,7 +176,8 @@ def record_elsewhere(
             referred_to_marac=command.referred_to_marac,
         )
     ]
-    if command.risk_level is not None and state.sets_level(elsewhere_as_of(command.completed_on)):
+    as_of = elsewhere_as_of(command.completed_on)
+    if command.risk_level is not None and state.elsewhere_sets_level(command.risk_level, as_of):
         events += _level_change(
             state,
             command.case_id,

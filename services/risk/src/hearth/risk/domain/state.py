@@ -13,7 +13,7 @@ from uuid import UUID
 
 from hearth.contracts.envelope import Actor
 from hearth.contracts.events import risk as ev
-from hearth.contracts.events.common import RiskLevel
+from hearth.contracts.events.common import RISK_ORDER, RiskLevel
 from hearth.eventstore.decider import Recorded
 
 __all__ = ["Recorded", "RiskState", "evolve", "fold", "stream_id"]
@@ -70,6 +70,14 @@ class RiskState:
         (One recorded late, older than the one that set it, is kept but sets nothing.)"""
         return self.level_as_of is None or as_of >= self.level_as_of
 
+    def elsewhere_sets_level(self, level: RiskLevel | None, as_of: datetime) -> bool:
+        """Would another agency's assessment at `level` set the case's level? When it is
+        the latest, and it does not lower the level: the landlord has not seen its
+        answers, so only its own (re)assessment may bring the level down."""
+        if level is None or not self.sets_level(as_of):
+            return False
+        return self.level is None or RISK_ORDER.index(level) >= RISK_ORDER.index(self.level)
+
 
 def elsewhere_as_of(completed_on: date) -> datetime:
     """Another agency's assessment is dated by day: it counts from the start of it (UTC)."""
@@ -93,7 +101,7 @@ def evolve(state: RiskState, recorded: Recorded) -> RiskState:
         case ev.DashCompletedElsewhere():
             state = replace(state, elsewhere=(*state.elsewhere, Elsewhere(*kept, event)))
             as_of = elsewhere_as_of(event.completed_on)
-            if event.risk_level is not None and state.sets_level(as_of):
+            if event.risk_level is not None and state.elsewhere_sets_level(event.risk_level, as_of):
                 return replace(state, level=event.risk_level, level_as_of=as_of)
     return state
 
