@@ -380,6 +380,26 @@ def _case_work() -> list[DomainEvent]:
         ),
         c.ContactOverdue(case_id=CASE_ID, due_at=_at(72), detected_at=_at(72)),
         c.DashOverdue(case_id=CASE_ID, due_at=_at(96), detected_at=_at(96)),
+        c.ReassessmentScheduled(
+            case_id=CASE_ID,
+            assessment_id=ASSESSMENT_ID,
+            scheduled_at=_at(75),
+            due_at=_at(75 + 24 * 90),
+        ),
+        c.ReassessmentDeadlineMet(
+            case_id=CASE_ID,
+            follows_assessment_id=ASSESSMENT_ID,
+            met_at=_at(75 + 24 * 91),
+            due_at=_at(75 + 24 * 90),
+            late=True,
+            outcome=DashOutcome.DECLINED,
+        ),
+        c.ReassessmentOverdue(
+            case_id=CASE_ID,
+            follows_assessment_id=ASSESSMENT_ID,
+            due_at=_at(75 + 24 * 90),
+            detected_at=_at(75 + 24 * 90),
+        ),
         c.DashDeadlineMet(
             case_id=CASE_ID,
             met_at=_at(75),
@@ -458,6 +478,9 @@ def _risk() -> list[DomainEvent]:
             scored_level=RiskLevel.HIGH,
             risk_level=RiskLevel.HIGH,
             marac_criteria_met=(MaracCriterion.VISIBLE_HIGH_RISK,),
+            question_set_version="2024.1",
+            visible_high_risk_at=14,
+            reassessment_due_at=_at(75 + 24 * 28),
         ),
         k.DashCompletedV1(
             case_id=CASE_ID,
@@ -473,7 +496,12 @@ def _risk() -> list[DomainEvent]:
             risk_level=RiskLevel.HIGH,
             marac_criteria_met=(MaracCriterion.PROFESSIONAL_JUDGEMENT,),
         ),
-        k.DashDeclined(case_id=CASE_ID, declined_at=_at(75), notes="Not ready to talk about it."),
+        k.DashDeclined(
+            case_id=CASE_ID,
+            declined_at=_at(75),
+            notes="Not ready to talk about it.",
+            reason="Wants to talk to her sister first.",
+        ),
         k.DashCompletedElsewhere(
             case_id=CASE_ID,
             recorded_at=_at(75),
@@ -490,6 +518,13 @@ def _risk() -> list[DomainEvent]:
             new_level=RiskLevel.HIGH,
             basis=k.RiskChangeBasis.ASSESSMENT,
             assessment_id=ASSESSMENT_ID,
+        ),
+        k.RestrictedRiskRecordRead(
+            case_id=CASE_ID,
+            read_at=_at(76),
+            staff_id="staff-0042",
+            view=k.RiskRecordView.RISK_RECORD,
+            access_granted=False,
         ),
     ]
 

@@ -34,6 +34,7 @@ NON_PERSONAL_TEXT = {
     "marac_area",
     "interpreter_language",
     "question_set_id",
+    "question_set_version",
     "timescale_policy",
     "works_order_reference",
     "asb_case_reference",

@@ -175,6 +175,13 @@ def a_case(services: dict[str, Served]) -> dict[str, str]:
         while httpx.get(url, headers=HEADERS).status_code != 200:
             assert time.monotonic() < deadline, "cases did not open the reported case"
             time.sleep(0.2)
+    if "risk" in services and "cases" in services:
+        # Risk learns of the case from cases' events: wait, so its rules are reached too.
+        deadline = time.monotonic() + 30
+        url = f"{services['risk'].url}/cases/{case_id}/risk"
+        while httpx.get(url, headers=HEADERS).status_code != 200:
+            assert time.monotonic() < deadline, "risk did not learn of the reported case"
+            time.sleep(0.2)
     return {"case_id": case_id}
 
 

@@ -437,6 +437,44 @@ class DashDeadlineMet(CasesEvent):
         return self
 
 
+class ReassessmentScheduled(CasesEvent):
+    """A risk assessment said when the next is due (its instrument's reassessment
+    interval): the case has a reassessment deadline, met by the next assessment, decline
+    or assessment by another agency."""
+
+    assessment_id: UUID
+    """The assessment after which reassessment is due (the deadline's reference)."""
+    scheduled_at: AwareDatetime
+    """When that assessment was completed: the deadline counts from here."""
+    due_at: AwareDatetime
+
+
+class ReassessmentDeadlineMet(CasesEvent):
+    """The risk service reported a risk outcome that meets the reassessment deadline."""
+
+    follows_assessment_id: UUID
+    """The assessment whose reassessment deadline this meets."""
+    met_at: AwareDatetime
+    due_at: AwareDatetime
+    late: bool
+    outcome: DashOutcome
+    assessment_id: UUID | None = None
+    """The landlord's own new assessment, when it completed one."""
+
+    @model_validator(mode="after")
+    def _late_is_consistent(self) -> ReassessmentDeadlineMet:
+        _check_late(self.met_at, self.due_at, self.late)
+        return self
+
+
+class ReassessmentOverdue(CasesEvent):
+    """A reassessment fell due with no new assessment, decline or assessment elsewhere."""
+
+    follows_assessment_id: UUID
+    due_at: AwareDatetime
+    detected_at: AwareDatetime
+
+
 # --- repairs and security --------------------------------------------------------------
 
 

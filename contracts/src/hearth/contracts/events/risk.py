@@ -26,6 +26,7 @@ from hearth.contracts.events.common import (
     MaracCriterion,
     RiskLevel,
     ShortText,
+    StaffId,
 )
 
 
@@ -125,11 +126,24 @@ class DashCompleted(RiskEvent):
     risk_level: RiskLevel
     """The level that stands: the scored level, or higher by professional judgement."""
     marac_criteria_met: Distinct[MaracCriterion] = ()
+    question_set_version: Code | None = None
+    """The version of the question set (its questions, options and bands) answered."""
+    visible_high_risk_at: int | None = Field(default=None, ge=1, le=100)
+    """The score at or above which the set counts "visible high risk" (the MARAC
+    criterion), so a consumer can judge it without knowing the question set."""
+    reassessment_due_at: AwareDatetime | None = None
+    """When the next assessment is due under the set's reassessment interval; None
+    when the landlord's policy sets none."""
 
     @model_validator(mode="after")
     def _scoring_is_consistent(self) -> DashCompleted:
         if any(a.question > self.question_count for a in self.answers):
             raise ValueError("an answer refers to a question beyond question_count")
+        threshold = self.visible_high_risk_at
+        if threshold is not None and threshold > self.question_count:
+            raise ValueError("visible_high_risk_at is beyond what question_count can score")
+        if self.reassessment_due_at is not None and self.reassessment_due_at <= self.completed_at:
+            raise ValueError("reassessment_due_at must be after completed_at")
         _check_scoring(
             self.answers,
             self.yes_count,
@@ -163,6 +177,8 @@ class DashDeclined(RiskEvent):
 
     declined_at: AwareDatetime
     notes: ShortText | None = None
+    reason: ShortText | None = None
+    """Why the survivor declined, in the caseworker's words (the risk API requires it)."""
 
 
 class AssessingAgency(StrEnum):
@@ -219,3 +235,25 @@ class RiskLevelChanged(RiskEvent):
         if self.basis is RiskChangeBasis.PROFESSIONAL_JUDGEMENT and self.reason is None:
             raise ValueError("professional judgement needs a written reason")
         return self
+
+
+class RiskRecordView(StrEnum):
+    """What part of a restricted case's risk record someone opened (or acted on)."""
+
+    RISK_RECORD = "risk_record"
+    """The case's risk level and its list of assessments, declines and other agencies'."""
+    ASSESSMENT = "assessment"
+    """One assessment with its answers."""
+    COMMAND = "command"
+    """An attempt to record an assessment, a decline or another agency's assessment."""
+
+
+class RestrictedRiskRecordRead(RiskEvent):
+    """Someone opened a restricted case's risk record, or tried to: every read is recorded,
+    as cases records `RestrictedCaseRead`."""
+
+    read_at: AwareDatetime
+    staff_id: StaffId
+    view: RiskRecordView
+    access_granted: bool
+    """False when the reader was not one of the named staff and was refused."""

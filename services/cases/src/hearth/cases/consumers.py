@@ -6,7 +6,8 @@
   restricted case from a member of staff not named on it) is their refused read.
   Enquiries precede any case and are ignored.
 - `hearth.risk.events`: a completed, declined or elsewhere-completed DASH meets the
-  case's DASH deadline.
+  case's DASH deadline and any reassessment deadline; an assessment whose instrument
+  sets a reassessment interval starts the next reassessment deadline.
 
 Each handler runs in the consumer's transaction: the inbox row, the events appended and
 the read model commit together. A batch's cases are loaded together first
@@ -185,7 +186,11 @@ def risk_command(envelope: Envelope) -> list[tuple[UUID, Command]]:
     command: MeetDashDeadline
     if isinstance(event, risk.DashCompleted):
         command = MeetDashDeadline(
-            CASES_SYSTEM, event.completed_at, DashOutcome.COMPLETED, event.assessment_id
+            CASES_SYSTEM,
+            event.completed_at,
+            DashOutcome.COMPLETED,
+            event.assessment_id,
+            reassessment_due_at=event.reassessment_due_at,
         )
     elif isinstance(event, risk.DashDeclined):
         command = MeetDashDeadline(CASES_SYSTEM, event.declined_at, DashOutcome.DECLINED)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hearth.eventstore.runtime import ServiceSpec, no_context
+from hearth.contracts.topics import CASES_EVENTS
+from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
+from hearth.risk.api import router
+from hearth.risk.consumers import case_events, forget_cases
+from hearth.risk.operations import REBUILD_READ_MODEL
+from hearth.risk.settings import load_config
 
 SPEC = ServiceSpec(
     name="risk",
-    context=no_context,
+    context=load_config,
     migrations=Path(__file__).parent / "migrations",
+    consumers=[
+        ConsumerSpec(name="cases", topics=[CASES_EVENTS], handler=case_events, reset=forget_cases),
+    ],
+    routers=[router],
+    commands=[REBUILD_READ_MODEL],
 )

@@ -124,6 +124,8 @@ class MeetDashDeadline(CaseCommand):
     met_at: datetime
     outcome: DashOutcome
     assessment_id: UUID | None = None
+    reassessment_due_at: datetime | None = None
+    """When the next assessment is due, as the completed assessment's instrument says."""
 
 
 @dataclass(frozen=True)

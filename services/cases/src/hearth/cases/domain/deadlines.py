@@ -1,4 +1,4 @@
-"""A case's deadlines: first contact, DASH, emergency repairs and manager reviews."""
+"""A case's deadlines: first contact, DASH, reassessment, emergency repairs and reviews."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ class DeadlineKind(StrEnum):
     DASH = "dash"
     EMERGENCY_REPAIR = "emergency_repair"
     REVIEW = "review"
+    REASSESSMENT = "reassessment"
+    """The next risk assessment, when the last one's instrument sets an interval."""
 
 
 class DeadlineStatus(StrEnum):
@@ -31,7 +33,8 @@ class DeadlineStatus(StrEnum):
 DeadlineKey = tuple[DeadlineKind, str]
 """(kind, ref): ref is the episode for contact and DASH (a reopening starts a new one) or
 the report id for those a new report on an open case started, the repair id for a
-repair, and the review's sequence number for a review."""
+repair, the review's sequence number for a review, and the assessment it follows for a
+reassessment."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,23 +125,59 @@ def _decide_lifecycle(
 def meet_dash_deadline(
     command: MeetDashDeadline, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
-    """The first DASH outcome of an episode meets its deadline (late if after it).
+    """A risk outcome (an assessment, a decline, one by another agency) meets the open
+    DASH deadline and the open reassessment deadline (each late if after it); an
+    assessment whose instrument sets a reassessment interval starts the next one.
 
     An outcome for an unknown case, a closed case, a deadline already met, or from
-    before the deadline started (an older assessment) changes nothing.
+    before a deadline started (an older assessment recorded late) meets nothing, and an
+    older assessment schedules nothing.
     """
-    deadline = state.open_deadline(DeadlineKind.DASH)
-    if deadline is None or command.met_at < deadline.starts_at:
+    if state.case_id is None or not state.is_open:
         return []
-    assert state.case_id is not None
+    events: list[ev.CasesEvent] = []
+    deadline = state.open_deadline(DeadlineKind.DASH)
+    if deadline is not None and command.met_at >= deadline.starts_at:
+        events.append(
+            ev.DashDeadlineMet(
+                case_id=state.case_id,
+                met_at=command.met_at,
+                due_at=deadline.due_at,
+                late=command.met_at > deadline.due_at,
+                outcome=command.outcome,
+                assessment_id=command.assessment_id,
+            )
+        )
+    reassessment = state.open_deadline(DeadlineKind.REASSESSMENT)
+    if reassessment is not None and command.met_at >= reassessment.starts_at:
+        events.append(
+            ev.ReassessmentDeadlineMet(
+                case_id=state.case_id,
+                follows_assessment_id=UUID(reassessment.ref),
+                met_at=command.met_at,
+                due_at=reassessment.due_at,
+                late=command.met_at > reassessment.due_at,
+                outcome=command.outcome,
+                assessment_id=command.assessment_id,
+            )
+        )
+    return events + _schedule_reassessment(command, state)
+
+
+def _schedule_reassessment(command: MeetDashDeadline, state: CaseState) -> list[ev.CasesEvent]:
+    """The reassessment deadline an assessment starts, unless a newer one already has."""
+    due_at, assessment_id = command.reassessment_due_at, command.assessment_id
+    if due_at is None or assessment_id is None or state.case_id is None:
+        return []
+    scheduled = [d for d in state.deadlines.values() if d.kind is DeadlineKind.REASSESSMENT]
+    if any(d.ref == str(assessment_id) or d.starts_at > command.met_at for d in scheduled):
+        return []
     return [
-        ev.DashDeadlineMet(
+        ev.ReassessmentScheduled(
             case_id=state.case_id,
-            met_at=command.met_at,
-            due_at=deadline.due_at,
-            late=command.met_at > deadline.due_at,
-            outcome=command.outcome,
-            assessment_id=command.assessment_id,
+            assessment_id=assessment_id,
+            scheduled_at=command.met_at,
+            due_at=due_at,
         )
     ]
 
@@ -169,6 +205,13 @@ def _overdue_event(case_id: UUID, deadline: Deadline, now: datetime) -> ev.Cases
         return ev.DashOverdue(case_id=case_id, due_at=deadline.due_at, detected_at=now)
     if deadline.kind is DeadlineKind.REVIEW:
         return ev.ReviewOverdue(case_id=case_id, due_at=deadline.due_at, detected_at=now)
+    if deadline.kind is DeadlineKind.REASSESSMENT:
+        return ev.ReassessmentOverdue(
+            case_id=case_id,
+            follows_assessment_id=UUID(deadline.ref),
+            due_at=deadline.due_at,
+            detected_at=now,
+        )
     return ev.EmergencyRepairOverdue(
         case_id=case_id, repair_id=UUID(deadline.ref), due_at=deadline.due_at, detected_at=now
     )

@@ -390,6 +390,20 @@ def _apply(state: CaseState, event: DomainEvent, actor: Actor) -> CaseState:
         case ev.DashDeadlineMet():
             met = _meet_open(state, DeadlineKind.DASH, event.met_at)
             return replace(met, dash_outcomes=(*state.dash_outcomes, event))
+        case ev.ReassessmentScheduled():
+            reassessment = Deadline(
+                DeadlineKind.REASSESSMENT,
+                str(event.assessment_id),
+                event.scheduled_at,
+                event.due_at,
+            )
+            return _with_deadline(state, reassessment)
+        case ev.ReassessmentDeadlineMet():
+            key = (DeadlineKind.REASSESSMENT, str(event.follows_assessment_id))
+            return _mark(state, key, "met", event.met_at)
+        case ev.ReassessmentOverdue():
+            key = (DeadlineKind.REASSESSMENT, str(event.follows_assessment_id))
+            return _mark(state, key, "overdue", event.detected_at)
         case ev.ContactOverdue() | ev.DashOverdue() | ev.ReviewOverdue():
             return _overdue(state, _OVERDUE_KINDS[type(event)], event.due_at, event.detected_at)
         case ev.EmergencyRepairOverdue():

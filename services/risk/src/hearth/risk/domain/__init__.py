@@ -1,0 +1,1 @@
+"""The risk service's rules: pure, no I/O, no clock."""
