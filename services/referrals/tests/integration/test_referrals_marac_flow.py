@@ -1,0 +1,180 @@
+"""MARAC through HTTP on real Kafka and PostgreSQL: a high-risk DASH makes a referral
+due, the caseworker refers, the referral is published and printable, and an action that
+passes its due date is recorded overdue exactly once, across a restart too."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from hearth.contracts.envelope import Role
+from hearth.contracts.topics import REFERRALS_EVENTS
+from hearth.eventstore.clock import ControllableClock
+from hearth.eventstore.testing.kafka import read_topic
+from hearth.eventstore.testing.service import RunningService
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_high_risk_dash_to_a_referral_heard_and_an_overdue_action(
+    referrals: RunningService,
+    start_referrals: Callable[..., Any],
+    cases: Any,
+    risk_service: Any,
+    high_risk_yes: int,
+    clock: ControllableClock,
+    stream: Callable[..., Awaitable[list[Any]]],
+    eventually: Callable[..., Awaitable[Any]],
+    known_case: Callable[..., Awaitable[Any]],
+    kafka_bootstrap: str,
+    topic: Callable[[str], str],
+) -> None:
+    cm = referrals.auth("cso-0001", Role.CASE_MANAGER)
+    opened = cases.opened()
+    case_id = opened.case_id
+    await cases.send(case_id, opened, cases.safe_contact(case_id))
+    assessment = risk_service.dash(case_id, high_risk_yes)
+    await risk_service.send(assessment)
+
+    # The DASH makes a MARAC referral due: decided by the service, shown, not sent.
+    async def due() -> Any:
+        history = await stream(referrals, case_id)
+        return [e for e in history if e.event_name == "MaracReferralDue"]
+
+    [decided] = await eventually(due, what="a MARAC referral due")
+    assert decided.payload["criteria"] == ["visible_high_risk"]
+    assert decided.payload["assessment_id"] == str(assessment.assessment_id)
+    shown = await known_case(referrals, case_id, cm)
+    assert shown["marac_referral_due"]["criteria"] == ["visible_high_risk"]
+
+    # The caseworker refers; the rest is filled from what is known.
+    answer = await referrals.client.post(
+        f"/cases/{case_id}/marac-referrals",
+        json={"marac_area": "Example District MARAC", "survivor_informed": True},
+        headers=cm,
+    )
+    assert answer.status_code == 201, answer.text
+    referral_id = answer.json()["referral_id"]
+    assert answer.json()["criteria"] == ["visible_high_risk"]
+
+    published = await read_topic(
+        kafka_bootstrap,
+        topic(REFERRALS_EVENTS),
+        expect=2,
+        match=lambda r: r.key == str(case_id).encode(),
+        timeout=30,
+    )
+    types = [dict(r.headers)["ce_type"].decode() for r in published]
+    assert "hearth.referrals.MaracReferred.v1" in types
+
+    document = await referrals.client.get(
+        f"/cases/{case_id}/marac-referrals/{referral_id}/document", headers=cm
+    )
+    assert document.status_code == 200
+    assert document.headers["content-type"].startswith("text/html")
+    assert document.headers["cache-control"] == "no-store"
+    html = document.text
+    assert "07700 900456" in html and "07700 900123" not in html
+    assert f"{len(assessment.answers)} of {assessment.question_count} questions" in html
+
+    # Listed, heard with an action due the next day.
+    listed = await referrals.client.post(
+        f"/cases/{case_id}/marac-referrals/{referral_id}/listing",
+        json={"meeting_date": "2025-03-10"},
+        headers=cm,
+    )
+    assert listed.status_code == 200, listed.text
+    heard = await referrals.client.post(
+        f"/cases/{case_id}/marac-referrals/{referral_id}/hearing",
+        json={
+            "heard_on": "2025-03-10",
+            "actions": [
+                {
+                    "description": "Fit a fire-safe letterbox.",
+                    "owner_agency": "Example Homes",
+                    "landlord_action": True,
+                    "owner_staff_id": "cso-0001",
+                    "due_on": "2025-03-11",
+                }
+            ],
+        },
+        headers=cm,
+    )
+    assert heard.status_code == 200, heard.text
+    [action_id] = heard.json()["action_ids"]
+
+    async def overdue_events() -> list[Any]:
+        history = await stream(referrals, case_id)
+        return [e for e in history if e.event_name == "MaracActionOverdue"]
+
+    clock.set(datetime(2025, 3, 11, 20, 0, tzinfo=UTC))  # still the due day in London
+    await asyncio.sleep(0.5)
+    assert await overdue_events() == []
+
+    clock.set(datetime(2025, 3, 12, 9, 0, tzinfo=UTC))
+    [overdue] = await eventually(overdue_events, what="the action recorded overdue")
+    assert overdue.payload["action_id"] == action_id
+    view = (await referrals.client.get(f"/cases/{case_id}/referrals", headers=cm)).json()
+    assert [a["action_id"] for a in view["overdue_actions"]] == [action_id]
+    manager = referrals.auth("dalead-0001", Role.MANAGER)
+    listed_overdue = await referrals.client.get("/marac/actions?overdue=true", headers=manager)
+    assert action_id in [a["action_id"] for a in listed_overdue.json()["actions"]]
+
+    # Several sweeps later, and after a restart on the same database: still exactly one.
+    schema = referrals.runtime.schema
+    clock.set(datetime(2025, 3, 14, 9, 0, tzinfo=UTC))
+    async with start_referrals(schema=schema) as restarted:
+        await asyncio.sleep(1.0)
+        history = await stream(restarted, case_id)
+        assert len([e for e in history if e.event_name == "MaracActionOverdue"]) == 1
+
+    completed = await referrals.client.post(
+        f"/cases/{case_id}/marac-referrals/{referral_id}/actions/{action_id}/completion",
+        json={},
+        headers=cm,
+    )
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["action"]["completed_at"] is not None
+
+
+async def test_no_criterion_no_referral_unless_professional_judgement(
+    referrals: RunningService,
+    cases: Any,
+    known_case: Callable[..., Awaitable[Any]],
+) -> None:
+    cm = referrals.auth("cso-0001", Role.CASE_MANAGER)
+    opened = cases.opened()
+    await cases.send(opened.case_id, opened)
+    await known_case(referrals, opened.case_id, cm)
+
+    refused = await referrals.client.post(
+        f"/cases/{opened.case_id}/marac-referrals",
+        json={"marac_area": "Example District MARAC", "survivor_informed": True},
+        headers=cm,
+    )
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "no_marac_criteria"
+
+    judged = await referrals.client.post(
+        f"/cases/{opened.case_id}/marac-referrals",
+        json={
+            "marac_area": "Example District MARAC",
+            "survivor_informed": False,
+            "survivor_not_informed_reason": "Telling her now would not be safe.",
+            "professional_judgement_reason": "Threats to kill after separation.",
+        },
+        headers=cm,
+    )
+    assert judged.status_code == 201, judged.text
+    assert judged.json()["criteria"] == ["professional_judgement"]
+
+
+async def test_an_unknown_case_is_not_found(referrals: RunningService) -> None:
+    cm = referrals.auth("cso-0001", Role.CASE_MANAGER)
+    answer = await referrals.client.get(f"/cases/{uuid.uuid4()}/referrals", headers=cm)
+    assert answer.status_code == 404
