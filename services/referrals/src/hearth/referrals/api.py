@@ -17,7 +17,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from hearth.contracts.envelope import Actor, Role
@@ -82,8 +82,14 @@ async def get_referrals(request: Request, case_id: UUID, actor: Reader) -> dict[
 
 @router.get(
     "/cases/{case_id}/marac-referrals/{referral_id}/document",
-    response_class=HTMLResponse,
-    responses={**answers(404), 200: {"content": {"text/html": {}}}},
+    response_class=Response,
+    responses={
+        **answers(404),
+        200: {
+            "description": "The referral document, HTML fit to print",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
+    },
 )
 async def marac_referral_document(
     request: Request, case_id: UUID, referral_id: UUID, actor: Reader
