@@ -178,3 +178,47 @@ async def test_an_unknown_case_is_not_found(referrals: RunningService) -> None:
     cm = referrals.auth("cso-0001", Role.CASE_MANAGER)
     answer = await referrals.client.get(f"/cases/{uuid.uuid4()}/referrals", headers=cm)
     assert answer.status_code == 404
+
+
+async def test_a_new_case_repeating_a_referred_one_is_a_repeat(
+    referrals: RunningService,
+    cases: Any,
+    stream: Callable[..., Awaitable[list[Any]]],
+    eventually: Callable[..., Awaitable[Any]],
+    known_case: Callable[..., Awaitable[Any]],
+    clock: ControllableClock,
+) -> None:
+    cm = referrals.auth("cso-0001", Role.CASE_MANAGER)
+    first = cases.opened()
+    await cases.send(first.case_id, first)
+    await known_case(referrals, first.case_id, cm)
+    referred = await referrals.client.post(
+        f"/cases/{first.case_id}/marac-referrals",
+        json={
+            "marac_area": "Example District MARAC",
+            "survivor_informed": True,
+            "professional_judgement_reason": "Threats to kill.",
+        },
+        headers=cm,
+    )
+    assert referred.status_code == 201, referred.text
+
+    # Months later cases opens a new case about the same people, as a repeat of the first.
+    later = datetime(2025, 9, 1, 10, 0, tzinfo=UTC)
+    clock.set(later)
+    second = cases.opened(
+        repeat_of_case_id=first.case_id,
+        opened_at=later,
+        reported_at=later,
+        contact_due_at=datetime(2025, 9, 2, 10, 0, tzinfo=UTC),
+        dash_due_at=datetime(2025, 9, 3, 10, 0, tzinfo=UTC),
+    )
+    await cases.send(second.case_id, second)
+
+    async def due() -> Any:
+        history = await stream(referrals, second.case_id)
+        return [e for e in history if e.event_name == "MaracReferralDue"]
+
+    [decided] = await eventually(due, what="a repeat MARAC referral due")
+    assert decided.payload["criteria"] == ["repeat"]
+    assert decided.payload["previous_marac_referral_id"] == referred.json()["referral_id"]

@@ -11,6 +11,7 @@ from hearth.contracts.events import cases as cases_ev
 from hearth.contracts.events import referrals as ev
 from hearth.contracts.events.case_values import RestrictedView, Restriction, RestrictionReason
 from hearth.contracts.events.common import MaracCriterion, SafeContact
+from hearth.contracts.events.intake import RepeatReason
 from hearth.referrals.document import render
 from hearth.referrals.domain import commands as c
 
@@ -99,3 +100,17 @@ def test_the_document_carries_the_answers_escaped_and_no_perpetrator_contact(
     assert "He reads her post." in html
     assert html.count("<tr><td>") >= len(assessment.answers)
     assert "@media print" in html
+
+
+def test_a_repeat_identified_names_the_earlier_case(case: Any) -> None:
+    earlier = uuid.uuid4()
+    case.learn(
+        cases_ev.RepeatCaseIdentified(
+            case_id=case.case_id,
+            report_id=uuid.uuid4(),
+            identified_at=MONDAY,
+            repeat_reasons=(RepeatReason.MARAC_WITHIN_12_MONTHS,),
+            previous_case_id=earlier,
+        )
+    )
+    assert case.known.repeat_of_case_id == earlier

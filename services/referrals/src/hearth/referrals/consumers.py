@@ -2,8 +2,8 @@
 
 - `hearth.cases.events`: the case's people, children, safe contact, the survivor's wishes
   about the perpetrator, restriction and closure, and each report as an incident, kept
-  as what referrals knows of the case (`domain.known`); a new case, a new report or a
-  reopening decides the MARAC criteria again.
+  as what referrals knows of the case (`domain.known`); a new case, a new report, a
+  reopening or a repeat of an earlier case identified decides the MARAC criteria again.
 - `hearth.risk.events`: a completed DASH is the case's latest assessment, and the MARAC
   criteria are decided again (a referral due is shown, never sent by itself).
 
@@ -31,6 +31,7 @@ log = structlog.get_logger(__name__)
 _CASES_EVENTS: tuple[type[DomainEvent], ...] = (
     *CASE_ACCESS_EVENTS,
     cases.ReportAddedToCase,
+    cases.RepeatCaseIdentified,
     cases.SafeContactUpdated,
     cases.SurvivorWishesRecorded,
 )

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.base import RECORDED
-from hearth.eventstore.db import Conn, check_schema_name
+from hearth.eventstore.db import Conn, advisory_key, check_schema_name
 from hearth.eventstore.store import EventStore
 from hearth.referrals.domain.criteria import EarlierReferral
 from hearth.referrals.domain.known import KnownCase
@@ -28,12 +28,15 @@ WAITING = "completed_at IS NULL AND overdue_recorded_at IS NULL"
 async def load_known(
     conn: Conn, schema: str, case_id: UUID, *, for_update: bool = False
 ) -> KnownCase:
-    """What is known of the case (nothing yet: an empty `KnownCase`)."""
+    """What is known of the case (nothing yet: an empty `KnownCase`).
+
+    `for_update`: held until the transaction ends, so two consumers learning about the
+    same case (cases' and risk's, at once) take turns, even before its row exists."""
     s = check_schema_name(schema)
-    lock = " FOR UPDATE" if for_update else ""
-    facts = await conn.fetchval(
-        f"SELECT facts FROM {s}.known_cases WHERE case_id = $1{lock}", case_id
-    )
+    if for_update:
+        key = advisory_key("hearth-referrals-known", s, str(case_id))
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", key)
+    facts = await conn.fetchval(f"SELECT facts FROM {s}.known_cases WHERE case_id = $1", case_id)
     if facts is None:
         return KnownCase()
     return KnownCase.model_validate(facts, context=RECORDED)

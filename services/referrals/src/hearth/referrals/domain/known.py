@@ -85,7 +85,8 @@ class KnownCase(_Fact):
     wishes: KnownWishes | None = None
     incidents: tuple[KnownIncident, ...] = Field(default=())
     repeat_of_case_id: UUID | None = None
-    """An earlier case about the same people (cases' `repeat_of_case_id`)."""
+    """An earlier case about the same people (cases' `repeat_of_case_id` on opening, or
+    the `previous_case_id` of its latest `RepeatCaseIdentified`)."""
     assessment: KnownAssessment | None = None
 
     @property
@@ -111,7 +112,13 @@ class KnownCase(_Fact):
 
 
 TRIGGERS: frozenset[type[DomainEvent]] = frozenset(
-    {ev.CaseOpened, ev.ReportAddedToCase, ev.CaseReopened, risk.DashCompleted}
+    {
+        ev.CaseOpened,
+        ev.ReportAddedToCase,
+        ev.CaseReopened,
+        ev.RepeatCaseIdentified,
+        risk.DashCompleted,
+    }
 )
 """Events after which the MARAC criteria are decided again (a new report, a new DASH)."""
 
@@ -129,7 +136,7 @@ def learn(
                 update={
                     "children": event.children,
                     "incidents": _with_incident(known.incidents, first),
-                    "repeat_of_case_id": event.repeat_of_case_id,
+                    "repeat_of_case_id": event.repeat_of_case_id or known.repeat_of_case_id,
                 }
             )
         case ev.PeopleUpdated():
@@ -139,6 +146,11 @@ def learn(
         case ev.ReportAddedToCase():
             incident = KnownIncident(report_id=event.report_id, occurred_at=event.reported_at)
             return known.model_copy(update={"incidents": _with_incident(known.incidents, incident)})
+        case ev.RepeatCaseIdentified():
+            earlier = event.previous_case_id
+            if earlier is None or earlier == known.case_id:
+                return known
+            return known.model_copy(update={"repeat_of_case_id": earlier})
         case ev.SafeContactUpdated():
             return known.model_copy(update={"safe_contact": event.safe_contact})
         case ev.SurvivorWishesRecorded():

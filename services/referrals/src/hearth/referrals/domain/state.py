@@ -7,7 +7,7 @@ incidents referrals recorded itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -205,11 +205,12 @@ def _heard(marac: MaracState, event: ev.MaracHeard) -> MaracState:
     )
 
 
-def _marac(state: ReferralsState, referral_id: UUID, change: object) -> ReferralsState:
+def _marac(
+    state: ReferralsState, referral_id: UUID, change: Callable[[MaracState], MaracState]
+) -> ReferralsState:
     marac = state.marac.get(referral_id)
     if marac is None:
         return state
-    assert callable(change)
     return replace(state, marac={**state.marac, referral_id: change(marac)})
 
 
