@@ -22,7 +22,6 @@ pytestmark = pytest.mark.integration
 
 
 async def test_a_high_risk_dash_to_a_referral_heard_and_an_overdue_action(
-    referrals: RunningService,
     start_referrals: Callable[..., Any],
     cases: Any,
     risk_service: Any,
@@ -34,6 +33,66 @@ async def test_a_high_risk_dash_to_a_referral_heard_and_an_overdue_action(
     kafka_bootstrap: str,
     topic: Callable[[str], str],
 ) -> None:
+    async with start_referrals() as referrals:
+        schema = referrals.runtime.schema
+        case_id, referral_id, action_id = await _refer_and_hear(
+            referrals,
+            cases,
+            risk_service,
+            high_risk_yes,
+            stream,
+            eventually,
+            known_case,
+            kafka_bootstrap,
+            topic,
+            clock,
+        )
+
+    async def overdue_events(service: RunningService) -> list[Any]:
+        history = await stream(service, case_id)
+        return [e for e in history if e.event_name == "MaracActionOverdue"]
+
+    # The due date passes while the service is down; two instances start on the same
+    # database at once: exactly one overdue, and none more however often they sweep.
+    clock.set(datetime(2025, 3, 12, 9, 0, tzinfo=UTC))
+    async with start_referrals(schema=schema) as one, start_referrals(schema=schema) as two:
+        [overdue] = await eventually(lambda: overdue_events(one), what="the action overdue")
+        assert overdue.payload["action_id"] == action_id
+        clock.set(datetime(2025, 3, 14, 9, 0, tzinfo=UTC))
+        await asyncio.sleep(1.0)
+        assert len(await overdue_events(two)) == 1
+
+        cm = one.auth("cso-0001", Role.CASE_MANAGER)
+        view = (await one.client.get(f"/cases/{case_id}/referrals", headers=cm)).json()
+        assert [a["action_id"] for a in view["overdue_actions"]] == [action_id]
+        manager = one.auth("dalead-0001", Role.MANAGER)
+        listed = await one.client.get("/marac/actions?overdue=true", headers=manager)
+        assert action_id in [a["action_id"] for a in listed.json()["actions"]]
+
+        completed = await one.client.post(
+            f"/cases/{case_id}/marac-referrals/{referral_id}/actions/{action_id}/completion",
+            json={},
+            headers=cm,
+        )
+        assert completed.status_code == 200, completed.text
+        assert completed.json()["action"]["completed_at"] is not None
+        assert len(await overdue_events(two)) == 1
+
+
+async def _refer_and_hear(
+    referrals: RunningService,
+    cases: Any,
+    risk_service: Any,
+    high_risk_yes: int,
+    stream: Callable[..., Awaitable[list[Any]]],
+    eventually: Callable[..., Awaitable[Any]],
+    known_case: Callable[..., Awaitable[Any]],
+    kafka_bootstrap: str,
+    topic: Callable[[str], str],
+    clock: ControllableClock,
+) -> tuple[uuid.UUID, str, str]:
+    """A high-risk DASH, the referral due, the referral made, published, printable,
+    listed and heard with an action due the next day; its overdue not yet recorded."""
     cm = referrals.auth("cso-0001", Role.CASE_MANAGER)
     opened = cases.opened()
     case_id = opened.case_id
@@ -108,38 +167,11 @@ async def test_a_high_risk_dash_to_a_referral_heard_and_an_overdue_action(
     assert heard.status_code == 200, heard.text
     [action_id] = heard.json()["action_ids"]
 
-    async def overdue_events() -> list[Any]:
-        history = await stream(referrals, case_id)
-        return [e for e in history if e.event_name == "MaracActionOverdue"]
-
     clock.set(datetime(2025, 3, 11, 20, 0, tzinfo=UTC))  # still the due day in London
     await asyncio.sleep(0.5)
-    assert await overdue_events() == []
-
-    clock.set(datetime(2025, 3, 12, 9, 0, tzinfo=UTC))
-    [overdue] = await eventually(overdue_events, what="the action recorded overdue")
-    assert overdue.payload["action_id"] == action_id
-    view = (await referrals.client.get(f"/cases/{case_id}/referrals", headers=cm)).json()
-    assert [a["action_id"] for a in view["overdue_actions"]] == [action_id]
-    manager = referrals.auth("dalead-0001", Role.MANAGER)
-    listed_overdue = await referrals.client.get("/marac/actions?overdue=true", headers=manager)
-    assert action_id in [a["action_id"] for a in listed_overdue.json()["actions"]]
-
-    # Several sweeps later, and after a restart on the same database: still exactly one.
-    schema = referrals.runtime.schema
-    clock.set(datetime(2025, 3, 14, 9, 0, tzinfo=UTC))
-    async with start_referrals(schema=schema) as restarted:
-        await asyncio.sleep(1.0)
-        history = await stream(restarted, case_id)
-        assert len([e for e in history if e.event_name == "MaracActionOverdue"]) == 1
-
-    completed = await referrals.client.post(
-        f"/cases/{case_id}/marac-referrals/{referral_id}/actions/{action_id}/completion",
-        json={},
-        headers=cm,
-    )
-    assert completed.status_code == 200, completed.text
-    assert completed.json()["action"]["completed_at"] is not None
+    history = await stream(referrals, case_id)
+    assert [e for e in history if e.event_name == "MaracActionOverdue"] == []
+    return case_id, referral_id, action_id
 
 
 async def test_no_criterion_no_referral_unless_professional_judgement(

@@ -100,6 +100,9 @@ def referrals_view(
             else None
         ),
         "marac_referrals": [marac_view(m, today) for m in state.marac.values()],
+        "actions_for_next_meeting": [
+            action_view(a, today) for m in state.marac.values() for a in m.open_actions
+        ],
         "overdue_actions": [
             action_view(a, today)
             for m in state.marac.values()
