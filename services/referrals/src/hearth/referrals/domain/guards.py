@@ -1,9 +1,9 @@
-"""Checks every decision starts with: the case is known to the caller, open, the role."""
+"""Checks every decision starts with: the case is known to the caller, and open."""
 
 from __future__ import annotations
 
-from hearth.contracts.envelope import Actor, Role
-from hearth.eventstore.errors import DomainError, NotAllowed, NotFound
+from hearth.contracts.envelope import Actor
+from hearth.eventstore.errors import DomainError, NotFound
 from hearth.referrals.domain.known import KnownCase
 
 
@@ -25,9 +25,3 @@ def require_open_case(known: KnownCase, actor: Actor) -> None:
     require_case(known, actor)
     if not known.open:
         raise DomainError("the case is closed; reopen it first", code="case_closed")
-
-
-def require_manager(actor: Actor, doing: str) -> None:
-    """Only the DA lead (role manager) may do this."""
-    if actor.role is not Role.MANAGER:
-        raise NotAllowed(f"only a manager may {doing}", code="manager_only")

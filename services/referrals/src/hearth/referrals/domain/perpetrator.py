@@ -1,12 +1,10 @@
 """Referrals against the alleged perpetrator follow the survivor's wishes.
 
-The same rule as cases' `PerpetratorActionTaken` (hearth.cases.domain.casework,
-`take_perpetrator_action`, policy 7.1 "where agreed by the survivor"): the action's kind
-must be among the survivor's recorded wanted actions; otherwise (no wishes recorded,
-the action unwanted, or simply not asked for) only a manager's override with a reason
-allows it. Re-stated here because cases' rule is written into its decision on its own
-state, not a function another service could call; `tests/unit/test_referrals_perpetrator.py`
-holds it to the same outcomes.
+The same rule as cases' `PerpetratorActionTaken`, shared rather than copied:
+`hearth.eventstore.survivor_wishes.follow_survivor_wishes` (policy 7.1 "where agreed by
+the survivor": the action's kind must be among the survivor's recorded wanted actions;
+otherwise only a manager's override with a reason allows it). This module says which
+referrals are actions against the perpetrator, and records the override.
 """
 
 from __future__ import annotations
@@ -16,9 +14,8 @@ from dataclasses import dataclass
 from hearth.contracts.envelope import Actor
 from hearth.contracts.events.case_values import WishesOverride
 from hearth.contracts.events.common import PerpetratorActionKind, ReferralType
-from hearth.eventstore.errors import DomainError
+from hearth.eventstore.survivor_wishes import Wishes, follow_survivor_wishes
 from hearth.referrals.domain.commands import MakeReferral, Override
-from hearth.referrals.domain.guards import require_manager
 from hearth.referrals.domain.known import KnownCase, KnownWishes
 
 
@@ -49,30 +46,17 @@ def follow_wishes(
     actor: Actor,
 ) -> WishesFollowed:
     """Allowed when the survivor wants this action, or a manager overrides with a reason."""
-    agreed = wishes is not None and kind in wishes.wanted_actions
-    if override is not None:
-        require_manager(actor, "override the survivor's wishes")
-        return WishesFollowed(
-            survivor_agreed=agreed,
-            override=WishesOverride(
+    recorded = (
+        Wishes(wanted=wishes.wanted_actions, unwanted=wishes.unwanted_actions) if wishes else None
+    )
+    followed = follow_survivor_wishes(kind, recorded, overridden=override is not None, actor=actor)
+    return WishesFollowed(
+        survivor_agreed=followed.survivor_agreed,
+        override=(
+            WishesOverride(
                 reason=override.reason, explanation=override.explanation, approved_by=actor.id
-            ),
-        )
-    if wishes is None:
-        raise DomainError(
-            "record the survivor's wishes before any action against the perpetrator, "
-            "or a manager must record an override",
-            code="wishes_not_recorded",
-        )
-    if kind in wishes.unwanted_actions:
-        raise DomainError(
-            "the survivor does not want this action; only a manager's override allows it",
-            code="against_survivor_wishes",
-        )
-    if not agreed:
-        raise DomainError(
-            "the survivor has not agreed to this action: record it among the actions they "
-            "want, or a manager must record an override",
-            code="survivor_not_agreed",
-        )
-    return WishesFollowed(survivor_agreed=True, override=None)
+            )
+            if override is not None
+            else None
+        ),
+    )
