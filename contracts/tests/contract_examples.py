@@ -531,6 +531,21 @@ def _risk() -> list[DomainEvent]:
 
 def _referrals() -> list[DomainEvent]:
     return [
+        r.IncidentRecorded(
+            case_id=CASE_ID,
+            incident_id=_uuid(12),
+            occurred_on=date(2025, 2, 14),
+            recorded_at=_at(75),
+            source=r.IncidentSource.OTHER_AGENCY,
+            notes="Reported to the GP practice.",
+        ),
+        r.MaracReferralDue(
+            case_id=CASE_ID,
+            criteria=(MaracCriterion.VISIBLE_HIGH_RISK,),
+            decided_at=_at(75),
+            assessment_id=ASSESSMENT_ID,
+            incidents_in_last_12_months=2,
+        ),
         r.MaracReferred(
             case_id=CASE_ID,
             referral_id=MARAC_REFERRAL_ID,
@@ -567,6 +582,20 @@ def _referrals() -> list[DomainEvent]:
                 ),
             ),
         ),
+        r.MaracActionOverdue(
+            case_id=CASE_ID,
+            referral_id=MARAC_REFERRAL_ID,
+            action_id=_uuid(10),
+            due_on=date(2025, 3, 27),
+            detected_at=_at(390),
+        ),
+        r.RestrictedReferralRecordRead(
+            case_id=CASE_ID,
+            read_at=_at(395),
+            staff_id="staff-0007",
+            view=RestrictedView.SUMMARY,
+            access_granted=True,
+        ),
         r.MaracActionCompleted(
             case_id=CASE_ID,
             referral_id=MARAC_REFERRAL_ID,
@@ -581,6 +610,8 @@ def _referrals() -> list[DomainEvent]:
             given=True,
             scope=(ReferralType.SPECIALIST_SERVICE, ReferralType.SANCTUARY),
             method=r.ConsentMethod.VERBAL,
+            recipients=("Example Women's Aid",),
+            expires_on=date(2025, 9, 1),
         ),
         r.ConsentWithdrawn(
             case_id=CASE_ID,

@@ -30,6 +30,7 @@ NON_PERSONAL_TEXT = {
     "permitted_staff_ids",
     "organisation",
     "agency_name",
+    "recipients",
     "owner_agency",
     "marac_area",
     "interpreter_language",

@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field, model_validator
 
 from hearth.contracts.events.base import ContractModel, DomainEvent
+from hearth.contracts.events.case_values import RestrictedView, WishesOverride
 from hearth.contracts.events.common import (
     Distinct,
     ExternalReference,
@@ -28,6 +29,8 @@ from hearth.contracts.events.common import (
     ShortText,
     StaffId,
 )
+
+Recipients = Annotated[tuple[Label, ...], Field(max_length=20)]
 
 
 class ReferralsEvent(DomainEvent):
@@ -65,6 +68,23 @@ class SharedInformation(StrEnum):
 
 
 # --- MARAC -----------------------------------------------------------------------------
+
+
+class MaracReferralDue(ReferralsEvent):
+    """The case meets the MARAC criteria: a referral is due, shown to the caseworker.
+
+    Decided by the service on every completed DASH and every new report or incident,
+    never sent by itself: the caseworker makes the referral (`MaracReferred`). Recorded
+    once per new set of criteria while no MARAC referral is open."""
+
+    criteria: NonEmptyDistinct[MaracCriterion]
+    decided_at: AwareDatetime
+    assessment_id: UUID | None = None
+    """The assessment behind visible high risk or professional judgement, if any."""
+    incidents_in_last_12_months: int | None = Field(default=None, ge=0)
+    """Incidents known from any source in the policy's escalation window."""
+    previous_marac_referral_id: UUID | None = None
+    """For a repeat: the last MARAC referral about the same people."""
 
 
 class MaracReferred(ReferralsEvent):
@@ -124,6 +144,15 @@ class MaracHeard(ReferralsEvent):
     actions: Annotated[tuple[MaracAction, ...], Field(max_length=50)] = ()
 
 
+class MaracActionOverdue(ReferralsEvent):
+    """A MARAC action passed its due date without being completed (recorded once)."""
+
+    referral_id: UUID
+    action_id: UUID
+    due_on: date
+    detected_at: AwareDatetime
+
+
 class MaracActionCompleted(ReferralsEvent):
     """A MARAC action was completed; incomplete ones go back to the next meeting."""
 
@@ -164,6 +193,13 @@ class ReferralMade(ReferralsEvent):
     safeguarding_reason: ShortText | None = None
     """Why a safeguarding duty applies, required when sharing on that basis."""
     information_shared: NonEmptyDistinct[SharedInformation]
+    approved_by: StaffId | None = None
+    """Who approved sharing without consent (required by referrals for safeguarding)."""
+    wishes_override: WishesOverride | None = None
+    """A referral against the perpetrator the survivor has not agreed to: the manager's
+    override, as for `PerpetratorActionTaken`."""
+    survivor_agreed: bool | None = None
+    """For a referral against the perpetrator: it is among the survivor's wanted actions."""
 
     @model_validator(mode="after")
     def _basis_is_recorded(self) -> ReferralMade:
@@ -255,6 +291,10 @@ class ConsentRecorded(ReferralsEvent):
     """The referrals the decision covers."""
     method: ConsentMethod
     notes: ShortText | None = None
+    recipients: Recipients = ()
+    """The agencies the decision covers (by name); empty: any recipient of those kinds."""
+    expires_on: date | None = None
+    """The last day the consent holds; none: until withdrawn."""
 
 
 class ConsentWithdrawn(ReferralsEvent):
@@ -265,3 +305,39 @@ class ConsentWithdrawn(ReferralsEvent):
     scope: Distinct[ReferralType] = ()
     """The referrals no longer consented to; empty means all of the consent."""
     notes: ShortText | None = None
+
+
+# --- incidents and reads ---------------------------------------------------------------
+
+
+class IncidentSource(StrEnum):
+    """Who told the landlord of an incident."""
+
+    POLICE = "police"
+    HOUSING = "housing"
+    OTHER_AGENCY = "other_agency"
+    SURVIVOR = "survivor"
+    THIRD_PARTY = "third_party"
+    OTHER = "other"
+
+
+class IncidentRecorded(ReferralsEvent):
+    """An incident between the survivor and the alleged perpetrator known from any source
+    (not only the police), so it counts towards potential escalation and repeat."""
+
+    incident_id: UUID
+    occurred_on: date
+    recorded_at: AwareDatetime
+    source: IncidentSource
+    notes: ShortText | None = None
+
+
+class RestrictedReferralRecordRead(ReferralsEvent):
+    """Someone opened the referrals of a restricted case, or tried to: every read is
+    recorded (as cases records `RestrictedCaseRead`)."""
+
+    read_at: AwareDatetime
+    staff_id: StaffId
+    view: RestrictedView
+    access_granted: bool
+    """False when the reader was not one of the named staff and was refused."""

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hearth.eventstore.runtime import ServiceSpec, no_context
+from hearth.contracts.topics import CASES_EVENTS, RISK_EVENTS
+from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
+from hearth.referrals.api import router
+from hearth.referrals.consumers import cases_events, risk_events
+from hearth.referrals.operations import REBUILD_READ_MODEL
+from hearth.referrals.scheduler import marac_action_scheduler
+from hearth.referrals.settings import load_config
 
 SPEC = ServiceSpec(
     name="referrals",
-    context=no_context,
+    context=load_config,
     migrations=Path(__file__).parent / "migrations",
+    consumers=[
+        ConsumerSpec(name="cases", topics=[CASES_EVENTS], handler=cases_events),
+        ConsumerSpec(name="risk", topics=[RISK_EVENTS], handler=risk_events),
+    ],
+    routers=[router],
+    background=[marac_action_scheduler],
+    commands=[REBUILD_READ_MODEL],
 )

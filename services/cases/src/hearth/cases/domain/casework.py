@@ -19,7 +19,7 @@ from hearth.cases.domain.commands import (
     UpdateSafeContact,
 )
 from hearth.cases.domain.deadlines import DeadlineKind
-from hearth.cases.domain.guards import require_case, require_manager, require_open_case
+from hearth.cases.domain.guards import require_case, require_open_case
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.safe_contact import (
     ContactIntent,
@@ -31,6 +31,7 @@ from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import ContactAttemptOutcome, FlagKind, WishesOverride
 from hearth.contracts.events.common import WRITTEN_METHODS, SafeContact
 from hearth.eventstore.errors import DomainError, NotFound
+from hearth.eventstore.survivor_wishes import Wishes, follow_survivor_wishes
 
 # --- contact ---------------------------------------------------------------------------
 
@@ -373,9 +374,8 @@ def record_wishes(command: RecordWishes, state: CaseState, now: datetime) -> lis
 def take_perpetrator_action(
     command: TakePerpetratorAction, state: CaseState, now: datetime
 ) -> list[ev.CasesEvent]:
-    """Taken "where agreed by the survivor" (policy 7.1): the action's kind must be among
-    the survivor's recorded wanted actions. Otherwise (no wishes recorded, the action
-    unwanted, or simply not asked for) only a manager's override with a reason allows it."""
+    """Taken "where agreed by the survivor" (policy 7.1): the rule every service shares,
+    `hearth.eventstore.survivor_wishes.follow_survivor_wishes`."""
     require_open_case(state, command.actor)
     assert state.case_id is not None
     if command.perpetrator_person_id not in {p.person_id for p in state.perpetrators}:
@@ -383,28 +383,12 @@ def take_perpetrator_action(
             "that person is not an alleged perpetrator on this case", code="perpetrator_not_on_case"
         )
     wishes = state.wishes
-    against = wishes is not None and command.kind in wishes.unwanted_actions
-    agreed = wishes is not None and command.kind in wishes.wanted_actions
-    if command.override is not None:
-        require_manager(command.actor, "override the survivor's wishes")
-    elif wishes is None:
-        raise DomainError(
-            "record the survivor's wishes before any action against the perpetrator, "
-            "or a manager must record an override",
-            code="wishes_not_recorded",
-        )
-    elif against:
-        raise DomainError(
-            "the survivor does not want this action; only a manager's override allows it",
-            code="against_survivor_wishes",
-        )
-    elif not agreed:
-        # No objection is not agreement: the survivor must want this action.
-        raise DomainError(
-            "the survivor has not agreed to this action: record it among the actions they "
-            "want, or a manager must record an override",
-            code="survivor_not_agreed",
-        )
+    recorded = (
+        Wishes(wanted=wishes.wanted_actions, unwanted=wishes.unwanted_actions) if wishes else None
+    )
+    followed = follow_survivor_wishes(
+        command.kind, recorded, overridden=command.override is not None, actor=command.actor
+    )
     override = None
     if command.override is not None:
         override = WishesOverride(
@@ -421,9 +405,9 @@ def take_perpetrator_action(
             taken_at=now,
             referral_type=command.referral_type,
             survivor_wishes_id=wishes.wishes_id if wishes else None,
-            against_survivor_wishes=against,
+            against_survivor_wishes=followed.against_survivor_wishes,
             override=override,
             details=command.details,
-            survivor_agreed=agreed,
+            survivor_agreed=followed.survivor_agreed,
         )
     ]

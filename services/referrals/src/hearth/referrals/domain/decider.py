@@ -1,0 +1,94 @@
+"""The referrals decider: `decide(command, state, now, policy)` and `referrals_decider`.
+
+A case's referrals are one event stream (`referrals-<case_id>`). `decide` returns the
+events a command causes, or raises a DomainError (409), InvalidCommand (422), NotFound
+(404) or NotAllowed (403) and causes nothing. Time and what is known of the case from
+cases and risk are passed in.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hearth.contracts.events import referrals as ev
+from hearth.eventstore.decider import Decider
+from hearth.referrals.domain import agencies, consent, marac
+from hearth.referrals.domain import commands as c
+from hearth.referrals.domain.policy import Policy
+from hearth.referrals.domain.state import ReferralsState, evolve
+
+__all__ = ["decide", "initial_state", "referrals_decider"]
+
+
+def initial_state() -> ReferralsState:
+    return ReferralsState()
+
+
+def referrals_decider(policy: Policy) -> Decider[c.Command, ReferralsState]:
+    """The referrals decider under one landlord's policy."""
+
+    def decide_under_policy(
+        command: c.Command, state: ReferralsState, now: datetime
+    ) -> list[ev.ReferralsEvent]:
+        return decide(command, state, now, policy)
+
+    return Decider(initial_state=initial_state, evolve=evolve, decide=decide_under_policy)
+
+
+def decide(
+    command: c.Command, state: ReferralsState, now: datetime, policy: Policy
+) -> list[ev.ReferralsEvent]:
+    command.check()
+    match command:
+        case c.Reassess():
+            return marac.reassess(command, state, now, policy)
+        case c.RecordIncident():
+            return marac.record_incident(command, state, now, policy)
+        case c.ReferToMarac():
+            return marac.refer(command, state, now, policy)
+        case c.ListForMeeting():
+            return marac.list_for_meeting(command, state, now, policy)
+        case c.RecordHearing():
+            return marac.record_hearing(command, state, now, policy)
+        case c.CompleteAction():
+            return marac.complete_action(command, state, now)
+        case c.RecordActionOverdue():
+            return marac.record_action_overdue(command, state, now, policy)
+        case _:
+            return _decide_others(command, state, now, policy)
+
+
+def _decide_others(
+    command: c.Command, state: ReferralsState, now: datetime, policy: Policy
+) -> list[ev.ReferralsEvent]:
+    match command:
+        case c.MakeReferral():
+            return agencies.make(command, state, now, policy)
+        case c.AcceptReferral():
+            return agencies.accept(command, state, now)
+        case c.DeclineReferral():
+            return agencies.decline(command, state, now)
+        case c.CloseReferral():
+            return agencies.close(command, state, now)
+        case c.RecordConsent():
+            return consent.record(command, state, now, policy)
+        case c.WithdrawConsent():
+            return consent.withdraw(command, state, now)
+        case c.RecordRead():
+            return _record_read(command, now)
+    raise TypeError(f"unknown command {type(command).__name__}")
+
+
+def _record_read(command: c.RecordRead, now: datetime) -> list[ev.ReferralsEvent]:
+    known = command.known
+    if known.case_id is None or not known.access.read_is_recorded(command.actor):
+        return []
+    return [
+        ev.RestrictedReferralRecordRead(
+            case_id=known.case_id,
+            read_at=now,
+            staff_id=command.actor.id,
+            view=command.view,
+            access_granted=command.granted,
+        )
+    ]
