@@ -20,7 +20,7 @@ from hearth.contracts.envelope import Envelope, Role
 from hearth.contracts.topics import REFERRALS_EVENTS
 from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.testing.kafka import read_to_end
-from hearth.eventstore.testing.service import RunningService, fresh_schema, running_service
+from hearth.eventstore.testing.service import RunningService, fresh_schema
 from hearth.eventstore.testing.waiting import eventually
 from hearth.intake.service import SPEC as INTAKE
 from hearth.referrals.domain.state import stream_id
@@ -35,30 +35,7 @@ DASH_DUE = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
 MANAGER = ("dalead-0001", Role.MANAGER)
 
 Start = Callable[..., AbstractAsyncContextManager[RunningService]]
-
-
-@pytest.fixture
-def start(
-    kafka_bootstrap: str,
-    database_url: str,
-    topic_namespace: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Start:
-    """Start a service; every service a test starts shares the test's topic namespace."""
-    monkeypatch.setenv("HEARTH_CASES_SCHEDULER_POLL_SECONDS", "0.1")
-    monkeypatch.setenv("HEARTH_REFERRALS_SCHEDULER_POLL_SECONDS", "0.1")
-
-    def run(spec: Any, clock: ControllableClock, schema: str | None = None) -> Any:
-        return running_service(
-            spec,
-            kafka_bootstrap=kafka_bootstrap,
-            database_url=database_url,
-            clock=clock,
-            schema=schema,
-            topic_namespace=topic_namespace,
-        )
-
-    return run
+"""The `start` fixture (tests/e2e/conftest.py)."""
 
 
 async def _until(probe: Callable[[], Awaitable[Any]], what: str, timeout: float = 60) -> Any:

@@ -27,7 +27,7 @@ from hearth.eventstore.db import advisory_key
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.metrics import SLA_BREACHES
 from hearth.eventstore.runtime import Runtime
-from hearth.eventstore.tasks import sleep_or_stop
+from hearth.eventstore.tasks import sweep_until_stopped
 
 log = structlog.get_logger(__name__)
 
@@ -37,15 +37,13 @@ _WAITING = "met_at IS NULL AND cancelled_at IS NULL AND overdue_recorded_at IS N
 async def deadline_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
     """Run until `stop` is set; a failed sweep is logged and tried again next poll."""
     settings = cases_config(runtime).settings
-    while not stop.is_set():
-        settled = 0
-        try:
-            settled = await sweep(runtime, limit=settings.scheduler_batch_size)
-        except Exception as exc:
-            log.warning("deadline sweep failed; trying again", error=describe_error(exc))
-        # Straight on only while whole batches settle; after any failure, wait a poll.
-        if settled < settings.scheduler_batch_size:
-            await sleep_or_stop(stop, settings.scheduler_poll_seconds)
+    await sweep_until_stopped(
+        lambda limit: sweep(runtime, limit=limit),
+        stop,
+        what="deadline",
+        batch_size=settings.scheduler_batch_size,
+        poll_seconds=settings.scheduler_poll_seconds,
+    )
 
 
 async def sweep(runtime: Runtime, *, limit: int = 100) -> int:

@@ -22,7 +22,7 @@ from hearth.eventstore.db import advisory_key
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.metrics import SLA_BREACHES
 from hearth.eventstore.runtime import Runtime
-from hearth.eventstore.tasks import sleep_or_stop
+from hearth.eventstore.tasks import sweep_until_stopped
 from hearth.referrals import read_model
 from hearth.referrals.domain.commands import RecordActionOverdue
 from hearth.referrals.domain.criteria import local_date
@@ -35,14 +35,13 @@ log = structlog.get_logger(__name__)
 async def marac_action_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
     """Run until `stop` is set; a failed sweep is logged and tried again next poll."""
     settings = referrals_config(runtime).settings
-    while not stop.is_set():
-        settled = 0
-        try:
-            settled = await sweep(runtime, limit=settings.scheduler_batch_size)
-        except Exception as exc:
-            log.warning("MARAC action sweep failed; trying again", error=describe_error(exc))
-        if settled < settings.scheduler_batch_size:
-            await sleep_or_stop(stop, settings.scheduler_poll_seconds)
+    await sweep_until_stopped(
+        lambda limit: sweep(runtime, limit=limit),
+        stop,
+        what="MARAC action",
+        batch_size=settings.scheduler_batch_size,
+        poll_seconds=settings.scheduler_poll_seconds,
+    )
 
 
 async def sweep(runtime: Runtime, *, limit: int = 100) -> int:
