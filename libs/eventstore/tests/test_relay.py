@@ -115,6 +115,37 @@ async def test_relay_never_passes_an_append_that_has_not_committed_yet(
     assert subjects == [early, late]
 
 
+async def test_transaction_ids_are_ordered_as_numbers_not_as_text(
+    store: EventStore, kafka_bootstrap: str, run_relay: RunRelay
+) -> None:
+    """Across a power of ten (transaction 9, then 10) the relay keeps commit order: as
+    text, "10" sorts before "9", which once published a stream's events out of order."""
+    topic = fresh_topic("digits")
+    await ensure_topics(kafka_bootstrap, [topic], partitions=1)
+    case = str(uuid.uuid4())
+    await store.append(case, [note(case, 1), note(case, 2)], expected_version=0, subject=case)
+    # Give the two events the transaction ids 9 and 10 (this test's own schema only).
+    events = f"{store.schema}.events"
+    async with store.pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"ALTER TABLE {events} DISABLE TRIGGER events_immutable")
+        await conn.execute(
+            f"UPDATE {events} SET tx_id = (stream_version + 8)::text::xid8 WHERE stream_id = $1",
+            case,
+        )
+        await conn.execute(f"ALTER TABLE {events} ENABLE TRIGGER events_immutable")
+
+    relay = run_relay(topic)
+    await _until(lambda: relay.published >= 2)
+    await asyncio.sleep(0.5)  # a resent event would follow within a few rounds
+    records = await read_topic(kafka_bootstrap, topic, expect=2)
+    versions = [
+        Envelope.from_kafka(r.key, r.value, list(r.headers)).stream_version for r in records
+    ]
+    assert versions == [1, 2]
+    assert relay.published == 2
+    assert (await relay.position()).tx_id == "10"
+
+
 async def test_only_one_relay_per_service_publishes_and_a_standby_takes_over(
     store: EventStore, topic: str, kafka_bootstrap: str, run_relay: RunRelay
 ) -> None:

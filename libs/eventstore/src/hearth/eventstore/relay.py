@@ -109,7 +109,9 @@ class OutboxRelay:
                 FROM {self.store.schema}.events
                 WHERE (tx_id, global_position) > ($1::text::xid8, $2::bigint)
                   AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                ORDER BY tx_id, global_position
+                -- Qualified: a bare `tx_id` here is the text column above, and text
+                -- puts transaction 1000 before 999.
+                ORDER BY events.tx_id, events.global_position
                 LIMIT $3""",
             after.tx_id,
             after.global_position,
