@@ -14,6 +14,7 @@ import pytest
 from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope, Role
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
+from hearth.contracts.events.case_values import ClosureReason
 from hearth.contracts.events.common import Channel, ReporterKind
 from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.db import advisory_key
@@ -134,25 +135,34 @@ async def test_a_batch_about_several_cases_comes_to_what_one_by_one_does(
     clock: ControllableClock,
 ) -> None:
     sealer = Sealer()
-    a, b, c = (cases.opened() for _ in range(3))
-    ids = [a.case_id, b.case_id, c.case_id]
+    a, b, c, d = (cases.opened() for _ in range(4))
+    ids = [a.case_id, b.case_id, c.case_id, d.case_id]
     day = timedelta(days=1)
-    # Cases' events about three cases, interleaved as one partition would carry them:
-    # A gets enough reports for potential escalation, B one more, C none.
+    closed = ev.CaseClosed(
+        case_id=d.case_id,
+        closed_at=MONDAY + day,
+        reason=ClosureReason.SURVIVOR_MOVED,
+        approved_by="dalead-0001",
+    )
+    # Cases' events about four cases, interleaved as one partition would carry them:
+    # A gets enough reports for potential escalation, B one more, C none; D is closed.
     from_cases = [
         sealer.cases(a),
         sealer.cases(b),
         sealer.cases(cases.safe_contact(a.case_id)),
         sealer.cases(_report(a.case_id, MONDAY + day)),
         sealer.cases(c),
+        sealer.cases(d),
         sealer.cases(_report(b.case_id, MONDAY + day)),
+        sealer.cases(closed),
         sealer.cases(_report(a.case_id, MONDAY + 2 * day)),
     ]
-    # Risk's: B assessed below the threshold, then at it; A at it; B's first once more.
+    # Risk's: B assessed below the threshold, then at it; A at it; closed D at it.
     low_b = risk_service.dash(b.case_id, high_risk_yes - 1, MONDAY + day)
     from_risk = [
         sealer.risk(low_b),
         sealer.risk(risk_service.dash(a.case_id, high_risk_yes, MONDAY + day)),
+        sealer.risk(risk_service.dash(d.case_id, high_risk_yes, MONDAY + day)),
         sealer.risk(risk_service.dash(b.case_id, high_risk_yes, MONDAY + 2 * day)),
     ]
 
@@ -182,6 +192,8 @@ async def test_a_batch_about_several_cases_comes_to_what_one_by_one_does(
     assert dues[a.case_id] == [escalated, ["visible_high_risk", *escalated]]
     assert dues[b.case_id] == [["visible_high_risk"]]
     assert dues[c.case_id] == []
+    assert dues[d.case_id] == []  # closed: nobody is working it
+    assert known[d.case_id]["open"] is False
 
 
 async def test_a_prepared_batch_holds_its_cases_so_the_other_consumer_waits_its_turn(
