@@ -148,6 +148,7 @@ def _answer(question: int) -> k.DashAnswer:
         question=question,
         answer=k.DashAnswerValue.YES if question <= 15 else k.DashAnswerValue.NO,
         comment="Bruising to her arm last week." if question == 1 else None,
+        wording="Has the current incident resulted in injury?" if question == 1 else None,
     )
 
 

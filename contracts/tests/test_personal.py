@@ -36,6 +36,7 @@ NON_PERSONAL_TEXT = {
     "interpreter_language",
     "question_set_id",
     "question_set_version",
+    "wording",
     "timescale_policy",
     "works_order_reference",
     "asb_case_reference",

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, date, datetime, timedelta
+from html import escape
 from typing import Any
 
 import pytest
@@ -151,8 +152,12 @@ async def test_a_high_risk_dash_leads_to_a_marac_referral_filled_from_what_is_kn
         assert document.status_code == 200
         assert document.headers["content-type"].startswith("text/html")
         assert "Sam Example" in document.text
+        # Each answer beside its number and the question as the instrument words it.
+        wording = {q["number"]: q["text"] for q in instrument["questions"]}
         for answer in answers:
-            assert f"<td>{answer['question']}</td><td>{answer['answer']}</td>" in document.text
+            n = answer["question"]
+            cells = f"<td>{n}</td><td>{escape(wording[n])}</td><td>{answer['answer']}</td>"
+            assert cells in document.text
 
         # Below-threshold referrals need consent: a police referral without it is refused,
         # and nothing is written.

@@ -147,6 +147,11 @@ class Cases:
         return await self.publisher.publish(f"case-{case_id}", case_id, *events, at=MONDAY)
 
 
+def wording(question: int) -> str:
+    """A question as risk words it with the answer (markup in it must come out escaped)."""
+    return f"Question {question}: has the abuser's behaviour <got> worse & more frequent?"
+
+
 class Risk:
     """Completed assessments, as risk publishes them."""
 
@@ -158,6 +163,7 @@ class Risk:
             risk.DashAnswer(
                 question=q,
                 answer=risk.DashAnswerValue.YES if q <= yes else risk.DashAnswerValue.NO,
+                wording=wording(q),
             )
             for q in range(1, QUESTIONS + 1)
         )

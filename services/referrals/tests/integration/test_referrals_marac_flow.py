@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 import pytest
@@ -140,6 +141,11 @@ async def _refer_and_hear(
     html = document.text
     assert "07700 900456" in html and "07700 900123" not in html
     assert f"{len(assessment.answers)} of {assessment.question_count} questions" in html
+    # Each answer beside its number and the question as risk worded it, escaped.
+    for a in assessment.answers:
+        cells = f"<td>{a.question}</td><td>{escape(a.wording)}</td><td>{a.answer.value}</td>"
+        assert cells in html
+    assert "<got>" not in html
 
     # Listed, heard with an action due the next day.
     listed = await referrals.client.post(

@@ -8,6 +8,7 @@ given that known case, as the handler gives it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -95,11 +96,15 @@ def dash(
     question_set_id: str = "dash-ric-24",
     judgement: risk.ProfessionalJudgement | None = None,
     criteria: tuple[Any, ...] = (),
+    wording: Callable[[int], str | None] = lambda q: None,
 ) -> risk.DashCompleted:
+    """A DASH as risk publishes it; `wording` gives each question's text (none: as
+    published before risk sent the wording)."""
     answers = tuple(
         risk.DashAnswer(
             question=q,
             answer=risk.DashAnswerValue.YES if q <= yes else risk.DashAnswerValue.NO,
+            wording=wording(q),
         )
         for q in range(1, QUESTIONS + 1)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from hearth.contracts.envelope import Actor, Role
@@ -100,6 +101,51 @@ def test_the_document_carries_the_answers_escaped_and_no_perpetrator_contact(
     assert "He reads her post." in html
     assert html.count("<tr><td>") >= len(assessment.answers)
     assert "@media print" in html
+
+
+def _referred(case: Any, assessment: Any) -> ev.MaracReferred:
+    return ev.MaracReferred(
+        case_id=case.case_id,
+        referral_id=uuid.uuid4(),
+        referred_at=MONDAY,
+        marac_area="Example MARAC",
+        criteria=(MaracCriterion.VISIBLE_HIGH_RISK,),
+        assessment_id=assessment.assessment_id,
+        survivor_informed=True,
+        information_shared=(ev.SharedInformation.RISK_ASSESSMENT,),
+    )
+
+
+def test_the_document_shows_each_question_as_risk_worded_it_escaped(
+    kit: Any, case: Any, policy: Any
+) -> None:
+    def wording(question: int) -> str:
+        return f"Q{question}: has the abuser threatened to kill you <or> anyone & others?"
+
+    yes = policy.marac.visible_high_risk["dash-ric-24"]
+    assessment = kit.dash(case.case_id, yes, wording=wording)
+    case.learn(assessment)
+
+    html = render(_referred(case, assessment), case.known)
+
+    assert "<th>No.</th><th>Question</th><th>Answer</th>" in html
+    for a in assessment.answers:
+        worded = escape(wording(a.question))
+        assert f"<td>{a.question}</td><td>{worded}</td><td>{a.answer.value}</td>" in html
+    assert "<or>" not in html
+
+
+def test_an_assessment_published_without_wording_shows_the_numbers_only(
+    kit: Any, case: Any, policy: Any
+) -> None:
+    assessment = kit.dash(case.case_id, policy.marac.visible_high_risk["dash-ric-24"])
+    case.learn(assessment)
+
+    html = render(_referred(case, assessment), case.known)
+
+    assert "<th>No.</th>" not in html
+    for a in assessment.answers:
+        assert f"<td>{a.question}</td><td>{a.answer.value}</td>" in html
 
 
 def test_a_repeat_identified_names_the_earlier_case(case: Any) -> None:

@@ -9,14 +9,19 @@ from typing import Any
 
 import pytest
 
+from hearth.contracts.envelope import Actor, Role
+from hearth.contracts.events import cases as cases_ev
 from hearth.contracts.events import referrals as ev
+from hearth.contracts.events.case_values import ClosureReason, ReopenReason
 from hearth.contracts.events.common import MaracCriterion
 from hearth.eventstore.errors import DomainError, InvalidCommand, NotFound
 from hearth.referrals.domain import commands as c
+from hearth.referrals.domain.known import TRIGGERS
 from hearth.referrals.domain.policy import Policy
 
 MONDAY = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
 MEETING = date(2025, 3, 20)
+SYSTEM = Actor(id="hearth.referrals", role=Role.SYSTEM)
 
 
 def _refer(actor: Any, **changes: Any) -> c.ReferToMarac:
@@ -224,18 +229,58 @@ def test_an_unknown_referral_is_not_found(case: Any) -> None:
 
 
 def test_a_closed_case_takes_no_new_referral(kit: SimpleNamespace, case: Any) -> None:
-    from hearth.contracts.events import cases as cases_ev
-    from hearth.contracts.events.case_values import ClosureReason
-
-    case.learn(
-        cases_ev.CaseClosed(
-            case_id=case.case_id,
-            closed_at=MONDAY,
-            reason=ClosureReason.SURVIVOR_MOVED,
-            approved_by="dalead-0001",
-        )
-    )
+    case.learn(_closed(case.case_id))
     command = _refer(case.scenario.actor, professional_judgement_reason="Threats.")
     with pytest.raises(DomainError) as raised:
         case.when(command, MONDAY)
     assert raised.value.code == "case_closed"
+
+
+def _closed(case_id: uuid.UUID) -> cases_ev.CaseClosed:
+    return cases_ev.CaseClosed(
+        case_id=case_id,
+        closed_at=MONDAY,
+        reason=ClosureReason.SURVIVOR_MOVED,
+        approved_by="dalead-0001",
+    )
+
+
+def test_given_a_closed_case_when_its_criteria_are_met_then_no_referral_due(
+    kit: SimpleNamespace, case: Any, policy: Policy
+) -> None:
+    # Given the case closed, then a high-risk DASH learnt (published late, or before
+    # the closure reached risk)
+    case.learn(_closed(case.case_id))
+    case.learn(kit.dash(case.case_id, policy.marac.visible_high_risk["dash-ric-24"]))
+    # When the criteria are decided again, then nothing is due: nobody works the case.
+    assert case.when(c.Reassess(actor=SYSTEM), MONDAY) == []
+    assert case.state.due is None
+
+
+def test_given_a_closed_case_meeting_the_criteria_when_reopened_then_the_referral_is_due(
+    kit: SimpleNamespace, case: Any, policy: Policy
+) -> None:
+    dash = kit.dash(case.case_id, policy.marac.visible_high_risk["dash-ric-24"])
+    case.learn(_closed(case.case_id), dash)
+    case.apply(c.Reassess(actor=SYSTEM), MONDAY)
+
+    reopened_at = MONDAY + timedelta(days=2)
+    case.learn(
+        cases_ev.CaseReopened(
+            case_id=case.case_id, reopened_at=reopened_at, reason=ReopenReason.NEW_INCIDENT
+        )
+    )
+
+    assert case.when(c.Reassess(actor=SYSTEM), reopened_at) == [
+        ev.MaracReferralDue(
+            case_id=case.case_id,
+            criteria=(MaracCriterion.VISIBLE_HIGH_RISK,),
+            decided_at=reopened_at,
+            assessment_id=dash.assessment_id,
+            incidents_in_last_12_months=1,
+        )
+    ]
+
+
+def test_reopening_triggers_the_criteria_again() -> None:
+    assert cases_ev.CaseReopened in TRIGGERS and cases_ev.CaseClosed not in TRIGGERS

@@ -94,6 +94,20 @@ def test_reassessment_falls_due_after_the_instruments_interval(
     assert completed.reassessment_due_at > command.completed_at
 
 
+@pytest.mark.parametrize("instrument_id", ["dash-ric-24", "police-dash-27"])
+def test_every_recorded_answer_carries_the_question_as_its_instrument_words_it(
+    scenario: Any, kit: SimpleNamespace, rules: Any, instrument_id: str
+) -> None:
+    instrument = rules.catalogue.get(instrument_id)
+    command = kit.assessment(instrument, 3, instrument_id=instrument_id)
+    completed, *_ = scenario.when(command, kit.now)
+    assert isinstance(completed, ev.DashCompleted)
+    assert completed.question_set_id == instrument.id
+    assert [(a.question, a.wording) for a in completed.answers] == [
+        (q.number, q.text) for q in instrument.questions
+    ]
+
+
 def _record(scenario: Any, kit: SimpleNamespace, command: Any) -> list[Any]:
     return scenario.apply(command, kit.now)
 

@@ -58,6 +58,10 @@ class AnswerSource(StrEnum):
     OTHER = "other"
 
 
+QuestionWording = Annotated[str, Field(min_length=1, max_length=300)]
+"""A checklist question as the instrument words it: the instrument's text, not personal."""
+
+
 class DashAnswer(ContractModel):
     """The answer to one question, by its position in the question set."""
 
@@ -66,6 +70,9 @@ class DashAnswer(ContractModel):
     source: AnswerSource | None = None
     """Absent when the survivor gave the answer."""
     comment: ShortText | None = None
+    wording: QuestionWording | None = None
+    """The question as the instrument words it, so consumers need not know the instrument;
+    absent on answers recorded before risk published it."""
 
 
 class ProfessionalJudgement(ContractModel):

@@ -135,17 +135,23 @@ def _assessment(assessment: KnownAssessment | None, referred: MaracReferred) -> 
         pairs.append(
             ("Professional judgement", f"raised to {judgement.raised_to.value}: {judgement.reason}")
         )
+    # Each question as risk published it with the answer; assessments published before
+    # risk sent the wording show the question's number only.
+    worded = any(a.wording for a in assessment.answers)
     answers = "".join(
         "<tr>"
-        f"<td>{_e(a.question)}</td><td>{_e(a.answer.value.replace('_', ' '))}</td>"
+        f"<td>{_e(a.question)}</td>"
+        + (f"<td>{_e(a.wording or '')}</td>" if worded else "")
+        + f"<td>{_e(a.answer.value.replace('_', ' '))}</td>"
         f"<td>{_e(a.source.value.replace('_', ' ') if a.source else 'survivor')}</td>"
         f"<td>{_e(a.comment or '')}</td>"
         "</tr>"
         for a in sorted(assessment.answers, key=lambda a: a.question)
     )
+    question = "<th>No.</th><th>Question</th>" if worded else "<th>Question</th>"
     return (
         f"<h2>Risk assessment</h2>{note}<table>{_rows(pairs)}</table>"
-        "<h3>Answers</h3><table><thead><tr><th>Question</th><th>Answer</th>"
+        f"<h3>Answers</h3><table><thead><tr>{question}<th>Answer</th>"
         f"<th>Source</th><th>Comment</th></tr></thead><tbody>{answers}</tbody></table>"
     )
 

@@ -11,6 +11,7 @@ as an unknown case.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID
@@ -18,6 +19,7 @@ from uuid import UUID
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events import parse_event
 from hearth.contracts.events import risk as risk_events
+from hearth.contracts.events.base import DomainEvent
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.eventstore import commands
 from hearth.eventstore.commands import Loaded
@@ -43,6 +45,8 @@ class Outcome:
     appended: list[Envelope]
     state: ReferralsState
     known: KnownCase
+    stream: Loaded[ReferralsState]
+    """The stream as it is now, for a next command in the same transaction."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class ReferralHandlers:
         )
         if result.appended:
             await read_model.save(conn, self.schema, result.after, facts)
-        return Outcome(result.appended, result.after, facts)
+        return Outcome(result.appended, result.after, facts, result.loaded)
 
     async def staff_command(self, case_id: UUID, command: Command) -> Outcome:
         """A command from a member of staff, in its own transaction, behind the access rule."""
@@ -141,14 +145,48 @@ class ReferralHandlers:
             raise CaseNotFound()
         return ReferralsRead(state, known, history)
 
-    async def learn_from(self, conn: Conn, envelope: Envelope) -> Outcome | None:
+    async def load_many(
+        self, conn: Conn, case_ids: Iterable[UUID]
+    ) -> dict[UUID, Loaded[ReferralsState]]:
+        """Several cases' referral streams in one read."""
+        ids = {stream_id(case_id): case_id for case_id in case_ids}
+        loaded = await commands.load_streams(self.store, self.decider, ids, conn=conn)
+        return {ids[stream]: case for stream, case in loaded.items()}
+
+    async def learn_from(
+        self, conn: Conn, envelope: Envelope, batch: ReferralsBatch | None = None
+    ) -> Outcome | None:
         """What another service's event says of a case; the MARAC criteria decided again
-        after a new report or assessment. Other events change nothing."""
+        after a new report or assessment. Other events change nothing.
+
+        With `batch`, the case is taken as the batch loaded (and locked) it, and kept
+        current there for the batch's next event about it."""
         event = parse_event(envelope.type, envelope.payload)
-        case_id = getattr(event, "case_id", None)
-        if not isinstance(case_id, UUID):
+        case_id = case_of(event)
+        if case_id is None:
             return None
-        known = await read_model.load_known(conn, self.schema, case_id, for_update=True)
+        known, loaded = batch.take(conn, case_id) if batch is not None else (None, None)
+        try:
+            if known is None:
+                known = await read_model.load_known(conn, self.schema, case_id, for_update=True)
+            after, outcome = await self._learn(conn, envelope, event, case_id, known, loaded)
+        except BaseException:
+            if batch is not None:
+                batch.forget()
+            raise
+        if batch is not None:
+            batch.keep(conn, case_id, after, outcome.stream if outcome is not None else loaded)
+        return outcome
+
+    async def _learn(
+        self,
+        conn: Conn,
+        envelope: Envelope,
+        event: DomainEvent,
+        case_id: UUID,
+        known: KnownCase,
+        loaded: Loaded[ReferralsState] | None,
+    ) -> tuple[KnownCase, Outcome | None]:
         threshold = None
         if isinstance(event, risk_events.DashCompleted):
             # Published by risk from its policy when it knows the instrument's threshold.
@@ -158,15 +196,80 @@ class ReferralHandlers:
         if after != known:
             await read_model.save_known(conn, self.schema, case_id, after, self.clock.now())
         if type(event) not in TRIGGERS or not after.opened:
-            return None
-        return await self.run(
+            return after, None
+        outcome = await self.run(
             conn,
             case_id,
             Reassess(actor=REFERRALS_SYSTEM),
             known=after,
             correlation_id=envelope.correlation_id,
             causation_id=envelope.event_id,
+            loaded=loaded,
         )
+        return after, outcome
+
+
+def case_of(event: DomainEvent) -> UUID | None:
+    """The case another service's event is about (none: not about one case)."""
+    case_id = getattr(event, "case_id", None)
+    return case_id if isinstance(case_id, UUID) else None
+
+
+class ReferralsBatch:
+    """What is known of a consumer batch's cases and their referral streams, loaded
+    together and kept current as the batch's events are handled.
+
+    `prefetch` takes every case's lock (the one `load_known(for_update=True)` takes, so
+    cases' and risk's consumers still take turns per case) and reads what is known of
+    them and their streams, one query each; `take` hands a case to the next event about
+    it. What is kept belongs to the transaction that loaded it: it is used only on the
+    same connection and forgotten as soon as a command fails (the transaction then rolls
+    back, or the batch is redone event by event). A stream a staff command wrote in the
+    meantime is safe: the append finds it moved on and the command is decided again on
+    a fresh read. What is known is written only under the case's lock, held here.
+    """
+
+    def __init__(self) -> None:
+        self._conn: object | None = None
+        self._known: dict[UUID, KnownCase] = {}
+        self._streams: dict[UUID, Loaded[ReferralsState]] = {}
+
+    def forget(self) -> None:
+        self._conn, self._known, self._streams = None, {}, {}
+
+    async def prefetch(
+        self, handlers: ReferralHandlers, conn: Conn, case_ids: Iterable[UUID]
+    ) -> None:
+        """Lock and load these cases, for the events this transaction will handle."""
+        self.forget()
+        ids = sorted(set(case_ids))
+        if not ids:
+            return
+        known = await read_model.load_known_many(conn, handlers.schema, ids)
+        streams = await handlers.load_many(conn, ids)
+        self._conn, self._known, self._streams = conn, known, streams
+
+    def take(
+        self, conn: Conn, case_id: UUID
+    ) -> tuple[KnownCase | None, Loaded[ReferralsState] | None]:
+        """The case as kept for this transaction (None, None: read it afresh)."""
+        if conn is not self._conn:
+            return None, None
+        return self._known.pop(case_id, None), self._streams.pop(case_id, None)
+
+    def keep(
+        self,
+        conn: Conn,
+        case_id: UUID,
+        known: KnownCase,
+        stream: Loaded[ReferralsState] | None,
+    ) -> None:
+        """The case as it is now, locked by this transaction, for its next event."""
+        if conn is not self._conn:
+            return
+        self._known[case_id] = known
+        if stream is not None:
+            self._streams[case_id] = stream
 
 
 def referral_handlers(runtime: Runtime) -> ReferralHandlers:

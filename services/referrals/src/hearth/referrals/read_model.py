@@ -10,6 +10,7 @@ managers' list of actions. `rebuild` replays the event store into the MARAC tabl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -40,6 +41,28 @@ async def load_known(
     if facts is None:
         return KnownCase()
     return KnownCase.model_validate(facts, context=RECORDED)
+
+
+async def load_known_many(
+    conn: Conn, schema: str, case_ids: Iterable[UUID]
+) -> dict[UUID, KnownCase]:
+    """What is known of several cases, in one query, each held until the transaction ends
+    as `load_known(for_update=True)` holds one (a case not known yet: an empty one).
+
+    The locks are taken in one order (by key), so two batches that share cases take
+    turns instead of waiting on each other."""
+    s = check_schema_name(schema)
+    ids = sorted(set(case_ids))
+    keys = sorted({advisory_key("hearth-referrals-known", s, str(case_id)) for case_id in ids})
+    # unnest yields the keys in the array's (sorted) order, one lock after another.
+    await conn.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) k", keys)
+    rows = await conn.fetch(
+        f"SELECT case_id, facts FROM {s}.known_cases WHERE case_id = ANY($1::uuid[])", ids
+    )
+    known = {
+        row["case_id"]: KnownCase.model_validate(row["facts"], context=RECORDED) for row in rows
+    }
+    return {case_id: known.get(case_id, KnownCase()) for case_id in ids}
 
 
 async def save_known(

@@ -7,7 +7,7 @@ from pathlib import Path
 from hearth.contracts.topics import CASES_EVENTS, RISK_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
 from hearth.referrals.api import router
-from hearth.referrals.consumers import cases_events, risk_events
+from hearth.referrals.consumers import cases_batches, cases_events, risk_batches, risk_events
 from hearth.referrals.operations import REBUILD_READ_MODEL
 from hearth.referrals.scheduler import marac_action_scheduler
 from hearth.referrals.settings import load_config
@@ -17,8 +17,10 @@ SPEC = ServiceSpec(
     context=load_config,
     migrations=Path(__file__).parent / "migrations",
     consumers=[
-        ConsumerSpec(name="cases", topics=[CASES_EVENTS], handler=cases_events),
-        ConsumerSpec(name="risk", topics=[RISK_EVENTS], handler=risk_events),
+        ConsumerSpec(
+            name="cases", topics=[CASES_EVENTS], handler=cases_events, prepare=cases_batches
+        ),
+        ConsumerSpec(name="risk", topics=[RISK_EVENTS], handler=risk_events, prepare=risk_batches),
     ],
     routers=[router],
     background=[marac_action_scheduler],

@@ -73,17 +73,17 @@ def assessment_summary(kept: Assessment) -> dict[str, Any]:
 
 
 def assessment_view(kept: Assessment, catalogue: Catalogue) -> dict[str, Any]:
-    """One assessment with every answer, and each question's wording when the instrument
-    (same id and version) is still offered."""
+    """One assessment with every answer and each question's wording: as recorded with the
+    answer, or, for answers recorded before the wording was, from the instrument while
+    the same id and version is still offered."""
     e = kept.event
     instrument = catalogue.instruments.get(e.question_set_id)
     same = instrument is not None and instrument.version == e.question_set_version
     answers = []
     for answer in e.answers:
         question = instrument.question(answer.question) if same and instrument else None
-        answers.append(
-            {**answer.model_dump(mode="json"), "text": question.text if question else None}
-        )
+        text = answer.wording or (question.text if question else None)
+        answers.append({**answer.model_dump(mode="json", exclude={"wording"}), "text": text})
     return {**assessment_summary(kept), "answers": answers}
 
 

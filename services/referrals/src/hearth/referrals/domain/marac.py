@@ -48,8 +48,12 @@ def due(
 ) -> list[ev.ReferralsEvent]:
     """A MARAC referral due, once per new set of criteria, while none is open.
 
-    Not repeated while the criteria stay those already shown (or fewer)."""
+    Not repeated while the criteria stay those already shown (or fewer). None for a
+    closed case: nobody is working it, so a due would wait unseen; a new report reopens
+    it in cases, and `CaseReopened` has the criteria decided again."""
     if not met.criteria or not known.opened or known.case_id is None:
+        return []
+    if not known.open:
         return []
     if state.open_marac is not None:
         return []

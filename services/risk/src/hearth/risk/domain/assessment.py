@@ -97,6 +97,12 @@ def judged_level(scored_level: RiskLevel, judgement: GivenJudgement | None) -> R
     return judgement.raised_to
 
 
+def _wording(instrument: Instrument, number: int) -> str | None:
+    """The question as the instrument words it, published with the answer."""
+    question = instrument.question(number)
+    return question.text if question is not None else None
+
+
 def score_answers(
     instrument: Instrument,
     answers: tuple[GivenAnswer, ...],
@@ -116,7 +122,13 @@ def score_answers(
         criteria.append(MaracCriterion.PROFESSIONAL_JUDGEMENT)
     return Scored(
         answers=tuple(
-            DashAnswer(question=a.question, answer=a.answer, source=a.source, comment=a.comment)
+            DashAnswer(
+                question=a.question,
+                answer=a.answer,
+                source=a.source,
+                comment=a.comment,
+                wording=_wording(instrument, a.question),
+            )
             for a in ordered
         ),
         score=score,
