@@ -118,18 +118,20 @@ class KeyStore:
                 await self._insert(c, missing_cases)
                 # Lock the case keys (shared) so a concurrent destroy_case waits for this
                 # transaction, or is seen here if it committed first.
-                erased = await c.fetch(
-                    f"""SELECT case_id FROM {self._table}
+                # (Every case row is locked, live or not: a row the WHERE left out would
+                # not be locked.)
+                case_rows = await c.fetch(
+                    f"""SELECT case_id, destroyed_at FROM {self._table}
                         WHERE case_id = ANY($1::uuid[]) AND person_id IS NULL
-                          AND destroyed_at IS NOT NULL
                         ORDER BY case_id FOR SHARE""",
                     cases,
                 )
-                if erased:
-                    raise SubjectErased(
-                        f"case {erased[0]['case_id']} was erased (its key is destroyed): "
-                        "no new personal data is stored about anyone on it"
-                    )
+                for case_row in case_rows:
+                    if case_row["destroyed_at"] is not None:
+                        raise SubjectErased(
+                            f"case {case_row['case_id']} was erased (its key is destroyed): "
+                            "no new personal data is stored about anyone on it"
+                        )
                 await self._insert(c, [s for s in missing if s.person_id is not None])
                 rows = await self._rows_of_cases(c, cases)
         keys: dict[Subject, DataKey] = {}
@@ -137,8 +139,8 @@ class KeyStore:
             row = rows.get(subject)
             if row is None:  # pragma: no cover - inserted above, in this transaction
                 raise PersonalDataError(f"the data key of {subject} was not created")
-            case_row = rows.get(Subject(subject.case_id))
-            if case_row is not None and case_row["wrapped_key"] is None:
+            case_key = rows.get(Subject(subject.case_id))
+            if case_key is not None and case_key["wrapped_key"] is None:
                 raise SubjectErased(
                     f"case {subject.case_id} was erased (its key is destroyed): "
                     "no new personal data is stored about anyone on it"
