@@ -33,6 +33,7 @@ from typing import Any, Final
 from uuid import UUID
 
 import asyncpg
+import structlog
 
 from hearth.contracts.events.base import has_control_character
 from hearth.eventstore.db import Conn, check_schema_name, migrate
@@ -45,6 +46,8 @@ from hearth.eventstore.personal_data.keys import (
     unwrap,
     wrap,
 )
+
+log = structlog.get_logger(__name__)
 
 DEFAULT_SCHEMA: Final = "hearth_keys"
 KEY_STORE_MIGRATIONS: Final = Path(__file__).parent / "migrations"
@@ -222,7 +225,9 @@ class KeyStore:
                 case_id,
                 reason,
             )
-        return int(case_destroyed) + len(persons)
+        destroyed = int(case_destroyed) + len(persons)
+        log.info("data keys destroyed", case_id=str(case_id), keys=destroyed)
+        return destroyed
 
     async def destroy_person(
         self, case_id: UUID, person_id: UUID, *, reason: str, conn: Conn | None = None
@@ -232,7 +237,11 @@ class KeyStore:
         a live key was destroyed, else 0."""
         reason = _check_reason(reason)
         async with self._transaction(conn) as c:
-            return int(await self._destroy_row(c, Subject(case_id, person_id), reason))
+            destroyed = int(await self._destroy_row(c, Subject(case_id, person_id), reason))
+        log.info(
+            "data keys destroyed", case_id=str(case_id), person_id=str(person_id), keys=destroyed
+        )
+        return destroyed
 
     async def _destroy_row(self, conn: Conn, subject: Subject, reason: str) -> bool:
         row = await conn.fetchrow(
@@ -259,23 +268,28 @@ class KeyStore:
         transaction; events are not touched. Needs the old master keys loaded until it has
         finished (`MasterKeyMissing` otherwise, with nothing of that batch changed). Keys a
         process still running with an older current key creates meanwhile are caught by
-        running it again. Returns how many keys were re-wrapped."""
+        running it again (as are keys made meanwhile below the batch reached). Returns how
+        many keys were re-wrapped."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         current = self._masters.current
         total = 0
+        after = ""  # key ids are walked in order, so each batch starts where the last ended
         while True:
             async with self._pool.acquire() as conn, conn.transaction():
                 rows = await conn.fetch(
                     f"""SELECT key_id, case_id, person_id, wrapped_key, master_key_id
                         FROM {self._table}
-                        WHERE wrapped_key IS NOT NULL AND master_key_id <> $1
+                        WHERE key_id > $3 AND wrapped_key IS NOT NULL AND master_key_id <> $1
                         ORDER BY key_id LIMIT $2 FOR UPDATE""",
                     current.key_id,
                     batch_size,
+                    after,
                 )
                 if not rows:
+                    log.info("data keys re-wrapped", keys=total, master_key_id=current.key_id)
                     return total
+                after = rows[-1]["key_id"]
                 await conn.executemany(
                     f"""UPDATE {self._table} SET wrapped_key = $2, master_key_id = $3
                         WHERE key_id = $1 AND wrapped_key IS NOT NULL""",

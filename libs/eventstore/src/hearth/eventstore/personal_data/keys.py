@@ -48,7 +48,7 @@ _KEY_ID: Final = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 _WRAP_CONTEXT: Final = "hearth:datakey:v1"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     """Whom a data key belongs to: a person on a case, or the case (`person_id` None)."""
 
@@ -142,8 +142,8 @@ def _decode_key(text: str) -> bytes | None:
 def parse_master_keys(text: str, *, setting: str = MASTER_KEYS_SETTING) -> MasterKeys:
     """`id:base64(32 bytes)` entries separated by commas or line breaks, current first.
 
-    Errors name `setting` and the entry's position (and its id when it looks like one),
-    never what the entry holds: a misplaced key must not end up in a log.
+    Errors name `setting` and the entry's position, never what the entry holds (not even
+    its id: a key written where the id goes must not end up in a log).
     """
     entries = [e.strip() for e in re.split(r"[,\n]", text) if e.strip()]
     if not entries:
@@ -160,11 +160,13 @@ def parse_master_keys(text: str, *, setting: str = MASTER_KEYS_SETTING) -> Maste
         material = _decode_key(encoded)
         if material is None or len(material) != KEY_BYTES:
             raise MasterKeyError(
-                f"{setting}: master key {key_id!r} (entry {position}) is not base64 of "
-                f"exactly {KEY_BYTES} bytes"
+                f"{setting}: entry {position} is not <id>:<base64 of exactly {KEY_BYTES} bytes>"
             )
-        if any(k.key_id == key_id for k in keys):
-            raise MasterKeyError(f"{setting}: master key id {key_id!r} appears twice")
+        for earlier, key in enumerate(keys, start=1):
+            if key.key_id == key_id:
+                raise MasterKeyError(
+                    f"{setting}: entries {earlier} and {position} have the same master key id"
+                )
         keys.append(MasterKey(key_id, material))
     return MasterKeys(keys)
 
