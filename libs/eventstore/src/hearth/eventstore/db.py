@@ -77,11 +77,19 @@ def _migration_files(directories: Iterable[Path]) -> list[tuple[str, Path]]:
     return files
 
 
-async def migrate(pool: asyncpg.Pool, schema: str, directories: Iterable[Path] = ()) -> list[str]:
+async def migrate(
+    pool: asyncpg.Pool,
+    schema: str,
+    directories: Iterable[Path] = (),
+    *,
+    eventstore_tables: bool = True,
+) -> list[str]:
     """Apply the event store's migrations, then the service's own, each once, in order.
 
     Files may use `{schema}` for the service's schema. Runs under an advisory lock so
     two instances starting together do not race. Returns the names newly applied.
+    `eventstore_tables=False` applies only `directories`: a schema that holds no events
+    (the key store of `hearth.eventstore.personal_data`).
     """
     check_schema_name(schema)
     applied_now: list[str] = []
@@ -98,7 +106,8 @@ async def migrate(pool: asyncpg.Pool, schema: str, directories: Iterable[Path] =
             r["name"]: r["checksum"]
             for r in await conn.fetch(f"SELECT name, checksum FROM {schema}.schema_migrations")
         }
-        for name, path in _migration_files([EVENTSTORE_MIGRATIONS, *directories]):
+        base = [EVENTSTORE_MIGRATIONS] if eventstore_tables else []
+        for name, path in _migration_files([*base, *directories]):
             sql = path.read_text().replace("{schema}", schema)
             checksum = hashlib.sha256(sql.encode()).hexdigest()
             if name in done:

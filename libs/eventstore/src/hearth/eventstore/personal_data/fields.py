@@ -1,0 +1,271 @@
+"""Encrypting and decrypting the personal fields of an event's JSON payload. Pure: keys in.
+
+Which fields: every path `personal_paths(model)` gives for the event's model (the
+contract's `PersonalStr`, `PersonalDate` and the like), followed through nested objects
+and lists. Nothing else changes: the payload keeps its shape, `None` stays `None`, each
+item of a list of personal values is encrypted on its own.
+
+Whose key (`Subject`): the nearest object enclosing the value, on its path from the
+payload's top, that has a `person_id` (a survivor, an alleged perpetrator, a child, or an
+event about one person such as `FlagRaised`); with none, the case's key (the reporter,
+the account, notes, safe-contact details). `case_id` is the event's subject: its case
+(or, for intake's events about an enquiry not yet on a case, that enquiry's id).
+
+The stored form of a value is text: `hearth:enc:v1:<key id>:<base64url(nonce||ciphertext)>`
+(no padding). AES-256-GCM with a fresh 96-bit nonce; the associated data binds it to the
+key id, the event type, the event id and the value's concrete path (list indexes
+included), so a ciphertext moved to another field, another list item, another event or
+another event type fails to open.
+
+Opening (`decrypt_personal`): a value whose key the caller holds is decrypted; one whose
+key is not among the keys given (destroyed by erasure, or withheld from this caller)
+becomes the contract's `REDACTED` marker and its path is listed in `Decrypted.redacted`;
+a value that fails authentication raises `UndecryptableValue` (tampering is never
+silently redacted). A consumer that never calls this (no key store access) sees the
+ciphertext strings themselves. Values at personal paths that are not in the encrypted
+form (events stored before encryption) are returned as they are.
+
+Open an event as it is stored, before any upcaster: the associated data names the stored
+event type and paths.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any, Final
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from hearth.contracts.events.base import REDACTED, DomainEvent, personal_paths
+from hearth.eventstore.personal_data.errors import (
+    InvalidSubject,
+    MissingDataKey,
+    NotEncryptable,
+    UndecryptableValue,
+)
+from hearth.eventstore.personal_data.keys import NONCE_BYTES, DataKey, Subject
+
+ENCRYPTED_PREFIX: Final = "hearth:enc:v1:"
+"""Every encrypted value starts with this; `v1` is the format (AES-256-GCM, as above)."""
+PERSON_ID_FIELD: Final = "person_id"
+"""The field that makes an object a person with a key of their own."""
+
+_ENCRYPTED: Final = re.compile(r"^hearth:enc:v1:([A-Za-z0-9_.-]{1,64}):([A-Za-z0-9_-]+)$")
+_TAG_BYTES: Final = 16
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    """One personal value in a payload: where it sits and whose it is."""
+
+    holder: dict[str, Any] | list[Any]
+    key: str | int
+    path: Path
+    person_id: Any
+
+    @property
+    def value(self) -> Any:
+        return self.holder[self.key]  # type: ignore[index]
+
+    def replace(self, value: Any) -> None:
+        self.holder[self.key] = value  # type: ignore[index]
+
+    def dotted(self) -> str:
+        return ".".join(str(part) for part in self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Decrypted:
+    """An opened payload, and the paths whose keys were missing (now `REDACTED`)."""
+
+    payload: dict[str, Any]
+    redacted: tuple[str, ...] = ()
+
+
+@cache
+def _paths(model: type[DomainEvent]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(path.split(".")) for path in personal_paths(model))
+
+
+def _leaves(
+    container: dict[str, Any], parts: tuple[str, ...], path: Path, person_id: Any
+) -> Iterator[_Leaf]:
+    if container.get(PERSON_ID_FIELD) is not None:
+        person_id = container[PERSON_ID_FIELD]
+    name, rest = parts[0], parts[1:]
+    value = container.get(name)
+    if value is None:
+        return
+    if not rest:
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                if item is not None:
+                    yield _Leaf(value, index, (*path, name, index), person_id)
+        else:
+            yield _Leaf(container, name, (*path, name), person_id)
+        return
+    if isinstance(value, dict):
+        yield from _leaves(value, rest, (*path, name), person_id)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield from _leaves(item, rest, (*path, name, index), person_id)
+
+
+def _personal_leaves(model: type[DomainEvent], payload: dict[str, Any]) -> Iterator[_Leaf]:
+    for parts in _paths(model):
+        yield from _leaves(payload, parts, (), None)
+
+
+def _uuid(value: Any, what: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidSubject(f"{what} is not a UUID") from None
+
+
+def _subject(case_id: UUID, leaf: _Leaf) -> Subject:
+    if leaf.person_id is None:
+        return Subject(case_id)
+    return Subject(case_id, _uuid(leaf.person_id, f"the person_id enclosing {leaf.dotted()}"))
+
+
+def subjects_for(
+    model: type[DomainEvent], payload: dict[str, Any], *, case_id: UUID | str
+) -> frozenset[Subject]:
+    """The subjects whose data keys `encrypt_personal` needs for this payload (only those
+    with a personal value present)."""
+    case = _uuid(case_id, "case_id")
+    return frozenset(_subject(case, leaf) for leaf in _personal_leaves(model, payload))
+
+
+def _associated_data(key_id: str, event_type: str, event_id: UUID, path: Path) -> bytes:
+    parts = [ENCRYPTED_PREFIX, key_id, event_type, str(event_id), *path]
+    return json.dumps(parts, separators=(",", ":")).encode()
+
+
+def _plaintext(leaf: _Leaf) -> bytes:
+    value = leaf.value
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, date):  # a datetime is a date too: ISO text either way
+        return value.isoformat().encode()
+    raise NotEncryptable(
+        f"the personal value at {leaf.dotted()} is a {type(value).__name__}, not text or a date"
+    )
+
+
+def is_encrypted(value: Any) -> bool:
+    """True for a value in the encrypted form (`hearth:enc:v1:...`)."""
+    return isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX)
+
+
+def encrypt_personal(
+    model: type[DomainEvent],
+    payload: Mapping[str, Any],
+    *,
+    case_id: UUID | str,
+    event_id: UUID,
+    keys: Mapping[Subject, DataKey],
+) -> dict[str, Any]:
+    """A copy of `payload` (the event's JSON data) with every personal value encrypted under
+    its subject's key from `keys` (see `subjects_for`); `MissingDataKey` if one is absent."""
+    case = _uuid(case_id, "case_id")
+    event_type = model.event_type()
+    sealed: dict[str, Any] = copy.deepcopy(dict(payload))
+    for leaf in list(_personal_leaves(model, sealed)):
+        subject = _subject(case, leaf)
+        key = keys.get(subject)
+        if key is None:
+            raise MissingDataKey(f"no data key given for {subject} (needed at {leaf.dotted()})")
+        nonce = os.urandom(NONCE_BYTES)
+        ciphertext = AESGCM(key.material).encrypt(
+            nonce, _plaintext(leaf), _associated_data(key.key_id, event_type, event_id, leaf.path)
+        )
+        text = base64.urlsafe_b64encode(nonce + ciphertext).rstrip(b"=").decode()
+        leaf.replace(f"{ENCRYPTED_PREFIX}{key.key_id}:{text}")
+    return sealed
+
+
+def _parse(leaf: _Leaf, event_type: str) -> tuple[str, bytes] | None:
+    value = leaf.value
+    if not is_encrypted(value):
+        return None
+    match = _ENCRYPTED.fullmatch(value)
+    blob: bytes | None = None
+    if match is not None:
+        encoded = match.group(2)
+        try:
+            blob = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        except (binascii.Error, ValueError):
+            blob = None
+    if match is None or blob is None or len(blob) < NONCE_BYTES + _TAG_BYTES:
+        raise UndecryptableValue(
+            f"the encrypted value at {leaf.dotted()} of {event_type} is malformed"
+        )
+    return match.group(1), blob
+
+
+def key_ids_in(model: type[DomainEvent], payload: Mapping[str, Any]) -> frozenset[str]:
+    """The ids of the data keys an encrypted payload's values were made with (to load them
+    in one query before `decrypt_personal`)."""
+    event_type = model.event_type()
+    found: set[str] = set()
+    for leaf in _personal_leaves(model, dict(payload)):
+        parsed = _parse(leaf, event_type)
+        if parsed is not None:
+            found.add(parsed[0])
+    return frozenset(found)
+
+
+def decrypt_personal(
+    model: type[DomainEvent],
+    payload: Mapping[str, Any],
+    *,
+    event_id: UUID,
+    keys: Mapping[str, DataKey],
+) -> Decrypted:
+    """A copy of an encrypted `payload` with each personal value decrypted with its key
+    from `keys` (by key id), or `REDACTED` where the key is not given (destroyed, or not
+    for this caller). `UndecryptableValue` when a value fails authentication."""
+    event_type = model.event_type()
+    opened: dict[str, Any] = copy.deepcopy(dict(payload))
+    redacted: list[str] = []
+    for leaf in list(_personal_leaves(model, opened)):
+        parsed = _parse(leaf, event_type)
+        if parsed is None:
+            continue
+        key_id, blob = parsed
+        key = keys.get(key_id)
+        if key is None:
+            leaf.replace(REDACTED)
+            redacted.append(leaf.dotted())
+            continue
+        try:
+            plaintext = AESGCM(key.material).decrypt(
+                blob[:NONCE_BYTES],
+                blob[NONCE_BYTES:],
+                _associated_data(key_id, event_type, event_id, leaf.path),
+            )
+        except InvalidTag:
+            raise UndecryptableValue(
+                f"the encrypted value at {leaf.dotted()} of {event_type} (event {event_id}) "
+                "fails authentication: changed, or moved from another field or event"
+            ) from None
+        leaf.replace(plaintext.decode())
+    return Decrypted(opened, tuple(redacted))
