@@ -20,6 +20,8 @@ from hearth.contracts.events.base import DomainEvent
 from hearth.contracts.events.case_values import (
     CaseManager,
     ClosureReason,
+    ErasureBasis,
+    ErasureReason,
     ContactAttemptOutcome,
     DashOutcome,
     EmergencyRepairDue,
@@ -341,6 +343,25 @@ def _case_lifecycle() -> list[DomainEvent]:
             report_id=_uuid(4),
             contact_due_at=_at(3024),
             dash_due_at=_at(3048),
+        ),
+        c.ErasureRequested(
+            case_id=CASE_ID,
+            request_id=_uuid(40),
+            requested_at=_at(4000),
+            reason=ErasureReason.CONSENT_WITHDRAWN,
+            data_protection_reference="DPO-2025-0042",
+        ),
+        c.CaseErased(
+            case_id=CASE_ID,
+            erased_at=_at(4010),
+            basis=ErasureBasis.SUBJECT_REQUEST,
+            reason=ErasureReason.CONSENT_WITHDRAWN,
+            retention_policy="west-kent-2024",
+            retention_years=6,
+            closed_at=_at(2000),
+            request_id=_uuid(40),
+            requested_by="staff-0002",
+            approved_by="staff-0001",
         ),
     ]
 
