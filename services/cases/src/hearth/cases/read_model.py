@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -53,6 +54,7 @@ _SUMMARY_COLUMNS = (
     "timescale_policy",
     "updated_at",
     "identify_survivor",
+    "erased_at",
 )
 _SUMMARY_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SUMMARY_COLUMNS[1:])
 
@@ -100,6 +102,7 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.opened.timescale_policy,
         state.last_recorded_at,
         state.identify_survivor is not None and state.identify_survivor.is_open,
+        state.erasure.erased_at if state.erasure else None,
     )
     rows = [
         (
@@ -153,6 +156,19 @@ async def _count_moved(conn: Conn, s: str, before: str | None, after: str | None
             DO UPDATE SET open_cases = {s}.caseloads.open_cases + $2""",
         changes,
     )
+
+
+async def closed_before(conn: Conn, schema: str, before: datetime, limit: int) -> list[UUID]:
+    """Closed cases not yet erased that closed before `before`, oldest closure first, at
+    most `limit` (the retention sweep's work list, read through its partial index)."""
+    rows = await conn.fetch(
+        f"""SELECT case_id FROM {check_schema_name(schema)}.case_summary
+            WHERE status = 'closed' AND erased_at IS NULL AND closed_at < $1
+            ORDER BY closed_at, case_id LIMIT $2""",
+        before,
+        limit,
+    )
+    return [r["case_id"] for r in rows]
 
 
 async def caseloads(conn: Conn, schema: str) -> dict[str, int]:
