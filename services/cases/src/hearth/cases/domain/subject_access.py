@@ -24,7 +24,7 @@ survivor, and anyone who reported the abuse):
   attempts with the number used, their safe-contact arrangements, wishes, actions,
   repairs, security, reviews, closure) **without who reported it**: no reporter kind,
   no channel, no link to another case. Safe-contact arrangements a third party gave
-  (not yet confirmed by the survivor) are held back: the numbers may be the reporter's.
+  (not confirmed by the survivor) are held for review: the numbers may be the reporter's.
 - **Free text** (notes, reasons, descriptions, the survivor's own words) is about several
   people at once and can name anyone: it is never printed. Each piece about the person is
   listed under `held_for_review` (which event, which field), for a reviewer to redact and
@@ -266,16 +266,18 @@ class _Access:
             return
         if isinstance(event, ev.FlagRaised | ev.FlagRemoved) and event.person_id != self.person_id:
             return
+        if isinstance(event, ev.SafeContactUpdated) and not event.survivors_own:
+            # Arrangements a third party gave (unconfirmed by the survivor) may hold the
+            # reporter's own number, and say that someone else reported: held for review.
+            self._hold(one, "safe_contact")
+            return
         fields = _fields(event, drop=_PEOPLE_FIELDS | _NOT_FOR_THE_SURVIVOR)
         fields.pop("case_id", None)
-        # Arrangements a third party gave may hold their own number: held for review.
-        given_by_others = isinstance(event, ev.SafeContactUpdated) and not event.survivors_own
-        own_contact = not given_by_others
         for path in _personal_values(event):
             top = path.split(".", 1)[0]
             if top in _PEOPLE_FIELDS or top in _NOT_FOR_THE_SURVIVOR or path in _THIRD_PARTIES:
                 continue
-            if path in _SURVIVORS_OWN and own_contact:
+            if path in _SURVIVORS_OWN:
                 _put(fields, path, _value_at(event, path))
             else:
                 self._hold(one, path)
