@@ -9,6 +9,10 @@ deadline's status (`deadline_status`, as of the case's last event; a deadline th
 unnoticed turns overdue when the scheduler records it, which saves the case again) and
 who may see the case (`visibility`: everyone or the staff named, never those involved).
 
+An erased case (`CaseErased`) keeps its row with dates, statuses and categories, its
+`erased_at`, and its visibility as nobody's (no staff id of anyone involved); a rebuild
+writes the same. `closed_before` is the retention sweep's work list.
+
 `caseloads` holds the open cases per case manager, kept by `save` from the difference
 between a case's stored `caseload_of` and its new one, in the same transaction: choosing
 a case manager reads one row per member of staff, however many cases there are.
