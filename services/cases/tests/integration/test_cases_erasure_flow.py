@@ -257,6 +257,13 @@ async def test_the_operator_command_erases_a_case_whose_retention_has_ended(
     assert summary["channel"] == "phone" and summary["opened_at"] is not None
     assert summary["visible_to"] == [] and summary["hidden_from"] == []
     assert summary["visible_to_everyone"] is False
+    async with cases.runtime.pool.acquire() as conn:
+        deadlines = await conn.fetch(
+            f"SELECT kind, due_at, status FROM {schema}.deadlines WHERE case_id = $1",
+            report.case_id,
+        )
+    # Timescales stay countable: every deadline, with when it was due and how it ended.
+    assert {d["kind"] for d in deadlines} >= {"contact", "dash"}
 
     # Nobody on staff finds it; nothing more is done to it, a second erasure included.
     lead = cases.auth("dalead-0001", Role.MANAGER)

@@ -356,3 +356,21 @@ def test_after_erasure_only_the_erasure_is_told(history, scenario, rules) -> Non
         answer = subject_access(erased, person)
         assert answer["erased"] is True
         assert set(answer) == {"case_id", "person_id", "role", "erased", "erased_at"}
+
+
+def test_a_child_sees_their_own_details_and_nobody_elses(history, scenario) -> None:
+    answer = subject_access(history, scenario.child_id)
+    assert answer["role"] == "child"
+    assert [d["details"]["name"] for d in answer["details"]] == ["Jo Example"]
+    text = _text(answer)
+    for value in (*NEVER_TO_THE_SURVIVOR[:3], SURVIVOR_NAME, SURVIVOR_PHONE, *REFUGE.lines):
+        if value != "Jo Example":
+            assert value not in text, value
+    # Only flags about the child (one is raised on opening for an affected child).
+    theirs = [
+        r.event.flag_id
+        for r in history
+        if isinstance(r.event, ev.FlagRaised) and r.event.person_id == scenario.child_id
+    ]
+    assert theirs
+    assert [e["flag_id"] for e in answer["events"]] == [str(f) for f in theirs]
