@@ -20,11 +20,11 @@ from hearth.contracts.events.base import DomainEvent
 from hearth.contracts.events.case_values import (
     CaseManager,
     ClosureReason,
-    ErasureBasis,
-    ErasureReason,
     ContactAttemptOutcome,
     DashOutcome,
     EmergencyRepairDue,
+    ErasureBasis,
+    ErasureReason,
     FeedbackRating,
     FlagKind,
     InterpreterUse,
@@ -350,6 +350,12 @@ def _case_lifecycle() -> list[DomainEvent]:
             requested_at=_at(4000),
             reason=ErasureReason.CONSENT_WITHDRAWN,
             data_protection_reference="DPO-2025-0042",
+        ),
+        c.ErasureRequestDeclined(
+            case_id=CASE_ID,
+            request_id=_uuid(39),
+            declined_at=_at(3990),
+            reason="An injunction hearing still relies on these records.",
         ),
         c.CaseErased(
             case_id=CASE_ID,

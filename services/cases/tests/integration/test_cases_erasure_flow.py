@@ -325,6 +325,17 @@ async def test_a_persons_request_is_erased_once_another_manager_approves(
         f"{url}/erasure-requests", json={"reason": "retention_period_ended"}, headers=lead
     )
     assert bad.status_code == 422
+    # A request a manager declines keeps the case; a new one may be made.
+    first = await cases.client.post(
+        f"{url}/erasure-requests", json={"reason": "objection_upheld"}, headers=lead
+    )
+    assert first.status_code == 201, first.text
+    declined = await cases.client.post(
+        f"{url}/erasure-requests/{first.json()['request_id']}/decline",
+        json={"reason": "The objection was not upheld after all."},
+        headers=other_lead,
+    )
+    assert declined.status_code == 200, declined.text
     asked = await cases.client.post(
         f"{url}/erasure-requests",
         json={"reason": "consent_withdrawn", "data_protection_reference": "DPO-2025-9"},

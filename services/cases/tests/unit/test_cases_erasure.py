@@ -233,3 +233,25 @@ def test_an_approved_erasure_is_not_approved_twice(closed, actors) -> None:
     expired = c.EraseExpired(RETENTION)
     later = SIX_YEARS_LATER + timedelta(days=1)
     assert closed.then_refused(expired, later).code == "case_erased"
+
+
+def test_a_manager_may_decline_a_request_saying_why_and_the_case_is_kept(closed, actors) -> None:
+    request_id = uuid.uuid4()
+    closed.apply(_request(actors.cm, request_id), CLOSED_AT + timedelta(days=1))
+    declined_at = CLOSED_AT + timedelta(days=2)
+    with pytest.raises(NotAllowed):
+        closed.when(c.DeclineErasure(actors.cm, request_id, "Still needed"), declined_at)
+    closed.then(
+        c.DeclineErasure(actors.manager, request_id, "The hearing relies on it"),
+        declined_at,
+        ev.ErasureRequestDeclined(
+            case_id=closed.case_id,
+            request_id=request_id,
+            declined_at=declined_at,
+            reason="The hearing relies on it",
+        ),
+    )
+    closed.apply(c.DeclineErasure(actors.manager, request_id, "Still needed"), declined_at)
+    approve = c.ApproveErasure(actors.second_manager, request_id)
+    assert closed.then_refused(approve, declined_at).code == "no_erasure_request"
+    assert closed.when(_request(actors.cm), declined_at)  # a new request may be made

@@ -756,6 +756,15 @@ class ErasureRequested(CasesEvent):
     """The request's reference in the landlord's data-protection log, if any."""
 
 
+class ErasureRequestDeclined(CasesEvent):
+    """A manager declined the waiting erasure request (the data is still needed, say):
+    the case is kept, and a new request may be made."""
+
+    request_id: UUID
+    declined_at: AwareDatetime
+    reason: ShortText
+
+
 class CaseErased(CasesEvent):
     """The case's personal data was erased: its keys destroyed, so every personal value on
     its events (and every copy of them) is unreadable, and its read models hold none.

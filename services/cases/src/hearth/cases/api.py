@@ -428,3 +428,13 @@ async def approve_erasure(
     return command_answer(
         case_id, outcome, erased_at=erased.erased_at.isoformat() if erased else None
     )
+
+
+@router.post("/{case_id}/erasure-requests/{request_id}/decline", responses=COMMAND_ANSWERS)
+async def decline_erasure(
+    request: Request, case_id: UUID, request_id: UUID, body: m.ErasureDeclineBody, actor: Manager
+) -> dict[str, Any]:
+    """A manager declines the waiting erasure request, saying why; the case is kept and a
+    new request may be made. 409 `no_erasure_request`, `case_erased`."""
+    outcome = await _run(request, case_id, c.DeclineErasure(actor, request_id, body.reason))
+    return command_answer(case_id, outcome)

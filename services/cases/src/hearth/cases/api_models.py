@@ -237,6 +237,12 @@ class ErasureRequestBody(Body):
     data_protection_reference: ExternalReference | None = None
 
 
+class ErasureDeclineBody(Body):
+    """Why a manager declines an erasure request."""
+
+    reason: ShortText
+
+
 class ClosureDecisionBody(Body):
     """A manager's decision on the closure request."""
 

@@ -574,6 +574,15 @@ class ApproveErasure(CaseCommand):
 
 
 @dataclass(frozen=True)
+class DeclineErasure(CaseCommand):
+    """A manager declines the case's pending erasure request, saying why."""
+
+    actor: Actor
+    request_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
 class EraseExpired(CaseCommand):
     """Erase a case whose retention period after closure has ended (the retention sweep
     or an operator: Hearth itself, never a member of staff)."""
@@ -581,7 +590,7 @@ class EraseExpired(CaseCommand):
     actor: Actor
 
 
-ERASURE_COMMANDS = (RequestErasure, ApproveErasure, EraseExpired)
+ERASURE_COMMANDS = (RequestErasure, ApproveErasure, DeclineErasure, EraseExpired)
 
 
 Command = (
@@ -613,5 +622,6 @@ Command = (
     | LiftRestriction
     | RequestErasure
     | ApproveErasure
+    | DeclineErasure
     | EraseExpired
 )

@@ -125,6 +125,8 @@ def _decide_lifecycle(
             return erasure.request_erasure(command, state, now)
         case c.ApproveErasure():
             return erasure.approve_erasure(command, state, now, rules)
+        case c.DeclineErasure():
+            return erasure.decline_erasure(command, state, now)
         case c.EraseExpired():
             return erasure.erase_expired(command, state, now, rules)
     raise TypeError(f"unknown command {type(command).__name__}")

@@ -19,6 +19,7 @@ from datetime import datetime
 from hearth.cases.domain.commands import (
     ApproveErasure,
     Command,
+    DeclineErasure,
     EraseExpired,
     MeetDashDeadline,
     RecordLink,
@@ -159,6 +160,26 @@ def approve_erasure(
         )
     _require_closed(state)
     return [_erased(state, now, rules, pending=pending, approved_by=command.actor.id)]
+
+
+def decline_erasure(
+    command: DeclineErasure, state: CaseState, now: datetime
+) -> list[ev.CasesEvent]:
+    """A manager declines the waiting request, saying why: the case is kept as it is."""
+    require_case(state, command.actor)
+    require_manager(command.actor, "decline an erasure")
+    pending = state.pending_erasure
+    if pending is None or pending.request.request_id != command.request_id:
+        raise NoErasureRequest()
+    assert state.case_id is not None
+    return [
+        ev.ErasureRequestDeclined(
+            case_id=state.case_id,
+            request_id=command.request_id,
+            declined_at=now,
+            reason=command.reason,
+        )
+    ]
 
 
 def erase_expired(

@@ -502,6 +502,8 @@ def _apply_lifecycle(state: CaseState, event: DomainEvent, actor: Actor) -> Case
             return replace(_reopened(state, event), pending_erasure=None)
         case ev.ErasureRequested():
             return replace(state, pending_erasure=PendingErasure(event, actor))
+        case ev.ErasureRequestDeclined():
+            return replace(state, pending_erasure=None)
         case ev.CaseErased():
             return replace(state, erasure=event, pending_erasure=None)
         case _:
