@@ -43,6 +43,9 @@ NON_PERSONAL_TEXT = {
     "asb_category",
     "partner_reference",
     "agency_reference",
+    "retention_policy",
+    "requested_by",
+    "data_protection_reference",
 }
 """Free-form strings that are deliberately not personal: staff ids, agencies, references."""
 

@@ -17,21 +17,34 @@ from uuid import UUID
 import pytest
 
 from hearth.cases.consumers import CaseEvents, intake_command
-from hearth.cases.domain.commands import ReceiveReport, RecordContactAttempt, RecordRead
+from hearth.cases.domain.commands import (
+    DecideClosure,
+    EraseExpired,
+    ReceiveReport,
+    RecordContactAttempt,
+    RecordRead,
+    RequestClosure,
+)
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.cases.domain.state import CaseState, CaseStatus
 from hearth.cases.handlers import (
     CASES_SYSTEM,
     CaseBatch,
     CaseHandlers,
+    ErasureUnavailable,
     Outcome,
     SqlCaseRecords,
 )
+from hearth.cases.scheduler import RETENTION
 from hearth.cases.service import SPEC
 from hearth.cases.settings import load_config
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events import InvalidEvent
-from hearth.contracts.events.case_values import ContactAttemptOutcome, RestrictedView
+from hearth.contracts.events.case_values import (
+    ClosureReason,
+    ContactAttemptOutcome,
+    RestrictedView,
+)
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
     Channel,
@@ -395,3 +408,66 @@ async def test_a_command_costs_the_same_round_trips_on_a_long_case(cases: Cases)
 
     assert await handlers.store.stream_version(f"case-{long}") > 300
     assert await round_trips(short) == await round_trips(long)
+
+
+class RecordingShredder:
+    """The key store's part of erasure: records what it destroyed, or fails."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.destroyed: list[tuple[UUID, str]] = []
+        self.fail = fail
+
+    async def destroy_case(self, conn: object, case_id: UUID, *, reason: str) -> int:
+        if self.fail:
+            raise RuntimeError("the key store is unreachable")
+        self.destroyed.append((case_id, reason))
+        return 1
+
+
+async def _closed(cases: Cases) -> UUID:
+    case_id, manager = await _open(cases)
+    handlers = cases.handlers
+    cm = Actor(id=manager, role=Role.CASE_MANAGER)
+    await handlers.staff_command(case_id, RequestClosure(cm, ClosureReason.SURVIVOR_MOVED))
+    await handlers.staff_command(case_id, DecideClosure(LEAD, approve=True))
+    return case_id
+
+
+async def _erase(cases: Cases, case_id: UUID) -> Outcome:
+    handlers = cases.handlers
+    later = FRIDAY_1630 + timedelta(days=7 * 366)
+    async with handlers.store.transaction() as conn:
+        return await handlers.run(conn, case_id, EraseExpired(RETENTION), now=later)
+
+
+async def test_an_erasure_destroys_the_case_keys_in_its_own_transaction(cases: Cases) -> None:
+    case_id = await _closed(cases)
+    shredder = RecordingShredder()
+    cases.handlers.shredder = shredder
+
+    outcome = await _erase(cases, case_id)
+
+    assert _names(outcome) == ["CaseErased"]
+    assert shredder.destroyed == [
+        (
+            case_id,
+            "retention_expired: retention_period_ended (west-kent-2024, 6 years after closure)",
+        )
+    ]
+    assert await cases.saved_version(case_id) == outcome.state.version
+
+
+@pytest.mark.parametrize("shredder", [None, RecordingShredder(fail=True)])
+async def test_an_erasure_whose_keys_cannot_be_destroyed_writes_nothing(
+    cases: Cases, shredder: RecordingShredder | None
+) -> None:
+    case_id = await _closed(cases)
+    cases.handlers.shredder = shredder
+    version = await cases.saved_version(case_id)
+
+    with pytest.raises((ErasureUnavailable, RuntimeError)):
+        await _erase(cases, case_id)
+
+    stored = await cases.handlers.store.read_stream(f"case-{case_id}")
+    assert [e.event_name for e in stored][-1] == "CaseClosed"
+    assert await cases.saved_version(case_id) == version

@@ -219,3 +219,23 @@ class ReopenReason(StrEnum):
     SURVIVOR_REQUEST = "survivor_request"
     CLOSED_IN_ERROR = "closed_in_error"
     REVIEW_FINDING = "review_finding"
+
+
+class ErasureBasis(StrEnum):
+    """Why a case's personal data was erased: the retention period ran out, or a person
+    asked (the right to erasure), approved by a manager."""
+
+    RETENTION_EXPIRED = "retention_expired"
+    SUBJECT_REQUEST = "subject_request"
+
+
+class ErasureReason(StrEnum):
+    """The ground for an erasure, as a code (UK GDPR Article 17(1) for a person's request):
+    never free text, so the record of an erasure holds no personal data."""
+
+    RETENTION_PERIOD_ENDED = "retention_period_ended"
+    NO_LONGER_NECESSARY = "no_longer_necessary"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    OBJECTION_UPHELD = "objection_upheld"
+    UNLAWFULLY_PROCESSED = "unlawfully_processed"
+    LEGAL_OBLIGATION = "legal_obligation"

@@ -22,6 +22,8 @@ from hearth.contracts.events.case_values import (
     ContactAttemptOutcome,
     DashOutcome,
     EmergencyRepairDue,
+    ErasureBasis,
+    ErasureReason,
     FlagKind,
     InterpreterUse,
     MeetingPlace,
@@ -736,4 +738,64 @@ class CasesLinked(CasesEvent):
             raise ValueError(
                 "conflicting_details are given for a possible same survivor, and only then"
             )
+        return self
+
+
+# --- erasure ---------------------------------------------------------------------------
+
+
+class ErasureRequested(CasesEvent):
+    """A member of staff (the envelope's actor) asked for a closed case's personal data to
+    be erased at a person's request; a manager other than them must approve it. Codes and
+    ids only: nothing that would outlive the erasure says who asked to be forgotten."""
+
+    request_id: UUID
+    requested_at: AwareDatetime
+    reason: ErasureReason
+    data_protection_reference: ExternalReference | None = None
+    """The request's reference in the landlord's data-protection log, if any."""
+
+
+class ErasureRequestDeclined(CasesEvent):
+    """A manager declined the waiting erasure request (the data is still needed, say):
+    the case is kept, and a new request may be made."""
+
+    request_id: UUID
+    declined_at: AwareDatetime
+    reason: ShortText
+
+
+class CaseErased(CasesEvent):
+    """The case's personal data was erased: its keys destroyed, so every personal value on
+    its events (and every copy of them) is unreadable, and its read models hold none.
+
+    The record of when, why and under which policy; it holds no personal data itself."""
+
+    erased_at: AwareDatetime
+    basis: ErasureBasis
+    reason: ErasureReason
+    retention_policy: Code
+    """The policy in force (the cases policy's id) when the case was erased."""
+    retention_years: int = Field(ge=1, le=100)
+    """The retention period after closure that policy set, in years."""
+    closed_at: AwareDatetime
+    """When the case closed: the retention period counts from here."""
+    request_id: UUID | None = None
+    """The erasure request approved, for an erasure a person asked for."""
+    requested_by: StaffId | None = None
+    approved_by: StaffId | None = None
+    """The manager who approved a requested erasure (not the one who asked)."""
+
+    @model_validator(mode="after")
+    def _approved_if_requested(self) -> CaseErased:
+        requested = self.basis is ErasureBasis.SUBJECT_REQUEST
+        named = (self.request_id, self.requested_by, self.approved_by)
+        if requested and any(v is None for v in named):
+            raise ValueError(
+                "an erasure a person asked for names its request, who asked and who approved"
+            )
+        if not requested and any(v is not None for v in named):
+            raise ValueError("an erasure at the end of retention has no request or approver")
+        if requested and self.requested_by == self.approved_by:
+            raise ValueError("an erasure is approved by someone other than who asked for it")
         return self

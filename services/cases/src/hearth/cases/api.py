@@ -2,9 +2,9 @@
 
 Every request carries a signed bearer token (401 without, 403 for a role not allowed).
 Reads: case managers, managers, auditors, admins. Commands: case managers and managers;
-closure decisions, reviews and restrictions: managers only. Answers: 201/200 with ids
-and versions; 422 naming bad fields; 409 with a code when a rule refuses; 404 for an
-unknown case, or a restricted one the caller is not named on.
+closure decisions, reviews, restrictions and erasure approvals: managers only.
+Answers: 201/200 with ids and versions; 422 naming bad fields; 409 with a code when a
+rule refuses; 404 for an unknown case, or a restricted one the caller is not named on.
 """
 
 from __future__ import annotations
@@ -394,4 +394,47 @@ async def lift_restriction(
     request: Request, case_id: UUID, body: m.ReasonBody, actor: Manager
 ) -> dict[str, Any]:
     outcome = await _run(request, case_id, c.LiftRestriction(actor, body.reason))
+    return command_answer(case_id, outcome)
+
+
+# --- erasure at a person's request -------------------------------------------------------
+
+
+@router.post("/{case_id}/erasure-requests", status_code=201, responses=COMMAND_ANSWERS)
+async def request_erasure(
+    request: Request, case_id: UUID, body: m.ErasureRequestBody, actor: Worker
+) -> dict[str, Any]:
+    """Ask for a closed case's personal data to be erased at a person's request (the
+    right to erasure), with the ground they rely on. A manager other than the one asking
+    approves it. 409 `case_open` (only a closed case is erased), `erasure_already_requested`
+    (one waits already), `case_erased`; 422 `reason_not_for_request` (the end of retention
+    is applied by Hearth itself)."""
+    request_id = uuid.uuid4()
+    command = c.RequestErasure(actor, request_id, body.reason, body.data_protection_reference)
+    outcome = await _run(request, case_id, command)
+    return command_answer(case_id, outcome, request_id=str(request_id))
+
+
+@router.post("/{case_id}/erasure-requests/{request_id}/approval", responses=COMMAND_ANSWERS)
+async def approve_erasure(
+    request: Request, case_id: UUID, request_id: UUID, actor: Manager
+) -> dict[str, Any]:
+    """A manager approves the waiting erasure request: the case's keys are destroyed,
+    `CaseErased` is recorded and its read model cleared, in one transaction. 403
+    `approver_is_requester` (someone else must approve) or `manager_only`; 409
+    `no_erasure_request` (none waiting with this id), `case_open`, `case_erased`."""
+    outcome = await _run(request, case_id, c.ApproveErasure(actor, request_id))
+    erased = outcome.state.erasure
+    return command_answer(
+        case_id, outcome, erased_at=erased.erased_at.isoformat() if erased else None
+    )
+
+
+@router.post("/{case_id}/erasure-requests/{request_id}/decline", responses=COMMAND_ANSWERS)
+async def decline_erasure(
+    request: Request, case_id: UUID, request_id: UUID, body: m.ErasureDeclineBody, actor: Manager
+) -> dict[str, Any]:
+    """A manager declines the waiting erasure request, saying why; the case is kept and a
+    new request may be made. 409 `no_erasure_request`, `case_erased`."""
+    outcome = await _run(request, case_id, c.DeclineErasure(actor, request_id, body.reason))
     return command_answer(case_id, outcome)

@@ -14,6 +14,7 @@ from hearth.contracts.events.base import TextChecked
 from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
+    ErasureReason,
     FlagKind,
     InterpreterUse,
     MeetingPlace,
@@ -226,6 +227,20 @@ class ClosureRequestBody(Body):
 
     reason: ClosureReason
     notes: Notes | None = None
+
+
+class ErasureRequestBody(Body):
+    """A request to erase the closed case's personal data, at a person's request: the
+    ground they rely on as a code, and the data-protection log's reference if any."""
+
+    reason: ErasureReason
+    data_protection_reference: ExternalReference | None = None
+
+
+class ErasureDeclineBody(Body):
+    """Why a manager declines an erasure request."""
+
+    reason: ShortText
 
 
 class ClosureDecisionBody(Body):

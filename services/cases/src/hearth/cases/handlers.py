@@ -32,9 +32,11 @@ from hearth.cases.domain.decider import case_decider
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.state import CaseState, stream_id
+from hearth.cases.keys import CaseKeys
 from hearth.cases.settings import cases_config
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.case_values import RestrictedView
+from hearth.contracts.events.cases import CaseErased
 from hearth.eventstore import commands
 from hearth.eventstore.clock import Clock
 from hearth.eventstore.commands import Loaded
@@ -70,12 +72,44 @@ class CaseRead:
     history: list[Envelope]
 
 
+class CaseShredder(Protocol[_ConnT_contra]):
+    """Erasure's part outside the event store: destroy a case's keys, in the caller's
+    transaction (so the keys go with the `CaseErased` event, or not at all)."""
+
+    async def destroy_case(self, conn: _ConnT_contra, case_id: UUID, *, reason: str) -> int: ...
+
+
+class ErasureUnavailable(Exception):
+    """A case is to be erased where no key store is configured: refused, nothing written."""
+
+    message_is_safe = True
+
+
 class CaseRecords(Protocol[_ConnT_contra]):
     """The read model as commands keep it: caseloads to choose from, and each case saved."""
 
     async def caseloads(self, conn: _ConnT_contra) -> Mapping[str, int]: ...
 
     async def save(self, conn: _ConnT_contra, state: CaseState) -> None: ...
+
+
+@dataclass(frozen=True)
+class SqlCaseShredder:
+    """The key store on the service's own database (`hearth.cases.keys.CaseKeys`)."""
+
+    keys: CaseKeys
+    pool: asyncpg.Pool
+
+    async def destroy_case(self, conn: Conn, case_id: UUID, *, reason: str) -> int:
+        return await self.keys.destroy_case(self.pool, conn, case_id, reason=reason)
+
+
+def erasure_reason(erased: CaseErased) -> str:
+    """The key store's one line on why the keys went: codes and the policy, never a person."""
+    return (
+        f"{erased.basis.value}: {erased.reason.value} "
+        f"({erased.retention_policy}, {erased.retention_years} years after closure)"
+    )
 
 
 @dataclass(frozen=True)
@@ -103,11 +137,13 @@ class CaseHandlers(Generic[ConnT]):
         records: CaseRecords[ConnT],
         rules: CaseRules,
         clock: Clock,
+        shredder: CaseShredder[ConnT] | None = None,
     ) -> None:
         self.store = store
         self.records = records
         self.clock = clock
         self.decider = case_decider(rules)
+        self.shredder = shredder
 
     async def load(self, conn: ConnT, case_id: UUID) -> Loaded[CaseState]:
         """The case's stream, read and folded."""
@@ -153,8 +189,20 @@ class CaseHandlers(Generic[ConnT]):
             loaded=loaded,
         )
         if result.appended:
+            await self._shred(conn, case_id, result.appended, result.after)
             await self.records.save(conn, result.after)
         return Outcome(result.appended, result.after, result.loaded)
+
+    async def _shred(
+        self, conn: ConnT, case_id: UUID, appended: list[Envelope], after: CaseState
+    ) -> None:
+        """A `CaseErased` just appended destroys the case's keys in this transaction."""
+        erased = after.erasure
+        if erased is None or not any(e.event_name == "CaseErased" for e in appended):
+            return
+        if self.shredder is None:
+            raise ErasureUnavailable("erasing a case needs the key store: none is configured here")
+        await self.shredder.destroy_case(conn, case_id, reason=erasure_reason(erased))
 
     async def staff_command(self, case_id: UUID, command: Command) -> Outcome:
         """A command from a member of staff, in its own transaction, behind the access rules.
@@ -174,7 +222,9 @@ class CaseHandlers(Generic[ConnT]):
         async with self.store.transaction() as conn:
             loaded = await self.load(conn, case_id)
             state = loaded.state
-            refused = state.exists and not may_see(state, command.actor)
+            # An erased case is seen by nobody, but a command on it is answered with why
+            # it is refused (409 `case_erased`), not as if the case never existed.
+            refused = state.exists and not state.erased and not may_see(state, command.actor)
             if refused:
                 if read_is_recorded(state, command.actor):
                     attempt = RecordRead(command.actor, RestrictedView.SUMMARY, granted=False)
@@ -212,8 +262,9 @@ class CaseHandlers(Generic[ConnT]):
 def case_handlers(runtime: Runtime) -> CaseHandlers[Conn]:
     """The handlers on the service's own PostgreSQL store and read model."""
     store = runtime.event_store
-    rules = cases_config(runtime).rules
-    return CaseHandlers(store, SqlCaseRecords(store.schema), rules, runtime.clock)
+    config = cases_config(runtime)
+    shredder = SqlCaseShredder(config.keys, store.pool)
+    return CaseHandlers(store, SqlCaseRecords(store.schema), config.rules, runtime.clock, shredder)
 
 
 async def run_command(

@@ -1,17 +1,31 @@
 """Operator commands of the cases service beside those every service has.
 
-`python -m hearth.cases rebuild-read-model` replays the event store into the case
-summary and deadlines tables (run it with the service stopped, or accept that commands
-wait for it: it locks both tables while it works).
+- `python -m hearth.cases rebuild-read-model` replays the event store into the case
+  summary and deadlines tables (run it with the service stopped, or accept that commands
+  wait for it: it locks both tables while it works).
+- `python -m hearth.cases erase-expired` erases every case closed longer ago than the
+  policy's retention period, as the service's retention sweep does (`scheduler.py`).
+- `python -m hearth.cases subject-access <case_id> <person_id>` prints, as JSON, what the
+  service holds about that person on that case and nothing of anyone else's
+  (`hearth.cases.domain.subject_access` decides what goes in; this only loads and prints).
 """
 
 from __future__ import annotations
 
+import json
+import sys
+import uuid
 from collections.abc import Mapping
+from typing import Any
 
+from hearth.cases.domain.state import stream_id
+from hearth.cases.domain.subject_access import subject_access
 from hearth.cases.read_model import rebuild
-from hearth.cases.settings import CasesConfig
-from hearth.eventstore.runtime import OperatorCommand, Runtime, ServiceSpec
+from hearth.cases.scheduler import erase_expired
+from hearth.cases.settings import CasesConfig, cases_config
+from hearth.eventstore.decider import recorded
+from hearth.eventstore.errors import NotFound
+from hearth.eventstore.runtime import Argument, OperatorCommand, Runtime, ServiceSpec
 from hearth.eventstore.settings import ServiceSettings
 
 
@@ -36,4 +50,61 @@ REBUILD_READ_MODEL = OperatorCommand(
     help="replay the event store into the case summary and deadlines "
     "(locks both tables while it works; best run with the service stopped)",
     run=_rebuild_read_model,
+)
+
+
+async def _erase_expired(runtime: Runtime[CasesConfig], args: Mapping[str, str]) -> int:
+    config = cases_config(runtime)
+    batch = config.settings.retention_batch_size
+    erased = refused = failed = 0
+    while True:
+        swept = await erase_expired(runtime, limit=batch)
+        erased, refused, failed = (
+            erased + swept.erased,
+            refused + swept.refused,
+            failed + swept.failed,
+        )
+        if swept.erased < batch:
+            break
+    policy = config.rules.policy
+    print(
+        f"erased {erased} cases closed more than {policy.retention.years_after_closure} years "
+        f"ago (policy {policy.id}); {refused} refused by their events, {failed} failed"
+    )
+    return 0 if failed == 0 else 1
+
+
+ERASE_EXPIRED = OperatorCommand(
+    name="erase-expired",
+    help="erase every case closed longer ago than the policy's retention period "
+    "(destroys their keys, records CaseErased, clears their read model)",
+    run=_erase_expired,
+)
+
+
+async def _subject_access(runtime: Runtime[CasesConfig], args: Mapping[str, str]) -> int:
+    try:
+        case_id, person_id = uuid.UUID(args["case_id"]), uuid.UUID(args["person_id"])
+    except ValueError:
+        print("case_id and person_id must be UUIDs", file=sys.stderr)
+        return 2
+    history = await runtime.event_store.read_stream(stream_id(case_id))
+    try:
+        answer: dict[str, Any] = subject_access([recorded(e) for e in history], person_id)
+    except NotFound as exc:
+        print(f"{exc.code}: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(answer, indent=2, ensure_ascii=False))
+    return 0
+
+
+SUBJECT_ACCESS = OperatorCommand(
+    name="subject-access",
+    help="print as JSON what the service holds about one person on one case "
+    "(never anyone else's personal data; free text listed for review, not printed)",
+    run=_subject_access,
+    arguments=(
+        Argument("case_id", "the case's id"),
+        Argument("person_id", "the person's id on the case (survivor, alleged perpetrator, child)"),
+    ),
 )

@@ -9,6 +9,10 @@ deadline's status (`deadline_status`, as of the case's last event; a deadline th
 unnoticed turns overdue when the scheduler records it, which saves the case again) and
 who may see the case (`visibility`: everyone or the staff named, never those involved).
 
+An erased case (`CaseErased`) keeps its row with dates, statuses and categories, its
+`erased_at`, and its visibility as nobody's (no staff id of anyone involved); a rebuild
+writes the same. `closed_before` is the retention sweep's work list.
+
 `caseloads` holds the open cases per case manager, kept by `save` from the difference
 between a case's stored `caseload_of` and its new one, in the same transaction: choosing
 a case manager reads one row per member of staff, however many cases there are.
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -53,6 +58,7 @@ _SUMMARY_COLUMNS = (
     "timescale_policy",
     "updated_at",
     "identify_survivor",
+    "erased_at",
 )
 _SUMMARY_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SUMMARY_COLUMNS[1:])
 
@@ -100,6 +106,7 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.opened.timescale_policy,
         state.last_recorded_at,
         state.identify_survivor is not None and state.identify_survivor.is_open,
+        state.erasure.erased_at if state.erasure else None,
     )
     rows = [
         (
@@ -153,6 +160,19 @@ async def _count_moved(conn: Conn, s: str, before: str | None, after: str | None
             DO UPDATE SET open_cases = {s}.caseloads.open_cases + $2""",
         changes,
     )
+
+
+async def closed_before(conn: Conn, schema: str, before: datetime, limit: int) -> list[UUID]:
+    """Closed cases not yet erased that closed before `before`, oldest closure first, at
+    most `limit` (the retention sweep's work list, read through its partial index)."""
+    rows = await conn.fetch(
+        f"""SELECT case_id FROM {check_schema_name(schema)}.case_summary
+            WHERE status = 'closed' AND erased_at IS NULL AND closed_at < $1
+            ORDER BY closed_at, case_id LIMIT $2""",
+        before,
+        limit,
+    )
+    return [r["case_id"] for r in rows]
 
 
 async def caseloads(conn: Conn, schema: str) -> dict[str, int]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from hearth.cases.api import router
 from hearth.cases.consumers import intake_batches, intake_events, risk_batches, risk_events
-from hearth.cases.operations import REBUILD_READ_MODEL
-from hearth.cases.scheduler import deadline_scheduler
+from hearth.cases.operations import ERASE_EXPIRED, REBUILD_READ_MODEL, SUBJECT_ACCESS
+from hearth.cases.scheduler import deadline_scheduler, retention_scheduler
 from hearth.cases.settings import load_config
 from hearth.contracts.topics import INTAKE_EVENTS, RISK_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
@@ -23,6 +23,6 @@ SPEC = ServiceSpec(
         ConsumerSpec(name="risk", topics=[RISK_EVENTS], handler=risk_events, prepare=risk_batches),
     ],
     routers=[router],
-    background=[deadline_scheduler],
-    commands=[REBUILD_READ_MODEL],
+    background=[deadline_scheduler, retention_scheduler],
+    commands=[REBUILD_READ_MODEL, ERASE_EXPIRED, SUBJECT_ACCESS],
 )

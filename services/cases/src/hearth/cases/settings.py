@@ -15,6 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hearth.cases.domain.policy import Policy
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import Roster
+from hearth.cases.keys import CaseKeys
+from hearth.eventstore.personal_data import DEFAULT_SCHEMA as KEY_STORE_SCHEMA
 from hearth.eventstore.runtime import Runtime
 
 PACKAGE_DIR = Path(__file__).parent
@@ -33,6 +35,12 @@ class CasesSettings(BaseSettings):
     """The DA team (TOML); the packaged `roster.toml` when unset."""
     scheduler_poll_seconds: float = Field(default=5.0, gt=0)
     scheduler_batch_size: int = Field(default=100, ge=1, le=10_000)
+    retention_poll_seconds: float = Field(default=86_400.0, gt=0)
+    """How often the retention sweep looks for cases to erase (daily by default; a sweep
+    that erases a whole batch goes straight on to the next)."""
+    retention_batch_size: int = Field(default=50, ge=1, le=10_000)
+    key_store_schema: str = Field(default=KEY_STORE_SCHEMA, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    """The schema of the personal-data key store (`hearth.eventstore.personal_data`)."""
 
 
 class ConfigurationError(Exception):
@@ -47,6 +55,8 @@ class CasesConfig:
 
     settings: CasesSettings
     rules: CaseRules
+    keys: CaseKeys
+    """The key store, for erasure (made when first needed)."""
 
 
 def load_policy(path: Path) -> Policy:
@@ -66,7 +76,7 @@ def load_config(settings: CasesSettings | None = None) -> CasesConfig:
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) or "(file)" for e in exc.errors())
         raise ConfigurationError(f"invalid policy or roster ({fields})") from None
-    return CasesConfig(settings=s, rules=rules)
+    return CasesConfig(settings=s, rules=rules, keys=CaseKeys(s.key_store_schema))
 
 
 def cases_config(runtime: Runtime[CasesConfig]) -> CasesConfig:

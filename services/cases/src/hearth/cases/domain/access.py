@@ -16,8 +16,16 @@ from hearth.eventstore.case_access import Visibility, visibility_of
 __all__ = ["Visibility", "may_see", "read_is_recorded", "visibility"]
 
 
+NOBODY = Visibility(everyone=False, staff_ids=frozenset(), never=frozenset())
+"""An erased case: no member of staff sees it (Hearth itself still does). What is left
+of it is dates and categories, which could still tell someone involved that a case about
+them existed; and its read model keeps no staff id of anyone involved."""
+
+
 def visibility(state: CaseState) -> Visibility:
     """Who may see the case in this state."""
+    if state.erased:
+        return NOBODY
     return visibility_of(state.restriction, (state.survivor, *state.perpetrators))
 
 

@@ -19,6 +19,7 @@ from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
     DashOutcome,
+    ErasureReason,
     FlagKind,
     InterpreterUse,
     MeetingPlace,
@@ -544,6 +545,54 @@ class LiftRestriction(CaseCommand):
     reason: str
 
 
+@dataclass(frozen=True)
+class RequestErasure(CaseCommand):
+    """Ask for a closed case's personal data to be erased, at a person's request, with
+    the ground for it; a manager other than the one asking approves it."""
+
+    actor: Actor
+    request_id: UUID
+    reason: ErasureReason
+    data_protection_reference: str | None = None
+
+    def check(self) -> None:
+        if self.reason is ErasureReason.RETENTION_PERIOD_ENDED:
+            raise InvalidCommand(
+                "the end of the retention period erases a case by itself; a request gives "
+                "the ground the person relies on",
+                field="reason",
+                code="reason_not_for_request",
+            )
+
+
+@dataclass(frozen=True)
+class ApproveErasure(CaseCommand):
+    """A manager approves the case's pending erasure request: the case is erased."""
+
+    actor: Actor
+    request_id: UUID
+
+
+@dataclass(frozen=True)
+class DeclineErasure(CaseCommand):
+    """A manager declines the case's pending erasure request, saying why."""
+
+    actor: Actor
+    request_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class EraseExpired(CaseCommand):
+    """Erase a case whose retention period after closure has ended (the retention sweep
+    or an operator: Hearth itself, never a member of staff)."""
+
+    actor: Actor
+
+
+ERASURE_COMMANDS = (RequestErasure, ApproveErasure, DeclineErasure, EraseExpired)
+
+
 Command = (
     ReceiveReport
     | RecordLink
@@ -571,4 +620,8 @@ Command = (
     | ReopenCase
     | RestrictCase
     | LiftRestriction
+    | RequestErasure
+    | ApproveErasure
+    | DeclineErasure
+    | EraseExpired
 )

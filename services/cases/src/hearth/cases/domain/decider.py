@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from hearth.cases.domain import casework, lifecycle, opening, people_update
+from hearth.cases.domain import casework, erasure, lifecycle, opening, people_update
 from hearth.cases.domain import commands as c
 from hearth.cases.domain.commands import Command, MeetDashDeadline, RecordOverdue
 from hearth.cases.domain.deadlines import Deadline, DeadlineKind
@@ -47,6 +47,8 @@ def decide(
 
     A command inconsistent in itself is refused first (InvalidCommand), whatever the case."""
     command.check()
+    if state.erased:
+        return erasure.after_erasure(command)
     match command:
         case c.ReceiveReport():
             return opening.receive_report(command, state, now, rules)
@@ -119,6 +121,14 @@ def _decide_lifecycle(
             return lifecycle.restrict(command, state, now, rules)
         case c.LiftRestriction():
             return lifecycle.lift_restriction(command, state, now)
+        case c.RequestErasure():
+            return erasure.request_erasure(command, state, now)
+        case c.ApproveErasure():
+            return erasure.approve_erasure(command, state, now, rules)
+        case c.DeclineErasure():
+            return erasure.decline_erasure(command, state, now)
+        case c.EraseExpired():
+            return erasure.erase_expired(command, state, now, rules)
     raise TypeError(f"unknown command {type(command).__name__}")
 
 

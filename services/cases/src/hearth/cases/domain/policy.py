@@ -12,7 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth.contracts.events.common import Code
 from hearth.eventstore.calendar import OutOfHours, WorkingDayRules
 
-__all__ = ["ContactRecording", "OutOfHours", "Policy", "Timescales", "WorkingDayRules"]
+__all__ = [
+    "ContactRecording",
+    "OutOfHours",
+    "Policy",
+    "Retention",
+    "Timescales",
+    "WorkingDayRules",
+]
 
 
 class _PolicyModel(BaseModel):
@@ -37,6 +44,14 @@ class ContactRecording(_PolicyModel):
     the time it happened (never in the future, never before the report)."""
 
 
+class Retention(_PolicyModel):
+    """How long a closed case's personal data is kept before it is erased."""
+
+    years_after_closure: int = Field(ge=1, le=100)
+    """Whole years after the case closed (the day itself included: a case closed on
+    1 March 2025 under 6 years is erased from just after 1 March 2031)."""
+
+
 class Policy(_PolicyModel):
     """One landlord's policy, named so that replays can say which rules applied."""
 
@@ -44,6 +59,7 @@ class Policy(_PolicyModel):
     working_days: WorkingDayRules
     timescales: Timescales
     contact_recording: ContactRecording
+    retention: Retention
     reopening_restarts_deadlines: bool
     """A reopened case gets new first-contact and DASH deadlines from the reopening."""
     new_report_restarts_deadlines: bool = True

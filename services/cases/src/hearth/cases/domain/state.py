@@ -36,6 +36,7 @@ __all__ = [
     "CaseState",
     "CaseStatus",
     "IdentifyTask",
+    "PendingErasure",
     "Recorded",
     "TaskStatus",
     "evolve",
@@ -137,6 +138,14 @@ class PendingClosure:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingErasure:
+    """A request to erase the case's personal data, waiting for a manager's approval."""
+
+    request: ev.ErasureRequested
+    requested_by: Actor
+
+
+@dataclass(frozen=True, slots=True)
 class CaseState:
     """Everything known about one case, from its events alone."""
 
@@ -189,6 +198,9 @@ class CaseState:
     dash_outcomes: tuple[ev.DashDeadlineMet, ...] = ()
     pending_closure: PendingClosure | None = None
     closure: ev.CaseClosed | None = None
+    pending_erasure: PendingErasure | None = None
+    erasure: ev.CaseErased | None = None
+    """Set once the case's personal data is erased: nothing more happens to the case."""
 
     @property
     def exists(self) -> bool:
@@ -197,6 +209,10 @@ class CaseState:
     @property
     def is_open(self) -> bool:
         return self.status is CaseStatus.OPEN
+
+    @property
+    def erased(self) -> bool:
+        return self.erasure is not None
 
     @property
     def restricted(self) -> bool:
@@ -482,7 +498,14 @@ def _apply_lifecycle(state: CaseState, event: DomainEvent, actor: Actor) -> Case
                 identify_survivor=task,
             )
         case ev.CaseReopened():
-            return _reopened(state, event)
+            # A case open again is in use: an erasure asked for while it was closed lapses.
+            return replace(_reopened(state, event), pending_erasure=None)
+        case ev.ErasureRequested():
+            return replace(state, pending_erasure=PendingErasure(event, actor))
+        case ev.ErasureRequestDeclined():
+            return replace(state, pending_erasure=None)
+        case ev.CaseErased():
+            return replace(state, erasure=event, pending_erasure=None)
         case _:
             # RestrictedCaseRead and anything newer change nothing a decision reads.
             return state
