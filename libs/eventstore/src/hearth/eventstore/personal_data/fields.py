@@ -47,7 +47,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from hearth.contracts.events.base import REDACTED, DomainEvent, personal_paths
+from hearth.contracts.events.base import ENCRYPTED_PREFIX, REDACTED, DomainEvent, personal_paths
 from hearth.eventstore.personal_data.errors import (
     InvalidSubject,
     MissingDataKey,
@@ -56,8 +56,6 @@ from hearth.eventstore.personal_data.errors import (
 )
 from hearth.eventstore.personal_data.keys import NONCE_BYTES, DataKey, Subject
 
-ENCRYPTED_PREFIX: Final = "hearth:enc:v1:"
-"""Every encrypted value starts with this; `v1` is the format (AES-256-GCM, as above)."""
 PERSON_ID_FIELD: Final = "person_id"
 """The field that makes an object a person with a key of their own."""
 

@@ -113,6 +113,11 @@ class KeyStore:
         if not wanted:
             return {}
         cases = sorted({s.case_id for s in wanted}, key=str)
+        if conn is not None:
+            # The usual case, every key made already: one query, no savepoint.
+            rows = await self._rows_of_cases(conn, cases)
+            if all(s in rows for s in wanted) and all(Subject(c) in rows for c in cases):
+                return self._live_keys(wanted, rows)
         async with self._transaction(conn) as c:
             rows = await self._rows_of_cases(c, cases)
             missing = [s for s in wanted if s not in rows]
@@ -137,6 +142,10 @@ class KeyStore:
                         )
                 await self._insert(c, [s for s in missing if s.person_id is not None])
                 rows = await self._rows_of_cases(c, cases)
+        return self._live_keys(wanted, rows)
+
+    def _live_keys(self, wanted: list[Subject], rows: dict[Subject, Any]) -> dict[Subject, DataKey]:
+        """The wanted subjects' keys unwrapped; `SubjectErased` for a destroyed one."""
         keys: dict[Subject, DataKey] = {}
         for subject in wanted:
             row = rows.get(subject)
