@@ -160,6 +160,12 @@ class Runtime(Generic[Ctx]):
     def schema(self) -> str:
         return self.settings.db_schema or self.spec.name
 
+    @property
+    def uses_keys(self) -> bool:
+        """Whether this service encrypts (it publishes) or decrypts (a consumer opens
+        personal data): only then does it need the key store and a master key."""
+        return self.spec.publishes or any(c.opens_personal_data for c in self.spec.consumers)
+
     def topic(self, name: str) -> str:
         """A published topic's name in this environment's namespace."""
         return namespaced(name, self.settings.topic_namespace)
@@ -193,7 +199,8 @@ class Runtime(Generic[Ctx]):
         self.master_keys = master_keys_or_development()
         self.key_store = KeyStore(self.pool, self.master_keys)
         self.cipher = EventCipher(self.key_store)
-        await self.cipher.ready()
+        if self.uses_keys:
+            await self.cipher.ready()  # the key store's schema, before the first append
         self.store = EventStore(
             self.pool, self.schema, self.spec.name, self.clock, cipher=self.cipher
         )
@@ -238,7 +245,11 @@ class Runtime(Generic[Ctx]):
         )
         if uses_development_secret():
             log.warning("HEARTH_JWT_SECRET is not set: tokens are checked with the development key")
-        if self.master_keys is not None and uses_development_master_key(self.master_keys):
+        if (
+            self.uses_keys
+            and self.master_keys is not None
+            and uses_development_master_key(self.master_keys)
+        ):
             log.warning(
                 "HEARTH_MASTER_KEYS is not set: personal data is encrypted under keys wrapped "
                 "by the development master key"

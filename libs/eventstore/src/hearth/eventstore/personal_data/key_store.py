@@ -113,35 +113,45 @@ class KeyStore:
         if not wanted:
             return {}
         cases = sorted({s.case_id for s in wanted}, key=str)
+        rows: dict[Subject, Any] | None = None
         if conn is not None:
             # The usual case, every key made already: one query, no savepoint.
             rows = await self._rows_of_cases(conn, cases)
-            if all(s in rows for s in wanted) and all(Subject(c) in rows for c in cases):
+            if _has_all(rows, wanted, cases):
                 return self._live_keys(wanted, rows)
         async with self._transaction(conn) as c:
-            rows = await self._rows_of_cases(c, cases)
+            if rows is None:
+                rows = await self._rows_of_cases(c, cases)
             missing = [s for s in wanted if s not in rows]
             missing_cases = [Subject(case) for case in cases if Subject(case) not in rows]
             if missing or missing_cases:
-                await self._insert(c, missing_cases)
-                # Lock the case keys (shared) so a concurrent destroy_case waits for this
-                # transaction, or is seen here if it committed first.
-                # (Every case row is locked, live or not: a row the WHERE left out would
-                # not be locked.)
-                case_rows = await c.fetch(
-                    f"""SELECT case_id, destroyed_at FROM {self._table}
-                        WHERE case_id = ANY($1::uuid[]) AND person_id IS NULL
-                        ORDER BY case_id FOR SHARE""",
-                    cases,
-                )
-                for case_row in case_rows:
-                    if case_row["destroyed_at"] is not None:
-                        raise SubjectErased(
-                            f"case {case_row['case_id']} was erased (its key is destroyed): "
-                            "no new personal data is stored about anyone on it"
-                        )
-                await self._insert(c, [s for s in missing if s.person_id is not None])
-                rows = await self._rows_of_cases(c, cases)
+                made = await self._insert(c, missing_cases)
+                rows.update(made)
+                # Lock the case keys this call did not make itself (shared) so a
+                # concurrent destroy_case waits for this transaction, or is seen here if
+                # it committed first. (Every such case row is locked, live or not: a row
+                # the WHERE left out would not be locked.) A case key made just now is
+                # locked already, by its insert.
+                others = [case for case in cases if Subject(case) not in made]
+                if others:
+                    case_rows = await c.fetch(
+                        f"""SELECT key_id, case_id, person_id, wrapped_key, master_key_id,
+                                   destroyed_at
+                            FROM {self._table}
+                            WHERE case_id = ANY($1::uuid[]) AND person_id IS NULL
+                            ORDER BY case_id FOR SHARE""",
+                        others,
+                    )
+                    for case_row in case_rows:
+                        if case_row["destroyed_at"] is not None:
+                            raise SubjectErased(
+                                f"case {case_row['case_id']} was erased (its key is destroyed): "
+                                "no new personal data is stored about anyone on it"
+                            )
+                        rows[Subject(case_row["case_id"])] = case_row
+                rows.update(await self._insert(c, [s for s in missing if s.person_id is not None]))
+                if not _has_all(rows, wanted, cases):  # a concurrent caller made some first
+                    rows = await self._rows_of_cases(c, cases)
         return self._live_keys(wanted, rows)
 
     def _live_keys(self, wanted: list[Subject], rows: dict[Subject, Any]) -> dict[Subject, DataKey]:
@@ -172,24 +182,28 @@ class KeyStore:
         )
         return {Subject(r["case_id"], r["person_id"]): r for r in rows}
 
-    async def _insert(self, conn: Conn, subjects: list[Subject]) -> None:
+    async def _insert(self, conn: Conn, subjects: list[Subject]) -> dict[Subject, Any]:
+        """Make keys for `subjects`; the rows this call made (not those a concurrent
+        caller made first)."""
         if not subjects:
-            return
+            return {}
         current = self._masters.current
         fresh = [new_data_key(subject) for subject in subjects]
-        await conn.execute(
+        made = await conn.fetch(
             f"""INSERT INTO {self._table} (key_id, case_id, person_id, wrapped_key, master_key_id)
                 SELECT k, c, p, w, $5
                 FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bytea[])
                      WITH ORDINALITY AS s(k, c, p, w, n)
                 ORDER BY n
-                ON CONFLICT DO NOTHING""",
+                ON CONFLICT DO NOTHING
+                RETURNING key_id, case_id, person_id, wrapped_key, master_key_id""",
             [key.key_id for key in fresh],
             [key.subject.case_id for key in fresh],
             [key.subject.person_id for key in fresh],
             [wrap(current, key) for key in fresh],
             current.key_id,
         )
+        return {Subject(r["case_id"], r["person_id"]): r for r in made}
 
     def _unwrap(self, row: Any) -> DataKey:
         subject = Subject(row["case_id"], row["person_id"])
@@ -334,6 +348,11 @@ class KeyStore:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute(f"REVOKE ALL ON {self._table} FROM {quoted}")
             await conn.execute(f"REVOKE ALL ON SCHEMA {self._schema} FROM {quoted}")
+
+
+def _has_all(rows: dict[Subject, Any], wanted: list[Subject], cases: list[UUID]) -> bool:
+    """Every wanted subject's row and every case's key row are among `rows`."""
+    return all(s in rows for s in wanted) and all(Subject(case) in rows for case in cases)
 
 
 def _role(role: str) -> str:
