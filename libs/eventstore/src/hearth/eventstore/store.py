@@ -8,7 +8,6 @@ publishes its rows in commit order. Rows are never changed (a trigger refuses it
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -19,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
-from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope, canonical_json
+from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope
 from hearth.contracts.events.base import DomainEvent
 from hearth.eventstore.clock import Clock, SystemClock
 from hearth.eventstore.db import Conn, check_schema_name
@@ -274,6 +273,7 @@ class EventStore:
             ],
             subject=subject,
             conn=conn,
+            new_stream=head is None,
         )
         sealed = seal(
             events,
@@ -301,7 +301,7 @@ class EventStore:
         # The caller gets the events opened, as a read would give them (the hashes are
         # the stored form's).
         return [
-            envelope.model_copy(update={"payload": json.loads(canonical_json(payload))})
+            envelope.model_copy(update={"payload": payload})
             for envelope, payload in zip(sealed, plain, strict=True)
         ]
 

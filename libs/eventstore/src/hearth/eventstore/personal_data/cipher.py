@@ -107,10 +107,11 @@ class EventCipher:
             self._ready = True
 
     async def seal_payloads(
-        self, events: Sequence[ToSeal], *, subject: str, conn: Conn
+        self, events: Sequence[ToSeal], *, subject: str, conn: Conn, new_stream: bool = False
     ) -> list[dict[str, Any]]:
         """The payloads with every personal value encrypted, in order. One key-store call
-        for all the events' subjects, in the caller's transaction (`conn`)."""
+        for all the events' subjects, in the caller's transaction (`conn`); on a
+        `new_stream` the keys are most likely new too, so it makes them straight away."""
         case_id = subject_case_id(subject)
         subjects: set[Subject] = set()
         for e in events:
@@ -118,7 +119,7 @@ class EventCipher:
         if not subjects:
             return [e.payload for e in events]
         await self.ready()
-        keys = await self.key_store.keys_for(subjects, conn=conn)
+        keys = await self.key_store.keys_for(subjects, conn=conn, likely_new=new_stream)
         return [
             encrypt_personal(e.model, e.payload, case_id=case_id, event_id=e.event_id, keys=keys)
             for e in events

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import json
 import os
 import re
@@ -168,6 +167,15 @@ def _plaintext(leaf: _Leaf) -> bytes:
     )
 
 
+def _copy_json(value: Any) -> Any:
+    """A copy of JSON data (dicts, lists, scalars): much cheaper than `copy.deepcopy`."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy_json(v) for v in value]
+    return value
+
+
 def is_encrypted(value: Any) -> bool:
     """True for a value in the encrypted form (`hearth:enc:v1:...`)."""
     return isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX)
@@ -185,14 +193,18 @@ def encrypt_personal(
     its subject's key from `keys` (see `subjects_for`); `MissingDataKey` if one is absent."""
     case = _uuid(case_id, "case_id")
     event_type = model.event_type()
-    sealed: dict[str, Any] = copy.deepcopy(dict(payload))
+    sealed: dict[str, Any] = _copy_json(dict(payload))
+    ciphers: dict[str, AESGCM] = {}
     for leaf in list(_personal_leaves(model, sealed)):
         subject = _subject(case, leaf)
         key = keys.get(subject)
         if key is None:
             raise MissingDataKey(f"no data key given for {subject} (needed at {leaf.dotted()})")
+        cipher = ciphers.get(key.key_id)
+        if cipher is None:
+            cipher = ciphers[key.key_id] = AESGCM(key.material)
         nonce = os.urandom(NONCE_BYTES)
-        ciphertext = AESGCM(key.material).encrypt(
+        ciphertext = cipher.encrypt(
             nonce, _plaintext(leaf), _associated_data(key.key_id, event_type, event_id, leaf.path)
         )
         text = base64.urlsafe_b64encode(nonce + ciphertext).rstrip(b"=").decode()
@@ -242,7 +254,7 @@ def decrypt_personal(
     from `keys` (by key id), or `REDACTED` where the key is not given (destroyed, or not
     for this caller). `UndecryptableValue` when a value fails authentication."""
     event_type = model.event_type()
-    opened: dict[str, Any] = copy.deepcopy(dict(payload))
+    opened: dict[str, Any] = _copy_json(dict(payload))
     redacted: list[str] = []
     for leaf in list(_personal_leaves(model, opened)):
         parsed = _parse(leaf, event_type)

@@ -104,54 +104,69 @@ class KeyStore:
     # --- get or create -------------------------------------------------------------
 
     async def keys_for(
-        self, subjects: Iterable[Subject], *, conn: Conn | None = None
+        self, subjects: Iterable[Subject], *, conn: Conn | None = None, likely_new: bool = False
     ) -> dict[Subject, DataKey]:
         """Each subject's data key, created (wrapped by the current master key) where it has
         none yet. Every case involved gets its case key too. `SubjectErased` if a subject's
-        key, or its case's key, was destroyed: nothing new is stored about them."""
+        key, or its case's key, was destroyed: nothing new is stored about them.
+
+        With `conn` it runs in the caller's transaction (no savepoint of its own: what it
+        writes is committed or rolled back with the caller's work). `likely_new` (say, the
+        first event of a stream) goes straight to making the keys instead of first
+        looking for them; the result is the same either way."""
         wanted = sorted(set(subjects), key=Subject.sort_key)
         if not wanted:
             return {}
         cases = sorted({s.case_id for s in wanted}, key=str)
-        rows: dict[Subject, Any] | None = None
-        if conn is not None:
-            # The usual case, every key made already: one query, no savepoint.
-            rows = await self._rows_of_cases(conn, cases)
-            if _has_all(rows, wanted, cases):
-                return self._live_keys(wanted, rows)
-        async with self._transaction(conn) as c:
-            if rows is None:
+        if conn is None:
+            async with self._transaction(None) as c:
+                return await self._get_or_make(c, wanted, cases, None)
+        if likely_new:
+            return await self._get_or_make(conn, wanted, cases, {})
+        # The usual case, every key made already: one query.
+        rows = await self._rows_of_cases(conn, cases)
+        if _has_all(rows, wanted, cases):
+            return self._live_keys(wanted, rows)
+        return await self._get_or_make(conn, wanted, cases, rows)
+
+    async def _get_or_make(
+        self,
+        c: Conn,
+        wanted: list[Subject],
+        cases: list[UUID],
+        rows: dict[Subject, Any] | None,
+    ) -> dict[Subject, DataKey]:
+        if rows is None:
+            rows = await self._rows_of_cases(c, cases)
+        missing = [s for s in wanted if s not in rows]
+        missing_cases = [Subject(case) for case in cases if Subject(case) not in rows]
+        if missing or missing_cases:
+            made = await self._insert(c, missing_cases)
+            rows.update(made)
+            # Lock the case keys this call did not make itself (shared) so a concurrent
+            # destroy_case waits for this transaction, or is seen here if it committed
+            # first. (Every such case row is locked, live or not: a row the WHERE left
+            # out would not be locked.) A case key made just now is locked by its insert.
+            others = [case for case in cases if Subject(case) not in made]
+            if others:
+                case_rows = await c.fetch(
+                    f"""SELECT key_id, case_id, person_id, wrapped_key, master_key_id,
+                               destroyed_at
+                        FROM {self._table}
+                        WHERE case_id = ANY($1::uuid[]) AND person_id IS NULL
+                        ORDER BY case_id FOR SHARE""",
+                    others,
+                )
+                for case_row in case_rows:
+                    if case_row["destroyed_at"] is not None:
+                        raise SubjectErased(
+                            f"case {case_row['case_id']} was erased (its key is destroyed): "
+                            "no new personal data is stored about anyone on it"
+                        )
+                    rows[Subject(case_row["case_id"])] = case_row
+            rows.update(await self._insert(c, [s for s in missing if s.person_id is not None]))
+            if not _has_all(rows, wanted, cases):  # made by a concurrent caller, or earlier
                 rows = await self._rows_of_cases(c, cases)
-            missing = [s for s in wanted if s not in rows]
-            missing_cases = [Subject(case) for case in cases if Subject(case) not in rows]
-            if missing or missing_cases:
-                made = await self._insert(c, missing_cases)
-                rows.update(made)
-                # Lock the case keys this call did not make itself (shared) so a
-                # concurrent destroy_case waits for this transaction, or is seen here if
-                # it committed first. (Every such case row is locked, live or not: a row
-                # the WHERE left out would not be locked.) A case key made just now is
-                # locked already, by its insert.
-                others = [case for case in cases if Subject(case) not in made]
-                if others:
-                    case_rows = await c.fetch(
-                        f"""SELECT key_id, case_id, person_id, wrapped_key, master_key_id,
-                                   destroyed_at
-                            FROM {self._table}
-                            WHERE case_id = ANY($1::uuid[]) AND person_id IS NULL
-                            ORDER BY case_id FOR SHARE""",
-                        others,
-                    )
-                    for case_row in case_rows:
-                        if case_row["destroyed_at"] is not None:
-                            raise SubjectErased(
-                                f"case {case_row['case_id']} was erased (its key is destroyed): "
-                                "no new personal data is stored about anyone on it"
-                            )
-                        rows[Subject(case_row["case_id"])] = case_row
-                rows.update(await self._insert(c, [s for s in missing if s.person_id is not None]))
-                if not _has_all(rows, wanted, cases):  # a concurrent caller made some first
-                    rows = await self._rows_of_cases(c, cases)
         return self._live_keys(wanted, rows)
 
     def _live_keys(self, wanted: list[Subject], rows: dict[Subject, Any]) -> dict[Subject, DataKey]:
