@@ -70,8 +70,9 @@ def _check_reason(reason: str) -> str:
 class KeyStore:
     """Data keys per subject, on PostgreSQL in their own schema (see the module's doc).
 
-    Methods taking `conn` run on it inside a savepoint when given (so key creation can
-    share the caller's transaction), else on a pooled connection in a transaction.
+    Methods taking `conn` run on it when given (so key creation shares the caller's
+    transaction: `keys_for` directly, the others inside a savepoint), else on a pooled
+    connection in a transaction of their own.
     """
 
     def __init__(
