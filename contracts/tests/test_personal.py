@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from contract_examples import ACCOUNT, SURVIVOR_NAME, examples
 
-from hearth.contracts.events import event_types
+from hearth.contracts.events import InvalidEvent, event_types, parse_event
 from hearth.contracts.events.base import (
     REDACTED,
     DomainEvent,
@@ -171,3 +171,46 @@ def test_the_free_text_check_catches_an_unmarked_string() -> None:
         "$defs": {"P": {"properties": {"nickname": {"type": "string"}}}},
     }
     assert _unmarked_text(schema, schema, "") == ["notes", "people[].nickname"]
+
+
+# --- recorded events whose personal values cannot be read --------------------------------
+
+_CIPHERTEXT = "hearth:enc:v1:0123456789abcdef0123456789abcdef:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+
+
+def _report_with(value: str) -> dict[str, Any]:
+    data = EXAMPLES["hearth.intake.ReportReceived.v1"].model_dump(mode="json")
+    data["account"] = value
+    data["survivor"].update(name=value, phone=value, date_of_birth=value)
+    data["reporter"]["phone"] = value
+    data["children"][0]["date_of_birth"] = value
+    return data
+
+
+@pytest.mark.parametrize("value", [REDACTED, _CIPHERTEXT], ids=["redacted", "encrypted"])
+def test_a_recorded_event_loads_with_unreadable_personal_values(value: str) -> None:
+    event = parse_event("hearth.intake.ReportReceived.v1", _report_with(value))
+
+    assert isinstance(event, ReportReceived) and event.survivor is not None
+    assert event.account == value and event.survivor.name == value
+    assert event.survivor.phone == value and event.reporter.phone == value
+    # A date nobody can read is unknown: None, never a string where a date is expected.
+    assert event.survivor.date_of_birth is None and event.children[0].date_of_birth is None
+    # Everything else is read as usual.
+    example = EXAMPLES["hearth.intake.ReportReceived.v1"]
+    assert isinstance(example, ReportReceived)
+    assert event.abuse_types == example.abuse_types and event.case_id == example.case_id
+    assert event.survivor.equality == example.survivor.equality if example.survivor else True
+
+
+@pytest.mark.parametrize("value", [REDACTED, _CIPHERTEXT], ids=["redacted", "encrypted"])
+def test_a_new_event_never_accepts_unreadable_personal_values(value: str) -> None:
+    with pytest.raises(ValueError, match="phone"):
+        ReportReceived.model_validate(_report_with(value))
+
+
+def test_a_recorded_event_with_another_fault_is_still_refused() -> None:
+    data = _report_with(REDACTED)
+    data["abuse_types"] = ["not-a-type"]
+    with pytest.raises(InvalidEvent, match="abuse_types"):
+        parse_event("hearth.intake.ReportReceived.v1", data)

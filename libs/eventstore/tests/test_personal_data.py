@@ -461,3 +461,18 @@ def test_a_wrapped_key_unwraps_only_under_its_master_and_for_its_own_row() -> No
     with pytest.raises(MasterKeyMissing, match="'c'"):
         masters.get("c")
     assert repr(key.material) not in repr(key)
+
+
+def test_without_master_key_settings_the_development_key_is_used_and_recognised() -> None:
+    from hearth.eventstore.personal_data.keys import (
+        master_keys_or_development,
+        uses_development_master_key,
+    )
+
+    keys = master_keys_or_development({})
+    assert uses_development_master_key(keys)
+    assert "development" in repr(keys) and _b64(keys.current.material) not in repr(keys)
+    given = master_keys_or_development({"HEARTH_MASTER_KEYS": f"prod:{_b64(KEY_A)}"})
+    assert not uses_development_master_key(given) and given.current.key_id == "prod"
+    with pytest.raises(MasterKeyError, match="HEARTH_MASTER_KEYS"):
+        master_keys_or_development({"HEARTH_MASTER_KEYS": "prod:not-a-key"})

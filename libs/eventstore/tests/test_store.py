@@ -27,7 +27,12 @@ async def test_appended_events_read_back_in_order_with_a_chained_hash(store: Eve
     assert [e.payload["seq"] for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS_HASH
     assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
-    assert all(e.hash_is_valid() for e in events)
+    # Read opened (plaintext); the hashes cover the stored (encrypted) form.
+    assert [e.payload["survivor_name"] for e in events] == ["Jane Example"] * 3
+    stored = await store.read_stored(case)
+    assert [e.hash for e in stored] == [e.hash for e in events]
+    assert all(e.hash_is_valid() for e in stored)
+    assert all(e.payload["survivor_name"].startswith("hearth:enc:v1:") for e in stored)
     assert events[0].type == "hearth.testing.NoteAdded.v1"
     assert events[0].source == "hearth.testing"
     assert events[0].actor.id == "staff-0042"

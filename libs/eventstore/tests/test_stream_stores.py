@@ -33,7 +33,11 @@ async def test_appends_read_back_in_order_on_a_hash_chain(streams: Any) -> None:
     assert [e.stream_version for e in events] == [1, 2, 3]
     assert events[0].prev_hash == GENESIS_HASH
     assert events[1].prev_hash == events[0].hash and events[2].prev_hash == events[1].hash
-    assert all(e.hash_is_valid() for e in events)
+    # The hashes cover the stored form (personal values encrypted in PostgreSQL).
+    stored = await streams.read_stored(case)
+    assert [e.hash for e in stored] == [e.hash for e in events]
+    assert all(e.hash_is_valid() for e in stored)
+    assert [e.payload["survivor_name"] for e in events] == ["Jane Example"] * 3
     assert events[0].source == "hearth.testing" and events[0].subject == case
     assert await streams.stream_version(case) == 3
 

@@ -22,7 +22,13 @@ from typing import Any, Final
 from hearth.contracts import envelope, topics
 from hearth.contracts.compat import check_backward_compatible
 from hearth.contracts.events import event_types
-from hearth.contracts.events.base import DomainEvent, model_for, personal_paths
+from hearth.contracts.events.base import (
+    ENCRYPTED_PATTERN,
+    PERSONAL_SCHEMA_KEY,
+    DomainEvent,
+    model_for,
+    personal_paths,
+)
 
 CONTRACTS_DIR: Final = Path(__file__).resolve().parents[3]
 """The `contracts/` directory of a source checkout."""
@@ -38,9 +44,48 @@ def render(document: Mapping[str, Any]) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+ENCRYPTED_VALUE: Final[dict[str, Any]] = {
+    "type": "string",
+    "pattern": ENCRYPTED_PATTERN,
+    "description": "A personal value encrypted under its data subject's key "
+    "(hearth:enc:v1:<key id>:<base64url>), as every personal value is stored and "
+    "published. Readers granted key access decrypt it; others see only this.",
+}
+"""The encrypted form of a personal value, an alternative of every `x-personal` property."""
+
+_KEEP_ON_PROPERTY: Final = frozenset({"title", "description", "default", PERSONAL_SCHEMA_KEY})
+
+
+def _with_encrypted_form(value: dict[str, Any]) -> dict[str, Any]:
+    """A personal value's schema that also accepts its encrypted form."""
+    if "anyOf" in value:
+        return {**value, "anyOf": [*value["anyOf"], dict(ENCRYPTED_VALUE)]}
+    if value.get("type") == "array" and isinstance(value.get("items"), dict):
+        return {**value, "items": _with_encrypted_form(value["items"])}
+    plain = {k: v for k, v in value.items() if k not in _KEEP_ON_PROPERTY}
+    kept = {k: v for k, v in value.items() if k in _KEEP_ON_PROPERTY}
+    if value.get(PERSONAL_SCHEMA_KEY):
+        plain[PERSONAL_SCHEMA_KEY] = True
+    return {**kept, "anyOf": [plain, dict(ENCRYPTED_VALUE)]}
+
+
+def _describe_encrypted_forms(schema: dict[str, Any]) -> None:
+    """Every `x-personal` property, at the top and in `$defs`, accepts the encrypted form."""
+    holders = [schema, *schema.get("$defs", {}).values()]
+    for holder in holders:
+        properties = holder.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        for name, value in properties.items():
+            if isinstance(value, dict) and value.get(PERSONAL_SCHEMA_KEY):
+                properties[name] = _with_encrypted_form(value)
+
+
 def event_schema(model: type[DomainEvent]) -> dict[str, Any]:
-    """The JSON Schema of one event type's payload."""
+    """The JSON Schema of one event type's payload, as it is published: every personal
+    value (`x-personal`) in its plain form or its encrypted form (`ENCRYPTED_VALUE`)."""
     schema = model.model_json_schema(mode="validation")
+    _describe_encrypted_forms(schema)
     schema["$schema"] = JSON_SCHEMA_DIALECT
     schema["title"] = model.event_type()
     schema["x-hearth-event-type"] = model.event_type()

@@ -63,7 +63,11 @@ async def test_a_staff_report_is_accepted_with_its_ids_and_published_keyed_by_th
         assert envelope.actor.id == "staff-0042" and envelope.actor.role is Role.INTAKE
         assert envelope.correlation_id == correlation_id
         assert envelope.hash_is_valid()
-    received, linked = envelopes
+    # Published encrypted: the survivor's name is not on the wire; with key access it reads.
+    assert b"Alex Example" not in records[0].value
+    assert envelopes[0].payload["survivor"]["name"].startswith("hearth:enc:v1:")
+    assert intake.runtime.cipher is not None
+    received, linked = await intake.runtime.cipher.open_envelopes(envelopes)
     assert received.payload["case_id"] == case_id
     assert received.payload["channel"] == "phone"
     assert received.payload["reporter"]["relationship"] == "neighbour"

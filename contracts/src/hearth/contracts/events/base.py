@@ -22,12 +22,33 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Final, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 PERSONAL_SCHEMA_KEY: Final = "x-personal"
 REDACTED: Final = "[personal]"
+"""What a personal value reads as once its key is destroyed (erasure)."""
+ENCRYPTED_PREFIX: Final = "hearth:enc:v1:"
+"""Every personal value as stored and published starts with this (see the event store's
+`personal_data`): `hearth:enc:v1:<key id>:<base64url(nonce || ciphertext || tag)>`."""
+ENCRYPTED_PATTERN: Final = r"^hearth:enc:v1:[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_-]+$"
+"""The encrypted form of a personal value, as the published JSON Schemas describe it."""
+
+
+def is_unreadable_personal(value: Any) -> bool:
+    """True for a personal value a reader cannot see: `REDACTED` (its key destroyed) or
+    still encrypted (a reader without key access)."""
+    return isinstance(value, str) and (value == REDACTED or value.startswith(ENCRYPTED_PREFIX))
 
 
 class _PersonalMarker:
@@ -198,7 +219,15 @@ def _mark_personal_properties(schema: dict[str, Any], model: type[BaseModel]) ->
 
 class ContractModel(TextChecked):
     """Base of every model in the contract: frozen, strict about unknown fields, and no
-    control characters in its text (`TextChecked`)."""
+    control characters in its text (`TextChecked`).
+
+    Read back from storage or Kafka (`RECORDED` context), a personal value that is
+    `REDACTED` (its key destroyed) or still encrypted (a reader without key access) is
+    accepted as it is, though it no longer matches the field's format: text fields hold
+    the marker or the ciphertext, and an optional date (a date of birth) reads as None,
+    so code doing date arithmetic never meets a string. Everything else in such an event
+    is validated as usual. New events (no `RECORDED` context) never accept these values.
+    """
 
     model_config = ConfigDict(
         frozen=True,
@@ -206,6 +235,89 @@ class ContractModel(TextChecked):
         use_attribute_docstrings=True,
         json_schema_extra=_mark_personal_properties,
     )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _unreadable_personal_values(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Any], info: ValidationInfo
+    ) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            context = info.context
+            recorded = isinstance(context, Mapping) and context.get("recorded")
+            if not recorded or not isinstance(data, Mapping):
+                raise
+            unreadable = _unreadable_fields(cls, data, exc)
+            if not unreadable:
+                raise
+            return _with_unreadable(cls, data, unreadable, context)
+
+
+def _unreadable_fields(
+    cls: type[BaseModel], data: Mapping[str, Any], exc: ValidationError
+) -> frozenset[str]:
+    """The personal fields whose only fault is an unreadable value; empty when any other
+    error remains (then the event is invalid as it is)."""
+    fields = cls.model_fields
+    found: set[str] = set()
+    for error in exc.errors():
+        loc = error["loc"]
+        name = loc[0] if loc else None
+        if not isinstance(name, str) or name not in fields or not is_personal(fields[name]):
+            return frozenset()
+        if not is_unreadable_personal(error.get("input")):
+            return frozenset()
+        found.add(name)
+    return frozenset(found)
+
+
+_FIELD_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
+
+
+def _field_adapter(cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    adapter = _FIELD_ADAPTERS.get((cls, name))
+    if adapter is None:
+        field = cls.model_fields[name]
+        annotation: Any = field.annotation
+        if field.metadata:
+            annotation = Annotated[(annotation, *field.metadata)]
+        adapter = TypeAdapter(annotation)
+        _FIELD_ADAPTERS[(cls, name)] = adapter
+    return adapter
+
+
+def _annotation_mentions(annotation: Any, wanted: type) -> bool:
+    if annotation is wanted:
+        return True
+    if get_origin(annotation) is Annotated:
+        return _annotation_mentions(get_args(annotation)[0], wanted)
+    return any(_annotation_mentions(arg, wanted) for arg in get_args(annotation))
+
+
+def _unreadable_value(field: FieldInfo, value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    optional = _annotation_mentions(field.annotation, type(None))
+    if optional and _annotation_mentions(field.annotation, date):
+        return None  # a date nobody can read is unknown: None, never a string in a date
+    return value
+
+
+def _with_unreadable(
+    cls: type[BaseModel], data: Mapping[str, Any], unreadable: frozenset[str], context: Any
+) -> BaseModel:
+    """The model with its unreadable personal values kept (see `ContractModel`) and every
+    other field validated on its own."""
+    values: dict[str, Any] = {}
+    for name, field in cls.model_fields.items():
+        if name not in data:
+            continue
+        if name in unreadable:
+            values[name] = _unreadable_value(field, data[name])
+        else:
+            values[name] = _field_adapter(cls, name).validate_python(data[name], context=context)
+    return cls.model_construct(**values)
 
 
 class DomainEvent(ContractModel):

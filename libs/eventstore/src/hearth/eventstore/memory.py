@@ -153,6 +153,12 @@ class InMemoryEventStore:
         """The stream's events, oldest first, with `conn`'s own uncommitted appends."""
         return self._read(stream_id, conn)
 
+    async def read_stored(
+        self, stream_id: str, *, conn: MemoryTransaction | None = None
+    ) -> list[Envelope]:
+        """As `read_stream`: this store keeps events as given (no encryption, no keys)."""
+        return self._read(stream_id, conn)
+
     async def read_streams(
         self, stream_ids: Iterable[str], *, conn: MemoryTransaction | None = None
     ) -> dict[str, list[Envelope]]:

@@ -42,6 +42,13 @@ from hearth.eventstore.db import create_pool, migrate
 from hearth.eventstore.errors import DomainError, InvalidCommand, NotAllowed, NotFound
 from hearth.eventstore.kafka import BrokerCheck, ensure_topics, hearth_topics, namespaced
 from hearth.eventstore.logs import configure_logging, describe_error
+from hearth.eventstore.personal_data.cipher import EventCipher
+from hearth.eventstore.personal_data.key_store import KeyStore
+from hearth.eventstore.personal_data.keys import (
+    MasterKeys,
+    master_keys_or_development,
+    uses_development_master_key,
+)
 from hearth.eventstore.relay import OutboxRelay
 from hearth.eventstore.settings import ServiceSettings
 from hearth.eventstore.store import ConcurrencyError, EventStore
@@ -64,6 +71,9 @@ class ConsumerSpec(Generic[Ctx]):
     """A consumer of a service: which topics, and how to build its handler.
 
     `prepare`, when given, builds the consumer's per-batch preparation (see `Prepare`).
+    `opens_personal_data`: its handlers get personal values decrypted with the service's
+    key store (False for a consumer that needs none, e.g. counting categories: it then
+    sees the ciphertext as published, or `hearth.contracts.events.parse_event` tolerates it).
     """
 
     name: str
@@ -71,6 +81,7 @@ class ConsumerSpec(Generic[Ctx]):
     handler: Callable[[Runtime[Ctx]], Handler]
     reset: Callable[[Runtime[Ctx]], Reset] | None = None
     prepare: Callable[[Runtime[Ctx]], Prepare] | None = None
+    opens_personal_data: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,9 @@ class Runtime(Generic[Ctx]):
     clock: Clock = field(default_factory=SystemClock)
     pool: asyncpg.Pool | None = None
     store: EventStore | None = None
+    master_keys: MasterKeys | None = None
+    key_store: KeyStore | None = None
+    cipher: EventCipher | None = None
     relay: OutboxRelay | None = None
     consumers: dict[str, EventConsumer] = field(default_factory=dict)
     broker: BrokerCheck | None = None
@@ -145,6 +159,12 @@ class Runtime(Generic[Ctx]):
     @property
     def schema(self) -> str:
         return self.settings.db_schema or self.spec.name
+
+    @property
+    def uses_keys(self) -> bool:
+        """Whether this service encrypts (it publishes) or decrypts (a consumer opens
+        personal data): only then does it need the key store and a master key."""
+        return self.spec.publishes or any(c.opens_personal_data for c in self.spec.consumers)
 
     def topic(self, name: str) -> str:
         """A published topic's name in this environment's namespace."""
@@ -176,7 +196,14 @@ class Runtime(Generic[Ctx]):
         )
         migrations = [self.spec.migrations] if self.spec.migrations else []
         await migrate(self.pool, self.schema, migrations)
-        self.store = EventStore(self.pool, self.schema, self.spec.name, self.clock)
+        self.master_keys = master_keys_or_development()
+        self.key_store = KeyStore(self.pool, self.master_keys)
+        self.cipher = EventCipher(self.key_store)
+        if self.uses_keys:
+            await self.cipher.ready()  # the key store's schema, before the first append
+        self.store = EventStore(
+            self.pool, self.schema, self.spec.name, self.clock, cipher=self.cipher
+        )
         if self.spec.publishes:
             self.relay = OutboxRelay(
                 self.store,
@@ -202,6 +229,7 @@ class Runtime(Generic[Ctx]):
                 max_attempts=s.consumer_max_attempts,
                 retry_backoff_seconds=s.consumer_retry_backoff_seconds,
                 batch_size=s.consumer_batch_size,
+                cipher=self.cipher if c.opens_personal_data else None,
             )
 
     async def start(self) -> None:
@@ -217,6 +245,15 @@ class Runtime(Generic[Ctx]):
         )
         if uses_development_secret():
             log.warning("HEARTH_JWT_SECRET is not set: tokens are checked with the development key")
+        if (
+            self.uses_keys
+            and self.master_keys is not None
+            and uses_development_master_key(self.master_keys)
+        ):
+            log.warning(
+                "HEARTH_MASTER_KEYS is not set: personal data is encrypted under keys wrapped "
+                "by the development master key"
+            )
         await self._check_database_log()
         for hook in self.spec.on_start:
             await hook(self)

@@ -22,6 +22,9 @@ from hearth.contracts.envelope import GENESIS_HASH, Actor, Envelope
 from hearth.contracts.events.base import DomainEvent
 from hearth.eventstore.clock import Clock, SystemClock
 from hearth.eventstore.db import Conn, check_schema_name
+from hearth.eventstore.personal_data.cipher import EventCipher, ToSeal
+from hearth.eventstore.personal_data.key_store import KeyStore
+from hearth.eventstore.personal_data.keys import master_keys_or_development
 
 ANY_VERSION: Final = -1
 """Pass as `expected_version` to append whatever the stream's current version."""
@@ -130,10 +133,17 @@ def seal(
     after_version: int,
     prev_hash: str,
     recorded_at: datetime,
+    payloads: Sequence[dict[str, Any]] | None = None,
 ) -> list[Envelope]:
-    """Events decided for a stream, sealed in order onto its hash chain after `after_version`."""
+    """Events decided for a stream, sealed in order onto its hash chain after `after_version`.
+
+    `payloads` are the events' stored forms (personal values encrypted), one per event;
+    without them each event's own JSON is sealed. The hash covers what is sealed."""
     sealed: list[Envelope] = []
     for offset, new in enumerate(events, start=1):
+        payload = (
+            payloads[offset - 1] if payloads is not None else new.event.model_dump(mode="json")
+        )
         envelope = Envelope.seal(
             event_id=new.event_id,
             type=new.event.event_type(),
@@ -147,7 +157,7 @@ def seal(
             causation_id=new.causation_id,
             actor=new.actor,
             prev_hash=prev_hash,
-            payload=new.event.model_dump(mode="json"),
+            payload=payload,
         )
         prev_hash = envelope.hash
         sealed.append(envelope)
@@ -176,12 +186,29 @@ def envelope_from_row(row: asyncpg.Record) -> Envelope:
 
 
 class EventStore:
-    """A service's events in PostgreSQL schema `schema`, published as source `hearth.<service>`."""
+    """A service's events in PostgreSQL schema `schema`, published as source `hearth.<service>`.
+
+    Personal data is stored encrypted (`hearth.eventstore.personal_data`): `append`
+    encrypts every value the contract marks personal under its subject's key before the
+    hash chain is sealed, so the chain covers the stored ciphertext and `verify` holds
+    before and after keys are destroyed. `read_stream(s)` and `read_all` give the events
+    opened (plaintext, or `REDACTED` where the key is destroyed); `append` returns them
+    opened too. The relay publishes the stored rows: ciphertext. `cipher` defaults to
+    the key store in `hearth_keys` with the master keys of the environment (the
+    development key when none is set).
+    """
 
     def __init__(
-        self, pool: asyncpg.Pool, schema: str, service: str, clock: Clock | None = None
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        service: str,
+        clock: Clock | None = None,
+        *,
+        cipher: EventCipher | None = None,
     ) -> None:
         self.pool = pool
+        self.cipher = cipher or EventCipher(KeyStore(pool, master_keys_or_development()))
         self.schema = check_schema_name(schema)
         self.service = service
         self.source = f"hearth.{service}"
@@ -238,6 +265,16 @@ class EventStore:
             # (tx_id, position) order would put our events before it.
             raise StaleTransaction(stream_id, expected_version, version)
 
+        plain = [new.event.model_dump(mode="json") for new in events]
+        stored = await self.cipher.seal_payloads(
+            [
+                ToSeal(type(new.event), payload, new.event_id)
+                for new, payload in zip(events, plain, strict=True)
+            ],
+            subject=subject,
+            conn=conn,
+            new_stream=head is None,
+        )
         sealed = seal(
             events,
             source=self.source,
@@ -246,6 +283,7 @@ class EventStore:
             after_version=version,
             prev_hash=prev_hash,
             recorded_at=self.clock.now(),
+            payloads=stored,
         )
 
         try:
@@ -260,9 +298,23 @@ class EventStore:
                 raise
             raise ConcurrencyError(stream_id, expected_version, None) from None
         await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
-        return sealed
+        # The caller gets the events opened, as a read would give them (the hashes are
+        # the stored form's).
+        return [
+            envelope.model_copy(update={"payload": payload})
+            for envelope, payload in zip(sealed, plain, strict=True)
+        ]
 
     async def read_stream(self, stream_id: str, *, conn: Conn | None = None) -> list[Envelope]:
+        """A stream's events oldest first, opened: personal values decrypted (`REDACTED`
+        where the key is destroyed). Their `hash` is the stored form's (`read_stored`)."""
+        return await self.cipher.open_envelopes(
+            await self.read_stored(stream_id, conn=conn), conn=conn
+        )
+
+    async def read_stored(self, stream_id: str, *, conn: Conn | None = None) -> list[Envelope]:
+        """A stream's events exactly as stored and published: personal values encrypted,
+        each envelope's `hash_is_valid()`. For checking and copying, never for deciding."""
         query = f"""SELECT {_COLUMNS} FROM {self.schema}.events
                     WHERE stream_id = $1 ORDER BY stream_version"""
         rows = await (conn or self.pool).fetch(query, stream_id)
@@ -281,8 +333,9 @@ class EventStore:
                 WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version""",
             wanted,
         )
-        for row in rows:
-            streams[row["stream_id"]].append(envelope_from_row(row))
+        opened = await self.cipher.open_envelopes([envelope_from_row(r) for r in rows], conn=conn)
+        for envelope in opened:
+            streams[envelope.stream_id].append(envelope)
         return streams
 
     async def stream_version(self, stream_id: str, *, conn: Conn | None = None) -> int:
@@ -299,7 +352,8 @@ class EventStore:
             after,
             limit,
         )
-        return [(r["global_position"], envelope_from_row(r)) for r in rows]
+        opened = await self.cipher.open_envelopes([envelope_from_row(r) for r in rows])
+        return [(r["global_position"], e) for r, e in zip(rows, opened, strict=True)]
 
     async def verify(self, stream_id: str | None = None) -> ChainReport:
         """Re-walk the hash chain of one stream (or all) and report the first broken link."""

@@ -37,6 +37,7 @@ from hearth.eventstore.db import Conn
 from hearth.eventstore.kafka import ISOLATION, end_offsets
 from hearth.eventstore.logs import bind_event, describe_error, unbind_event
 from hearth.eventstore.metrics import CONSUMER_LAG, EVENTS_HANDLED, HANDLER_SECONDS
+from hearth.eventstore.personal_data.cipher import EventCipher
 from hearth.eventstore.tasks import sleep_or_stop
 
 log = structlog.get_logger(__name__)
@@ -89,8 +90,13 @@ class EventConsumer:
         retry_backoff_seconds: float = 0.2,
         batch_size: int = 500,
         group_id: str | None = None,
+        cipher: EventCipher | None = None,
     ) -> None:
         self.service = service
+        # With a cipher (key store access), handlers get the events' personal values
+        # decrypted (REDACTED where the key is destroyed); without one they get the
+        # ciphertext as published.
+        self.cipher = cipher
         self.name = name
         self.pool = pool
         self.inbox = Inbox(pool, schema, name)
@@ -272,6 +278,12 @@ class EventConsumer:
                 continue
             new_ids.discard(envelope.event_id)  # a repeat within this batch is a duplicate too
             fresh.append(envelope)
+        try:
+            fresh = await self._opened(conn, fresh)
+        except (*INFRASTRUCTURE_ERRORS, *RESTART_ERRORS):
+            raise
+        except Exception:
+            raise _RecordFailed from None
         handler = await self._prepared_handler(conn, fresh)
         for envelope in fresh:
             bind_event(envelope)
@@ -286,6 +298,12 @@ class EventConsumer:
                 unbind_event()
             HANDLER_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
             EVENTS_HANDLED.labels(self.service, self.name, "handled").inc()
+
+    async def _opened(self, conn: Conn, envelopes: list[Envelope]) -> list[Envelope]:
+        """The envelopes with personal values decrypted: one key-store query per batch."""
+        if self.cipher is None or not envelopes:
+            return envelopes
+        return await self.cipher.open_envelopes(envelopes, conn=conn)
 
     async def _prepared_handler(self, conn: Conn, fresh: Sequence[Envelope]) -> Handler:
         """The handler for a batch's new events: the one `prepare` gives, or the usual."""
@@ -333,7 +351,8 @@ class EventConsumer:
             if not await self.inbox.admit(conn, envelope, record):
                 EVENTS_HANDLED.labels(self.service, self.name, "duplicate").inc()
                 return False
-            await self.handler(conn, envelope)
+            (opened,) = await self._opened(conn, [envelope])
+            await self.handler(conn, opened)
         HANDLER_SECONDS.labels(self.service, self.name).observe(time.perf_counter() - started)
         EVENTS_HANDLED.labels(self.service, self.name, "handled").inc()
         return True

@@ -12,6 +12,8 @@ consumers (see libs/eventstore/README.md, "Personal data: encryption and erasure
 - `errors`: what goes wrong, in messages that hold no personal data and no key.
 """
 
+from hearth.contracts.events.base import ENCRYPTED_PREFIX
+from hearth.eventstore.personal_data.cipher import EventCipher, subject_case_id
 from hearth.eventstore.personal_data.errors import (
     InvalidSubject,
     MasterKeyError,
@@ -23,7 +25,6 @@ from hearth.eventstore.personal_data.errors import (
     UndecryptableValue,
 )
 from hearth.eventstore.personal_data.fields import (
-    ENCRYPTED_PREFIX,
     Decrypted,
     decrypt_personal,
     encrypt_personal,
@@ -37,7 +38,9 @@ from hearth.eventstore.personal_data.keys import (
     MasterKey,
     MasterKeys,
     Subject,
+    development_master_keys,
     load_master_keys,
+    master_keys_or_development,
     new_data_key,
     parse_master_keys,
 )
@@ -47,6 +50,7 @@ __all__ = [
     "ENCRYPTED_PREFIX",
     "DataKey",
     "Decrypted",
+    "EventCipher",
     "InvalidSubject",
     "KeyStore",
     "MasterKey",
@@ -60,11 +64,14 @@ __all__ = [
     "SubjectErased",
     "UndecryptableValue",
     "decrypt_personal",
+    "development_master_keys",
     "encrypt_personal",
     "is_encrypted",
     "key_ids_in",
     "load_master_keys",
+    "master_keys_or_development",
     "new_data_key",
     "parse_master_keys",
+    "subject_case_id",
     "subjects_for",
 ]

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import json
 import os
 import re
@@ -47,7 +46,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from hearth.contracts.events.base import REDACTED, DomainEvent, personal_paths
+from hearth.contracts.events.base import ENCRYPTED_PREFIX, REDACTED, DomainEvent, personal_paths
 from hearth.eventstore.personal_data.errors import (
     InvalidSubject,
     MissingDataKey,
@@ -56,8 +55,6 @@ from hearth.eventstore.personal_data.errors import (
 )
 from hearth.eventstore.personal_data.keys import NONCE_BYTES, DataKey, Subject
 
-ENCRYPTED_PREFIX: Final = "hearth:enc:v1:"
-"""Every encrypted value starts with this; `v1` is the format (AES-256-GCM, as above)."""
 PERSON_ID_FIELD: Final = "person_id"
 """The field that makes an object a person with a key of their own."""
 
@@ -170,6 +167,15 @@ def _plaintext(leaf: _Leaf) -> bytes:
     )
 
 
+def _copy_json(value: Any) -> Any:
+    """A copy of JSON data (dicts, lists, scalars): much cheaper than `copy.deepcopy`."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_copy_json(v) for v in value]
+    return value
+
+
 def is_encrypted(value: Any) -> bool:
     """True for a value in the encrypted form (`hearth:enc:v1:...`)."""
     return isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX)
@@ -187,14 +193,18 @@ def encrypt_personal(
     its subject's key from `keys` (see `subjects_for`); `MissingDataKey` if one is absent."""
     case = _uuid(case_id, "case_id")
     event_type = model.event_type()
-    sealed: dict[str, Any] = copy.deepcopy(dict(payload))
+    sealed: dict[str, Any] = _copy_json(dict(payload))
+    ciphers: dict[str, AESGCM] = {}
     for leaf in list(_personal_leaves(model, sealed)):
         subject = _subject(case, leaf)
         key = keys.get(subject)
         if key is None:
             raise MissingDataKey(f"no data key given for {subject} (needed at {leaf.dotted()})")
+        cipher = ciphers.get(key.key_id)
+        if cipher is None:
+            cipher = ciphers[key.key_id] = AESGCM(key.material)
         nonce = os.urandom(NONCE_BYTES)
-        ciphertext = AESGCM(key.material).encrypt(
+        ciphertext = cipher.encrypt(
             nonce, _plaintext(leaf), _associated_data(key.key_id, event_type, event_id, leaf.path)
         )
         text = base64.urlsafe_b64encode(nonce + ciphertext).rstrip(b"=").decode()
@@ -223,13 +233,14 @@ def _parse(leaf: _Leaf, event_type: str) -> tuple[str, bytes] | None:
 
 def key_ids_in(model: type[DomainEvent], payload: Mapping[str, Any]) -> frozenset[str]:
     """The ids of the data keys an encrypted payload's values were made with (to load them
-    in one query before `decrypt_personal`)."""
-    event_type = model.event_type()
+    in one query before `decrypt_personal`, which checks each value in full)."""
     found: set[str] = set()
-    for leaf in _personal_leaves(model, dict(payload)):
-        parsed = _parse(leaf, event_type)
-        if parsed is not None:
-            found.add(parsed[0])
+    for leaf in _personal_leaves(model, payload):  # type: ignore[arg-type]
+        value = leaf.value
+        if is_encrypted(value):
+            key_id = value[len(ENCRYPTED_PREFIX) :].partition(":")[0]
+            if key_id:
+                found.add(key_id)
     return frozenset(found)
 
 
@@ -244,8 +255,9 @@ def decrypt_personal(
     from `keys` (by key id), or `REDACTED` where the key is not given (destroyed, or not
     for this caller). `UndecryptableValue` when a value fails authentication."""
     event_type = model.event_type()
-    opened: dict[str, Any] = copy.deepcopy(dict(payload))
+    opened: dict[str, Any] = _copy_json(dict(payload))
     redacted: list[str] = []
+    ciphers: dict[str, AESGCM] = {}
     for leaf in list(_personal_leaves(model, opened)):
         parsed = _parse(leaf, event_type)
         if parsed is None:
@@ -256,8 +268,11 @@ def decrypt_personal(
             leaf.replace(REDACTED)
             redacted.append(leaf.dotted())
             continue
+        cipher = ciphers.get(key_id)
+        if cipher is None:
+            cipher = ciphers[key_id] = AESGCM(key.material)
         try:
-            plaintext = AESGCM(key.material).decrypt(
+            plaintext = cipher.decrypt(
                 blob[:NONCE_BYTES],
                 blob[NONCE_BYTES:],
                 _associated_data(key_id, event_type, event_id, leaf.path),

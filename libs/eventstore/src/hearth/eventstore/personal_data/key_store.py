@@ -70,8 +70,9 @@ def _check_reason(reason: str) -> str:
 class KeyStore:
     """Data keys per subject, on PostgreSQL in their own schema (see the module's doc).
 
-    Methods taking `conn` run on it inside a savepoint when given (so key creation can
-    share the caller's transaction), else on a pooled connection in a transaction.
+    Methods taking `conn` run on it when given (so key creation shares the caller's
+    transaction: `keys_for` directly, the others inside a savepoint), else on a pooled
+    connection in a transaction of their own.
     """
 
     def __init__(
@@ -104,30 +105,58 @@ class KeyStore:
     # --- get or create -------------------------------------------------------------
 
     async def keys_for(
-        self, subjects: Iterable[Subject], *, conn: Conn | None = None
+        self, subjects: Iterable[Subject], *, conn: Conn | None = None, likely_new: bool = False
     ) -> dict[Subject, DataKey]:
         """Each subject's data key, created (wrapped by the current master key) where it has
         none yet. Every case involved gets its case key too. `SubjectErased` if a subject's
-        key, or its case's key, was destroyed: nothing new is stored about them."""
+        key, or its case's key, was destroyed: nothing new is stored about them.
+
+        With `conn` it runs in the caller's transaction (no savepoint of its own: what it
+        writes is committed or rolled back with the caller's work). `likely_new` (say, the
+        first event of a stream) goes straight to making the keys instead of first
+        looking for them; the result is the same either way."""
         wanted = sorted(set(subjects), key=Subject.sort_key)
         if not wanted:
             return {}
         cases = sorted({s.case_id for s in wanted}, key=str)
-        async with self._transaction(conn) as c:
+        if conn is None:
+            async with self._transaction(None) as c:
+                return await self._get_or_make(c, wanted, cases, None)
+        if likely_new:
+            return await self._get_or_make(conn, wanted, cases, {})
+        # The usual case, every key made already: one query.
+        rows = await self._rows_of_cases(conn, cases)
+        if _has_all(rows, wanted, cases):
+            return self._live_keys(wanted, rows)
+        return await self._get_or_make(conn, wanted, cases, rows)
+
+    async def _get_or_make(
+        self,
+        c: Conn,
+        wanted: list[Subject],
+        cases: list[UUID],
+        rows: dict[Subject, Any] | None,
+    ) -> dict[Subject, DataKey]:
+        if rows is None:
             rows = await self._rows_of_cases(c, cases)
-            missing = [s for s in wanted if s not in rows]
-            missing_cases = [Subject(case) for case in cases if Subject(case) not in rows]
-            if missing or missing_cases:
-                await self._insert(c, missing_cases)
-                # Lock the case keys (shared) so a concurrent destroy_case waits for this
-                # transaction, or is seen here if it committed first.
-                # (Every case row is locked, live or not: a row the WHERE left out would
-                # not be locked.)
+        missing = [s for s in wanted if s not in rows]
+        missing_cases = [Subject(case) for case in cases if Subject(case) not in rows]
+        if missing or missing_cases:
+            made = await self._insert(c, missing_cases)
+            rows.update(made)
+            # Lock the case keys this call did not make itself (shared) so a concurrent
+            # destroy_case waits for this transaction, or is seen here if it committed
+            # first. (Every such case row is locked, live or not: a row the WHERE left
+            # out would not be locked.) A case key made just now is locked by its insert.
+            others = [case for case in cases if Subject(case) not in made]
+            if others:
                 case_rows = await c.fetch(
-                    f"""SELECT case_id, destroyed_at FROM {self._table}
+                    f"""SELECT key_id, case_id, person_id, wrapped_key, master_key_id,
+                               destroyed_at
+                        FROM {self._table}
                         WHERE case_id = ANY($1::uuid[]) AND person_id IS NULL
                         ORDER BY case_id FOR SHARE""",
-                    cases,
+                    others,
                 )
                 for case_row in case_rows:
                     if case_row["destroyed_at"] is not None:
@@ -135,8 +164,14 @@ class KeyStore:
                             f"case {case_row['case_id']} was erased (its key is destroyed): "
                             "no new personal data is stored about anyone on it"
                         )
-                await self._insert(c, [s for s in missing if s.person_id is not None])
+                    rows[Subject(case_row["case_id"])] = case_row
+            rows.update(await self._insert(c, [s for s in missing if s.person_id is not None]))
+            if not _has_all(rows, wanted, cases):  # made by a concurrent caller, or earlier
                 rows = await self._rows_of_cases(c, cases)
+        return self._live_keys(wanted, rows)
+
+    def _live_keys(self, wanted: list[Subject], rows: dict[Subject, Any]) -> dict[Subject, DataKey]:
+        """The wanted subjects' keys unwrapped; `SubjectErased` for a destroyed one."""
         keys: dict[Subject, DataKey] = {}
         for subject in wanted:
             row = rows.get(subject)
@@ -163,24 +198,28 @@ class KeyStore:
         )
         return {Subject(r["case_id"], r["person_id"]): r for r in rows}
 
-    async def _insert(self, conn: Conn, subjects: list[Subject]) -> None:
+    async def _insert(self, conn: Conn, subjects: list[Subject]) -> dict[Subject, Any]:
+        """Make keys for `subjects`; the rows this call made (not those a concurrent
+        caller made first)."""
         if not subjects:
-            return
+            return {}
         current = self._masters.current
         fresh = [new_data_key(subject) for subject in subjects]
-        await conn.execute(
+        made = await conn.fetch(
             f"""INSERT INTO {self._table} (key_id, case_id, person_id, wrapped_key, master_key_id)
                 SELECT k, c, p, w, $5
                 FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::bytea[])
                      WITH ORDINALITY AS s(k, c, p, w, n)
                 ORDER BY n
-                ON CONFLICT DO NOTHING""",
+                ON CONFLICT DO NOTHING
+                RETURNING key_id, case_id, person_id, wrapped_key, master_key_id""",
             [key.key_id for key in fresh],
             [key.subject.case_id for key in fresh],
             [key.subject.person_id for key in fresh],
             [wrap(current, key) for key in fresh],
             current.key_id,
         )
+        return {Subject(r["case_id"], r["person_id"]): r for r in made}
 
     def _unwrap(self, row: Any) -> DataKey:
         subject = Subject(row["case_id"], row["person_id"])
@@ -325,6 +364,11 @@ class KeyStore:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute(f"REVOKE ALL ON {self._table} FROM {quoted}")
             await conn.execute(f"REVOKE ALL ON SCHEMA {self._schema} FROM {quoted}")
+
+
+def _has_all(rows: dict[Subject, Any], wanted: list[Subject], cases: list[UUID]) -> bool:
+    """Every wanted subject's row and every case's key row are among `rows`."""
+    return all(s in rows for s in wanted) and all(Subject(case) in rows for case in cases)
 
 
 def _role(role: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 import re
@@ -221,3 +222,35 @@ def unwrap(master: MasterKey, wrapped: bytes, *, key_id: str, subject: Subject) 
             "changed, copied from another row, or wrapped by another master key"
         ) from None
     return DataKey(key_id, subject, material)
+
+
+DEVELOPMENT_MASTER_KEY_ID: Final = "development"
+"""The id of the well-known development master key (never to be used in production)."""
+_DEVELOPMENT_MASTER_KEY: Final = hashlib.sha256(
+    b"hearth-local-development-master-key-change-me-in-production"
+).digest()
+
+
+def development_master_keys() -> MasterKeys:
+    """The well-known development master key: `make up` and the tests run with no
+    configuration, exactly as with the JWT development key. Anyone can read it in this
+    source file, so data keys it wraps protect nothing: production sets
+    `HEARTH_MASTER_KEYS` or `HEARTH_MASTER_KEYS_FILE`, and the runtime warns at start-up
+    while this key is in use."""
+    return MasterKeys([MasterKey(DEVELOPMENT_MASTER_KEY_ID, _DEVELOPMENT_MASTER_KEY)])
+
+
+def master_keys_or_development(environ: Mapping[str, str] | None = None) -> MasterKeys:
+    """`load_master_keys`, or the development key when neither setting is given (a
+    setting given but malformed is still an error: never a silent fallback)."""
+    env = os.environ if environ is None else environ
+    if not env.get(MASTER_KEYS_SETTING) and not env.get(MASTER_KEYS_FILE_SETTING):
+        return development_master_keys()
+    return load_master_keys(env)
+
+
+def uses_development_master_key(keys: MasterKeys) -> bool:
+    """True when the current master key is the well-known development one."""
+    return keys.current.key_id == DEVELOPMENT_MASTER_KEY_ID or (
+        keys.current.material == _DEVELOPMENT_MASTER_KEY
+    )

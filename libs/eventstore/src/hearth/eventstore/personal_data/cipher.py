@@ -1,0 +1,160 @@
+"""Encrypting events as they are stored and opening them as services read them.
+
+`EventCipher` is what the event store, the relay's readers and the consumers share:
+
+- `seal_payloads`: before `EventStore.append` seals the hash chain, every personal value
+  of the appended events is encrypted under its subject's key. The keys of all the
+  subjects of one append come from the key store in one call (`KeyStore.keys_for`, in the
+  append's own transaction), never one query per field or per event.
+- `open_envelopes`: envelopes read from the store or from Kafka, with their personal
+  values decrypted. The keys of all the envelopes given are loaded in one query
+  (`KeyStore.load`). A value whose key was destroyed (erasure) reads as the contract's
+  `REDACTED` marker; a value that fails authentication raises `UndecryptableValue`.
+
+An opened envelope keeps the stored `hash` and `prev_hash`: they cover what is stored
+(the ciphertext), so `hash_is_valid()` is only meaningful on the stored form (the relay
+publishes it, consumers check it before opening).
+
+The event's case id for keys is its envelope `subject` (`subject_case_id`): the case id,
+or for intake's events about an enquiry not yet on a case, the enquiry's id. A subject
+that is not a UUID (tests' streams) is mapped to a name-based UUID, so it is encrypted
+all the same.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+from uuid import UUID
+
+import structlog
+
+from hearth.contracts.envelope import Envelope
+from hearth.contracts.events.base import DomainEvent, registry
+from hearth.eventstore.db import Conn
+from hearth.eventstore.personal_data.fields import (
+    decrypt_personal,
+    encrypt_personal,
+    key_ids_in,
+    subjects_for,
+)
+from hearth.eventstore.personal_data.key_store import KeyStore
+from hearth.eventstore.personal_data.keys import Subject
+
+log = structlog.get_logger(__name__)
+
+_SUBJECT_NAMESPACE: Final = uuid.UUID("5b0a4c58-6f0e-4f43-9c55-8d3f4a0f2e11")
+
+
+def subject_case_id(subject: str) -> UUID:
+    """The case id keys are kept under for an envelope's `subject`: the subject itself
+    when it is a UUID (a case, an enquiry), else a UUID derived from it by name."""
+    try:
+        return UUID(subject)
+    except ValueError:
+        return uuid.uuid5(_SUBJECT_NAMESPACE, subject)
+
+
+_MODELS: dict[str, type[DomainEvent] | None] = {}
+
+
+def _all_subclasses(cls: type[DomainEvent]) -> list[type[DomainEvent]]:
+    found: list[type[DomainEvent]] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_all_subclasses(sub))
+    return found
+
+
+def model_of(event_type: str) -> type[DomainEvent] | None:
+    """The model of a stored event type: the registry's (older versions included), else
+    any event class declaring it (the plumbing's own test events); None if unknown."""
+    if event_type in _MODELS:
+        return _MODELS[event_type]
+    model = registry().get(event_type)
+    if model is None:
+        for candidate in _all_subclasses(DomainEvent):
+            if getattr(candidate, "service", None) and candidate.event_type() == event_type:
+                model = candidate
+                break
+    if model is not None:  # unknown types are looked up again: a class may come later
+        _MODELS[event_type] = model
+    return model
+
+
+@dataclass(frozen=True, slots=True)
+class ToSeal:
+    """One event about to be appended: its model, JSON payload and id."""
+
+    model: type[DomainEvent]
+    payload: dict[str, Any]
+    event_id: UUID
+
+
+class EventCipher:
+    """Personal values in, ciphertext out, and back, with the key store's keys."""
+
+    def __init__(self, key_store: KeyStore) -> None:
+        self.key_store = key_store
+        self._ready = False
+
+    async def ready(self) -> None:
+        """Make sure the key store's schema exists (once per cipher; idempotent)."""
+        if not self._ready:
+            await self.key_store.migrate()
+            self._ready = True
+
+    async def seal_payloads(
+        self, events: Sequence[ToSeal], *, subject: str, conn: Conn, new_stream: bool = False
+    ) -> list[dict[str, Any]]:
+        """The payloads with every personal value encrypted, in order. One key-store call
+        for all the events' subjects, in the caller's transaction (`conn`); on a
+        `new_stream` the keys are most likely new too, so it makes them straight away."""
+        case_id = subject_case_id(subject)
+        subjects: set[Subject] = set()
+        for e in events:
+            subjects |= subjects_for(e.model, e.payload, case_id=case_id)
+        if not subjects:
+            return [e.payload for e in events]
+        await self.ready()
+        keys = await self.key_store.keys_for(subjects, conn=conn, likely_new=new_stream)
+        return [
+            encrypt_personal(e.model, e.payload, case_id=case_id, event_id=e.event_id, keys=keys)
+            for e in events
+        ]
+
+    async def open_envelopes(
+        self, envelopes: Sequence[Envelope], *, conn: Conn | None = None
+    ) -> list[Envelope]:
+        """The envelopes with their personal values decrypted (or `REDACTED` where the key
+        is destroyed). One key-store query for all of them, none when nothing is encrypted."""
+        models = [model_of(e.type) for e in envelopes]
+        sealed: list[bool] = []
+        key_ids: set[str] = set()
+        for envelope, model in zip(envelopes, models, strict=True):
+            ids = key_ids_in(model, envelope.payload) if model is not None else frozenset()
+            sealed.append(bool(ids))
+            key_ids |= ids
+        if not key_ids:
+            return list(envelopes)
+        await self.ready()
+        keys = await self.key_store.load(key_ids, conn=conn)
+        opened: list[Envelope] = []
+        for envelope, model, encrypted in zip(envelopes, models, sealed, strict=True):
+            if model is None or not encrypted:
+                opened.append(envelope)
+                continue
+            result = decrypt_personal(
+                model, envelope.payload, event_id=envelope.event_id, keys=keys
+            )
+            if result.redacted:
+                # Paths and ids only: never a value.
+                log.debug(
+                    "personal values redacted (keys destroyed)",
+                    event_id=str(envelope.event_id),
+                    paths=list(result.redacted),
+                )
+            opened.append(envelope.model_copy(update={"payload": result.payload}))
+        return opened
