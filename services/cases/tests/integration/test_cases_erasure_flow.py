@@ -35,8 +35,9 @@ from hearth.contracts.events.common import (
     Relationship,
     Survivor,
 )
-from hearth.eventstore.personal_data import KeyStore, Subject, load_master_keys
-from hearth.eventstore.testing.service import RunningService, fresh_schema
+from hearth.eventstore.personal_data import DEFAULT_SCHEMA as DEFAULT_KEY_SCHEMA
+from hearth.eventstore.personal_data import KeyStore, Subject
+from hearth.eventstore.testing.service import RunningService
 
 pytestmark = pytest.mark.integration
 
@@ -60,9 +61,8 @@ PLANTED = {
 
 @pytest.fixture(autouse=True)
 def key_schema(monkeypatch: pytest.MonkeyPatch) -> str:
-    """A key store of this test's own, and master keys for it."""
-    schema = fresh_schema("keys")
-    monkeypatch.setenv("HEARTH_CASES_KEY_STORE_SCHEMA", schema)
+    """Master keys of this test's own (the key store is the runtime's, in its schema)."""
+    schema = DEFAULT_KEY_SCHEMA
     secret = base64.b64encode(os.urandom(32)).decode()
     monkeypatch.setenv("HEARTH_MASTER_KEYS", f"test1:{secret}")
     # Only the tests' own sweeps and commands erase (the service's sweep waits an hour).
@@ -71,8 +71,8 @@ def key_schema(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 async def _key_store(service: RunningService, schema: str) -> KeyStore:
-    store = KeyStore(service.runtime.pool, load_master_keys(), schema=schema)
-    await store.migrate()
+    store = service.runtime.key_store
+    assert store is not None and store.schema == schema
     return store
 
 

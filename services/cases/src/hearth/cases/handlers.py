@@ -32,7 +32,6 @@ from hearth.cases.domain.decider import case_decider
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.state import CaseState, stream_id
-from hearth.cases.keys import CaseKeys
 from hearth.cases.settings import cases_config
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.case_values import RestrictedView
@@ -41,6 +40,7 @@ from hearth.eventstore import commands
 from hearth.eventstore.clock import Clock
 from hearth.eventstore.commands import Loaded
 from hearth.eventstore.db import Conn
+from hearth.eventstore.personal_data import KeyStore
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import ConnT, StreamStore
 
@@ -95,13 +95,15 @@ class CaseRecords(Protocol[_ConnT_contra]):
 
 @dataclass(frozen=True)
 class SqlCaseShredder:
-    """The key store on the service's own database (`hearth.cases.keys.CaseKeys`)."""
+    """The runtime's key store (`hearth.eventstore.personal_data`): the one every append
+    encrypts with, so destroying a case's keys there makes its personal data unreadable."""
 
-    keys: CaseKeys
-    pool: asyncpg.Pool
+    key_store: KeyStore | None
 
     async def destroy_case(self, conn: Conn, case_id: UUID, *, reason: str) -> int:
-        return await self.keys.destroy_case(self.pool, conn, case_id, reason=reason)
+        if self.key_store is None:
+            raise ErasureUnavailable("erasing a case needs the key store: none is configured here")
+        return await self.key_store.destroy_case(case_id, reason=reason, conn=conn)
 
 
 def erasure_reason(erased: CaseErased) -> str:
@@ -263,7 +265,7 @@ def case_handlers(runtime: Runtime) -> CaseHandlers[Conn]:
     """The handlers on the service's own PostgreSQL store and read model."""
     store = runtime.event_store
     config = cases_config(runtime)
-    shredder = SqlCaseShredder(config.keys, store.pool)
+    shredder = SqlCaseShredder(runtime.key_store)
     return CaseHandlers(store, SqlCaseRecords(store.schema), config.rules, runtime.clock, shredder)
 
 

@@ -15,8 +15,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from hearth.cases.domain.policy import Policy
 from hearth.cases.domain.rules import CaseRules
 from hearth.cases.domain.staff import Roster
-from hearth.cases.keys import CaseKeys
-from hearth.eventstore.personal_data import DEFAULT_SCHEMA as KEY_STORE_SCHEMA
 from hearth.eventstore.runtime import Runtime
 
 PACKAGE_DIR = Path(__file__).parent
@@ -39,8 +37,6 @@ class CasesSettings(BaseSettings):
     """How often the retention sweep looks for cases to erase (daily by default; a sweep
     that erases a whole batch goes straight on to the next)."""
     retention_batch_size: int = Field(default=50, ge=1, le=10_000)
-    key_store_schema: str = Field(default=KEY_STORE_SCHEMA, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
-    """The schema of the personal-data key store (`hearth.eventstore.personal_data`)."""
 
 
 class ConfigurationError(Exception):
@@ -55,7 +51,6 @@ class CasesConfig:
 
     settings: CasesSettings
     rules: CaseRules
-    keys: CaseKeys
     """The key store, for erasure (made when first needed)."""
 
 
@@ -76,7 +71,7 @@ def load_config(settings: CasesSettings | None = None) -> CasesConfig:
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) or "(file)" for e in exc.errors())
         raise ConfigurationError(f"invalid policy or roster ({fields})") from None
-    return CasesConfig(settings=s, rules=rules, keys=CaseKeys(s.key_store_schema))
+    return CasesConfig(settings=s, rules=rules)
 
 
 def cases_config(runtime: Runtime[CasesConfig]) -> CasesConfig:
