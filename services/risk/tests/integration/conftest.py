@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -77,6 +77,8 @@ class CasesTopic:
     """Cases' events about a case, as the cases service publishes them."""
 
     publisher: StreamPublisher
+    history: dict[uuid.UUID, list[Envelope]] = field(default_factory=dict)
+    """Every envelope published about each case, in order (to replay them in a test)."""
 
     async def open(
         self,
@@ -141,7 +143,9 @@ class CasesTopic:
         await self.send(case_id, reopened)
 
     async def send(self, case_id: uuid.UUID, *events: cev.CasesEvent) -> list[Envelope]:
-        return await self.publisher.publish(f"case-{case_id}", case_id, *events, at=OPENED_AT)
+        sent = await self.publisher.publish(f"case-{case_id}", case_id, *events, at=OPENED_AT)
+        self.history.setdefault(case_id, []).extend(sent)
+        return sent
 
 
 @pytest.fixture

@@ -11,6 +11,10 @@ people everywhere:
   case, restricted or not.
 - Every read of a restricted case is recorded, refused ones too. Hearth itself (role
   `system`: consumers, schedulers) is not a reader.
+- An erased case (`CaseErased`) is seen by no member of staff (404 to a read, as cases
+  answers), and every command on it is refused with 409 `case_erased` (`CaseWasErased`);
+  reads of it are not recorded (there is nothing left to read). What is known of it
+  keeps no one's staff id, so nothing about the people on it is left.
 
 `CaseAccess` is the part of a case this rule needs, folded from cases' events with
 `follow`; it is pure (no I/O, no clock).
@@ -27,6 +31,7 @@ from hearth.contracts.events import cases as ev
 from hearth.contracts.events.base import DomainEvent
 from hearth.contracts.events.case_values import Restriction
 from hearth.contracts.events.common import PersonDetails
+from hearth.eventstore.errors import DomainError
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,20 @@ def visibility_of(
     )
 
 
+NOBODY = Visibility(everyone=False, staff_ids=frozenset(), never=frozenset())
+"""An erased case: no member of staff sees it (Hearth itself still does)."""
+
+
+class CaseWasErased(DomainError):
+    """The case's personal data was erased: nothing more is done to it (409 `case_erased`,
+    the answer cases gives)."""
+
+    code = "case_erased"
+
+    def __init__(self) -> None:
+        super().__init__("the case was erased: nothing more can be recorded on it")
+
+
 @dataclass(frozen=True, slots=True)
 class CaseAccess:
     """What another service knows of a case from cases' events: open or not, who may see it."""
@@ -76,9 +95,13 @@ class CaseAccess:
     restriction: Restriction | None = None
     people: tuple[PersonDetails, ...] = field(default=())
     """The survivor and the alleged perpetrators, as last recorded."""
+    erased: bool = False
+    """A `CaseErased` has been seen: no restriction, no people, seen by nobody."""
 
     @property
     def visibility(self) -> Visibility:
+        if self.erased:
+            return NOBODY
         return visibility_of(self.restriction, self.people)
 
     @property
@@ -89,7 +112,12 @@ class CaseAccess:
         return self.visibility.admits_actor(actor)
 
     def read_is_recorded(self, actor: Actor) -> bool:
-        return self.visibility.read_is_recorded(actor)
+        return not self.erased and self.visibility.read_is_recorded(actor)
+
+    def require_not_erased(self) -> None:
+        """Refuse any command on an erased case (409 `case_erased`)."""
+        if self.erased:
+            raise CaseWasErased()
 
 
 CASE_ACCESS_EVENTS: frozenset[type[DomainEvent]] = frozenset(
@@ -100,13 +128,17 @@ CASE_ACCESS_EVENTS: frozenset[type[DomainEvent]] = frozenset(
         ev.CaseRestrictionLifted,
         ev.CaseClosed,
         ev.CaseReopened,
+        ev.CaseErased,
     }
 )
 """The cases events that move a `CaseAccess`; every other event leaves it as it is."""
 
 
 def follow(access: CaseAccess, event: DomainEvent) -> CaseAccess:
-    """The access facts after one more of cases' events."""
+    """The access facts after one more of cases' events. An erased case moves no more, and
+    keeps nothing of its people or restriction (staff ids included)."""
+    if access.erased:
+        return access
     match event:
         case ev.CaseOpened():
             return CaseAccess(
@@ -133,4 +165,6 @@ def follow(access: CaseAccess, event: DomainEvent) -> CaseAccess:
             return replace(access, open=False)
         case ev.CaseReopened():
             return replace(access, open=True)
+        case ev.CaseErased():
+            return CaseAccess(case_id=event.case_id, opened=True, open=False, erased=True)
     return access

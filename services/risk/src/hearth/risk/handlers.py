@@ -6,7 +6,9 @@ cases' events (`read_model.case_access`), read in the command's transaction and 
 the decider with the command. A case risk has not seen is unknown (404). A restricted
 case the caller is not named on is unknown too: the refused attempt is recorded
 (`RestrictedRiskRecordRead`, access not granted), committed, and then answered 404.
-Every granted read of a restricted case's record is recorded as well.
+Every granted read of a restricted case's record is recorded as well. An erased case
+(cases' `CaseErased`) is read by nobody (404) and refuses every command (409
+`case_erased`).
 """
 
 from __future__ import annotations
@@ -88,7 +90,9 @@ class RiskHandlers:
             if known is None:
                 raise CaseNotFound()
             access, opened_at = known
-            refused = not access.may_see(actor)
+            # An erased case is seen by nobody, but a command on it is answered with why it
+            # is refused (409 `case_erased`, by the decider), as cases answers it.
+            refused = not access.erased and not access.may_see(actor)
             if refused:
                 if access.read_is_recorded(actor):
                     attempt = RecordRead(

@@ -4,7 +4,9 @@ come from, and are rebuildable.
 
 - `case_access`: a `CaseAccess` per case, folded from cases' events by the `cases`
   consumer (`follow`), stored as facts: open or not, the restriction, the ids of the
-  people on the case (no names), and who may see it as `Visibility` decided it.
+  people on the case (no names), and who may see it as `Visibility` decided it. An
+  erased case (`CaseErased`) keeps only its id, dates and `erased`: no restriction, no
+  people, visible to nobody.
 - `risk_summary`: the current level and counts, saved with each append to a risk record.
 """
 
@@ -29,7 +31,7 @@ async def case_access(
     """What risk knows of the case and when it opened; None when it has not seen it open."""
     s = check_schema_name(schema)
     row = await conn.fetchrow(
-        f"""SELECT case_id, opened_at, open, restriction, people FROM {s}.case_access
+        f"""SELECT case_id, opened_at, open, restriction, people, erased FROM {s}.case_access
             WHERE case_id = $1{" FOR UPDATE" if for_update else ""}""",
         case_id,
     )
@@ -42,6 +44,7 @@ async def case_access(
         open=row["open"],
         restriction=Restriction.model_validate(restriction) if restriction else None,
         people=tuple(PersonDetails.model_validate(p) for p in row["people"]),
+        erased=row["erased"],
     )
     return access, row["opened_at"]
 
@@ -59,12 +62,13 @@ async def save_access(conn: Conn, schema: str, access: CaseAccess, opened_at: da
     ]
     await conn.execute(
         f"""INSERT INTO {s}.case_access (case_id, opened_at, open, restriction, people,
-                visible_to_everyone, visible_to, hidden_from)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                visible_to_everyone, visible_to, hidden_from, erased)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
             ON CONFLICT (case_id) DO UPDATE SET opened_at = EXCLUDED.opened_at,
                 open = EXCLUDED.open, restriction = EXCLUDED.restriction,
                 people = EXCLUDED.people, visible_to_everyone = EXCLUDED.visible_to_everyone,
-                visible_to = EXCLUDED.visible_to, hidden_from = EXCLUDED.hidden_from""",
+                visible_to = EXCLUDED.visible_to, hidden_from = EXCLUDED.hidden_from,
+                erased = EXCLUDED.erased""",
         access.case_id,
         opened_at,
         access.open,
@@ -73,6 +77,7 @@ async def save_access(conn: Conn, schema: str, access: CaseAccess, opened_at: da
         seen_by.everyone,
         sorted(seen_by.staff_ids),
         sorted(seen_by.never),
+        access.erased,
     )
 
 

@@ -20,8 +20,12 @@ class CaseNotFound(NotFound):
 
 def require_case(access: CaseAccess, actor: Actor) -> None:
     """Risk has seen the case open and the actor may see it (a restricted case the actor is
-    not named on is otherwise unknown)."""
-    if not access.opened or not access.may_see(actor):
+    not named on is otherwise unknown). An erased case is refused with why (409
+    `case_erased`), as cases refuses it, rather than answered as if it never existed."""
+    if not access.opened:
+        raise CaseNotFound()
+    access.require_not_erased()
+    if not access.may_see(actor):
         raise CaseNotFound()
 
 
