@@ -5,7 +5,9 @@ Each command is given what referrals knows of the case (`known_cases`) and, for 
 that repeats an earlier one, that case's last MARAC referral. Staff commands and reads
 go through the access rule first (`hearth.eventstore.case_access`): a refused attempt on
 a restricted case is recorded (`RestrictedReferralRecordRead`), committed, and answered
-as an unknown case.
+as an unknown case. An erased case (cases' `CaseErased`) is read by nobody (404, its
+MARAC document no longer produced) and every staff command on it is refused (409
+`case_erased`).
 """
 
 from __future__ import annotations
@@ -115,7 +117,9 @@ class ReferralHandlers:
         """A command from a member of staff, in its own transaction, behind the access rule."""
         async with self.store.transaction() as conn:
             known = await read_model.load_known(conn, self.schema, case_id)
-            refused = known.opened and not known.may_see(command.actor)
+            # An erased case is seen by nobody, but a command on it is answered with why it
+            # is refused (409 `case_erased`, by the decider), as cases answers it.
+            refused = known.opened and not known.erased and not known.may_see(command.actor)
             if refused:
                 attempt = RecordRead(
                     actor=command.actor, view=RestrictedView.SUMMARY, granted=False

@@ -6,6 +6,10 @@ may see the case, as stored facts (`Visibility`), so lists can filter without kn
 `marac_referrals` answers "the last MARAC referral of that earlier case" by key;
 `marac_actions` is the overdue scheduler's work list (indexed by due date) and the
 managers' list of actions. `rebuild` replays the event store into the MARAC tables.
+
+An erased case (cases' `CaseErased`) keeps its `known_cases` row stripped of everything
+personal (`domain.known.stripped`), visible to nobody, and its MARAC rows (ids, agencies,
+dates, statuses) marked `case_erased`, so they count but are no longer waited on.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from hearth.referrals.domain.criteria import EarlierReferral
 from hearth.referrals.domain.known import KnownCase
 from hearth.referrals.domain.state import ReferralsState, fold_envelopes
 
-WAITING = "completed_at IS NULL AND overdue_recorded_at IS NULL"
+WAITING = "completed_at IS NULL AND overdue_recorded_at IS NULL AND NOT case_erased"
+"""An action the overdue scheduler waits on (an erased case's actions are left alone)."""
 
 
 async def load_known(
@@ -85,14 +90,15 @@ async def save_known(
         sorted(seen_by.never),
         now,
     )
-    # Who may see the case's MARAC actions follows the case.
+    # Who may see the case's MARAC actions, and whether it was erased, follow the case.
     await conn.execute(
         f"""UPDATE {s}.marac_actions SET visible_to_everyone = $2, visible_to = $3,
-                hidden_from = $4 WHERE case_id = $1""",
+                hidden_from = $4, case_erased = $5 WHERE case_id = $1""",
         case_id,
         seen_by.everyone,
         sorted(seen_by.staff_ids),
         sorted(seen_by.never),
+        known.erased,
     )
 
 
@@ -125,12 +131,13 @@ async def save(conn: Conn, schema: str, state: ReferralsState, known: KnownCase)
     await conn.executemany(
         f"""INSERT INTO {s}.marac_actions (case_id, referral_id, action_id, owner_agency,
                 owner_staff_id, landlord_action, due_on, completed_at, overdue_recorded_at,
-                visible_to_everyone, visible_to, hidden_from)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                visible_to_everyone, visible_to, hidden_from, case_erased)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
             ON CONFLICT (action_id) DO UPDATE SET completed_at = EXCLUDED.completed_at,
                 overdue_recorded_at = EXCLUDED.overdue_recorded_at,
                 visible_to_everyone = EXCLUDED.visible_to_everyone,
-                visible_to = EXCLUDED.visible_to, hidden_from = EXCLUDED.hidden_from""",
+                visible_to = EXCLUDED.visible_to, hidden_from = EXCLUDED.hidden_from,
+                case_erased = EXCLUDED.case_erased""",
         [
             (
                 state.case_id,
@@ -145,6 +152,7 @@ async def save(conn: Conn, schema: str, state: ReferralsState, known: KnownCase)
                 seen_by.everyone,
                 sorted(seen_by.staff_ids),
                 sorted(seen_by.never),
+                known.erased,
             )
             for m in state.marac.values()
             for a in m.actions.values()

@@ -4,6 +4,10 @@ A case's referrals are one event stream (`referrals-<case_id>`). `decide` return
 events a command causes, or raises a DomainError (409), InvalidCommand (422), NotFound
 (404) or NotAllowed (403) and causes nothing. Time and what is known of the case from
 cases and risk are passed in.
+
+On an erased case (cases' `CaseErased`) nothing more is decided: what Hearth itself asks
+(criteria decided again, an action recorded overdue, a read noted) causes nothing, and
+every staff command is refused with 409 `case_erased`, as cases refuses it.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hearth.contracts.events import referrals as ev
+from hearth.eventstore.case_access import CaseWasErased
 from hearth.eventstore.decider import Decider
 from hearth.referrals.domain import agencies, consent, marac
 from hearth.referrals.domain import commands as c
@@ -39,6 +44,8 @@ def decide(
     command: c.Command, state: ReferralsState, now: datetime, policy: Policy
 ) -> list[ev.ReferralsEvent]:
     command.check()
+    if command.known.erased:
+        return after_erasure(command)
     match command:
         case c.Reassess():
             return marac.reassess(command, state, now, policy)
@@ -56,6 +63,18 @@ def decide(
             return marac.record_action_overdue(command, state, now, policy)
         case _:
             return _decide_others(command, state, now, policy)
+
+
+_NOTHING_AFTER_ERASURE = (c.Reassess, c.RecordActionOverdue, c.RecordRead)
+"""Hearth's own commands: on an erased case there is nothing to decide, nor to refuse."""
+
+
+def after_erasure(command: c.Command) -> list[ev.ReferralsEvent]:
+    """What a command decides on an erased case: nothing for Hearth's own (no MARAC
+    criteria, no `MaracActionOverdue`), 409 `case_erased` for every staff command."""
+    if isinstance(command, _NOTHING_AFTER_ERASURE):
+        return []
+    raise CaseWasErased()
 
 
 def _decide_others(

@@ -6,6 +6,13 @@ perpetrator, whether the case is open and who may see it, and every report as an
 incident (the first at the case's `reported_at`, each further one at its own). From
 risk: the latest completed assessment. `learn` is pure: the same events give the same
 known case, so the projection can be rebuilt from the topics.
+
+After cases' `CaseErased` the known case keeps nothing personal (`erased`): no people,
+children, safe contact, wishes, restriction, DASH answers or professional judgement;
+only ids, dates, statuses, criteria and levels, which counts need. What arrives about it
+afterwards (a DASH risk published before it heard) is learnt the same way and stripped
+again, so the order cases' and risk's topics are read in does not change the result: a
+projection rebuilt after the erasure equals the one kept up as events came.
 """
 
 from __future__ import annotations
@@ -88,6 +95,8 @@ class KnownCase(_Fact):
     """An earlier case about the same people (cases' `repeat_of_case_id` on opening, or
     the `previous_case_id` of its latest `RepeatCaseIdentified`)."""
     assessment: KnownAssessment | None = None
+    erased: bool = False
+    """Cases erased the case: nothing personal is kept, nobody sees it, nothing is done."""
 
     @property
     def access(self) -> CaseAccess:
@@ -98,6 +107,7 @@ class KnownCase(_Fact):
             open=self.open,
             restriction=self.restriction,
             people=people,
+            erased=self.erased,
         )
 
     def may_see(self, actor: Actor) -> bool:
@@ -127,6 +137,28 @@ def learn(
     known: KnownCase, event: DomainEvent, *, visible_high_risk_at: int | None = None
 ) -> KnownCase:
     """The known case after one more event from cases or risk (others leave it as it is)."""
+    after = _learn(known, event, visible_high_risk_at)
+    return stripped(after) if after.erased else after
+
+
+def stripped(known: KnownCase) -> KnownCase:
+    """An erased case as referrals keeps it: ids, dates, statuses, criteria and levels,
+    nothing about the people on it (what a DASH answer or a judgement said included)."""
+    assessment = known.assessment
+    if assessment is not None:
+        assessment = assessment.model_copy(update={"answers": (), "professional_judgement": None})
+    return KnownCase(
+        case_id=known.case_id,
+        opened=known.opened,
+        open=False,
+        incidents=known.incidents,
+        repeat_of_case_id=known.repeat_of_case_id,
+        assessment=assessment,
+        erased=True,
+    )
+
+
+def _learn(known: KnownCase, event: DomainEvent, visible_high_risk_at: int | None) -> KnownCase:
     if type(event) in CASE_ACCESS_EVENTS:
         known = _follow_access(known, event)
     match event:
@@ -179,6 +211,7 @@ def _follow_access(known: KnownCase, event: DomainEvent) -> KnownCase:
             "restriction": access.restriction,
             "survivor": survivor,
             "perpetrators": perpetrators,
+            "erased": access.erased,
         }
     )
 
