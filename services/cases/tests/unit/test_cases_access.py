@@ -13,12 +13,13 @@ from hearth.cases.domain.guards import CaseNotFound
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events.case_values import (
+    ClosureReason,
     ContactAttemptOutcome,
     RestrictedView,
     RestrictionReason,
 )
 from hearth.contracts.events.common import ContactMethod
-from hearth.eventstore.case_access import CaseAccess, follow
+from hearth.eventstore.case_access import CaseAccess, CaseWasErased, follow
 from hearth.eventstore.errors import DomainError
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
@@ -212,3 +213,41 @@ def test_other_services_folding_cases_events_see_exactly_what_cases_sees(scenari
         seen.append(access.may_see(Actor(id="cso-x9", role=Role.CASE_MANAGER)))
     assert seen == [False, False, False, True]
     assert not access.may_see(Actor(id="cso-w2", role=Role.CASE_MANAGER))
+
+
+def test_other_services_see_an_erased_case_as_cases_does(scenario, actors) -> None:
+    """Folded through closure and erasure, `CaseAccess` is seen by nobody, exactly as
+    cases sees its erased case, keeps no staff id, and refuses commands as cases does."""
+    perpetrator = (
+        scenario.report()
+        .alleged_perpetrators[0]
+        .model_copy(update={"is_staff_member": True, "staff_id": "cso-w2"})
+    )
+    received = scenario.report(alleged_perpetrators=(perpetrator,))
+    named = Actor(id="cso-w1", role=Role.CASE_MANAGER)
+    closed_at = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)
+    steps = [
+        (
+            c.ReceiveReport(actors.system, received, {"cso-w1": 0, "cso-m1": 1}),
+            received.received_at,
+        ),
+        (c.RequestClosure(named, ClosureReason.SURVIVOR_MOVED), closed_at),
+        (c.DecideClosure(actors.manager, approve=True), closed_at),
+        (
+            c.EraseExpired(Actor(id="hearth.cases.retention", role=Role.SYSTEM)),
+            datetime(2032, 3, 13, 10, 0, tzinfo=UTC),
+        ),
+    ]
+    access = CaseAccess()
+    for command, at in steps:
+        for event in scenario.apply(command, at):
+            access = follow(access, event)
+        assert access.visibility == visibility(scenario.state)
+    assert scenario.state.erased and access.erased and not access.open
+    assert access.people == () and access.restriction is None
+    for actor in (named, actors.manager, actors.cm):
+        assert not access.may_see(actor)
+        assert not access.read_is_recorded(actor)
+    with pytest.raises(CaseWasErased) as refused:
+        access.require_not_erased()
+    assert refused.value.code == "case_erased"
