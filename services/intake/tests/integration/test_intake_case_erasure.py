@@ -185,10 +185,11 @@ async def test_an_erased_case_is_forgotten_and_a_new_report_opens_a_new_case(
         )
         assert raised.status_code == 202, raised.text
         enquiry_id = raised.json()["enquiry_id"]
+        idempotency_key = f"erasure-{uuid.uuid4()}"
         first = await intake.client.post(
             "/reports",
             json=_body(report_body, p, enquiry_id=enquiry_id),
-            headers={**auth, "Idempotency-Key": f"erasure-{uuid.uuid4()}"},
+            headers={**auth, "Idempotency-Key": idempotency_key},
         )
         assert first.status_code == 202, first.text
         case_a = uuid.UUID(first.json()["case_id"])
@@ -224,6 +225,7 @@ async def test_an_erased_case_is_forgotten_and_a_new_report_opens_a_new_case(
         assert lifecycle[0]["erased_at"] == clock.now()
         for needle in p.values():
             assert await _tables_holding(database_url, schema, needle) == [], needle
+        assert await _tables_holding(database_url, schema, idempotency_key) == []
         # The report's own events were under A's keys; the enquiry's under its own, which
         # intake destroyed: unreadable both.
         report_events = await intake.runtime.event_store.read_stream(
@@ -288,3 +290,55 @@ async def test_a_report_meeting_a_case_erased_before_intake_heard_opens_a_new_ca
     assert later.json()["link"]["basis"] == "new_case"
     lifecycle, keys, _ = await _snapshot(database_url, intake.runtime.schema, [case_a])
     assert keys == [] and lifecycle[0]["erased_at"] is not None
+
+
+async def test_an_erasure_forgets_the_staff_a_report_named_and_the_stand_ins_given(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    publish: Any,
+    clock: ControllableClock,
+    database_url: str,
+) -> None:
+    p = _planted()
+    staff_perpetrator = {
+        "name": p["perpetrator"],
+        "relationship_to_survivor": "intimate_partner",
+        "is_staff_member": True,
+        "staff_id": "staff-0999",
+    }
+    body = {**_body(report_body, p), "alleged_perpetrators": [staff_perpetrator]}
+    first = await intake.client.post("/reports", json=body, headers=intake.auth(*STAFF))
+    assert first.status_code == 202, first.text
+    case_a = uuid.UUID(first.json()["case_id"])
+    # A colleague reporting about her is given a stand-in, never case A.
+    colleague = intake.auth("staff-0202", Role.CASE_MANAGER)
+    withheld = await intake.client.post("/reports", json=body, headers=colleague)
+    stand_in = withheld.json()["case_id"]
+    assert stand_in != str(case_a)
+    schema = intake.runtime.schema
+
+    async def held() -> tuple[int, int]:
+        conn = await asyncpg.connect(database_url)
+        try:
+            marks = await conn.fetchval(
+                f"SELECT count(*) FROM {schema}.restriction_marks WHERE case_id = $1", case_a
+            )
+            stand_ins = await conn.fetchval(
+                f"SELECT count(*) FROM {schema}.stand_in_cases WHERE case_id = $1", case_a
+            )
+        finally:
+            await conn.close()
+        return marks, stand_ins
+
+    assert await held() == (1, 1)
+
+    await _erase(intake, publish, clock, case_a)
+
+    assert await held() == (0, 0)
+    assert await _tables_holding(database_url, schema, "staff-0999") == []
+    # The colleague's stand-in names nothing now.
+    named = await intake.client.post(
+        "/reports", json={**body, "case_id": stand_in}, headers=colleague
+    )
+    assert named.status_code == 422, named.text
+    assert "unknown_case" in named.text
