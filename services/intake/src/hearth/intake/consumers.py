@@ -3,7 +3,8 @@
 A small read model in intake's schema: when each case was opened, closed, reopened and
 last referred to MARAC, and who a restricted case is restricted to. People the
 caseworker records later (`PeopleUpdated`) join the match index, so a later report
-about them finds their case.
+about them finds their case. An erased case (`CaseErased`) leaves the index and is
+unknown to later reports (`domain.erasure`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hearth.contracts.envelope import Envelope
 from hearth.contracts.events import parse_event
 from hearth.contracts.events.cases import (
     CaseClosed,
+    CaseErased,
     CaseOpened,
     CaseReopened,
     CaseRestricted,
@@ -28,6 +30,7 @@ from hearth.eventstore.consumer import Handler, Reset
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.intake import read_model
+from hearth.intake.domain.erasure import forget_erased_case
 from hearth.intake.domain.linking import IndexEntry
 from hearth.intake.domain.matching import PersonRole, details_of, keys_of
 from hearth.intake.settings import intake_context
@@ -45,6 +48,7 @@ _HANDLED: Final = frozenset(
         MaracReferred.event_type(),
         CaseRestricted.event_type(),
         CaseRestrictionLifted.event_type(),
+        CaseErased.event_type(),
     }
 )
 
@@ -85,11 +89,34 @@ def case_status_handler(runtime: Runtime) -> Handler:
             )
         elif isinstance(event, CaseRestrictionLifted):
             await read_model.note_restriction(conn, schema, event.case_id, None, event.lifted_at)
+        elif isinstance(event, CaseErased):
+            await _forget(runtime, conn, event)
 
     return handle
 
 
+async def _forget(runtime: Runtime, conn: Conn, event: CaseErased) -> None:
+    """The case was erased: forget what identifies its people (`domain.erasure`), and
+    destroy the keys of the enquiries its reports came from, in this transaction."""
+    reports, enquiries = await read_model.reports_on_case(conn, runtime.schema, event.case_id)
+    forgotten = forget_erased_case(event, report_ids=reports, enquiry_ids=enquiries)
+    await read_model.forget_case(conn, runtime.schema, forgotten)
+    if forgotten.enquiry_ids and forgotten.key_reason is not None:
+        if runtime.key_store is None:
+            raise RuntimeError("the runtime has no key store: enquiry keys cannot be destroyed")
+        for enquiry_id in sorted(forgotten.enquiry_ids, key=str):
+            await runtime.key_store.destroy_case(enquiry_id, reason=forgotten.key_reason, conn=conn)
+    log.info(
+        "erased case forgotten",
+        case_id=str(event.case_id),
+        reports=len(forgotten.report_ids),
+        enquiries=len(forgotten.enquiry_ids),
+    )
+
+
 async def _index_people(runtime: Runtime, conn: Conn, event: PeopleUpdated) -> None:
+    if await read_model.is_erased(conn, runtime.schema, event.case_id):
+        return  # a late update of an erased case: nothing of it is indexed again
     secret = intake_context(runtime).match_key
     entries: list[IndexEntry] = []
     people: list[tuple[PersonRole, PersonDetails]] = []

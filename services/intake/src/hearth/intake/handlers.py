@@ -18,6 +18,7 @@ from hearth.contracts.events.intake import CaseWithheldFromSubmitter, LinkBasis
 from hearth.eventstore import idempotency as keys
 from hearth.eventstore.db import Conn
 from hearth.eventstore.idempotency import Idempotency
+from hearth.eventstore.personal_data import SubjectErased
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import EventStore, NewEvent
 from hearth.intake import read_model
@@ -26,6 +27,7 @@ from hearth.intake.domain.commands import RaiseAsbEnquiry, SubmitReport, person_
 from hearth.intake.domain.decider import ReportOutcome, receive_report
 from hearth.intake.domain.decider import raise_asb_enquiry as decide_asb_enquiry
 from hearth.intake.domain.disclosure import NamedCaseWithheld, ReportAnswer
+from hearth.intake.domain.erasure import erased_meanwhile
 from hearth.intake.domain.linking import report_index_entries
 from hearth.intake.domain.matching import all_digests, people_keys
 from hearth.intake.domain.state import IntakeState
@@ -35,6 +37,19 @@ from hearth.intake.settings import intake_context
 log = structlog.get_logger(__name__)
 
 ACCEPTED: Final = 202
+
+
+ERASURE_RETRIES: Final = 3
+"""How many times a report is decided again after meeting a case erased meanwhile."""
+
+
+class _CaseErasedMeanwhile(Exception):
+    """A report was to be stored under a case whose keys cases has destroyed (erased)
+    before intake's consumer heard of it. Ids only."""
+
+    def __init__(self, case_id: UUID) -> None:
+        super().__init__(f"case {case_id} was erased")
+        self.case_id = case_id
 
 
 def report_stream(report_id: UUID) -> str:
@@ -102,6 +117,34 @@ async def submit_report(
         fresh_person_ids=tuple(uuid.uuid4() for _ in range(person_ids_needed(submission))),
         stand_in_case_id=uuid.uuid4(),
     )
+    for attempt in range(ERASURE_RETRIES + 1):
+        try:
+            return await _submit_once(runtime, command, correlation_id, idempotency)
+        except _CaseErasedMeanwhile as erased:
+            # Cases erased a case the report was to join before intake heard of it: forget
+            # the case now (the CaseErased consumer does the rest) and decide again, so the
+            # report opens a new case as for a person never seen.
+            log.info("report met a case erased meanwhile", case_id=str(erased.case_id))
+            if attempt == ERASURE_RETRIES:
+                raise RuntimeError("a report kept meeting erased cases") from None
+            async with store.transaction() as conn:
+                await read_model.forget_case(
+                    conn, schema, erased_meanwhile(erased.case_id, runtime.clock.now())
+                )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _submit_once(
+    runtime: Runtime,
+    command: SubmitReport,
+    correlation_id: UUID,
+    idempotency: Idempotency | None,
+) -> dict[str, Any]:
+    store = runtime.event_store
+    schema = runtime.schema
+    context = intake_context(runtime)
+    actor = command.actor
+    submission = command.submission
     refused: NamedCaseWithheld | None = None
     async with store.transaction() as conn:
         now = runtime.clock.now()
@@ -164,16 +207,19 @@ async def _store_report(
     actor = command.actor
     received, linked = outcome.received, outcome.linked
     received_id = uuid.uuid4()
-    await store.append(
-        report_stream(command.report_id),
-        [
-            NewEvent(received, actor, now, correlation_id, event_id=received_id),
-            NewEvent(linked, actor, now, correlation_id, causation_id=received_id),
-        ],
-        expected_version=0,
-        subject=str(linked.case_id),
-        conn=conn,
-    )
+    try:
+        await store.append(
+            report_stream(command.report_id),
+            [
+                NewEvent(received, actor, now, correlation_id, event_id=received_id),
+                NewEvent(linked, actor, now, correlation_id, causation_id=received_id),
+            ],
+            expected_version=0,
+            subject=str(linked.case_id),
+            conn=conn,
+        )
+    except SubjectErased:
+        raise _CaseErasedMeanwhile(linked.case_id) from None
     await read_model.add_index_entries(
         conn,
         schema,
@@ -207,13 +253,16 @@ async def _record_withheld(
     """A restricted case kept from the submitter: its own stream, keyed by that case (so
     cases records a refused read in order with the case's events), and the stand-in id
     they were given for it, given again next time."""
-    await store.append(
-        withheld_stream(command.report_id, withheld.case_id),
-        [NewEvent(withheld, command.actor, now, correlation_id, causation_id=causation_id)],
-        expected_version=0,
-        subject=str(withheld.case_id),
-        conn=conn,
-    )
+    try:
+        await store.append(
+            withheld_stream(command.report_id, withheld.case_id),
+            [NewEvent(withheld, command.actor, now, correlation_id, causation_id=causation_id)],
+            expected_version=0,
+            subject=str(withheld.case_id),
+            conn=conn,
+        )
+    except SubjectErased:
+        raise _CaseErasedMeanwhile(withheld.case_id) from None
     if withheld.answered_case_id is not None:
         await read_model.record_stand_in(
             conn,

@@ -14,9 +14,10 @@ from uuid import UUID
 
 import asyncpg
 
-from hearth.contracts.events.intake import IdentityDetail
+from hearth.contracts.events.intake import IdentityDetail, ReportReceived
 from hearth.eventstore.db import Conn, advisory_key
 from hearth.intake.domain.disclosure import RestrictionFacts, RestrictionMark
+from hearth.intake.domain.erasure import CaseForgotten
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole
 
@@ -44,7 +45,9 @@ async def find_index_entries(conn: Conn, schema: str, digests: Iterable[str]) ->
         return []
     rows = await conn.fetch(
         f"""SELECT digest, role, case_id, person_id, detail FROM {schema}.match_keys
-            WHERE digest = ANY($1::text[]) AND detail IS NULL""",
+            WHERE digest = ANY($1::text[]) AND detail IS NULL AND NOT EXISTS (
+                SELECT 1 FROM {schema}.case_lifecycle l
+                WHERE l.case_id = match_keys.case_id AND l.erased_at IS NOT NULL)""",
         wanted,
     )
     return [_entry(r) for r in rows]
@@ -58,7 +61,9 @@ async def survivor_entries(conn: Conn, schema: str, case_ids: Iterable[UUID]) ->
         return []
     rows = await conn.fetch(
         f"""SELECT digest, role, case_id, person_id, detail FROM {schema}.match_keys
-            WHERE case_id = ANY($1::uuid[]) AND role = 'survivor'""",
+            WHERE case_id = ANY($1::uuid[]) AND role = 'survivor' AND NOT EXISTS (
+                SELECT 1 FROM {schema}.case_lifecycle l
+                WHERE l.case_id = match_keys.case_id AND l.erased_at IS NOT NULL)""",
         wanted,
     )
     return [_entry(r) for r in rows]
@@ -118,7 +123,9 @@ async def record_assigned_case(
 async def case_statuses(
     conn: Conn, schema: str, case_ids: Iterable[UUID]
 ) -> dict[UUID, CaseStatus]:
-    """What intake knows of each case: assigned by intake, or heard of from events."""
+    """What intake knows of each case: assigned by intake, or heard of from events.
+
+    An erased case is unknown: never joined, named or repeated."""
     wanted = sorted(set(case_ids), key=str)
     if not wanted:
         return {}
@@ -128,7 +135,7 @@ async def case_statuses(
             FROM unnest($1::uuid[]) AS wanted(case_id)
             LEFT JOIN {schema}.assigned_cases a ON a.case_id = wanted.case_id
             LEFT JOIN {schema}.case_lifecycle l ON l.case_id = wanted.case_id
-            WHERE a.case_id IS NOT NULL OR l.case_id IS NOT NULL""",
+            WHERE (a.case_id IS NOT NULL OR l.case_id IS NOT NULL) AND l.erased_at IS NULL""",
         wanted,
     )
     return {
@@ -232,6 +239,55 @@ async def restriction_facts(
         )
         for r in rows
     }
+
+
+# --- erasure ----------------------------------------------------------------------------
+
+
+async def is_erased(conn: Conn, schema: str, case_id: UUID) -> bool:
+    erased: bool = await conn.fetchval(
+        f"""SELECT EXISTS (SELECT 1 FROM {schema}.case_lifecycle
+                           WHERE case_id = $1 AND erased_at IS NOT NULL)""",
+        case_id,
+    )
+    return erased
+
+
+async def reports_on_case(conn: Conn, schema: str, case_id: UUID) -> tuple[list[UUID], list[UUID]]:
+    """The reports intake put on the case, and the enquiries they came from (ids only: the
+    events' ids are not personal, so they are readable after the keys are gone)."""
+    rows = await conn.fetch(
+        f"""SELECT payload->>'report_id' AS report_id, payload->>'enquiry_id' AS enquiry_id
+            FROM {schema}.events WHERE subject = $1 AND type = $2""",
+        str(case_id),
+        ReportReceived.event_type(),
+    )
+    reports = [UUID(r["report_id"]) for r in rows if r["report_id"]]
+    enquiries = [UUID(r["enquiry_id"]) for r in rows if r["enquiry_id"]]
+    return reports, enquiries
+
+
+async def forget_case(conn: Conn, schema: str, forgotten: CaseForgotten) -> None:
+    """Remove what identifies the erased case's people (`domain.erasure`), keep that it
+    was erased. Idempotent: a rebuild replaying the erasure changes nothing more."""
+    case_id = forgotten.case_id
+    await conn.execute(
+        f"""INSERT INTO {schema}.case_lifecycle (case_id, erased_at) VALUES ($1, $2)
+            ON CONFLICT (case_id) DO UPDATE SET erased_at = least(
+                coalesce({schema}.case_lifecycle.erased_at, EXCLUDED.erased_at),
+                EXCLUDED.erased_at)""",
+        case_id,
+        forgotten.erased_at,
+    )
+    await conn.execute(f"DELETE FROM {schema}.match_keys WHERE case_id = $1", case_id)
+    await conn.execute(f"DELETE FROM {schema}.restriction_marks WHERE case_id = $1", case_id)
+    await conn.execute(f"DELETE FROM {schema}.stand_in_cases WHERE case_id = $1", case_id)
+    if forgotten.report_ids:
+        await conn.execute(
+            f"""DELETE FROM {schema}.idempotency_keys
+                WHERE response->>'report_id' = ANY($1::text[])""",
+            sorted(str(r) for r in forgotten.report_ids),
+        )
 
 
 async def forget_case_events(conn: Conn, schema: str) -> None:

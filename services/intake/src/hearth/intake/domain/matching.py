@@ -23,6 +23,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Final, Protocol
 
+from hearth.contracts.events.base import is_unreadable_personal
 from hearth.contracts.events.intake import IdentityDetail
 
 MIN_PHONE_DIGITS: Final = 7
@@ -191,19 +192,27 @@ def detail_digests(
     return found
 
 
+def _readable(value: str | None) -> str | None:
+    """A recorded value, or None when it cannot be read (its key destroyed: erased, or
+    still encrypted). An unreadable value is never a key: every erased name reads alike,
+    and unrelated people would match on it."""
+    return None if value is None or is_unreadable_personal(value) else value
+
+
 def details_of(secret: bytes, person: Identifiable) -> dict[IdentityDetail, str]:
-    """A person's details to compare, from their recorded details."""
-    return detail_digests(secret, name=person.name, date_of_birth=person.date_of_birth)
+    """A person's details to compare, from their recorded details (readable ones only)."""
+    return detail_digests(secret, name=_readable(person.name), date_of_birth=person.date_of_birth)
 
 
 def keys_of(secret: bytes, person: Identifiable) -> frozenset[str]:
-    """A person's match keys from their recorded details."""
+    """A person's match keys from their recorded details (readable ones only)."""
+    phone, email = _readable(person.phone), _readable(person.email)
     return person_digests(
         secret,
-        name=person.name,
+        name=_readable(person.name),
         date_of_birth=person.date_of_birth,
-        phones=[person.phone] if person.phone else [],
-        emails=[person.email] if person.email else [],
+        phones=[phone] if phone else [],
+        emails=[email] if email else [],
     )
 
 
