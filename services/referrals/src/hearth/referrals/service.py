@@ -8,7 +8,7 @@ from hearth.contracts.topics import CASES_EVENTS, RISK_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
 from hearth.referrals.api import router
 from hearth.referrals.consumers import cases_batches, cases_events, risk_batches, risk_events
-from hearth.referrals.operations import REBUILD_READ_MODEL
+from hearth.referrals.operations import REBUILD_READ_MODEL, SUBJECT_ACCESS
 from hearth.referrals.scheduler import marac_action_scheduler
 from hearth.referrals.settings import load_config
 
@@ -24,5 +24,5 @@ SPEC = ServiceSpec(
     ],
     routers=[router],
     background=[marac_action_scheduler],
-    commands=[REBUILD_READ_MODEL],
+    commands=[REBUILD_READ_MODEL, SUBJECT_ACCESS],
 )

@@ -97,6 +97,8 @@ class KnownCase(_Fact):
     assessment: KnownAssessment | None = None
     erased: bool = False
     """Cases erased the case: nothing personal is kept, nobody sees it, nothing is done."""
+    erased_at: datetime | None = None
+    """When cases erased it (what a subject access request on it is told)."""
 
     @property
     def access(self) -> CaseAccess:
@@ -155,6 +157,7 @@ def stripped(known: KnownCase) -> KnownCase:
         repeat_of_case_id=known.repeat_of_case_id,
         assessment=assessment,
         erased=True,
+        erased_at=known.erased_at,
     )
 
 
@@ -185,6 +188,8 @@ def _learn(known: KnownCase, event: DomainEvent, visible_high_risk_at: int | Non
             return known.model_copy(update={"repeat_of_case_id": earlier})
         case ev.SafeContactUpdated():
             return known.model_copy(update={"safe_contact": event.safe_contact})
+        case ev.CaseErased():
+            return known.model_copy(update={"erased_at": event.erased_at})
         case ev.SurvivorWishesRecorded():
             wishes = KnownWishes(
                 wishes_id=event.wishes_id,
