@@ -253,6 +253,14 @@ async def is_erased(conn: Conn, schema: str, case_id: UUID) -> bool:
     return erased
 
 
+async def erased_at(conn: Conn, schema: str, case_id: UUID) -> datetime | None:
+    """When cases erased the case, if it did."""
+    at: datetime | None = await conn.fetchval(
+        f"SELECT erased_at FROM {schema}.case_lifecycle WHERE case_id = $1", case_id
+    )
+    return at
+
+
 async def reports_on_case(conn: Conn, schema: str, case_id: UUID) -> tuple[list[UUID], list[UUID]]:
     """The reports intake put on the case, and the enquiries they came from (ids only: the
     events' ids are not personal, so they are readable after the keys are gone)."""

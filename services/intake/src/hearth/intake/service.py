@@ -12,6 +12,7 @@ from hearth.intake.consumers import (
     case_status_handler,
     case_status_reset,
 )
+from hearth.intake.operations import SUBJECT_ACCESS
 from hearth.intake.settings import IntakeContext, IntakeSettings, load_context
 
 
@@ -30,6 +31,7 @@ def build_spec(settings: IntakeSettings | None = None) -> ServiceSpec[IntakeCont
             )
         ],
         routers=[api.router, web.router],
+        commands=[SUBJECT_ACCESS],
     )
 
 
