@@ -62,3 +62,5 @@ async def follow_case(conn: Conn, schema: str, envelope: Envelope) -> None:
         log.warning("event about a case risk has not seen open", case_id=str(case_id))
         return
     await read_model.save_access(conn, schema, after, opened_at)
+    if isinstance(event, cases.CaseErased) and not access.erased:
+        await read_model.note_erased(conn, schema, case_id, event.erased_at)

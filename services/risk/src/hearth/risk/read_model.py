@@ -81,6 +81,23 @@ async def save_access(conn: Conn, schema: str, access: CaseAccess, opened_at: da
     )
 
 
+async def note_erased(conn: Conn, schema: str, case_id: UUID, erased_at: datetime) -> None:
+    """Keep when cases erased the case (its row holds nothing personal by then)."""
+    s = check_schema_name(schema)
+    await conn.execute(
+        f"UPDATE {s}.case_access SET erased_at = $2 WHERE case_id = $1", case_id, erased_at
+    )
+
+
+async def erased_at(conn: Conn, schema: str, case_id: UUID) -> datetime | None:
+    """When cases erased the case, if it did (and risk heard)."""
+    s = check_schema_name(schema)
+    at: datetime | None = await conn.fetchval(
+        f"SELECT erased_at FROM {s}.case_access WHERE case_id = $1", case_id
+    )
+    return at
+
+
 async def forget_access(conn: Conn, schema: str) -> None:
     """Empty `case_access` before the `cases` consumer replays cases' events into it."""
     await conn.execute(f"DELETE FROM {check_schema_name(schema)}.case_access")

@@ -8,7 +8,7 @@ from hearth.contracts.topics import CASES_EVENTS
 from hearth.eventstore.runtime import ConsumerSpec, ServiceSpec
 from hearth.risk.api import router
 from hearth.risk.consumers import case_events, forget_cases
-from hearth.risk.operations import REBUILD_READ_MODEL
+from hearth.risk.operations import REBUILD_READ_MODEL, SUBJECT_ACCESS
 from hearth.risk.settings import load_config
 
 SPEC = ServiceSpec(
@@ -19,5 +19,5 @@ SPEC = ServiceSpec(
         ConsumerSpec(name="cases", topics=[CASES_EVENTS], handler=case_events, reset=forget_cases),
     ],
     routers=[router],
-    commands=[REBUILD_READ_MODEL],
+    commands=[REBUILD_READ_MODEL, SUBJECT_ACCESS],
 )
