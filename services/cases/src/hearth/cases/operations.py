@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -24,9 +22,9 @@ from hearth.cases.read_model import rebuild
 from hearth.cases.scheduler import erase_expired
 from hearth.cases.settings import CasesConfig, cases_config
 from hearth.eventstore.decider import recorded
-from hearth.eventstore.errors import NotFound
-from hearth.eventstore.runtime import Argument, OperatorCommand, Runtime, ServiceSpec
+from hearth.eventstore.runtime import OperatorCommand, Runtime, ServiceSpec
 from hearth.eventstore.settings import ServiceSettings
+from hearth.eventstore.subject_access_command import subject_access_command
 
 
 async def rebuild_read_model(spec: ServiceSpec[CasesConfig], settings: ServiceSettings) -> int:
@@ -82,29 +80,11 @@ ERASE_EXPIRED = OperatorCommand(
 )
 
 
-async def _subject_access(runtime: Runtime[CasesConfig], args: Mapping[str, str]) -> int:
-    try:
-        case_id, person_id = uuid.UUID(args["case_id"]), uuid.UUID(args["person_id"])
-    except ValueError:
-        print("case_id and person_id must be UUIDs", file=sys.stderr)
-        return 2
+async def _subject_access_answer(
+    runtime: Runtime[CasesConfig], case_id: uuid.UUID, person_id: uuid.UUID
+) -> dict[str, Any]:
     history = await runtime.event_store.read_stream(stream_id(case_id))
-    try:
-        answer: dict[str, Any] = subject_access([recorded(e) for e in history], person_id)
-    except NotFound as exc:
-        print(f"{exc.code}: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(answer, indent=2, ensure_ascii=False))
-    return 0
+    return subject_access([recorded(e) for e in history], person_id)
 
 
-SUBJECT_ACCESS = OperatorCommand(
-    name="subject-access",
-    help="print as JSON what the service holds about one person on one case "
-    "(never anyone else's personal data; free text listed for review, not printed)",
-    run=_subject_access,
-    arguments=(
-        Argument("case_id", "the case's id"),
-        Argument("person_id", "the person's id on the case (survivor, alleged perpetrator, child)"),
-    ),
-)
+SUBJECT_ACCESS = subject_access_command("cases", _subject_access_answer)
