@@ -21,6 +21,7 @@ from hearth.contracts.events.cases import CaseErased, PeopleUpdated
 from hearth.contracts.events.common import AllegedPerpetrator, Relationship, Survivor
 from hearth.contracts.topics import CASES_EVENTS
 from hearth.eventstore.clock import ControllableClock
+from hearth.eventstore.testing import erasure
 from hearth.eventstore.testing.service import RunningService, running_service
 from hearth.intake.consumers import CASE_STATUS_CONSUMER
 from hearth.intake.service import build_spec
@@ -88,27 +89,11 @@ async def _erase(
 
 async def _tables_holding(database_url: str, schema: str, needle: str) -> list[str]:
     """Every table of the schema but the event log whose rows mention `needle`."""
-    conn = await asyncpg.connect(database_url)
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
     try:
-        tables = await conn.fetch(
-            """SELECT table_name FROM information_schema.tables
-               WHERE table_schema = $1 AND table_type = 'BASE TABLE'""",
-            schema,
-        )
-        found = []
-        for row in tables:
-            name = row["table_name"]
-            if name == "events":
-                continue
-            hits = await conn.fetchval(
-                f'SELECT count(*) FROM {schema}."{name}" AS t WHERE t::text ILIKE $1',
-                f"%{needle}%",
-            )
-            if hits:
-                found.append(name)
-        return found
+        return await erasure.tables_holding(pool, schema, needle)
     finally:
-        await conn.close()
+        await pool.close()
 
 
 async def _snapshot(database_url: str, schema: str, case_ids: list[uuid.UUID]) -> Any:

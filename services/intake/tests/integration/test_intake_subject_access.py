@@ -4,11 +4,8 @@ report names them, the reporter what was theirs, and an erased case only its era
 
 from __future__ import annotations
 
-import io
-import json
 import uuid
 from collections.abc import Callable
-from contextlib import redirect_stdout
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +16,7 @@ from hearth.contracts.events.case_values import ErasureBasis, ErasureReason
 from hearth.contracts.events.cases import CaseErased
 from hearth.contracts.topics import CASES_EVENTS
 from hearth.eventstore.clock import ControllableClock
+from hearth.eventstore.testing import erasure
 from hearth.eventstore.testing.service import RunningService
 from hearth.intake.consumers import CASE_STATUS_CONSUMER
 from hearth.intake.operations import SUBJECT_ACCESS
@@ -29,17 +27,7 @@ pytestmark = pytest.mark.integration
 async def _subject_access(
     service: RunningService, case_id: uuid.UUID, person_id: uuid.UUID | str
 ) -> tuple[dict[str, Any], str]:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = await SUBJECT_ACCESS.run(
-            service.runtime, {"case_id": str(case_id), "person_id": str(person_id)}
-        )
-    assert code == 0
-    # The service's consumers run meanwhile, and their log lines may share stdout.
-    printed = out.getvalue()
-    start = printed.index('{\n  "case_id"')
-    answer, end = json.JSONDecoder().raw_decode(printed, start)
-    return answer, printed[start:end]
+    return await erasure.subject_access(SUBJECT_ACCESS, service.runtime, case_id, person_id)
 
 
 async def test_each_person_gets_what_is_theirs_and_an_erased_case_only_its_erasure(

@@ -19,6 +19,7 @@ from hearth.contracts.events import risk
 from hearth.contracts.events.case_values import ClosureReason, ErasureBasis, ErasureReason
 from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.db import check_schema_name
+from hearth.eventstore.testing import erasure
 from hearth.eventstore.testing.service import RunningService
 from hearth.referrals import read_model, scheduler
 from hearth.referrals.consumers import cases_events, risk_events
@@ -41,22 +42,7 @@ PLANTED = (
 async def tables_holding(service: RunningService, text: str) -> list[str]:
     """The tables of the service's schema, `events` aside, where `text` appears."""
     store = service.runtime.event_store
-    s = check_schema_name(store.schema)
-    names = await store.pool.fetch(
-        """SELECT table_name FROM information_schema.tables
-           WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'events'""",
-        store.schema,
-    )
-    assert {"known_cases", "marac_actions"} <= {r["table_name"] for r in names}
-    found = []
-    for row in names:
-        t = row["table_name"]
-        hits = await store.pool.fetchval(
-            f'SELECT count(*) FROM {s}."{t}" t WHERE t::text ILIKE $1', f"%{text}%"
-        )
-        if hits:
-            found.append(t)
-    return found
+    return await erasure.tables_holding(store.pool, store.schema, text)
 
 
 async def test_an_erased_case_leaves_nothing_personal_and_nothing_more_is_done(

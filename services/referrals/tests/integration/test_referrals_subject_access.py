@@ -4,11 +4,8 @@ given anything of the survivor's, and an erased case answers only that it was er
 
 from __future__ import annotations
 
-import io
-import json
 import uuid
 from collections.abc import Awaitable, Callable
-from contextlib import redirect_stdout
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +15,7 @@ from hearth.contracts.envelope import Role
 from hearth.contracts.events import cases as cev
 from hearth.contracts.events.case_values import ClosureReason, ErasureBasis, ErasureReason
 from hearth.eventstore.clock import ControllableClock
+from hearth.eventstore.testing import erasure
 from hearth.eventstore.testing.service import RunningService
 from hearth.referrals.operations import SUBJECT_ACCESS
 
@@ -27,17 +25,7 @@ pytestmark = pytest.mark.integration
 async def _subject_access(
     service: RunningService, case_id: uuid.UUID, person_id: uuid.UUID
 ) -> tuple[dict[str, Any], str]:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = await SUBJECT_ACCESS.run(
-            service.runtime, {"case_id": str(case_id), "person_id": str(person_id)}
-        )
-    assert code == 0
-    # The service's consumers run meanwhile, and their log lines may share stdout.
-    printed = out.getvalue()
-    start = printed.index('{\n  "case_id"')
-    answer, end = json.JSONDecoder().raw_decode(printed, start)
-    return answer, printed[start:end]
+    return await erasure.subject_access(SUBJECT_ACCESS, service.runtime, case_id, person_id)
 
 
 async def test_each_person_gets_their_own_referrals_and_an_erased_case_only_its_erasure(

@@ -14,7 +14,7 @@ from hearth.contracts.envelope import Envelope, Role
 from hearth.contracts.events import cases as cev
 from hearth.contracts.events.case_values import ErasureBasis, ErasureReason
 from hearth.eventstore.db import check_schema_name
-from hearth.eventstore.testing import waiting
+from hearth.eventstore.testing import erasure, waiting
 from hearth.eventstore.testing.service import RunningService
 from hearth.risk import consumers, read_model
 
@@ -28,22 +28,7 @@ PLANTED = ("Alex Example", COMMENT, NOTES, "07700 900777", "Rowan Court")
 async def tables_holding(service: RunningService, text: str) -> list[str]:
     """The tables of the service's schema, `events` aside, where `text` appears."""
     store = service.runtime.event_store
-    s = check_schema_name(store.schema)
-    names = await store.pool.fetch(
-        """SELECT table_name FROM information_schema.tables
-           WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'events'""",
-        store.schema,
-    )
-    assert names, "the schema has tables"
-    found = []
-    for row in names:
-        t = row["table_name"]
-        hits = await store.pool.fetchval(
-            f'SELECT count(*) FROM {s}."{t}" t WHERE t::text ILIKE $1', f"%{text}%"
-        )
-        if hits:
-            found.append(t)
-    return found
+    return await erasure.tables_holding(store.pool, store.schema, text)
 
 
 async def test_an_erased_case_leaves_nothing_personal_and_refuses_commands(

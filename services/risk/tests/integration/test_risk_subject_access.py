@@ -4,11 +4,8 @@ risk holds an assessment in which they may be mentioned, an erased case only its
 
 from __future__ import annotations
 
-import io
-import json
 import uuid
 from collections.abc import Callable
-from contextlib import redirect_stdout
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +14,7 @@ import pytest
 from hearth.contracts.envelope import Role
 from hearth.contracts.events import cases as cev
 from hearth.contracts.events.case_values import ErasureBasis, ErasureReason
-from hearth.eventstore.testing import waiting
+from hearth.eventstore.testing import erasure, waiting
 from hearth.eventstore.testing.service import RunningService
 from hearth.risk.domain.subject_access import MAY_BE_MENTIONED
 from hearth.risk.operations import SUBJECT_ACCESS
@@ -30,17 +27,7 @@ COMMENT = "Threatened her with a knife at Flat 9 Rowan Court"
 async def _subject_access(
     service: RunningService, case_id: uuid.UUID, person_id: str
 ) -> tuple[dict[str, Any], str]:
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = await SUBJECT_ACCESS.run(
-            service.runtime, {"case_id": str(case_id), "person_id": person_id}
-        )
-    assert code == 0
-    # The service's consumers run meanwhile, and their log lines may share stdout.
-    printed = out.getvalue()
-    start = printed.index('{\n  "case_id"')
-    answer, end = json.JSONDecoder().raw_decode(printed, start)
-    return answer, printed[start:end]
+    return await erasure.subject_access(SUBJECT_ACCESS, service.runtime, case_id, person_id)
 
 
 async def test_the_survivor_gets_the_dash_the_perpetrator_only_that_one_exists(
