@@ -42,7 +42,7 @@ from hearth.eventstore.commands import Loaded
 from hearth.eventstore.db import Conn
 from hearth.eventstore.personal_data import KeyStore
 from hearth.eventstore.runtime import Runtime
-from hearth.eventstore.store import ConnT, StreamStore
+from hearth.eventstore.store import ConnT, StaleTransaction, StreamStore
 
 CASES_SYSTEM = Actor(id="hearth.cases", role=Role.SYSTEM)
 """The service itself, reacting to other services' events."""
@@ -210,12 +210,14 @@ class CaseHandlers(Generic[ConnT]):
         """A command from a member of staff, in its own transaction, behind the access rules.
 
         A deadlock (PostgreSQL chose this transaction to give way, e.g. to a consumer
-        batch moving case managers' caseloads in another order) runs it again afresh.
+        batch moving case managers' caseloads in another order) runs it again afresh, and
+        so does a stale transaction (the scheduler or a consumer appended to the case
+        after this transaction began: only a new transaction may append after it).
         """
         for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
             try:
                 return await self._staff_command(case_id, command)
-            except asyncpg.exceptions.DeadlockDetectedError:
+            except (asyncpg.exceptions.DeadlockDetectedError, StaleTransaction):
                 if attempt == _DEADLOCK_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
