@@ -38,7 +38,7 @@ from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.testing import waiting
 from hearth.eventstore.testing.kafka import read_topic
 from hearth.eventstore.testing.publish import StreamPublisher
-from hearth.eventstore.testing.service import RunningService, running_service
+from hearth.eventstore.testing.service import RunningService
 
 pytestmark = pytest.mark.integration
 
@@ -58,21 +58,15 @@ def clock() -> ControllableClock:
 
 @pytest.fixture
 def start_cases(
-    kafka_bootstrap: str, database_url: str, clock: ControllableClock, topic_namespace: str
+    start_service: Callable[..., AbstractAsyncContextManager[RunningService]],
+    clock: ControllableClock,
 ) -> Callable[..., AbstractAsyncContextManager[RunningService]]:
     """Start (another) cases service; pass `schema=` to run on an existing one.
 
     Every cases service a test starts hears the test's own topic namespace."""
 
     def start(schema: str | None = None) -> AbstractAsyncContextManager[RunningService]:
-        return running_service(
-            SPEC,
-            kafka_bootstrap=kafka_bootstrap,
-            database_url=database_url,
-            clock=clock,
-            schema=schema,
-            topic_namespace=topic_namespace,
-        )
+        return start_service(SPEC, clock, schema)
 
     return start
 

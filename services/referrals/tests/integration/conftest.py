@@ -34,7 +34,7 @@ from hearth.contracts.topics import CASES_EVENTS, RISK_EVENTS
 from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.testing import waiting
 from hearth.eventstore.testing.publish import StreamPublisher
-from hearth.eventstore.testing.service import RunningService, running_service
+from hearth.eventstore.testing.service import RunningService
 from hearth.referrals.service import SPEC
 from hearth.referrals.settings import DEFAULT_POLICY_FILE, load_policy
 
@@ -56,19 +56,13 @@ def clock() -> ControllableClock:
 
 @pytest.fixture
 def start_referrals(
-    kafka_bootstrap: str, database_url: str, clock: ControllableClock, topic_namespace: str
+    start_service: Callable[..., AbstractAsyncContextManager[RunningService]],
+    clock: ControllableClock,
 ) -> Callable[..., AbstractAsyncContextManager[RunningService]]:
     """Start (another) referrals service; pass `schema=` to run on an existing one."""
 
     def start(schema: str | None = None) -> AbstractAsyncContextManager[RunningService]:
-        return running_service(
-            SPEC,
-            kafka_bootstrap=kafka_bootstrap,
-            database_url=database_url,
-            clock=clock,
-            schema=schema,
-            topic_namespace=topic_namespace,
-        )
+        return start_service(SPEC, clock, schema)
 
     return start
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import warnings
 from collections.abc import Callable, Coroutine, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,9 @@ from hearth.eventstore.testing.servers import (
 from hearth.eventstore.testing.service import (
     MADE_SCHEMAS,
     MADE_TOPIC_PREFIXES,
+    RunningService,
     fresh_namespace,
+    running_service,
 )
 
 _SERVERS = pytest.StashKey[SessionServers]()
@@ -55,6 +58,31 @@ def topic_namespace() -> str:
 def topic(topic_namespace: str) -> Callable[[str], str]:
     """`topic(CASES_EVENTS)`: that topic's name in this test's namespace."""
     return lambda name: namespaced(name, topic_namespace)
+
+
+StartService = Callable[..., AbstractAsyncContextManager[RunningService]]
+"""`start_service(SPEC, clock, schema=None)`: see the fixture."""
+
+
+@pytest.fixture
+def start_service(kafka_bootstrap: str, database_url: str, topic_namespace: str) -> StartService:
+    """`async with start_service(SPEC, clock) as service:` runs a service on the test's
+    servers and topic namespace, with its own schema (or `schema=`, to run on an existing
+    one: a restart). Every service a test starts hears the others' topics."""
+
+    def start(
+        spec: Any, clock: Any, schema: str | None = None
+    ) -> AbstractAsyncContextManager[RunningService]:
+        return running_service(
+            spec,
+            kafka_bootstrap=kafka_bootstrap,
+            database_url=database_url,
+            clock=clock,
+            schema=schema,
+            topic_namespace=topic_namespace,
+        )
+
+    return start
 
 
 _USED = pytest.StashKey[list[str]]()
