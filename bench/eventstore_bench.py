@@ -1,15 +1,26 @@
-"""Throughput of the event store, outbox relay and inbox consumer against raw baselines.
+"""Throughput of the event store, outbox relay and inbox consumer against raw baselines,
+and what encrypting personal data costs them.
 
 Run with `make bench` (servers from KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL, defaulting to
 the local stack). Each figure is measured in the same run as its baseline and printed
 with the ratio, so the numbers mean something on whatever machine runs them.
+
+Encryption's cost: the same store appends two events of the same shape and values, one
+with its name and account marked personal (`NoteAdded`: encrypted, one key per case,
+made on the stream's first append) and one with nothing marked (`PlainNoteAdded`: what
+every append did before encryption). Appends alternate between the two, round after
+round (the order alternates too), so both see the machine's noise alike; each round
+gives a ratio and the verdict takes their median. The relay and inbox consumer each
+publish or consume one store's events (plaintext, then encrypted) in turn.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
+import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,17 +32,23 @@ from hearth.eventstore.consumer import EventConsumer
 from hearth.eventstore.db import Conn, create_pool, migrate
 from hearth.eventstore.kafka import ensure_topics, partitions_of
 from hearth.eventstore.relay import OutboxRelay
-from hearth.eventstore.store import EventStore
-from hearth.eventstore.testing.events import note
+from hearth.eventstore.store import EventStore, NewEvent
+from hearth.eventstore.testing.events import note, plain_note
 
 DSN = os.environ.get("DATABASE_URL", "postgresql://hearth@127.0.0.1:15432/hearth")
 KAFKA = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092")
+TARGET: float = 0.85
+"""Encrypted figures stay within 15% of the plaintext ones (issue 12)."""
+
+RawWork = Callable[[int], Awaitable[None]]
+StoreWork = Callable[[str, int], Awaitable[None]]
+KINDS: dict[str, Callable[[str, int], NewEvent]] = {"plaintext": plain_note, "encrypted": note}
 
 
 def _row(name: str, count: int, seconds: float, baseline: float | None = None) -> float:
     rate = count / seconds
     ratio = f"{rate / baseline:6.2f}x baseline" if baseline else ""
-    print(f"{name:58} {rate:10,.0f} /s  {ratio}")
+    print(f"{name:62} {rate:10,.0f} /s  {ratio}")
     return rate
 
 
@@ -41,98 +58,169 @@ async def _timed(work: Callable[[], Awaitable[None]]) -> float:
     return time.perf_counter() - started
 
 
-async def main(events: int, batch: int) -> None:
+def _verdict(name: str, ratios: list[float]) -> bool:
+    median = statistics.median(ratios)
+    ok = median >= TARGET
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    print(
+        f"{'encrypted / plaintext, ' + name:62} {median:10.2f}     (rounds: {each}; "
+        f"{'within' if ok else 'NOT within'} {1 - TARGET:.0%})"
+    )
+    return ok
+
+
+async def main(events: int, batch: int, rounds: int) -> None:
     pool = await create_pool(DSN, min_size=2, max_size=8)
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    await migrate(pool, schema)
-    store = EventStore(pool, schema, "testing")
-    topic = f"bench.{uuid.uuid4().hex[:8]}.events"
-    await ensure_topics(KAFKA, [topic, f"{topic}.dlq"], partitions=3)
-    print(f"events: {events}, batch: {batch}, schema {schema}, topic {topic}")
+    schemas = {kind: f"bench_{kind[:5]}_{uuid.uuid4().hex[:8]}" for kind in KINDS}
+    stores: dict[str, EventStore] = {}
+    for kind, schema in schemas.items():
+        await migrate(pool, schema)
+        stores[kind] = EventStore(pool, schema, "testing")
+    raw_schema = schemas["plaintext"]
+    singles = events // 10
+    print(f"events: {events}, batch: {batch}, rounds: {rounds}, schemas {list(schemas.values())}")
+    verdicts: list[bool] = []
     try:
         # --- PostgreSQL: raw insert baseline vs event store append -------------------
-        await pool.execute(f"CREATE TABLE {schema}.raw (id uuid, body jsonb)")
+        await pool.execute(f"CREATE TABLE {raw_schema}.raw (id uuid, body jsonb)")
         body = note("x", 1).event.model_dump(mode="json")
+        streams: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
 
-        async def raw_single() -> None:
-            for _ in range(events // 10):
-                await pool.execute(f"INSERT INTO {schema}.raw VALUES ($1, $2)", uuid.uuid4(), body)
+        async def raw_single(n: int) -> None:
+            for _ in range(n):
+                await pool.execute(
+                    f"INSERT INTO {raw_schema}.raw VALUES ($1, $2)", uuid.uuid4(), body
+                )
 
-        async def raw_batched() -> None:
-            for _ in range(events // batch):
+        async def raw_batched(n: int) -> None:
+            for _ in range(n // batch):
                 await pool.executemany(
-                    f"INSERT INTO {schema}.raw VALUES ($1, $2)",
+                    f"INSERT INTO {raw_schema}.raw VALUES ($1, $2)",
                     [(uuid.uuid4(), body) for _ in range(batch)],
                 )
 
-        async def store_single() -> None:
-            for i in range(events // 10):
-                case = str(uuid.uuid4())
-                await store.append(case, [note(case, i)], expected_version=0, subject=case)
+        def new_streams(size: int) -> StoreWork:
+            async def work(kind: str, n: int) -> None:
+                store, make = stores[kind], KINDS[kind]
+                for i in range(n // size):
+                    case = str(uuid.uuid4())
+                    await store.append(
+                        case, [make(case, i) for _ in range(size)], expected_version=0, subject=case
+                    )
+                    streams[kind][case] = size
 
-        async def store_batched() -> None:
-            for i in range(events // batch):
-                case = str(uuid.uuid4())
-                await store.append(
-                    case, [note(case, i) for _ in range(batch)], expected_version=0, subject=case
-                )
+            return work
 
-        base1 = _row(
-            "asyncpg insert, one row per transaction", events // 10, await _timed(raw_single)
-        )
-        _row(
-            "event store append, one event per transaction",
-            events // 10,
-            await _timed(store_single),
-            base1,
-        )
-        base2 = _row(
-            f"asyncpg executemany, {batch} rows per transaction", events, await _timed(raw_batched)
-        )
-        _row(
-            f"event store append, {batch} events per transaction",
-            events,
-            await _timed(store_batched),
-            base2,
-        )
+        async def existing_streams(kind: str, n: int) -> None:
+            store, make = stores[kind], KINDS[kind]
+            # Streams an earlier phase made with one event: one more event each.
+            chosen = [case for case, version in streams[kind].items() if version == 1][:n]
+            for i, case in enumerate(chosen):
+                await store.append(case, [make(case, i)], expected_version=1, subject=case)
+                streams[kind][case] = 2
+
+        # Each phase alternates the baseline and the two kinds in chunks (the order turning
+        # each time), so the machine's noise falls on all three alike.
+        plan: list[tuple[str, RawWork, int, int, StoreWork]] = [
+            ("one event per transaction, new stream", raw_single, singles, 50, new_streams(1)),
+            (
+                "one event per transaction, existing stream",
+                raw_single,
+                singles,
+                50,
+                existing_streams,
+            ),
+            (
+                f"{batch} events per transaction, new stream",
+                raw_batched,
+                events,
+                10 * batch,
+                new_streams(batch),
+            ),
+        ]
+        for name, raw, count, chunk, work in plan:
+            ratios: list[float] = []
+            for _ in range(rounds):
+                spent = {"raw": 0.0, **dict.fromkeys(KINDS, 0.0)}
+                done = 0
+                while done < count:
+                    size = min(chunk, count - done)
+                    runs: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+                        ("raw", functools.partial(raw, size)),
+                        *[(kind, functools.partial(work, kind, size)) for kind in KINDS],
+                    ]
+                    turn = (done // chunk) % len(runs)
+                    for key, run in runs[turn:] + runs[:turn]:
+                        spent[key] += await _timed(run)
+                    done += size
+                base = _row(f"asyncpg baseline for: {name}", count, spent["raw"])
+                rates = {
+                    kind: _row(f"event store append ({kind}), {name}", count, spent[kind], base)
+                    for kind in KINDS
+                }
+                ratios.append(rates["encrypted"] / rates["plaintext"])
+            verdicts.append(_verdict(f"append, {name}", ratios))
 
         # --- Kafka: raw idempotent producer vs outbox relay -----------------------------
-        total = await pool.fetchval(f"SELECT count(*) FROM {schema}.events")
-        record = (await store.read_all(limit=1))[0][1].to_kafka()
+        topics = {kind: f"bench.{uuid.uuid4().hex[:8]}.events" for kind in KINDS}
+        for topic in topics.values():
+            await ensure_topics(KAFKA, [topic, f"{topic}.dlq"], partitions=3)
+        totals = {
+            kind: await pool.fetchval(f"SELECT count(*) FROM {schemas[kind]}.events")
+            for kind in KINDS
+        }
+        record = (await stores["encrypted"].read_all(limit=1))[0][1]
+        stored = (await stores["encrypted"].read_stored(record.stream_id))[0].to_kafka()
         raw_topic = f"bench.{uuid.uuid4().hex[:8]}.raw"
         await ensure_topics(KAFKA, [raw_topic], partitions=3)
         producer = AIOKafkaProducer(bootstrap_servers=KAFKA, enable_idempotence=True, linger_ms=5)
         await producer.start()
+        total = totals["encrypted"]
 
         async def raw_produce() -> None:
             futures = [
                 await producer.send(
-                    raw_topic, value=record.value, key=str(i).encode(), headers=record.headers
+                    raw_topic, value=stored.value, key=str(i).encode(), headers=stored.headers
                 )
                 for i in range(total)
             ]
             await asyncio.gather(*futures)
 
-        base3 = _row("aiokafka idempotent produce (same records)", total, await _timed(raw_produce))
+        base3 = _row(
+            "aiokafka idempotent produce (the encrypted records)", total, await _timed(raw_produce)
+        )
         await producer.stop()
+        relay_rates: dict[str, float] = {}
+        for kind in KINDS:
+            relay = OutboxRelay(
+                stores[kind], dsn=DSN, bootstrap_servers=KAFKA, topic=topics[kind], batch_size=1000
+            )
+            stop = asyncio.Event()
 
-        relay = OutboxRelay(store, dsn=DSN, bootstrap_servers=KAFKA, topic=topic, batch_size=1000)
-        stop = asyncio.Event()
+            async def relay_all(
+                relay: OutboxRelay = relay, stop: asyncio.Event = stop, n: int = totals[kind]
+            ) -> None:
+                task = asyncio.create_task(relay.run(stop))
+                while relay.published < n:
+                    await asyncio.sleep(0.01)
+                stop.set()
+                await task
 
-        async def relay_all() -> None:
-            task = asyncio.create_task(relay.run(stop))
-            while relay.published < total:
-                await asyncio.sleep(0.01)
-            stop.set()
-            await task
-
-        _row("outbox relay: table to Kafka, in commit order", total, await _timed(relay_all), base3)
+            relay_rates[kind] = _row(
+                f"outbox relay ({kind}): table to Kafka, in commit order",
+                totals[kind],
+                await _timed(relay_all),
+                base3,
+            )
+        verdicts.append(
+            _verdict("outbox relay", [relay_rates["encrypted"] / relay_rates["plaintext"]])
+        )
 
         # --- Kafka -> PostgreSQL: raw consume vs inbox consumer --------------------------
         async def raw_consume() -> None:
             consumer = AIOKafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
             await consumer.start()
-            tps = await partitions_of(KAFKA, topic)
+            tps = await partitions_of(KAFKA, topics["encrypted"])
             consumer.assign(tps)
             await consumer.seek_to_beginning(*tps)
             seen = 0
@@ -142,45 +230,53 @@ async def main(events: int, batch: int) -> None:
             await consumer.stop()
 
         base4 = _row("aiokafka consume (getmany from offset 0)", total, await _timed(raw_consume))
-        sink = f"{schema}_sink"
-        await migrate(pool, sink)
-        await pool.execute(f"CREATE TABLE {sink}.seen (event_id uuid PRIMARY KEY, seq int)")
+        inbox_rates: dict[str, float] = {}
+        for kind in KINDS:
+            sink = f"{schemas[kind]}_sink"
+            await migrate(pool, sink)
+            await pool.execute(f"CREATE TABLE {sink}.seen (event_id uuid PRIMARY KEY, seq int)")
 
-        async def project(conn: Conn, envelope: Envelope) -> None:
-            await conn.execute(
-                f"INSERT INTO {sink}.seen VALUES ($1, $2)",
-                envelope.event_id,
-                envelope.payload["seq"],
+            async def project(conn: Conn, envelope: Envelope, sink: str = sink) -> None:
+                await conn.execute(
+                    f"INSERT INTO {sink}.seen VALUES ($1, $2)",
+                    envelope.event_id,
+                    envelope.payload["seq"],
+                )
+
+            consumer = EventConsumer(
+                service="testing",
+                name="bench",
+                pool=pool,
+                schema=sink,
+                bootstrap_servers=KAFKA,
+                topics=[topics[kind]],
+                handler=project,
+                dlq_topic=f"{topics[kind]}.dlq",
+                batch_size=1000,
             )
 
-        consumer = EventConsumer(
-            service="testing",
-            name="bench",
-            pool=pool,
-            schema=sink,
-            bootstrap_servers=KAFKA,
-            topics=[topic],
-            handler=project,
-            dlq_topic=f"{topic}.dlq",
-            batch_size=1000,
-        )
+            async def inbox_all(consumer: EventConsumer = consumer) -> None:
+                stop2 = asyncio.Event()
+                task = asyncio.create_task(consumer.run(stop2))
+                await consumer.wait_caught_up(timeout=600)
+                stop2.set()
+                await task
 
-        async def inbox_all() -> None:
-            stop2 = asyncio.Event()
-            task = asyncio.create_task(consumer.run(stop2))
-            await consumer.wait_caught_up(timeout=600)
-            stop2.set()
-            await task
-
-        _row(
-            "inbox consumer: Kafka to PostgreSQL with inbox + checkpoint",
-            total,
-            await _timed(inbox_all),
-            base4,
+            inbox_rates[kind] = _row(
+                f"inbox consumer ({kind}): Kafka to PostgreSQL, inbox + checkpoint",
+                totals[kind],
+                await _timed(inbox_all),
+                base4,
+            )
+        print(
+            f"{'encrypted / plaintext, inbox consumer (opens every event)':62} "
+            f"{inbox_rates['encrypted'] / inbox_rates['plaintext']:10.2f}"
         )
+        print("verdict:", "append and relay within 15%" if all(verdicts) else "NOT all within 15%")
     finally:
-        await pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        await pool.execute(f"DROP SCHEMA IF EXISTS {schema}_sink CASCADE")
+        for schema in schemas.values():
+            await pool.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            await pool.execute(f"DROP SCHEMA IF EXISTS {schema}_sink CASCADE")
         await pool.close()
 
 
@@ -188,5 +284,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    asyncio.run(main(args.events, args.batch))
+    asyncio.run(main(args.events, args.batch, args.rounds))

@@ -250,31 +250,49 @@ class EventStore:
         expected_version: int,
         subject: str,
     ) -> list[Envelope]:
-        head = await conn.fetchrow(
-            f"""SELECT stream_version, hash, tx_id > pg_current_xact_id() AS written_later
-                FROM {self.schema}.events WHERE stream_id = $1
-                ORDER BY stream_version DESC LIMIT 1""",
-            stream_id,
-        )
-        version = head["stream_version"] if head else 0
-        prev_hash = head["hash"] if head else GENESIS_HASH
-        if expected_version != ANY_VERSION and version != expected_version:
-            raise ConcurrencyError(stream_id, expected_version, version)
-        if head and head["written_later"]:
-            # The stream's head was written by a transaction younger than this one, so
-            # (tx_id, position) order would put our events before it.
-            raise StaleTransaction(stream_id, expected_version, version)
-
         plain = [new.event.model_dump(mode="json") for new in events]
-        stored = await self.cipher.seal_payloads(
+        plan = self.cipher.plan(
             [
                 ToSeal(type(new.event), payload, new.event_id)
                 for new, payload in zip(events, plain, strict=True)
             ],
             subject=subject,
-            conn=conn,
-            new_stream=head is None,
         )
+        # One statement reads the stream's head, fetches (on a new stream: makes) the keys
+        # of everyone the events are about, and queues the relay's wake-up (sent only if
+        # the transaction commits), so encryption costs no round trip of its own.
+        prefetch = await self.cipher.prefetch(plan, new_stream=expected_version == 0)
+        args: list[Any] = [stream_id, self.notify_channel]
+        keys_with, keys_columns, keys_join = "", "", ""
+        if prefetch is not None:
+            keys_with = f"WITH {prefetch.sql(len(args) + 1)}"
+            keys_columns = f", {prefetch.COLUMNS}"
+            keys_join = prefetch.JOIN
+            args.extend(prefetch.args)
+        head = await conn.fetchrow(
+            f"""{keys_with}
+                SELECT h.stream_version, h.hash, h.written_later,
+                       pg_notify($2, '') IS NULL AS notified{keys_columns}
+                FROM (SELECT 1) AS one
+                LEFT JOIN LATERAL (
+                    SELECT stream_version, hash, tx_id > pg_current_xact_id() AS written_later
+                    FROM {self.schema}.events WHERE stream_id = $1
+                    ORDER BY stream_version DESC LIMIT 1) AS h ON true
+                {keys_join}""",
+            *args,
+        )
+        assert head is not None  # one row: FROM (SELECT 1)
+        exists = head["stream_version"] is not None
+        version = head["stream_version"] if exists else 0
+        prev_hash = head["hash"] if exists else GENESIS_HASH
+        if expected_version != ANY_VERSION and version != expected_version:
+            raise ConcurrencyError(stream_id, expected_version, version)
+        if exists and head["written_later"]:
+            # The stream's head was written by a transaction younger than this one, so
+            # (tx_id, position) order would put our events before it.
+            raise StaleTransaction(stream_id, expected_version, version)
+
+        stored = await self.cipher.seal(plan, head, conn=conn)
         sealed = seal(
             events,
             source=self.source,
@@ -297,7 +315,6 @@ class EventStore:
             if exc.constraint_name and "event_id" in exc.constraint_name:
                 raise
             raise ConcurrencyError(stream_id, expected_version, None) from None
-        await conn.execute("SELECT pg_notify($1, '')", self.notify_channel)
         # The caller gets the events opened, as a read would give them (the hashes are
         # the stored form's).
         return [

@@ -2,10 +2,12 @@
 
 `EventCipher` is what the event store, the relay's readers and the consumers share:
 
-- `seal_payloads`: before `EventStore.append` seals the hash chain, every personal value
-  of the appended events is encrypted under its subject's key. The keys of all the
-  subjects of one append come from the key store in one call (`KeyStore.keys_for`, in the
-  append's own transaction), never one query per field or per event.
+- `plan`, `prefetch`, `seal`: before `EventStore.append` seals the hash chain, every
+  personal value of the appended events is encrypted under its subject's key. The keys of
+  all the subjects of one append come from the key store inside the append's first
+  statement (`KeyStore.prefetch`, which on a new stream also makes them), so they cost
+  no round trip of their own; never one query per field or per event. (`seal_payloads`
+  does the same with a key-store query of its own.)
 - `open_envelopes`: envelopes read from the store or from Kafka, with their personal
   values decrypted. The keys of all the envelopes given are loaded in one query
   (`KeyStore.load`). A value whose key was destroyed (erasure) reads as the contract's
@@ -30,17 +32,19 @@ from typing import Any, Final
 from uuid import UUID
 
 import structlog
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from hearth.contracts.envelope import Envelope
 from hearth.contracts.events.base import DomainEvent, registry
 from hearth.eventstore.db import Conn
 from hearth.eventstore.personal_data.fields import (
+    ToEncrypt,
     decrypt_personal,
-    encrypt_personal,
     key_ids_in,
-    subjects_for,
+    plan_personal,
+    seal_planned,
 )
-from hearth.eventstore.personal_data.key_store import KeyStore
+from hearth.eventstore.personal_data.key_store import KeyPrefetch, KeyStore
 from hearth.eventstore.personal_data.keys import Subject
 
 log = structlog.get_logger(__name__)
@@ -85,6 +89,16 @@ def model_of(event_type: str) -> type[DomainEvent] | None:
 
 
 @dataclass(frozen=True, slots=True)
+class SealPlan:
+    """One append's payloads planned for sealing (`EventCipher.plan`)."""
+
+    case_id: UUID
+    payloads: tuple[ToEncrypt, ...]
+    event_ids: tuple[UUID, ...]
+    subjects: frozenset[Subject] | set[Subject]
+
+
+@dataclass(frozen=True, slots=True)
 class ToSeal:
     """One event about to be appended: its model, JSON payload and id."""
 
@@ -106,23 +120,57 @@ class EventCipher:
             await self.key_store.migrate()
             self._ready = True
 
-    async def seal_payloads(
-        self, events: Sequence[ToSeal], *, subject: str, conn: Conn, new_stream: bool = False
-    ) -> list[dict[str, Any]]:
-        """The payloads with every personal value encrypted, in order. One key-store call
-        for all the events' subjects, in the caller's transaction (`conn`); on a
-        `new_stream` the keys are most likely new too, so it makes them straight away."""
+    def plan(self, events: Sequence[ToSeal], *, subject: str) -> SealPlan:
+        """What sealing `events` (one append, so one case) needs: their payloads' personal
+        values and subjects, found in one walk. Pure: no key yet."""
         case_id = subject_case_id(subject)
+        persons: dict[Any, Subject] = {}
+        planned = [
+            plan_personal(e.model, e.payload, case_id=case_id, persons=persons) for e in events
+        ]
         subjects: set[Subject] = set()
-        for e in events:
-            subjects |= subjects_for(e.model, e.payload, case_id=case_id)
-        if not subjects:
-            return [e.payload for e in events]
+        for p in planned:
+            subjects |= p.subjects
+        return SealPlan(case_id, tuple(planned), tuple(e.event_id for e in events), subjects)
+
+    async def prefetch(self, plan: SealPlan, *, new_stream: bool) -> KeyPrefetch | None:
+        """The key store's part of the append's first statement (`KeyStore.prefetch`), or
+        None when nothing in the events is personal. On a `new_stream` it also makes the
+        keys not made yet."""
+        if not plan.subjects:
+            return None
         await self.ready()
-        keys = await self.key_store.keys_for(subjects, conn=conn, likely_new=new_stream)
+        return self.key_store.prefetch(plan.case_id, plan.subjects, make=new_stream)
+
+    async def seal(self, plan: SealPlan, prefetched: Any, *, conn: Conn) -> list[dict[str, Any]]:
+        """The payloads with every personal value encrypted, in order, with the keys the
+        append's first statement fetched (`prefetched`: its row; see `prefetch`)."""
+        if not plan.subjects:
+            return [p.payload for p in plan.payloads]
+        keys = await self.key_store.keys_from_prefetch(
+            plan.case_id, plan.subjects, prefetched, conn=conn
+        )
+        ciphers: dict[str, AESGCM] = {}
         return [
-            encrypt_personal(e.model, e.payload, case_id=case_id, event_id=e.event_id, keys=keys)
-            for e in events
+            seal_planned(p, event_id=event_id, keys=keys, ciphers=ciphers)
+            for p, event_id in zip(plan.payloads, plan.event_ids, strict=True)
+        ]
+
+    async def seal_payloads(
+        self, events: Sequence[ToSeal], *, subject: str, conn: Conn
+    ) -> list[dict[str, Any]]:
+        """The payloads with every personal value encrypted, in order, fetching the keys in a
+        statement of their own (in the caller's transaction, `conn`); `EventStore.append`
+        saves that round trip with `prefetch` and `seal`."""
+        plan = self.plan(events, subject=subject)
+        if not plan.subjects:
+            return [p.payload for p in plan.payloads]
+        await self.ready()
+        keys = await self.key_store.keys_for(plan.subjects, conn=conn)
+        ciphers: dict[str, AESGCM] = {}
+        return [
+            seal_planned(p, event_id=event_id, keys=keys, ciphers=ciphers)
+            for p, event_id in zip(plan.payloads, plan.event_ids, strict=True)
         ]
 
     async def open_envelopes(

@@ -136,10 +136,51 @@ def _uuid(value: Any, what: str) -> UUID:
         raise InvalidSubject(f"{what} is not a UUID") from None
 
 
-def _subject(case_id: UUID, leaf: _Leaf) -> Subject:
+def _subject(case_id: UUID, leaf: _Leaf, persons: dict[Any, Subject] | None = None) -> Subject:
     if leaf.person_id is None:
         return Subject(case_id)
-    return Subject(case_id, _uuid(leaf.person_id, f"the person_id enclosing {leaf.dotted()}"))
+    if persons is not None:
+        known = persons.get(leaf.person_id)
+        if known is not None:
+            return known
+    subject = Subject(case_id, _uuid(leaf.person_id, f"the person_id enclosing {leaf.dotted()}"))
+    if persons is not None:
+        persons[leaf.person_id] = subject
+    return subject
+
+
+@dataclass(frozen=True, slots=True)
+class ToEncrypt:
+    """A payload about to be sealed: a copy of it, and its personal values with their
+    subjects, found in one walk (`plan_personal`) so the subjects' keys can be fetched
+    before `seal_planned` encrypts the values in place."""
+
+    model: type[DomainEvent]
+    payload: dict[str, Any]
+    leaves: tuple[tuple[_Leaf, Subject], ...]
+
+    @property
+    def subjects(self) -> frozenset[Subject]:
+        return frozenset(subject for _, subject in self.leaves)
+
+
+def plan_personal(
+    model: type[DomainEvent],
+    payload: Mapping[str, Any],
+    *,
+    case_id: UUID | str,
+    persons: dict[Any, Subject] | None = None,
+) -> ToEncrypt:
+    """The payload's personal values and whose they are, on a copy of it ready for
+    `seal_planned`. `persons` may be shared across the payloads of one append (one
+    case): each person's subject is then made once."""
+    case = _uuid(case_id, "case_id")
+    copied: dict[str, Any] = _copy_json(dict(payload))
+    subjects = {} if persons is None else persons
+    leaves = tuple(
+        (leaf, _subject(case, leaf, subjects)) for leaf in _personal_leaves(model, copied)
+    )
+    return ToEncrypt(model, copied, leaves)
 
 
 def subjects_for(
@@ -151,9 +192,31 @@ def subjects_for(
     return frozenset(_subject(case, leaf) for leaf in _personal_leaves(model, payload))
 
 
-def _associated_data(key_id: str, event_type: str, event_id: UUID, path: Path) -> bytes:
-    parts = [ENCRYPTED_PREFIX, key_id, event_type, str(event_id), *path]
-    return json.dumps(parts, separators=(",", ":")).encode()
+_JSON: Final = json.JSONEncoder(separators=(",", ":"))
+_PATHS_JSON: dict[Path, str] = {}
+_PATHS_JSON_MAX: Final = 10_000
+
+
+_PLAIN_JSON_TEXT: Final = re.compile(r"^[A-Za-z0-9_.:-]*$")
+
+
+def _associated_head(key_id: str, event_type: str, event_id: UUID) -> str:
+    """The associated data's start, shared by every value of one key in one event: the
+    JSON text of [prefix, key id, event type, event id] without its closing bracket."""
+    if _PLAIN_JSON_TEXT.match(event_type):  # nothing to escape: the same text, quicker
+        return f'["{ENCRYPTED_PREFIX}","{key_id}","{event_type}","{event_id}"'
+    return _JSON.encode([ENCRYPTED_PREFIX, key_id, event_type, str(event_id)])[:-1]
+
+
+def _associated_data_from(head: str, path: Path) -> bytes:
+    """The associated data, the compact JSON array [prefix, key id, event type, event id,
+    *path], from its `_associated_head` (each path's JSON is worked out once)."""
+    tail = _PATHS_JSON.get(path)
+    if tail is None:
+        tail = _JSON.encode(list(path))[1:]
+        if len(_PATHS_JSON) < _PATHS_JSON_MAX:
+            _PATHS_JSON[path] = tail
+    return f"{head},{tail}".encode()
 
 
 def _plaintext(leaf: _Leaf) -> bytes:
@@ -181,6 +244,38 @@ def is_encrypted(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX)
 
 
+def seal_planned(
+    planned: ToEncrypt,
+    *,
+    event_id: UUID,
+    keys: Mapping[Subject, DataKey],
+    ciphers: dict[str, AESGCM] | None = None,
+) -> dict[str, Any]:
+    """`planned`'s payload with every personal value encrypted under its subject's key from
+    `keys`; `MissingDataKey` if one is absent. `ciphers` (AES-GCM objects by key id) may
+    be shared across the payloads of one append, so each key is set up once."""
+    if not planned.leaves:
+        return planned.payload
+    event_type = planned.model.event_type()
+    ciphers = {} if ciphers is None else ciphers
+    heads: dict[str, str] = {}
+    for leaf, subject in planned.leaves:
+        key = keys.get(subject)
+        if key is None:
+            raise MissingDataKey(f"no data key given for {subject} (needed at {leaf.dotted()})")
+        cipher = ciphers.get(key.key_id)
+        if cipher is None:
+            cipher = ciphers[key.key_id] = AESGCM(key.material)
+        head = heads.get(key.key_id)
+        if head is None:
+            head = heads[key.key_id] = _associated_head(key.key_id, event_type, event_id)
+        nonce = os.urandom(NONCE_BYTES)
+        ciphertext = cipher.encrypt(nonce, _plaintext(leaf), _associated_data_from(head, leaf.path))
+        text = base64.urlsafe_b64encode(nonce + ciphertext).rstrip(b"=").decode()
+        leaf.replace(f"{ENCRYPTED_PREFIX}{key.key_id}:{text}")
+    return planned.payload
+
+
 def encrypt_personal(
     model: type[DomainEvent],
     payload: Mapping[str, Any],
@@ -191,25 +286,9 @@ def encrypt_personal(
 ) -> dict[str, Any]:
     """A copy of `payload` (the event's JSON data) with every personal value encrypted under
     its subject's key from `keys` (see `subjects_for`); `MissingDataKey` if one is absent."""
-    case = _uuid(case_id, "case_id")
-    event_type = model.event_type()
-    sealed: dict[str, Any] = _copy_json(dict(payload))
-    ciphers: dict[str, AESGCM] = {}
-    for leaf in list(_personal_leaves(model, sealed)):
-        subject = _subject(case, leaf)
-        key = keys.get(subject)
-        if key is None:
-            raise MissingDataKey(f"no data key given for {subject} (needed at {leaf.dotted()})")
-        cipher = ciphers.get(key.key_id)
-        if cipher is None:
-            cipher = ciphers[key.key_id] = AESGCM(key.material)
-        nonce = os.urandom(NONCE_BYTES)
-        ciphertext = cipher.encrypt(
-            nonce, _plaintext(leaf), _associated_data(key.key_id, event_type, event_id, leaf.path)
-        )
-        text = base64.urlsafe_b64encode(nonce + ciphertext).rstrip(b"=").decode()
-        leaf.replace(f"{ENCRYPTED_PREFIX}{key.key_id}:{text}")
-    return sealed
+    return seal_planned(
+        plan_personal(model, payload, case_id=case_id), event_id=event_id, keys=keys
+    )
 
 
 def _parse(leaf: _Leaf, event_type: str) -> tuple[str, bytes] | None:
@@ -258,6 +337,7 @@ def decrypt_personal(
     opened: dict[str, Any] = _copy_json(dict(payload))
     redacted: list[str] = []
     ciphers: dict[str, AESGCM] = {}
+    heads: dict[str, str] = {}
     for leaf in list(_personal_leaves(model, opened)):
         parsed = _parse(leaf, event_type)
         if parsed is None:
@@ -271,11 +351,12 @@ def decrypt_personal(
         cipher = ciphers.get(key_id)
         if cipher is None:
             cipher = ciphers[key_id] = AESGCM(key.material)
+        head = heads.get(key_id)
+        if head is None:
+            head = heads[key_id] = _associated_head(key_id, event_type, event_id)
         try:
             plaintext = cipher.decrypt(
-                blob[:NONCE_BYTES],
-                blob[NONCE_BYTES:],
-                _associated_data(key_id, event_type, event_id, leaf.path),
+                blob[:NONCE_BYTES], blob[NONCE_BYTES:], _associated_data_from(head, leaf.path)
             )
         except InvalidTag:
             raise UndecryptableValue(

@@ -24,12 +24,14 @@ only wrapped, so retiring the master key that wrapped it after a rotation finish
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from uuid import UUID
 
 import asyncpg
@@ -82,6 +84,32 @@ class KeyStore:
         self._masters = master_keys
         self._schema = check_schema_name(schema)
         self._table = f"{self._schema}.data_keys"
+        table = self._table
+        # `prefetch`'s SQL (placeholders {p0}... for KeyPrefetch.sql): the case's key rows;
+        # and, for a new stream, the same after making the missing ones, with the case's own
+        # key row locked (shared) first, as `_get_or_make` does.
+        self._read_ctes = f"""key_rows AS (
+                SELECT key_id, person_id, wrapped_key, master_key_id
+                FROM {table} WHERE case_id = {{p0}})"""
+        self._make_ctes = f"""key_case AS (
+                SELECT key_id, person_id, wrapped_key, master_key_id, destroyed_at
+                FROM {table} WHERE case_id = {{p0}} AND person_id IS NULL FOR SHARE),
+            key_made AS (
+                INSERT INTO {table} (key_id, case_id, person_id, wrapped_key, master_key_id)
+                SELECT k, {{p0}}, p, w, {{p4}}
+                FROM unnest({{p1}}::text[], {{p2}}::uuid[], {{p3}}::bytea[])
+                     WITH ORDINALITY AS s(k, p, w, n)
+                WHERE NOT EXISTS (SELECT 1 FROM key_case WHERE destroyed_at IS NOT NULL)
+                ORDER BY n
+                ON CONFLICT DO NOTHING
+                RETURNING key_id, person_id, wrapped_key, master_key_id),
+            key_rows AS (
+                SELECT key_id, person_id, wrapped_key, master_key_id FROM key_case
+                UNION ALL
+                SELECT key_id, person_id, wrapped_key, master_key_id FROM {table}
+                WHERE case_id = {{p0}} AND person_id IS NOT NULL
+                UNION ALL
+                SELECT key_id, person_id, wrapped_key, master_key_id FROM key_made)"""
 
     @property
     def schema(self) -> str:
@@ -226,6 +254,62 @@ class KeyStore:
         master = self._masters.get(row["master_key_id"])
         return unwrap(master, bytes(row["wrapped_key"]), key_id=row["key_id"], subject=subject)
 
+    # --- in the append's first statement ------------------------------------------------
+
+    def prefetch(self, case_id: UUID, subjects: Iterable[Subject], *, make: bool) -> KeyPrefetch:
+        """SQL for the append's first statement (`EventStore`), so getting the keys costs no
+        round trip of its own: `KeyPrefetch.sql` (top-level `WITH` items), `COLUMNS` and
+        `JOIN` give the case's key rows. With `make` (the stream is new, so its subjects'
+        keys most likely are too) it also makes the subjects' missing keys, as `keys_for`
+        does: the case's own key row is locked (shared) first, so a concurrent
+        `destroy_case` waits for the append or is seen by it, and nothing is made for a
+        case whose key was destroyed. `keys_from_prefetch` turns the columns into keys."""
+        wanted = {s for s in subjects if s.case_id == case_id}
+        if len(wanted) != len(set(subjects)):
+            raise PersonalDataError("one append's subjects are all on its case")
+        if not make:
+            return KeyPrefetch(self._read_ctes, [case_id])
+        ordered = _with_case(sorted(wanted, key=Subject.sort_key), case_id)
+        current = self._masters.current
+        fresh = [new_data_key(subject) for subject in ordered]
+        return KeyPrefetch(
+            self._make_ctes,
+            [
+                case_id,
+                [key.key_id for key in fresh],
+                [key.subject.person_id for key in fresh],
+                [wrap(current, key) for key in fresh],
+                current.key_id,
+            ],
+        )
+
+    async def keys_from_prefetch(
+        self, case_id: UUID, subjects: Iterable[Subject], row: Any, *, conn: Conn
+    ) -> dict[Subject, DataKey]:
+        """The subjects' keys from the columns `prefetch` added to the append's first
+        statement (`row`); when some are missing (a person new to the case, or a key
+        another transaction was making at that moment) it goes on as `keys_for` does, in
+        the same transaction. `SubjectErased` for a destroyed key, as there."""
+        wanted = sorted(set(subjects), key=Subject.sort_key)
+        rows: dict[Subject, Any] = {}
+        for key_id, person_id, wrapped, master in zip(
+            row["key_ids"] or (),
+            row["key_person_ids"] or (),
+            row["key_wrapped"] or (),
+            row["key_masters"] or (),
+            strict=True,
+        ):
+            rows[Subject(case_id, person_id)] = {
+                "key_id": key_id,
+                "case_id": case_id,
+                "person_id": person_id,
+                "wrapped_key": wrapped,
+                "master_key_id": master,
+            }
+        if _has_all(rows, wanted, [case_id]):
+            return self._live_keys(wanted, rows)
+        return await self._get_or_make(conn, wanted, [case_id], rows)
+
     # --- reading ---------------------------------------------------------------------
 
     async def load(self, key_ids: Iterable[str], *, conn: Conn | None = None) -> dict[str, DataKey]:
@@ -364,6 +448,39 @@ class KeyStore:
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute(f"REVOKE ALL ON {self._table} FROM {quoted}")
             await conn.execute(f"REVOKE ALL ON SCHEMA {self._schema} FROM {quoted}")
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPrefetch:
+    """Key-store SQL to run inside another statement (see `KeyStore.prefetch`).
+
+    `ctes` are `WITH` items defining `key_rows`, with placeholders `{p0}`, `{p1}`, ... for
+    `args`; `sql(first)` numbers them from `$first`. `COLUMNS` and `JOIN` add the case's
+    key rows, as arrays, to the statement's single row."""
+
+    ctes: str
+    args: list[Any]
+
+    COLUMNS: ClassVar[str] = "k.key_ids, k.key_person_ids, k.key_wrapped, k.key_masters"
+    JOIN: ClassVar[str] = """CROSS JOIN (
+        SELECT array_agg(key_id) AS key_ids, array_agg(person_id) AS key_person_ids,
+               array_agg(wrapped_key) AS key_wrapped, array_agg(master_key_id) AS key_masters
+        FROM key_rows) AS k"""
+
+    def sql(self, first: int) -> str:
+        return _numbered(self.ctes, len(self.args), first)
+
+
+@functools.lru_cache(maxsize=64)
+def _numbered(ctes: str, count: int, first: int) -> str:
+    return ctes.format(**{f"p{i}": f"${first + i}" for i in range(count)})
+
+
+def _with_case(wanted: list[Subject], case_id: UUID) -> list[Subject]:
+    """The subjects with their case's own key among them (every case has one)."""
+    if Subject(case_id) in wanted:
+        return wanted
+    return sorted([*wanted, Subject(case_id)], key=Subject.sort_key)
 
 
 def _has_all(rows: dict[Subject, Any], wanted: list[Subject], cases: list[UUID]) -> bool:

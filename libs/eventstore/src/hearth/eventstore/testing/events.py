@@ -27,6 +27,17 @@ class NoteAdded(_TestingEvent):
     narrative: PersonalStr
 
 
+class PlainNoteAdded(_TestingEvent):
+    """`NoteAdded` with nothing marked personal: what the store does without encryption
+    (the benchmark's baseline for its cost)."""
+
+    abstract: ClassVar[bool] = True
+    case_id: str
+    seq: int
+    survivor_name: str
+    narrative: str
+
+
 class Poisoned(_TestingEvent):
     """An event the test handlers always refuse until told otherwise."""
 
@@ -42,6 +53,16 @@ def note(case_id: str, seq: int, *, name: str = "Jane Example") -> NewEvent:
     """A NoteAdded ready to append, carrying a survivor's name and account."""
     return NewEvent(
         event=NoteAdded(case_id=case_id, seq=seq, survivor_name=name, narrative="He hit me"),
+        actor=ACTOR,
+        occurred_at=datetime.now(UTC),
+        correlation_id=uuid.uuid4(),
+    )
+
+
+def plain_note(case_id: str, seq: int, *, name: str = "Jane Example") -> NewEvent:
+    """`note`'s event with the same values, none of them marked personal."""
+    return NewEvent(
+        event=PlainNoteAdded(case_id=case_id, seq=seq, survivor_name=name, narrative="He hit me"),
         actor=ACTOR,
         occurred_at=datetime.now(UTC),
         correlation_id=uuid.uuid4(),
