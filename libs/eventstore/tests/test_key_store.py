@@ -337,3 +337,31 @@ async def test_only_a_granted_role_can_read_the_keys(
         await pool.execute(f'DROP ROLE "{role}"')
     with pytest.raises(ValueError, match="invalid role name"):
         await keys.grant_access('x"; DROP TABLE y; --')
+
+
+async def test_a_granted_service_role_starts_on_a_key_store_it_does_not_own(
+    pool: asyncpg.Pool, keys: KeyStore, key_schema: str, database_url: str
+) -> None:
+    """Production: a key-store job owns and migrates the schema; the services' roles are
+    only granted access, so their start-up (`migrate`) must need no DDL."""
+    role = f"t_role_{uuid.uuid4().hex[:12]}"
+    await pool.execute(f'CREATE ROLE "{role}" NOLOGIN')
+
+    async def as_role(conn: asyncpg.Connection) -> None:
+        await conn.execute(f'SET ROLE "{role}"')
+
+    service_pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2, setup=as_role)
+    assert service_pool is not None
+    try:
+        service = KeyStore(service_pool, MasterKeys([MASTER_A]), schema=key_schema)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await service.keys_for([Subject(uuid.uuid4())])
+        await keys.grant_access(role, write=True)
+        assert await service.migrate() == []
+        subject = Subject(uuid.uuid4(), uuid.uuid4())
+        made = await service.keys_for([subject])
+        assert (await keys.load([made[subject].key_id]))[made[subject].key_id] == made[subject]
+    finally:
+        await service_pool.close()
+        await keys.revoke_access(role)
+        await pool.execute(f'DROP ROLE "{role}"')

@@ -69,7 +69,8 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asy
     return pool
 
 
-def _migration_files(directories: Iterable[Path]) -> list[tuple[str, Path]]:
+def migration_files(directories: Iterable[Path]) -> list[tuple[str, Path]]:
+    """The migrations in `directories`, in order, each named `<parent>/<file>`."""
     files: list[tuple[str, Path]] = []
     for directory in directories:
         for path in sorted(directory.glob("*.sql")):
@@ -107,7 +108,7 @@ async def migrate(
             for r in await conn.fetch(f"SELECT name, checksum FROM {schema}.schema_migrations")
         }
         base = [EVENTSTORE_MIGRATIONS] if eventstore_tables else []
-        for name, path in _migration_files([*base, *directories]):
+        for name, path in migration_files([*base, *directories]):
             sql = path.read_text().replace("{schema}", schema)
             checksum = hashlib.sha256(sql.encode()).hexdigest()
             if name in done:

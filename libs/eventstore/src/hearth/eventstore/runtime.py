@@ -42,6 +42,7 @@ from hearth.eventstore.db import create_pool, migrate
 from hearth.eventstore.errors import DomainError, InvalidCommand, NotAllowed, NotFound
 from hearth.eventstore.kafka import BrokerCheck, ensure_topics, hearth_topics, namespaced
 from hearth.eventstore.logs import configure_logging, describe_error
+from hearth.eventstore.personal_data import admin as key_admin
 from hearth.eventstore.personal_data.cipher import EventCipher
 from hearth.eventstore.personal_data.key_store import KeyStore
 from hearth.eventstore.personal_data.keys import (
@@ -164,7 +165,7 @@ class Runtime(Generic[Ctx]):
     def uses_keys(self) -> bool:
         """Whether this service encrypts (it publishes) or decrypts (a consumer opens
         personal data): only then does it need the key store and a master key."""
-        return self.spec.publishes or any(c.opens_personal_data for c in self.spec.consumers)
+        return spec_uses_keys(self.spec)
 
     def topic(self, name: str) -> str:
         """A published topic's name in this environment's namespace."""
@@ -197,7 +198,7 @@ class Runtime(Generic[Ctx]):
         migrations = [self.spec.migrations] if self.spec.migrations else []
         await migrate(self.pool, self.schema, migrations)
         self.master_keys = master_keys_or_development()
-        self.key_store = KeyStore(self.pool, self.master_keys)
+        self.key_store = KeyStore(self.pool, self.master_keys, schema=s.key_store_schema)
         self.cipher = EventCipher(self.key_store)
         if self.uses_keys:
             await self.cipher.ready()  # the key store's schema, before the first append
@@ -571,12 +572,74 @@ async def _rebuild(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
     return 0
 
 
+def spec_uses_keys(spec: ServiceSpec[Any]) -> bool:
+    """Whether the service encrypts (it publishes) or decrypts (a consumer opens personal
+    data): only then does it need the key store and a master key."""
+    return spec.publishes or any(c.opens_personal_data for c in spec.consumers)
+
+
+def _key_store(runtime: Runtime[Any]) -> KeyStore:
+    if runtime.key_store is None:
+        raise RuntimeError("the runtime has not been opened")
+    return runtime.key_store
+
+
+def _masters(runtime: Runtime[Any]) -> MasterKeys:
+    if runtime.master_keys is None:
+        raise RuntimeError("the runtime has not been opened")
+    return runtime.master_keys
+
+
+async def _keys_status(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    return await key_admin.status(_key_store(runtime), _masters(runtime))
+
+
+async def _keys_rewrap(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    return await key_admin.rewrap(_key_store(runtime), _masters(runtime))
+
+
+async def _keys_grant(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    return await key_admin.grant(_key_store(runtime), args["role"], args["access"])
+
+
+async def _keys_revoke(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    return await key_admin.revoke(_key_store(runtime), args["role"])
+
+
+def key_commands() -> list[OperatorCommand[Any]]:
+    """The key store's operator commands, in every service that holds keys."""
+    role = Argument("role", "a PostgreSQL role (lowercase letters, digits, _)")
+    return [
+        OperatorCommand(
+            "keys-status",
+            "which master keys wrap how many live data keys; exit 1 while an older one does",
+            _keys_status,
+        ),
+        OperatorCommand(
+            "keys-rewrap",
+            "rotation: re-wrap every live data key with the current (first) master key",
+            _keys_rewrap,
+        ),
+        OperatorCommand(
+            "keys-grant",
+            "let a role read the key store (a service that decrypts), or also write it "
+            "(one that encrypts or erases)",
+            _keys_grant,
+            [role, Argument("access", "read or write", ["read", "write"])],
+        ),
+        OperatorCommand("keys-revoke", "take a role's key store access away", _keys_revoke, [role]),
+    ]
+
+
 def common_commands(spec: ServiceSpec[Any]) -> list[OperatorCommand[Any]]:
-    """The operator commands every service has, with its consumers as their choices."""
+    """The operator commands every service has, with its consumers as their choices (and
+    the key store's, in a service that holds keys)."""
     consumer = Argument(
         "consumer", "one of the service's consumers", [c.name for c in spec.consumers]
     )
+    keys = key_commands() if spec_uses_keys(spec) else []
     return [
+        *keys,
         OperatorCommand("migrate", "apply database migrations and exit", _migrated),
         OperatorCommand("verify", "verify every stream's hash chain; exit 1 on a break", _verify),
         OperatorCommand(

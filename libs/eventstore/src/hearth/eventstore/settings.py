@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     )
     db_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     """The service's PostgreSQL schema; defaults to the service's name."""
+    key_store_schema: str = Field(default="hearth_keys", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    """The key store's schema (personal data's keys), shared by the services of one
+    environment: every service that encrypts or decrypts must name the same one."""
     topic_namespace: str = Field(default="", pattern=r"^([a-z0-9][a-z0-9-]{0,40})?$")
     """Prefixes every topic name (`<namespace>.hearth.cases.events`) so that several
     environments (a rehearsal, a test run) can share one Kafka cluster without seeing

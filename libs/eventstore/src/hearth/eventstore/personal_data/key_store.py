@@ -38,7 +38,7 @@ import asyncpg
 import structlog
 
 from hearth.contracts.events.base import has_control_character
-from hearth.eventstore.db import Conn, check_schema_name, migrate
+from hearth.eventstore.db import Conn, check_schema_name, migrate, migration_files
 from hearth.eventstore.personal_data.errors import PersonalDataError, SubjectErased
 from hearth.eventstore.personal_data.keys import (
     DataKey,
@@ -116,7 +116,24 @@ class KeyStore:
         return self._schema
 
     async def migrate(self) -> list[str]:
-        """Create or update the key store's schema (idempotent, safe at every start-up)."""
+        """Create or update the key store's schema (idempotent, safe at every start-up).
+
+        When every migration is applied already it only reads which are (so a service
+        role granted access, not owning the schema, starts without DDL rights); else it
+        applies the missing ones, which needs the schema's owner (in production a
+        key-store job runs first: deploy/k8s/README.md)."""
+        names = {name for name, _ in migration_files([KEY_STORE_MIGRATIONS])}
+        async with self._pool.acquire() as conn:
+            table = await conn.fetchval(
+                "SELECT to_regclass($1)::text", f"{self._schema}.schema_migrations"
+            )
+            if table is not None:
+                try:
+                    done = {r["name"] for r in await conn.fetch(f"SELECT name FROM {table}")}
+                except asyncpg.InsufficientPrivilegeError:
+                    done = set()
+                if names <= done:
+                    return []
         return await migrate(
             self._pool, self._schema, [KEY_STORE_MIGRATIONS], eventstore_tables=False
         )
@@ -441,12 +458,15 @@ class KeyStore:
             await conn.execute(f"GRANT USAGE ON SCHEMA {self._schema} TO {quoted}")
             privileges = "SELECT, INSERT, UPDATE" if write else "SELECT"
             await conn.execute(f"GRANT {privileges} ON {self._table} TO {quoted}")
+            # To see at start-up that the schema is migrated (`migrate`), without DDL.
+            await conn.execute(f"GRANT SELECT ON {self._schema}.schema_migrations TO {quoted}")
 
     async def revoke_access(self, role: str) -> None:
         """Take back what `grant_access` gave `role`."""
         quoted = _role(role)
         async with self._pool.acquire() as conn, conn.transaction():
             await conn.execute(f"REVOKE ALL ON {self._table} FROM {quoted}")
+            await conn.execute(f"REVOKE ALL ON {self._schema}.schema_migrations FROM {quoted}")
             await conn.execute(f"REVOKE ALL ON SCHEMA {self._schema} FROM {quoted}")
 
 
