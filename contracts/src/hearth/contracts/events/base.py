@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Final, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Final, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -420,3 +420,33 @@ def _redact_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value if isinstance(value, str | int | float | bool | None) else str(value)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def erased_copy(model: _M) -> _M:
+    """The model as a reader sees it once its personal values' key is destroyed: every
+    personal text `REDACTED`, every personal date None (as recorded events read then, see
+    `ContractModel`), nested models likewise; everything else kept. A projection that
+    applies this on a person's erasure holds what a rebuild from the events gives."""
+    update: dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None:
+            continue
+        if is_personal(field):
+            update[name] = _erased_value(value)
+        elif isinstance(value, BaseModel):
+            update[name] = erased_copy(value)
+        elif isinstance(value, tuple) and any(isinstance(v, BaseModel) for v in value):
+            update[name] = tuple(erased_copy(v) if isinstance(v, BaseModel) else v for v in value)
+    return model.model_copy(update=update)
+
+
+def _erased_value(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return tuple(_erased_value(v) for v in value)
+    if isinstance(value, date):
+        return None
+    return REDACTED
