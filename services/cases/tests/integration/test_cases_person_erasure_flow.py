@@ -33,7 +33,7 @@ from hearth.contracts.events.common import (
     Survivor,
     ThirdPartyRelationship,
 )
-from hearth.contracts.events.intake import Reporter
+from hearth.contracts.events.intake import LinkBasis, Reporter
 from hearth.contracts.topics import CASES_EVENTS
 from hearth.eventstore.personal_data import DEFAULT_SCHEMA as KEY_SCHEMA
 from hearth.eventstore.testing.erasure import subject_access, tables_holding
@@ -154,7 +154,7 @@ def _opened(history: list[Envelope]) -> dict[str, Any]:
 
 
 async def test_a_perpetrators_erasure_leaves_the_others_readable(
-    cases, new_case, clock, case_events, topic_records
+    cases, new_case, clock, case_events, topic_records, intake, eventually
 ) -> None:
     report = await _closed_case(cases, new_case, clock)
     case_id = report.case_id
@@ -255,7 +255,7 @@ async def test_a_perpetrators_erasure_leaves_the_others_readable(
 
     # Staff see the case with his details gone and the others' there.
     view = (await cases.client.get(url, headers=lead)).json()
-    assert view["alleged_perpetrators"][0]["name"] == REDACTED
+    assert view["alleged_perpetrators"][0]["name"] is None
     assert view["survivor"]["name"] == OTHERS["survivor"]
     assert view["erased_people"] == [
         {"person_id": str(perpetrator_id), "erased_at": ASKED_AT.isoformat()}
@@ -288,6 +288,50 @@ async def test_a_perpetrators_erasure_leaves_the_others_readable(
     async with store.transaction() as conn:
         assert await summary_rows(conn, schema) == incremental
 
+    # A new report about her (with someone new) reopens the case: the case's people are
+    # recorded again, his entry without personal values, so nothing needs his key.
+    reported_at = ASKED_AT + timedelta(days=1)
+    clock.set(reported_at + timedelta(minutes=5))
+    newcomer = AllegedPerpetrator(
+        person_id=uuid.uuid4(),
+        name="Nigel Plantednew",
+        relationship_to_survivor=Relationship.FORMER_INTIMATE_PARTNER,
+    )
+    further = intake.report(
+        case_id=case_id,
+        survivor=report.survivor,
+        alleged_perpetrators=(newcomer,),
+        received_at=reported_at,
+    )
+    await intake.send(further, basis=LinkBasis.SAME_SURVIVOR)
+
+    async def added() -> list[Envelope]:
+        history = await case_events(cases, case_id)
+        return history if any(e.event_name == "PeopleUpdated" for e in history) else []
+
+    reopened = await eventually(added, what="the further report and its people")
+    people = next(e for e in reopened if e.event_name == "PeopleUpdated").payload
+    assert [p["person_id"] for p in people["alleged_perpetrators"]] == [
+        str(perpetrator_id),
+        str(newcomer.person_id),
+    ]
+    assert people["alleged_perpetrators"][0]["name"] is None
+    assert people["alleged_perpetrators"][1]["name"] == "Nigel Plantednew"
+    assert (await store.verify()).ok
+    cm = cases.auth(
+        next(e for e in reopened if e.event_name == "CaseManagerAssigned").payload["case_manager"][
+            "staff_id"
+        ],
+        Role.CASE_MANAGER,
+    )
+    for path, body, headers in (
+        ("/closure-request", {"reason": "survivor_moved"}, cm),
+        ("/closure-decision", {"decision": "approve"}, lead),
+    ):
+        response = await cases.client.post(f"{url}{path}", json=body, headers=headers)
+        assert response.status_code in (200, 201), response.text
+    after = await case_events(cases, case_id)
+
     # The whole case may still be erased: then every key on it goes.
     whole = await cases.client.post(
         f"{url}/erasure-requests", json={"reason": "no_longer_necessary"}, headers=other_lead
@@ -301,5 +345,5 @@ async def test_a_perpetrators_erasure_leaves_the_others_readable(
     assert final[-1].event_name == "CaseErased"
     assert _seal(final[: len(after)]) == _seal(after)
     assert _opened(final)["survivor"]["name"] == REDACTED
-    assert await _holding(cases, {**HIS, **OTHERS}) == {}
+    assert await _holding(cases, {**HIS, **OTHERS, "newcomer": "Nigel Plantednew"}) == {}
     assert (await store.verify()).ok

@@ -576,8 +576,10 @@ def _reported_damage(
 
 
 def _person_erased(state: CaseState, event: ev.PersonErased) -> CaseState:
-    """The person's details and flags as a read after their key was destroyed gives them
-    (`erased_copy`), so the state kept as events come equals one folded afresh."""
+    """The person's details and flags without their personal values (`erased_copy`):
+    the state kept as events come equals one folded afresh (whose earlier events read
+    REDACTED for them), and a later event carrying the case's people needs no key of
+    theirs."""
     person_id = event.person_id
 
     def erased(person: _P) -> _P:

@@ -15,9 +15,9 @@ again, so the order cases' and risk's topics are read in does not change the res
 projection rebuilt after the erasure equals the one kept up as events came.
 
 After cases' `PersonErased` that one person's details (the survivor, an alleged
-perpetrator or a child) read as a read after their key's destruction gives them
-(`erased_copy`: REDACTED text, no date of birth), so the known case holds no plaintext
-of them, and a rebuild (whose events give REDACTED for them) equals it.
+perpetrator or a child) lose their personal values (`erased_copy`), so the known case
+holds no plaintext of them, and a rebuild (whose events give REDACTED for them, which
+`erased_copy` drops the same way) equals it.
 """
 
 from __future__ import annotations
