@@ -78,6 +78,20 @@ def test_a_request_naming_nobody_on_the_case_is_refused_naming_person_id(closed,
     assert (refused.value.field, refused.value.code) == ("person_id", "person_not_on_case")
 
 
+def test_someone_since_left_out_of_the_case_may_still_ask(scenario, actors) -> None:
+    # Wrongly named as the perpetrator, say: his details are still on the case's events.
+    scenario.opened()
+    scenario.apply(c.UpdatePeople(actors.cm, uuid.uuid4(), alleged_perpetrators=()), CLOSED_AT)
+    scenario.apply(c.RequestClosure(actors.cm, ClosureReason.SURVIVOR_MOVED), CLOSED_AT)
+    scenario.apply(c.DecideClosure(actors.manager, approve=True), CLOSED_AT)
+    assert scenario.state.perpetrators == ()
+    request_id = uuid.uuid4()
+    scenario.apply(_request(actors.cm, scenario.perpetrator_id, request_id), ASKED_AT)
+    [erased] = scenario.when(c.ApproveErasure(actors.manager, request_id), APPROVED_AT)
+    assert isinstance(erased, ev.PersonErased)
+    assert erased.person_id == scenario.perpetrator_id
+
+
 def test_no_one_is_erased_from_an_open_case(scenario, actors) -> None:
     # Survivor-safety reading: a live DA case keeps everyone's data, as for a whole case.
     scenario.opened()

@@ -283,7 +283,7 @@ def _named_people(command: Command, state: CaseState) -> frozenset[UUID]:
 def _require_person(state: CaseState, person_id: UUID) -> None:
     if person_id in state.erased_people:
         raise PersonErased()
-    if person_id not in state.person_ids():
+    if person_id not in state.people_ever:
         raise InvalidCommand(
             "person_id names nobody on this case", field="person_id", code="person_not_on_case"
         )

@@ -202,6 +202,9 @@ class CaseState:
     pending_erasure: PendingErasure | None = None
     erasure: ev.CaseErased | None = None
     """Set once the case's personal data is erased: nothing more happens to the case."""
+    people_ever: frozenset[UUID] = frozenset()
+    """Everyone ever recorded on the case (the survivor, alleged perpetrators, children),
+    those since left out of its people included: each may ask for their data's erasure."""
     erased_people: Mapping[UUID, ev.PersonErased] = field(default_factory=dict)
     """People whose personal data on the case was erased, by person id: their details
     (and flags) read as after their key was destroyed, and nothing more is recorded
@@ -330,6 +333,8 @@ def evolve(state: CaseState, recorded: Recorded) -> CaseState:
     """The state after one more event."""
     event = recorded.event
     after = _apply(state, event, recorded.actor)
+    if isinstance(event, ev.CaseOpened | ev.PeopleUpdated):
+        after = replace(after, people_ever=state.people_ever | after.person_ids())
     case_id = getattr(event, "case_id", None)
     return replace(
         after,
