@@ -369,6 +369,23 @@ def _case_lifecycle() -> list[DomainEvent]:
             requested_by="staff-0002",
             approved_by="staff-0001",
         ),
+        c.ErasureRequested(
+            case_id=CASE_ID,
+            request_id=_uuid(41),
+            requested_at=_at(3995),
+            reason=ErasureReason.OBJECTION_UPHELD,
+            person_id=_uuid(42),
+        ),
+        c.PersonErased(
+            case_id=CASE_ID,
+            person_id=_uuid(42),
+            erased_at=_at(4005),
+            basis=ErasureBasis.SUBJECT_REQUEST,
+            reason=ErasureReason.OBJECTION_UPHELD,
+            request_id=_uuid(41),
+            requested_by="staff-0002",
+            approved_by="staff-0001",
+        ),
     ]
 
 

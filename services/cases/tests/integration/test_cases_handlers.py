@@ -18,12 +18,14 @@ import pytest
 
 from hearth.cases.consumers import CaseEvents, intake_command
 from hearth.cases.domain.commands import (
+    ApproveErasure,
     DecideClosure,
     EraseExpired,
     ReceiveReport,
     RecordContactAttempt,
     RecordRead,
     RequestClosure,
+    RequestErasure,
 )
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.cases.domain.state import CaseState, CaseStatus
@@ -43,6 +45,7 @@ from hearth.contracts.events import InvalidEvent
 from hearth.contracts.events.case_values import (
     ClosureReason,
     ContactAttemptOutcome,
+    ErasureReason,
     RestrictedView,
 )
 from hearth.contracts.events.common import (
@@ -64,6 +67,7 @@ from hearth.eventstore.testing.service import fresh_schema
 
 FRIDAY_1630 = datetime(2025, 3, 7, 16, 30, tzinfo=UTC)
 LEAD = Actor(id="dalead-0001", role=Role.MANAGER)
+OTHER_LEAD = Actor(id="dalead-0002", role=Role.MANAGER)
 INTAKE = Actor(id="hearth.intake", role=Role.SYSTEM)
 INVOLVED = "cso-0003"
 """A member of staff named as the alleged perpetrator on restricted cases."""
@@ -415,12 +419,21 @@ class RecordingShredder:
 
     def __init__(self, *, fail: bool = False) -> None:
         self.destroyed: list[tuple[UUID, str]] = []
+        self.people: list[tuple[UUID, UUID, str]] = []
         self.fail = fail
 
     async def destroy_case(self, conn: object, case_id: UUID, *, reason: str) -> int:
         if self.fail:
             raise RuntimeError("the key store is unreachable")
         self.destroyed.append((case_id, reason))
+        return 1
+
+    async def destroy_person(
+        self, conn: object, case_id: UUID, person_id: UUID, *, reason: str
+    ) -> int:
+        if self.fail:
+            raise RuntimeError("the key store is unreachable")
+        self.people.append((case_id, person_id, reason))
         return 1
 
 
@@ -470,4 +483,51 @@ async def test_an_erasure_whose_keys_cannot_be_destroyed_writes_nothing(
 
     stored = await cases.handlers.store.read_stream(f"case-{case_id}")
     assert [e.event_name for e in stored][-1] == "CaseClosed"
+    assert await cases.saved_version(case_id) == version
+
+
+async def _person_erasure(cases: Cases) -> tuple[UUID, UUID, UUID]:
+    """A closed case with a request waiting to erase its alleged perpetrator."""
+    case_id = await _closed(cases)
+    async with cases.handlers.store.transaction() as conn:
+        loaded = await cases.handlers.load(conn, case_id)
+    [perpetrator] = loaded.state.perpetrators
+    request_id = uuid.uuid4()
+    asked = RequestErasure(
+        LEAD, request_id, ErasureReason.OBJECTION_UPHELD, person_id=perpetrator.person_id
+    )
+    await cases.handlers.staff_command(case_id, asked)
+    return case_id, perpetrator.person_id, request_id
+
+
+async def test_a_persons_erasure_destroys_only_their_key_in_its_own_transaction(
+    cases: Cases,
+) -> None:
+    case_id, person_id, request_id = await _person_erasure(cases)
+    shredder = RecordingShredder()
+    cases.handlers.shredder = shredder
+
+    outcome = await cases.handlers.staff_command(case_id, ApproveErasure(OTHER_LEAD, request_id))
+
+    assert _names(outcome) == ["PersonErased"]
+    assert shredder.people == [
+        (case_id, person_id, f"subject_request: objection_upheld (request {request_id})")
+    ]
+    assert shredder.destroyed == []
+    assert await cases.saved_version(case_id) == outcome.state.version
+
+
+@pytest.mark.parametrize("shredder", [None, RecordingShredder(fail=True)])
+async def test_a_persons_erasure_whose_key_cannot_be_destroyed_writes_nothing(
+    cases: Cases, shredder: RecordingShredder | None
+) -> None:
+    case_id, _, request_id = await _person_erasure(cases)
+    cases.handlers.shredder = shredder
+    version = await cases.saved_version(case_id)
+
+    with pytest.raises((ErasureUnavailable, RuntimeError)):
+        await cases.handlers.staff_command(case_id, ApproveErasure(OTHER_LEAD, request_id))
+
+    stored = await cases.handlers.store.read_stream(f"case-{case_id}")
+    assert [e.event_name for e in stored][-1] == "ErasureRequested"
     assert await cases.saved_version(case_id) == version

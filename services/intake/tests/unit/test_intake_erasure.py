@@ -7,9 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 from hearth.contracts.events.base import ENCRYPTED_PREFIX, RECORDED, REDACTED
 from hearth.contracts.events.case_values import ErasureBasis, ErasureReason
-from hearth.contracts.events.cases import CaseErased
+from hearth.contracts.events.cases import CaseErased, PersonErased
 from hearth.contracts.events.common import PersonDetails
-from hearth.intake.domain.erasure import erased_meanwhile, forget_erased_case
+from hearth.intake.domain.erasure import (
+    erased_meanwhile,
+    forget_erased_case,
+    forget_erased_person,
+)
 from hearth.intake.domain.matching import details_of, keys_of
 
 SECRET = b"unit-test-match-key-0123456789"
@@ -81,3 +85,30 @@ def test_readable_values_beside_unreadable_ones_still_make_keys() -> None:
     readable = _recorded(email="someone@example.org")
 
     assert keys_of(SECRET, person) == keys_of(SECRET, readable) != frozenset()
+
+
+def test_a_persons_erasure_forgets_that_person_and_their_enquiry_keys() -> None:
+    case_id, person_id, enquiry = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    event = PersonErased(
+        case_id=case_id,
+        person_id=person_id,
+        erased_at=NOW,
+        basis=ErasureBasis.SUBJECT_REQUEST,
+        reason=ErasureReason.OBJECTION_UPHELD,
+        request_id=uuid.uuid4(),
+        requested_by="staff-0101",
+        approved_by="staff-manager-1",
+    )
+
+    forgotten = forget_erased_person(event, enquiry_ids=[enquiry, enquiry])
+
+    assert (forgotten.case_id, forgotten.person_id, forgotten.erased_at) == (
+        case_id,
+        person_id,
+        NOW,
+    )
+    assert forgotten.enquiry_ids == frozenset({enquiry})
+    assert forgotten.key_reason == (
+        f"person erased on case {case_id}: subject_request: objection_upheld"
+    )
+    assert len(forgotten.key_reason) <= 200

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Final, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Final, TypeVar, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -420,3 +420,50 @@ def _redact_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value if isinstance(value, str | int | float | bool | None) else str(value)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def erased_copy(model: _M) -> _M:
+    """The model with its personal values gone, for a projection to apply when the person
+    it is about is erased: each optional personal value None, and an optional object that
+    would still hold one (an address, whose lines are required) None too; everything else
+    (ids, categories, flags, staff ids) kept. What the recorded events give for such a
+    value after the erasure (`REDACTED`) maps to the same, so the projection kept as
+    events come equals one rebuilt from them. The copy holds nothing that needs the
+    person's destroyed key, so an event may carry it again (the people of a case, say)."""
+    update: dict[str, Any] = {}
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None:
+            continue
+        if is_personal(field):
+            update[name] = None if not field.is_required() else _redacted(value)
+        elif isinstance(value, BaseModel):
+            erased = erased_copy(value)
+            keep = field.is_required() or not _holds_personal(erased)
+            update[name] = erased if keep else None
+        elif isinstance(value, tuple) and any(isinstance(v, BaseModel) for v in value):
+            update[name] = tuple(erased_copy(v) if isinstance(v, BaseModel) else v for v in value)
+    return model.model_copy(update=update)
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return tuple(_redacted(v) for v in value)
+    return REDACTED
+
+
+def _holds_personal(model: BaseModel) -> bool:
+    """True when a personal value (anywhere inside) is present."""
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if value is None:
+            continue
+        if is_personal(field):
+            return True
+        nested = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(v, BaseModel) and _holds_personal(v) for v in nested):
+            return True
+    return False

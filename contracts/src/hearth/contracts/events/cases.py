@@ -754,6 +754,9 @@ class ErasureRequested(CasesEvent):
     reason: ErasureReason
     data_protection_reference: ExternalReference | None = None
     """The request's reference in the landlord's data-protection log, if any."""
+    person_id: UUID | None = None
+    """The one person on the case whose personal data is to be erased (`PersonErased`);
+    None: the whole case (`CaseErased`)."""
 
 
 class ErasureRequestDeclined(CasesEvent):
@@ -797,5 +800,36 @@ class CaseErased(CasesEvent):
         if not requested and any(v is not None for v in named):
             raise ValueError("an erasure at the end of retention has no request or approver")
         if requested and self.requested_by == self.approved_by:
+            raise ValueError("an erasure is approved by someone other than who asked for it")
+        return self
+
+
+class PersonErased(CasesEvent):
+    """One person's personal data on the case was erased at their request, approved by a
+    manager other than the one who asked: their key on the case destroyed, so every value
+    encrypted under it (their name, date of birth, contact details, address, on every
+    event and every copy) is unreadable, while the others on the case stay readable.
+
+    The record of when, why and who decided; ids and codes only, no personal data. Free
+    text about several people (the account, notes) lives under the case key and goes only
+    with the whole case (`CaseErased`)."""
+
+    person_id: UUID
+    erased_at: AwareDatetime
+    basis: ErasureBasis
+    reason: ErasureReason
+    request_id: UUID
+    """The erasure request approved."""
+    requested_by: StaffId
+    approved_by: StaffId
+    """The manager who approved the request (not the one who asked)."""
+
+    @model_validator(mode="after")
+    def _approved_by_another(self) -> PersonErased:
+        if self.basis is not ErasureBasis.SUBJECT_REQUEST:
+            raise ValueError("one person's data is erased only at a request (subject_request)")
+        if self.reason is ErasureReason.RETENTION_PERIOD_ENDED:
+            raise ValueError("the end of retention erases the whole case, not one person")
+        if self.requested_by == self.approved_by:
             raise ValueError("an erasure is approved by someone other than who asked for it")
         return self

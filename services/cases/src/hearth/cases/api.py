@@ -405,12 +405,16 @@ async def request_erasure(
     request: Request, case_id: UUID, body: m.ErasureRequestBody, actor: Worker
 ) -> dict[str, Any]:
     """Ask for a closed case's personal data to be erased at a person's request (the
-    right to erasure), with the ground they rely on. A manager other than the one asking
-    approves it. 409 `case_open` (only a closed case is erased), `erasure_already_requested`
-    (one waits already), `case_erased`; 422 `reason_not_for_request` (the end of retention
-    is applied by Hearth itself)."""
+    right to erasure), with the ground they rely on; with `person_id`, only that person's
+    data on the case. A manager other than the one asking approves it. 409 `case_open`
+    (only a closed case is erased, one person's data included), `erasure_already_requested`
+    (one waits already), `case_erased`, `person_erased` (that person's data is gone
+    already); 422 `reason_not_for_request` (the end of retention is applied by Hearth
+    itself), `person_not_on_case` (naming `person_id`)."""
     request_id = uuid.uuid4()
-    command = c.RequestErasure(actor, request_id, body.reason, body.data_protection_reference)
+    command = c.RequestErasure(
+        actor, request_id, body.reason, body.data_protection_reference, body.person_id
+    )
     outcome = await _run(request, case_id, command)
     return command_answer(case_id, outcome, request_id=str(request_id))
 
@@ -420,10 +424,22 @@ async def approve_erasure(
     request: Request, case_id: UUID, request_id: UUID, actor: Manager
 ) -> dict[str, Any]:
     """A manager approves the waiting erasure request: the case's keys are destroyed,
-    `CaseErased` is recorded and its read model cleared, in one transaction. 403
-    `approver_is_requester` (someone else must approve) or `manager_only`; 409
-    `no_erasure_request` (none waiting with this id), `case_open`, `case_erased`."""
+    `CaseErased` is recorded and its read model cleared, in one transaction; for a request
+    naming a person, that person's key only, recorded as `PersonErased` (answered with
+    their `person_id`). 403 `approver_is_requester` (someone else must approve) or
+    `manager_only`; 409 `no_erasure_request` (none waiting with this id), `case_open`,
+    `case_erased`."""
     outcome = await _run(request, case_id, c.ApproveErasure(actor, request_id))
+    person = next(
+        (p for p in outcome.state.erased_people.values() if p.request_id == request_id), None
+    )
+    if person is not None:
+        return command_answer(
+            case_id,
+            outcome,
+            erased_at=person.erased_at.isoformat(),
+            person_id=str(person.person_id),
+        )
     erased = outcome.state.erasure
     return command_answer(
         case_id, outcome, erased_at=erased.erased_at.isoformat() if erased else None

@@ -230,11 +230,14 @@ class ClosureRequestBody(Body):
 
 
 class ErasureRequestBody(Body):
-    """A request to erase the closed case's personal data, at a person's request: the
-    ground they rely on as a code, and the data-protection log's reference if any."""
+    """A request to erase the closed case's personal data (or one person's on it), at a
+    person's request: the ground they rely on as a code, and the data-protection log's
+    reference if any."""
 
     reason: ErasureReason
     data_protection_reference: ExternalReference | None = None
+    person_id: UUID | None = None
+    """Only this person's data on the case (someone on it); left out: the whole case."""
 
 
 class ErasureDeclineBody(Body):

@@ -35,7 +35,7 @@ from hearth.cases.domain.state import CaseState, stream_id
 from hearth.cases.settings import cases_config
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events.case_values import RestrictedView
-from hearth.contracts.events.cases import CaseErased
+from hearth.contracts.events.cases import CaseErased, PersonErased
 from hearth.eventstore import commands
 from hearth.eventstore.clock import Clock
 from hearth.eventstore.commands import Loaded
@@ -73,10 +73,15 @@ class CaseRead:
 
 
 class CaseShredder(Protocol[_ConnT_contra]):
-    """Erasure's part outside the event store: destroy a case's keys, in the caller's
-    transaction (so the keys go with the `CaseErased` event, or not at all)."""
+    """Erasure's part outside the event store: destroy a case's keys, or one person's key
+    on it, in the caller's transaction (so the keys go with the `CaseErased` or
+    `PersonErased` event, or not at all)."""
 
     async def destroy_case(self, conn: _ConnT_contra, case_id: UUID, *, reason: str) -> int: ...
+
+    async def destroy_person(
+        self, conn: _ConnT_contra, case_id: UUID, person_id: UUID, *, reason: str
+    ) -> int: ...
 
 
 class ErasureUnavailable(Exception):
@@ -105,9 +110,21 @@ class SqlCaseShredder:
             raise ErasureUnavailable("erasing a case needs the key store: none is configured here")
         return await self.key_store.destroy_case(case_id, reason=reason, conn=conn)
 
+    async def destroy_person(
+        self, conn: Conn, case_id: UUID, person_id: UUID, *, reason: str
+    ) -> int:
+        if self.key_store is None:
+            raise ErasureUnavailable(
+                "erasing a person needs the key store: none is configured here"
+            )
+        return await self.key_store.destroy_person(case_id, person_id, reason=reason, conn=conn)
 
-def erasure_reason(erased: CaseErased) -> str:
-    """The key store's one line on why the keys went: codes and the policy, never a person."""
+
+def erasure_reason(erased: CaseErased | PersonErased) -> str:
+    """The key store's one line on why the keys went: codes and the policy or the request,
+    never a person."""
+    if isinstance(erased, PersonErased):
+        return f"{erased.basis.value}: {erased.reason.value} (request {erased.request_id})"
     return (
         f"{erased.basis.value}: {erased.reason.value} "
         f"({erased.retention_policy}, {erased.retention_years} years after closure)"
@@ -198,13 +215,25 @@ class CaseHandlers(Generic[ConnT]):
     async def _shred(
         self, conn: ConnT, case_id: UUID, appended: list[Envelope], after: CaseState
     ) -> None:
-        """A `CaseErased` just appended destroys the case's keys in this transaction."""
+        """A `CaseErased` just appended destroys the case's keys in this transaction; a
+        `PersonErased`, that person's key on the case."""
+        names = {e.event_name for e in appended}
         erased = after.erasure
-        if erased is None or not any(e.event_name == "CaseErased" for e in appended):
+        people = [
+            after.erased_people[person_id]
+            for person_id in _erased_person_ids(appended)
+            if person_id in after.erased_people
+        ]
+        if not people and (erased is None or "CaseErased" not in names):
             return
         if self.shredder is None:
-            raise ErasureUnavailable("erasing a case needs the key store: none is configured here")
-        await self.shredder.destroy_case(conn, case_id, reason=erasure_reason(erased))
+            raise ErasureUnavailable("erasing needs the key store: none is configured here")
+        for person in people:
+            await self.shredder.destroy_person(
+                conn, case_id, person.person_id, reason=erasure_reason(person)
+            )
+        if erased is not None and "CaseErased" in names:
+            await self.shredder.destroy_case(conn, case_id, reason=erasure_reason(erased))
 
     async def staff_command(self, case_id: UUID, command: Command) -> Outcome:
         """A command from a member of staff, in its own transaction, behind the access rules.
@@ -261,6 +290,10 @@ class CaseHandlers(Generic[ConnT]):
         for case_id, loaded in cases.items():
             read = RecordRead(actor, view, granted=True)
             await self.run(conn, case_id, read, loaded=loaded)
+
+
+def _erased_person_ids(appended: list[Envelope]) -> list[UUID]:
+    return [UUID(str(e.payload["person_id"])) for e in appended if e.event_name == "PersonErased"]
 
 
 def case_handlers(runtime: Runtime) -> CaseHandlers[Conn]:

@@ -78,6 +78,10 @@ def case_view(
         "survivor": _dump(s.survivor),
         "alleged_perpetrators": [_dump(p) for p in s.perpetrators],
         "children": [_dump(c) for c in s.children],
+        "erased_people": [
+            {"person_id": str(p.person_id), "erased_at": p.erased_at.isoformat()}
+            for p in s.erased_people.values()
+        ],
         "case_manager": _dump(s.case_manager),
         "preferred_case_manager_gender": s.preferred_gender.value if s.preferred_gender else None,
         "preference_met": s.preference_met,

@@ -4,7 +4,8 @@ A small read model in intake's schema: when each case was opened, closed, reopen
 last referred to MARAC, and who a restricted case is restricted to. People the
 caseworker records later (`PeopleUpdated`) join the match index, so a later report
 about them finds their case. An erased case (`CaseErased`) leaves the index and is
-unknown to later reports (`domain.erasure`).
+unknown to later reports; an erased person (`PersonErased`) leaves it too, and is never
+indexed on that case again (`domain.erasure`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hearth.contracts.events.cases import (
     CaseRestricted,
     CaseRestrictionLifted,
     PeopleUpdated,
+    PersonErased,
 )
 from hearth.contracts.events.common import PersonDetails
 from hearth.contracts.events.referrals import MaracReferred
@@ -30,7 +32,7 @@ from hearth.eventstore.consumer import Handler, Reset
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.intake import read_model
-from hearth.intake.domain.erasure import forget_erased_case
+from hearth.intake.domain.erasure import forget_erased_case, forget_erased_person
 from hearth.intake.domain.linking import IndexEntry
 from hearth.intake.domain.matching import PersonRole, details_of, keys_of
 from hearth.intake.settings import intake_context
@@ -49,6 +51,7 @@ _HANDLED: Final = frozenset(
         CaseRestricted.event_type(),
         CaseRestrictionLifted.event_type(),
         CaseErased.event_type(),
+        PersonErased.event_type(),
     }
 )
 
@@ -91,6 +94,8 @@ def case_status_handler(runtime: Runtime) -> Handler:
             await read_model.note_restriction(conn, schema, event.case_id, None, event.lifted_at)
         elif isinstance(event, CaseErased):
             await _forget(runtime, conn, event)
+        elif isinstance(event, PersonErased):
+            await _forget_person(runtime, conn, event)
 
     return handle
 
@@ -114,15 +119,39 @@ async def _forget(runtime: Runtime, conn: Conn, event: CaseErased) -> None:
     )
 
 
+async def _forget_person(runtime: Runtime, conn: Conn, event: PersonErased) -> None:
+    """One person on the case was erased: forget their match index entries on it, and
+    destroy their keys on the enquiries the case's reports came from, in this transaction."""
+    _, enquiries = await read_model.reports_on_case(conn, runtime.schema, event.case_id)
+    forgotten = forget_erased_person(event, enquiry_ids=enquiries)
+    await read_model.forget_person(conn, runtime.schema, forgotten)
+    if forgotten.enquiry_ids:
+        if runtime.key_store is None:
+            raise RuntimeError("the runtime has no key store: enquiry keys cannot be destroyed")
+        for enquiry_id in sorted(forgotten.enquiry_ids, key=str):
+            await runtime.key_store.destroy_person(
+                enquiry_id, forgotten.person_id, reason=forgotten.key_reason, conn=conn
+            )
+    log.info(
+        "erased person forgotten",
+        case_id=str(event.case_id),
+        person_id=str(event.person_id),
+        enquiries=len(forgotten.enquiry_ids),
+    )
+
+
 async def _index_people(runtime: Runtime, conn: Conn, event: PeopleUpdated) -> None:
     if await read_model.is_erased(conn, runtime.schema, event.case_id):
         return  # a late update of an erased case: nothing of it is indexed again
     secret = intake_context(runtime).match_key
+    erased = await read_model.erased_people(conn, runtime.schema, event.case_id)
     entries: list[IndexEntry] = []
     people: list[tuple[PersonRole, PersonDetails]] = []
     if event.survivor is not None:
         people.append((PersonRole.SURVIVOR, event.survivor))
     people += [(PersonRole.ALLEGED_PERPETRATOR, p) for p in event.alleged_perpetrators or ()]
+    # Nobody erased on the case is indexed on it again.
+    people = [(role, person) for role, person in people if person.person_id not in erased]
     for role, person in people:
         entries.extend(
             IndexEntry(digest=d, role=role, case_id=event.case_id, person_id=person.person_id)

@@ -17,7 +17,7 @@ import asyncpg
 from hearth.contracts.events.intake import IdentityDetail, ReportReceived
 from hearth.eventstore.db import Conn, advisory_key
 from hearth.intake.domain.disclosure import RestrictionFacts, RestrictionMark
-from hearth.intake.domain.erasure import CaseForgotten
+from hearth.intake.domain.erasure import CaseForgotten, PersonForgotten
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole
 
@@ -298,9 +298,35 @@ async def forget_case(conn: Conn, schema: str, forgotten: CaseForgotten) -> None
         )
 
 
+async def forget_person(conn: Conn, schema: str, forgotten: PersonForgotten) -> None:
+    """Remove the erased person's match index entries on their case (keys and details,
+    whichever source wrote them), and keep that they were erased. Idempotent."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.erased_people (case_id, person_id, erased_at)
+            VALUES ($1, $2, $3) ON CONFLICT (case_id, person_id) DO NOTHING""",
+        forgotten.case_id,
+        forgotten.person_id,
+        forgotten.erased_at,
+    )
+    await conn.execute(
+        f"DELETE FROM {schema}.match_keys WHERE case_id = $1 AND person_id = $2",
+        forgotten.case_id,
+        forgotten.person_id,
+    )
+
+
+async def erased_people(conn: Conn, schema: str, case_id: UUID) -> frozenset[UUID]:
+    """The people erased on the case (`PersonErased`)."""
+    rows = await conn.fetch(
+        f"SELECT person_id FROM {schema}.erased_people WHERE case_id = $1", case_id
+    )
+    return frozenset(r["person_id"] for r in rows)
+
+
 async def forget_case_events(conn: Conn, schema: str) -> None:
     """Empty what the consumer wrote, before it replays the topics from the start."""
     await conn.execute(f"DELETE FROM {schema}.case_lifecycle")
+    await conn.execute(f"DELETE FROM {schema}.erased_people")
     await conn.execute(f"DELETE FROM {schema}.match_keys WHERE source = 'cases'")
 
 

@@ -45,6 +45,7 @@ _CASES_EVENTS: tuple[type[DomainEvent], ...] = (
     cases.RepeatCaseIdentified,
     cases.SafeContactUpdated,
     cases.SurvivorWishesRecorded,
+    cases.PersonErased,
 )
 CASES_TYPES = frozenset(t.event_type() for t in _CASES_EVENTS)
 RISK_TYPES = frozenset({risk.DashCompleted.event_type(), risk.DashCompletedV1.event_type()})

@@ -547,13 +547,16 @@ class LiftRestriction(CaseCommand):
 
 @dataclass(frozen=True)
 class RequestErasure(CaseCommand):
-    """Ask for a closed case's personal data to be erased, at a person's request, with
-    the ground for it; a manager other than the one asking approves it."""
+    """Ask for a closed case's personal data (or one person's on it) to be erased, at a
+    person's request, with the ground for it; a manager other than the one asking
+    approves it."""
 
     actor: Actor
     request_id: UUID
     reason: ErasureReason
     data_protection_reference: str | None = None
+    person_id: UUID | None = None
+    """The one person on the case whose data is to be erased; None: the whole case."""
 
     def check(self) -> None:
         if self.reason is ErasureReason.RETENTION_PERIOD_ENDED:
@@ -567,7 +570,8 @@ class RequestErasure(CaseCommand):
 
 @dataclass(frozen=True)
 class ApproveErasure(CaseCommand):
-    """A manager approves the case's pending erasure request: the case is erased."""
+    """A manager approves the case's pending erasure request: the case (or the one
+    person the request names) is erased."""
 
     actor: Actor
     request_id: UUID

@@ -49,6 +49,7 @@ def decide(
     command.check()
     if state.erased:
         return erasure.after_erasure(command)
+    erasure.refuse_erased_people(command, state)
     match command:
         case c.ReceiveReport():
             return opening.receive_report(command, state, now, rules)

@@ -12,7 +12,7 @@ from uuid import UUID
 from hearth.cases.domain.deadlines import Deadline, DeadlineKey, DeadlineKind
 from hearth.contracts.envelope import Actor, Envelope, Role
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events.base import DomainEvent
+from hearth.contracts.events.base import DomainEvent, erased_copy
 from hearth.contracts.events.case_values import (
     CaseManager,
     EmergencyRepairDue,
@@ -31,6 +31,7 @@ from hearth.contracts.events.common import (
 from hearth.eventstore.decider import Recorded, recorded
 
 _T = TypeVar("_T")
+_P = TypeVar("_P", Survivor, AllegedPerpetrator, Child)
 
 __all__ = [
     "CaseState",
@@ -201,6 +202,13 @@ class CaseState:
     pending_erasure: PendingErasure | None = None
     erasure: ev.CaseErased | None = None
     """Set once the case's personal data is erased: nothing more happens to the case."""
+    people_ever: frozenset[UUID] = frozenset()
+    """Everyone ever recorded on the case (the survivor, alleged perpetrators, children),
+    those since left out of its people included: each may ask for their data's erasure."""
+    erased_people: Mapping[UUID, ev.PersonErased] = field(default_factory=dict)
+    """People whose personal data on the case was erased, by person id: their details
+    (and flags) read as after their key was destroyed, and nothing more is recorded
+    about them."""
 
     @property
     def exists(self) -> bool:
@@ -325,6 +333,8 @@ def evolve(state: CaseState, recorded: Recorded) -> CaseState:
     """The state after one more event."""
     event = recorded.event
     after = _apply(state, event, recorded.actor)
+    if isinstance(event, ev.CaseOpened | ev.PeopleUpdated):
+        after = replace(after, people_ever=state.people_ever | after.person_ids())
     case_id = getattr(event, "case_id", None)
     return replace(
         after,
@@ -506,6 +516,8 @@ def _apply_lifecycle(state: CaseState, event: DomainEvent, actor: Actor) -> Case
             return replace(state, pending_erasure=None)
         case ev.CaseErased():
             return replace(state, erasure=event, pending_erasure=None)
+        case ev.PersonErased():
+            return _person_erased(state, event)
         case _:
             # RestrictedCaseRead and anything newer change nothing a decision reads.
             return state
@@ -565,6 +577,37 @@ def _reported_damage(
     return replace(
         _with_deadline(state, deadline),
         reported_damage={**state.reported_damage, due.repair_id: report_id},
+    )
+
+
+def _person_erased(state: CaseState, event: ev.PersonErased) -> CaseState:
+    """The person's details and flags without their personal values (`erased_copy`):
+    the state kept as events come equals one folded afresh (whose earlier events read
+    REDACTED for them), and a later event carrying the case's people needs no key of
+    theirs."""
+    person_id = event.person_id
+
+    def erased(person: _P) -> _P:
+        return erased_copy(person) if person.person_id == person_id else person
+
+    flags = {
+        flag_id: replace(
+            flag,
+            raised=erased_copy(flag.raised),
+            removed=erased_copy(flag.removed) if flag.removed else None,
+        )
+        if flag.raised.person_id == person_id
+        else flag
+        for flag_id, flag in state.flags.items()
+    }
+    return replace(
+        state,
+        survivor=erased(state.survivor) if state.survivor else None,
+        perpetrators=tuple(erased(p) for p in state.perpetrators),
+        children=tuple(erased(p) for p in state.children),
+        flags=flags,
+        pending_erasure=None,
+        erased_people={**state.erased_people, person_id: event},
     )
 
 

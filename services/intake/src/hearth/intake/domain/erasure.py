@@ -16,6 +16,20 @@ holds outside its events must go too, or the erased person could still be recogn
 Kept: that the case was erased and when (so it is unknown to every later report and a
 late event about it adds nothing again), and the ids and times that hold nothing
 personal (`assigned_cases`, the lifecycle moments).
+
+When cases erases one person on a case (`PersonErased`), their key on the case is gone
+(their values on intake's reports about the case with it), and intake forgets
+(`forget_erased_person`):
+
+- that person's match index entries on the case, the survivor's name and date-of-birth
+  details included (every such row names the person): a later report naming them no
+  longer finds the case through them, while the others on the case still match;
+- their keys on the enquiries the case's reports came from.
+
+Kept: that the person was erased on the case (ids and time), so a late update naming
+them indexes nothing again; the household's tenancy key (it names nobody: it is the
+case's, erased with the case); and the idempotency answers of the case's reports (a keyed
+hash of a whole report, about everyone on it, forgotten with the case).
 """
 
 from __future__ import annotations
@@ -25,9 +39,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from hearth.contracts.events.cases import CaseErased
+from hearth.contracts.events.cases import CaseErased, PersonErased
 
-__all__ = ["CaseForgotten", "erased_meanwhile", "forget_erased_case"]
+__all__ = [
+    "CaseForgotten",
+    "PersonForgotten",
+    "erased_meanwhile",
+    "forget_erased_case",
+    "forget_erased_person",
+]
 
 
 @dataclass(frozen=True)
@@ -69,4 +89,31 @@ def erased_meanwhile(case_id: UUID, noticed_at: datetime) -> CaseForgotten:
         report_ids=frozenset(),
         enquiry_ids=frozenset(),
         key_reason=None,
+    )
+
+
+@dataclass(frozen=True)
+class PersonForgotten:
+    """The change one person's erasure on a case makes to intake's read model."""
+
+    case_id: UUID
+    person_id: UUID
+    erased_at: datetime
+    enquiry_ids: frozenset[UUID]
+    """The enquiries the case's reports came from: the person's keys on them go."""
+    key_reason: str
+    """The key store's one line on why: codes and ids, never a person."""
+
+
+def forget_erased_person(event: PersonErased, *, enquiry_ids: Iterable[UUID]) -> PersonForgotten:
+    """What intake forgets of the person `event` erased, given the enquiries behind the
+    reports it holds on their case."""
+    return PersonForgotten(
+        case_id=event.case_id,
+        person_id=event.person_id,
+        erased_at=event.erased_at,
+        enquiry_ids=frozenset(enquiry_ids),
+        key_reason=(
+            f"person erased on case {event.case_id}: {event.basis.value}: {event.reason.value}"
+        ),
     )

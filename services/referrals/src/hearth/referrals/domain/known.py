@@ -13,6 +13,11 @@ only ids, dates, statuses, criteria and levels, which counts need. What arrives 
 afterwards (a DASH risk published before it heard) is learnt the same way and stripped
 again, so the order cases' and risk's topics are read in does not change the result: a
 projection rebuilt after the erasure equals the one kept up as events came.
+
+After cases' `PersonErased` that one person's details (the survivor, an alleged
+perpetrator or a child) lose their personal values (`erased_copy`), so the known case
+holds no plaintext of them, and a rebuild (whose events give REDACTED for them, which
+`erased_copy` drops the same way) equals it.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hearth.contracts.envelope import Actor
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events import risk
-from hearth.contracts.events.base import DomainEvent
+from hearth.contracts.events.base import DomainEvent, erased_copy
 from hearth.contracts.events.case_values import Restriction
 from hearth.contracts.events.common import (
     AllegedPerpetrator,
@@ -190,6 +195,8 @@ def _learn(known: KnownCase, event: DomainEvent, visible_high_risk_at: int | Non
             return known.model_copy(update={"safe_contact": event.safe_contact})
         case ev.CaseErased():
             return known.model_copy(update={"erased_at": event.erased_at})
+        case ev.PersonErased():
+            return _person_erased(known, event.person_id)
         case ev.SurvivorWishesRecorded():
             wishes = KnownWishes(
                 wishes_id=event.wishes_id,
@@ -202,6 +209,23 @@ def _learn(known: KnownCase, event: DomainEvent, visible_high_risk_at: int | Non
                 return known  # an older assessment arriving late does not replace a newer one
             return known.model_copy(update={"assessment": _assessment(event, visible_high_risk_at)})
     return known
+
+
+def _person_erased(known: KnownCase, person_id: UUID) -> KnownCase:
+    survivor = known.survivor
+    if survivor is not None and survivor.person_id == person_id:
+        survivor = erased_copy(survivor)
+    return known.model_copy(
+        update={
+            "survivor": survivor,
+            "perpetrators": tuple(
+                erased_copy(p) if p.person_id == person_id else p for p in known.perpetrators
+            ),
+            "children": tuple(
+                erased_copy(c) if c.person_id == person_id else c for c in known.children
+            ),
+        }
+    )
 
 
 def _follow_access(known: KnownCase, event: DomainEvent) -> KnownCase:
