@@ -170,7 +170,7 @@ def _walk(records: list[Located], report: Report) -> Break | None:
                     where.offset,
                 )
                 report.duplicates.append(duplicate)
-                report.topics[record.topic].duplicates += 1
+                report.topics.setdefault(record.topic, TopicTally()).duplicates += 1
                 continue
             return broken(
                 f"event {e.event_id} was first published at partition {where.partition} offset "
@@ -221,5 +221,6 @@ def verify(records_by_topic: Mapping[str, Iterable[Located]]) -> Report:
             streams[record.envelope.stream_id].append(record)
         for stream_records in streams.values():
             report.breaks.extend(_check_stream(stream_records, report))
-    report.breaks.sort(key=lambda b: (list(report.topics).index(b.topic), b.partition, b.offset))
+    order = {topic: index for index, topic in enumerate(report.topics)}
+    report.breaks.sort(key=lambda b: (order.get(b.topic, len(order)), b.partition, b.offset))
     return report
