@@ -88,17 +88,23 @@ async def read_topic(
         tps = await partitions_of(bootstrap_servers, topic)
     except LookupError:
         raise TopicMissing(f"topic {topic} does not exist on {bootstrap_servers}") from None
+    # "earliest", and an explicit seek to each partition's first offset: with the default
+    # ("latest"), the reset the assignment starts can win over `seek_to_beginning` and the
+    # reader would start at the end, reading nothing and saying so.
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         enable_auto_commit=False,
         isolation_level=ISOLATION,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     found: list[Located] = []
     try:
         consumer.assign(tps)
         ends: dict[TopicPartition, int] = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
+        starts: dict[TopicPartition, int] = await consumer.beginning_offsets(tps)
+        for tp in tps:
+            consumer.seek(tp, starts[tp])
         deadline = time.monotonic() + timeout
 
         async def behind() -> list[TopicPartition]:
