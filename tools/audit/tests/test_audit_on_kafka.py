@@ -209,9 +209,17 @@ async def test_the_timeline_lists_every_service_in_order_without_personal_values
     ):
         assert expected in names
     assert names.index("ReportReceived") < names.index("CaseOpened") < names.index("CaseRestricted")
-    order = {"intake": 0, "cases": 1, "risk": 2, "referrals": 3}
-    keys = [(e["recorded_at"], order[e["service"]]) for e in events]
-    assert keys == sorted(keys)
+    times = [e["recorded_at"] for e in events]
+    assert times == sorted(times)
+    # Never an effect before its cause: risk's DashCompleted before cases' DashDeadlineMet,
+    # though both were recorded at the same moment and cases comes first in service order.
+    assert names.index("DashCompleted") < names.index("DashDeadlineMet")
+    position = {e["event_id"]: i for i, e in enumerate(events)}
+    for i, e in enumerate(events):
+        if e["causation_id"] in position:
+            assert position[e["causation_id"]] < i
+    # Otherwise, on a tie, service order: intake's report before the case it opened.
+    assert names.index("ReportLinkedToCase") < names.index("CaseOpened")
     assert {e["service"] for e in events} == {"intake", "cases", "risk"}
     assert len({e["event_id"] for e in events}) == len(events)
     restricted = next(e for e in events if e["event"] == "CaseRestricted")

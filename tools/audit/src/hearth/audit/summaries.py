@@ -31,9 +31,9 @@ def _list(values: Any) -> str:
     return ", ".join(str(v) for v in values) if values else "none"
 
 
-def _n(payload: Payload, name: str, what: str) -> str:
+def _n(payload: Payload, name: str, what: str, plural: str | None = None) -> str:
     count = len(payload.get(name) or ())
-    return f"{count} {what}{'' if count == 1 else 's'}"
+    return f"{count} {what if count == 1 else plural or what + 's'}"
 
 
 def _late(payload: Payload) -> str:
@@ -50,7 +50,8 @@ SUMMARIES: Final[dict[str, Callable[[Payload], str]]] = {
         f"report by {p.get('channel')} from {(p.get('reporter') or {}).get('kind')}; "
         f"abuse: {_list(p.get('abuse_types'))}; "
         f"immediate danger: {_yes(p.get('immediate_danger'))}; "
-        f"{_n(p, 'alleged_perpetrators', 'alleged perpetrator')}, {_n(p, 'children', 'child')}"
+        f"{_n(p, 'alleged_perpetrators', 'alleged perpetrator')}, "
+        f"{_n(p, 'children', 'child', 'children')}"
     ),
     "ReportLinkedToCase": lambda p: (
         f"report joined the case ({p.get('basis')}); repeat: {_list(p.get('repeat_reasons'))}; "
@@ -77,6 +78,16 @@ SUMMARIES: Final[dict[str, Callable[[Payload], str]]] = {
     "RestrictedCaseRead": _read,
     "RestrictedRiskRecordRead": _read,
     "RestrictedReferralRecordRead": _read,
+    "FlagRaised": lambda p: f"flag raised: {p.get('kind')}",
+    "FlagRemoved": lambda p: f"flag removed: {p.get('kind')}",
+    "ReassessmentScheduled": lambda p: f"DASH reassessment due {p.get('due_at')}",
+    "ReassessmentDeadlineMet": lambda p: f"reassessment deadline met: {p.get('outcome')}{_late(p)}",
+    "ReassessmentOverdue": lambda p: f"reassessment overdue (due {p.get('due_at')})",
+    "EmergencyRepairRaised": lambda p: (
+        f"emergency repair raised ({p.get('kind')}), due {p.get('due_at')}"
+    ),
+    "EmergencyRepairCompleted": lambda p: f"emergency repair completed{_late(p)}",
+    "EmergencyRepairOverdue": lambda p: f"emergency repair overdue (due {p.get('due_at')})",
     "ContactAttempted": lambda p: f"contact attempt by {p.get('method')}: {p.get('outcome')}",
     "SurvivorContacted": lambda p: (
         f"survivor contacted by {p.get('method')}"
@@ -110,8 +121,15 @@ SUMMARIES: Final[dict[str, Callable[[Payload], str]]] = {
 }
 
 
+_PYDANTIC_TIMES: Final = frozenset(
+    {"AwareDatetime", "NaiveDatetime", "FutureDatetime", "PastDatetime", "FutureDate", "PastDate"}
+)
+
+
 def _plain_type(annotation: Any) -> bool:
     """True for codes, flags, numbers and times (what a generic summary may show)."""
+    if getattr(annotation, "__name__", None) in _PYDANTIC_TIMES:
+        return True
     if isinstance(annotation, type):
         return issubclass(annotation, enum.Enum | bool | int | float | datetime | date)
     origin = typing.get_origin(annotation)

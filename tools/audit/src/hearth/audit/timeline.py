@@ -7,8 +7,10 @@ a `ReportReceived` on the case that names the `enquiry_id` it came out of brings
 enquiry's events into the history as well.
 
 Order: by `recorded_at`, then service order (intake, cases, risk, referrals), then where
-the record sits on its topic. A record published twice by the relay (same event id) is
-shown once.
+the record sits on its topic; except that an event is never shown before the event that
+caused it (its `causation_id`), which a tie on `recorded_at` or services' clocks a few
+milliseconds apart would otherwise allow (cases' `DashDeadlineMet` before risk's
+`DashCompleted`). A record published twice by the relay (same event id) is shown once.
 """
 
 from __future__ import annotations
@@ -87,6 +89,8 @@ class Entry:
             "event": e.event_name,
             "type": e.type,
             "event_id": str(e.event_id),
+            "correlation_id": str(e.correlation_id),
+            "causation_id": str(e.causation_id) if e.causation_id else None,
             "stream_id": e.stream_id,
             "stream_version": e.stream_version,
             "actor": {"id": e.actor.id, "role": e.actor.role.value},
@@ -151,8 +155,33 @@ def history(records: Iterable[Located], subjects: Sequence[str]) -> History:
             continue
         seen.add(e.event_id)
         found.entries.append(Entry(record, e, e.hash_is_valid()))
-    found.entries.sort(key=_order)
+    found.entries = causal_order(sorted(found.entries, key=_order))
     return found
+
+
+def causal_order(entries: list[Entry]) -> list[Entry]:
+    """`entries` (already in timeline order) with each event moved, if need be, to just
+    after the event that caused it; otherwise unchanged."""
+    present = {e.envelope.event_id for e in entries}
+    shown: set[Any] = set()
+    waiting: dict[Any, list[Entry]] = {}
+    ordered: list[Entry] = []
+
+    def show(entry: Entry) -> None:
+        ordered.append(entry)
+        shown.add(entry.envelope.event_id)
+        for follower in waiting.pop(entry.envelope.event_id, []):
+            show(follower)
+
+    for entry in entries:
+        cause = entry.envelope.causation_id
+        if cause is not None and cause in present and cause not in shown:
+            waiting.setdefault(cause, []).append(entry)
+        else:
+            show(entry)
+    for left in waiting.values():  # causes that never showed (a cycle cannot happen)
+        ordered.extend(left)
+    return ordered
 
 
 def up_to(entries: Iterable[Entry], moment: Any) -> list[Entry]:
