@@ -2,6 +2,9 @@
 PostgreSQL, a case is reported, assessed, restricted and read; then, with the services
 stopped (only the broker up), `audit` replays, verifies and lists reads, and names the
 exact offset in tampered copies of the log.
+
+The tests share one history (a module fixture) and read it only, except the last one,
+which destroys one person's key (erasure) and so runs last.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from hearth.audit.cli import run
 from hearth.cases.service import SPEC as CASES
 from hearth.contracts.envelope import Envelope, Role, format_time
+from hearth.contracts.events.base import REDACTED
 from hearth.contracts.topics import CASES_EVENTS, EVENT_TOPICS, RISK_EVENTS
 from hearth.eventstore.clock import ControllableClock
+from hearth.eventstore.db import create_pool
 from hearth.eventstore.kafka import ensure_topics, namespaced, partitions_of
+from hearth.eventstore.personal_data import KeyStore, load_master_keys
 from hearth.eventstore.testing.kafka import read_to_end
 from hearth.eventstore.testing.service import (
     RunningService,
@@ -535,3 +541,35 @@ async def test_a_batch_published_twice_is_reported_as_duplicates_not_a_break(
     assert "OK: every hash chain holds" in out
     assert f"{last - first} duplicates" in out
     assert "duplicate (not a break)" in out
+
+
+async def test_a_destroyed_key_reads_redacted_and_the_chains_still_verify(
+    story: Story, kafka_bootstrap: str, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Erasing the alleged perpetrator's data (their key destroyed): the auditor who
+    decrypts reads the REDACTED marker for them, the survivor's values still, and the
+    log itself is unchanged, so every chain verifies."""
+    monkeypatch.setenv("HEARTH_MASTER_KEYS", story.master_keys)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    argv = ("case", story.case_id, "--namespace", story.namespace, "--decrypt", "--json")
+    code, out, _ = await audit(*argv, bootstrap=kafka_bootstrap)
+    received = next(e for e in json.loads(out)["events"] if e["event"] == "ReportReceived")
+    perpetrator = uuid.UUID(received["payload"]["alleged_perpetrators"][0]["person_id"])
+    pool = await create_pool(database_url, min_size=1, max_size=1)
+    try:
+        store = KeyStore(pool, load_master_keys())
+        destroyed = await store.destroy_person(
+            uuid.UUID(story.case_id), perpetrator, reason="audit tool test: erasure"
+        )
+    finally:
+        await pool.close()
+    assert destroyed == 1
+
+    code, out, err = await audit(*argv, bootstrap=kafka_bootstrap)
+    assert (code, err) == (0, "")
+    received = next(e for e in json.loads(out)["events"] if e["event"] == "ReportReceived")
+    assert received["payload"]["alleged_perpetrators"][0]["name"] == REDACTED
+    assert received["payload"]["survivor"]["name"] == SURVIVOR_NAME
+    assert PERPETRATOR_NAME not in out
+    code, out, _ = await audit("verify", "--namespace", story.namespace, bootstrap=kafka_bootstrap)
+    assert code == 0
