@@ -265,7 +265,16 @@ async def test_decrypting_needs_the_keys_and_then_shows_personal_values(
     assert code == 2
     assert "DATABASE_URL" in err
 
+    # Another master key than the one that wrapped the case's keys: refused, nothing shown.
+    other = f"other:{base64.b64encode(os.urandom(32)).decode()}"
+    monkeypatch.setenv("HEARTH_MASTER_KEYS", other)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    code, out, err = await audit(*argv, bootstrap=kafka_bootstrap)
+    assert (code, out) == (1, "")
+    assert "master key 'audit-test'" in err
+    assert other.split(":")[1] not in err
+
+    monkeypatch.setenv("HEARTH_MASTER_KEYS", story.master_keys)
     code, out, err = await audit(*argv, bootstrap=kafka_bootstrap)
     assert (code, err) == (0, "")
     assert f"survivor.name={SURVIVOR_NAME}" in out

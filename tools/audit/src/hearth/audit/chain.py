@@ -196,31 +196,38 @@ def _walk(records: list[Located], report: Report) -> Break | None:
     return None
 
 
+def check_topic(report: Report, topic: str, records: Iterable[Located]) -> None:
+    """Check every stream on one topic (records in partition, offset order) into `report`.
+    Topics are independent (a stream belongs to one service's topic), so a caller may
+    read and check them one at a time."""
+    tally = report.topics.setdefault(topic, TopicTally())
+    streams: dict[str, list[Located]] = defaultdict(list)
+    for record in records:
+        tally.records += 1
+        tally.partitions.add(record.partition)
+        if record.envelope is None:
+            report.breaks.append(
+                Break(
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    None,
+                    None,
+                    record.error or "not a Hearth event",
+                )
+            )
+            continue
+        tally.streams.add(record.envelope.stream_id)
+        streams[record.envelope.stream_id].append(record)
+    for stream_records in streams.values():
+        report.breaks.extend(_check_stream(stream_records, report))
+    order = {name: index for index, name in enumerate(report.topics)}
+    report.breaks.sort(key=lambda b: (order.get(b.topic, len(order)), b.partition, b.offset))
+
+
 def verify(records_by_topic: Mapping[str, Iterable[Located]]) -> Report:
     """Check every stream on every topic given (records in partition, offset order)."""
     report = Report()
     for topic, records in records_by_topic.items():
-        tally = report.topics.setdefault(topic, TopicTally())
-        streams: dict[str, list[Located]] = defaultdict(list)
-        for record in records:
-            tally.records += 1
-            tally.partitions.add(record.partition)
-            if record.envelope is None:
-                report.breaks.append(
-                    Break(
-                        record.topic,
-                        record.partition,
-                        record.offset,
-                        None,
-                        None,
-                        record.error or "not a Hearth event",
-                    )
-                )
-                continue
-            tally.streams.add(record.envelope.stream_id)
-            streams[record.envelope.stream_id].append(record)
-        for stream_records in streams.values():
-            report.breaks.extend(_check_stream(stream_records, report))
-    order = {topic: index for index, topic in enumerate(report.topics)}
-    report.breaks.sort(key=lambda b: (order.get(b.topic, len(order)), b.partition, b.offset))
+        check_topic(report, topic, records)
     return report

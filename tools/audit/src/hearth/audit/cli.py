@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
+import asyncpg
 from aiokafka.errors import KafkaError
 
 from hearth.audit import chain
@@ -40,7 +41,14 @@ from hearth.audit.log import (
 from hearth.audit.timeline import Entry, History, enquiry_ids, history, reads, up_to
 from hearth.contracts.envelope import EnvelopeError, format_time, parse_time
 from hearth.contracts.topics import INTAKE_EVENTS
+from hearth.eventstore.db import create_pool
 from hearth.eventstore.kafka import namespaced
+from hearth.eventstore.personal_data import (
+    EventCipher,
+    KeyStore,
+    PersonalDataError,
+    load_master_keys,
+)
 
 NAMESPACE_SETTING = "HEARTH_TOPIC_NAMESPACE"
 DATABASE_SETTING = "DATABASE_URL"
@@ -140,8 +148,9 @@ async def _verify(args: argparse.Namespace, out: TextIO) -> int:
         if args.topics
         else service_topics(args.namespace)
     )
-    records = {t: await read_topic(args.bootstrap_servers, t) for t in topics}
-    report = chain.verify(records)
+    report = chain.Report()
+    for topic in topics:  # one topic in memory at a time
+        chain.check_topic(report, topic, await read_topic(args.bootstrap_servers, topic))
     if args.json:
         print(json.dumps(_report_json(report), indent=2), file=out)
     else:
@@ -244,15 +253,15 @@ async def _case_history(args: argparse.Namespace, case_id: str) -> History:
     return found
 
 
-async def _decrypt(entries: list[Entry]) -> list[Entry]:
-    from hearth.eventstore.db import create_pool
-    from hearth.eventstore.personal_data import (
-        EventCipher,
-        KeyStore,
-        PersonalDataError,
-        load_master_keys,
-    )
+class ReadingCipher(EventCipher):
+    """`EventCipher` as an auditor uses it: it reads keys and never creates or migrates the
+    key store (the auditor's database role needs only to read it)."""
 
+    async def ready(self) -> None:
+        return None
+
+
+async def _decrypt(entries: list[Entry]) -> list[Entry]:
     url = os.environ.get(DATABASE_SETTING)
     if not url:
         raise Usage(f"--decrypt needs {DATABASE_SETTING}: the database holding the key store")
@@ -265,10 +274,12 @@ async def _decrypt(entries: list[Entry]) -> list[Entry]:
     except Exception as exc:  # asyncpg raises many kinds; the type names the problem
         raise Problem(f"--decrypt: cannot reach the database ({type(exc).__name__})") from None
     try:
-        cipher = EventCipher(KeyStore(pool, masters))
+        cipher = ReadingCipher(KeyStore(pool, masters))
         opened = await cipher.open_envelopes([e.envelope for e in entries])
     except PersonalDataError as exc:
         raise Problem(f"--decrypt: {exc}") from None
+    except asyncpg.PostgresError as exc:
+        raise Problem(f"--decrypt: cannot read the key store ({type(exc).__name__})") from None
     finally:
         await pool.close()
     return [
