@@ -28,7 +28,7 @@ from hearth.audit.cli import run
 from hearth.cases.service import SPEC as CASES
 from hearth.contracts.envelope import Envelope, Role, format_time
 from hearth.contracts.events.base import REDACTED
-from hearth.contracts.topics import CASES_EVENTS, EVENT_TOPICS, RISK_EVENTS
+from hearth.contracts.topics import CASES_EVENTS, EVENT_TOPICS, REFERRALS_EVENTS, RISK_EVENTS
 from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.db import create_pool
 from hearth.eventstore.kafka import ensure_topics, namespaced, partitions_of
@@ -42,6 +42,7 @@ from hearth.eventstore.testing.service import (
 )
 from hearth.eventstore.testing.waiting import eventually
 from hearth.intake.service import SPEC as INTAKE
+from hearth.referrals.service import SPEC as REFERRALS
 from hearth.risk.service import SPEC as RISK
 
 pytestmark = pytest.mark.integration
@@ -106,7 +107,12 @@ async def story(kafka_bootstrap: str, database_url: str) -> Story:
                 topic_namespace=namespace,
             )
 
-        async with start(INTAKE) as intake, start(CASES) as cases, start(RISK) as risk:
+        async with (
+            start(INTAKE) as intake,
+            start(CASES) as cases,
+            start(RISK) as risk,
+            start(REFERRALS) as referrals,
+        ):
             sent = await intake.client.post(
                 "/reports",
                 json={
@@ -169,6 +175,15 @@ async def story(kafka_bootstrap: str, database_url: str) -> Story:
             await _until(risk_refuses, "risk to learn of the restriction")
             assert await _get(risk, f"{url}/risk", caseworker)
 
+            async def referrals_refuse() -> bool:
+                got = await referrals.client.get(
+                    f"{url}/referrals", headers=referrals.auth(*OUTSIDER)
+                )
+                return got.status_code == 404
+
+            await _until(referrals_refuse, "referrals to learn of the restriction")
+            assert await _get(referrals, f"{url}/referrals", caseworker)
+
             async def published() -> bool:
                 cases_events = await _events(
                     kafka_bootstrap, namespaced(CASES_EVENTS, namespace), case_id
@@ -176,9 +191,15 @@ async def story(kafka_bootstrap: str, database_url: str) -> Story:
                 risk_events = await _events(
                     kafka_bootstrap, namespaced(RISK_EVENTS, namespace), case_id
                 )
+                referrals_events = await _events(
+                    kafka_bootstrap, namespaced(REFERRALS_EVENTS, namespace), case_id
+                )
                 case_reads = [e for e in cases_events if e.event_name == "RestrictedCaseRead"]
                 risk_reads = [e for e in risk_events if e.event_name == "RestrictedRiskRecordRead"]
-                return len(case_reads) >= 2 and len(risk_reads) >= 2
+                referrals_reads = [
+                    e for e in referrals_events if e.event_name == "RestrictedReferralRecordRead"
+                ]
+                return len(case_reads) >= 2 and len(risk_reads) >= 2 and len(referrals_reads) >= 2
 
             await _until(published, "the reads on the topics")
     return Story(case_id, namespace, manager, phone, master_keys)
@@ -212,6 +233,8 @@ async def test_the_timeline_lists_every_service_in_order_without_personal_values
         "CaseRestricted",
         "RestrictedCaseRead",
         "RestrictedRiskRecordRead",
+        "MaracReferralDue",
+        "RestrictedReferralRecordRead",
     ):
         assert expected in names
     assert names.index("ReportReceived") < names.index("CaseOpened") < names.index("CaseRestricted")
@@ -226,7 +249,7 @@ async def test_the_timeline_lists_every_service_in_order_without_personal_values
             assert position[e["causation_id"]] < i
     # Otherwise, on a tie, service order: intake's report before the case it opened.
     assert names.index("ReportLinkedToCase") < names.index("CaseOpened")
-    assert {e["service"] for e in events} == {"intake", "cases", "risk"}
+    assert {e["service"] for e in events} == {"intake", "cases", "risk", "referrals"}
     assert len({e["event_id"] for e in events}) == len(events)
     restricted = next(e for e in events if e["event"] == "CaseRestricted")
     assert restricted["actor"] == {"id": LEAD[0], "role": "manager"}
@@ -386,6 +409,9 @@ async def test_access_lists_who_read_the_restricted_case(
     assert ("cases", OUTSIDER[0], "timeline", False) in seen
     assert ("risk", story.manager, "risk_record", True) in seen
     assert ("risk", OUTSIDER[0], "risk_record", False) in seen
+    assert ("referrals", story.manager, "summary", True) in seen
+    assert ("referrals", OUTSIDER[0], "summary", False) in seen
+    assert len(rows) == 6
     assert all(r["recorded_at"] == format_time(READ) for r in rows)
 
     code, text, _ = await audit(
