@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 import uuid
@@ -455,4 +456,6 @@ async def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # The Kafka client logs each failed connection attempt; the tool says once what failed.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     return asyncio.run(run(sys.argv[1:] if argv is None else argv))
