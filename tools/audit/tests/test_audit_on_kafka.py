@@ -467,10 +467,12 @@ async def _copy(
     partitions: int,
     change: Callable[[int, ConsumerRecord], bytes | None],
     repeat: tuple[int, int] | None = None,
+    topic: str | None = None,
 ) -> str:
-    """The records on a new topic, same partitions, each value through `change` (None
-    drops the record); `repeat=(i, j)` publishes records i..j-1 again after record j-1."""
-    topic = fresh_topic()
+    """The records on a new topic (`topic`, or a fresh one), same partitions, each value
+    through `change` (None drops the record); `repeat=(i, j)` publishes records i..j-1
+    again after record j-1."""
+    topic = topic or fresh_topic()
     await ensure_topics(bootstrap, [topic], partitions=partitions)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
@@ -576,6 +578,52 @@ async def test_a_batch_published_twice_is_reported_as_duplicates_not_a_break(
     assert "OK: every hash chain holds" in out
     assert f"{last - first} duplicates" in out
     assert "duplicate (not a break)" in out
+
+
+async def test_case_and_access_say_when_a_read_was_dropped_from_the_log(
+    story: Story, kafka_bootstrap: str
+) -> None:
+    """A copy of all four topics in another namespace, one recorded read of the case
+    left out: `access` lists what is left but exits 1 naming where the chain breaks, and
+    `case` does the same."""
+    namespace = fresh_namespace()
+    dropped: ConsumerRecord | None = None
+    follower: ConsumerRecord | None = None
+    for name in EVENT_TOPICS:
+        source = namespaced(name, story.namespace)
+        records = await read_to_end(kafka_bootstrap, source)
+        if name == CASES_EVENTS:
+            reads = [
+                r for r in records if dict(r.headers)["ce_type"].endswith(b".RestrictedCaseRead.v1")
+            ]
+            dropped, follower = reads[0], reads[1]
+        await _copy(
+            kafka_bootstrap,
+            records,
+            len(await partitions_of(kafka_bootstrap, source)),
+            lambda _i, r, gone=dropped: None if r is gone else r.value,
+            topic=namespaced(name, namespace),
+        )
+    assert dropped is not None and follower is not None
+    copy = namespaced(CASES_EVENTS, namespace)
+    partition, offset = _offset_of(
+        await read_to_end(kafka_bootstrap, copy), dict(follower.headers)["ce_id"].decode()
+    )
+    broken_at = f"first at {copy} partition {partition} offset {offset}: "
+
+    code, out, err = await audit(
+        "access", story.case_id, "--namespace", namespace, "--json", bootstrap=kafka_bootstrap
+    )
+    assert code == 1
+    assert len(json.loads(out)["reads"]) == 5
+    assert broken_at in err
+    assert "gap" in err
+    code, out, err = await audit(
+        "case", story.case_id, "--namespace", namespace, bootstrap=kafka_bootstrap
+    )
+    assert code == 1
+    assert "RestrictedCaseRead" in out
+    assert broken_at in err
 
 
 async def test_a_destroyed_key_reads_redacted_and_the_chains_still_verify(

@@ -173,17 +173,7 @@ def _report_json(report: chain.Report) -> dict[str, Any]:
             }
             for name, t in report.topics.items()
         },
-        "breaks": [
-            {
-                "topic": b.topic,
-                "partition": b.partition,
-                "offset": b.offset,
-                "stream_id": b.stream_id,
-                "stream_version": b.stream_version,
-                "reason": b.reason,
-            }
-            for b in report.breaks
-        ],
+        "breaks": _breaks_json(report),
         "duplicates": [
             {
                 "topic": d.topic,
@@ -251,6 +241,14 @@ async def _case_history(args: argparse.Namespace, case_id: str) -> History:
     found = history(records, subjects)
     if not found.entries:
         raise Problem(f"case {case_id}: no events on the topics {', '.join(topics)}")
+    # The case's own streams, checked as `verify` checks every stream: a changed, dropped
+    # or reordered event of this case shows here too.
+    by_topic: dict[str, list[Located]] = {}
+    for record in records:
+        by_topic.setdefault(record.topic, []).append(record)
+    for topic, located in by_topic.items():
+        located.sort(key=lambda r: (r.partition, r.offset))
+        chain.check_topic(found.integrity, topic, located)
     return found
 
 
@@ -338,6 +336,33 @@ def _print_timeline(entries: list[Entry], out: TextIO) -> None:
             print(f"{'':28} personal: {shown}", file=out)
 
 
+def _integrity(found: History, case_id: str, err: TextIO) -> int:
+    """0 when the case's streams verify, else 1 with the first broken link on stderr."""
+    breaks = found.integrity.breaks
+    if not breaks:
+        return 0
+    print(
+        f"case {case_id}: the log of this case is broken ({len(breaks)} broken links); "
+        f"first at {breaks[0].describe()}; run `audit verify`",
+        file=err,
+    )
+    return 1
+
+
+def _breaks_json(report: chain.Report) -> list[dict[str, Any]]:
+    return [
+        {
+            "topic": b.topic,
+            "partition": b.partition,
+            "offset": b.offset,
+            "stream_id": b.stream_id,
+            "stream_version": b.stream_version,
+            "reason": b.reason,
+        }
+        for b in report.breaks
+    ]
+
+
 async def _case(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     case_id = _case_id(args.case_id)
     moment = _moment(args.as_of) if args.as_of else None
@@ -348,7 +373,6 @@ async def _case(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.decrypt:
         entries = await _decrypt(entries)
     state = case_as_of((e.fact() for e in entries), moment) if moment is not None else None
-    invalid = [e for e in entries if not e.hash_valid]
     if args.json:
         answer = {
             "case_id": case_id,
@@ -356,6 +380,10 @@ async def _case(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             "decrypted": bool(args.decrypt),
             "events": [e.to_json() for e in entries],
             "duplicates_skipped": found.duplicates,
+            "integrity": {
+                "ok": found.integrity.ok,
+                "breaks": _breaks_json(found.integrity),
+            },
             "state": state.to_json() if state is not None else None,
         }
         print(json.dumps(answer, indent=2, ensure_ascii=False), file=out)
@@ -373,20 +401,13 @@ async def _case(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if state is not None:
             print(file=out)
             print("\n".join(_state_lines(state)), file=out)
-    if invalid:
-        print(
-            f"case {case_id}: {len(invalid)} events do not match their hash (first: "
-            f"{invalid[0].located.where}); run `audit verify`",
-            file=err,
-        )
-        return 1
-    return 0
+    return _integrity(found, case_id, err)
 
 
 # --- access ------------------------------------------------------------------------
 
 
-async def _access(args: argparse.Namespace, out: TextIO) -> int:
+async def _access(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     case_id = _case_id(args.case_id)
     found = await _case_history(args, case_id)
     rows = []
@@ -411,8 +432,14 @@ async def _access(args: argparse.Namespace, out: TextIO) -> int:
         "it) and refused answers to submitters; reads of an unrestricted case are not events"
     )
     if args.json:
-        print(json.dumps({"case_id": case_id, "reads": rows, "note": note}, indent=2), file=out)
-        return 0
+        answer = {
+            "case_id": case_id,
+            "reads": rows,
+            "note": note,
+            "integrity": {"ok": found.integrity.ok, "breaks": _breaks_json(found.integrity)},
+        }
+        print(json.dumps(answer, indent=2), file=out)
+        return _integrity(found, case_id, err)
     print(f"Case {case_id}: {len(rows)} recorded reads", file=out)
     print(f"{'READ AT':28} {'SERVICE':10} {'STAFF':24} {'ROLE':14} {'VIEW':14} ACCESS", file=out)
     for r in rows:
@@ -423,7 +450,7 @@ async def _access(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
     print(note, file=out)
-    return 0
+    return _integrity(found, case_id, err)
 
 
 # --- entry -------------------------------------------------------------------------
@@ -439,7 +466,7 @@ async def run(argv: Sequence[str], out: TextIO | None = None, err: TextIO | None
             return await _verify(args, out)
         if args.command == "case":
             return await _case(args, out, err)
-        return await _access(args, out)
+        return await _access(args, out, err)
     except Usage as exc:
         print(f"audit {args.command}: {exc}", file=err)
         return 2

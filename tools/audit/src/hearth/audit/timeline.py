@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hearth.audit.as_of import Fact
+from hearth.audit.chain import Report
 from hearth.audit.log import Located
 from hearth.audit.personal import masked, personal_values
 from hearth.audit.summaries import summary
@@ -108,6 +109,8 @@ class History:
     entries: list[Entry] = field(default_factory=list)
     duplicates: int = 0
     unreadable: list[Located] = field(default_factory=list)
+    integrity: Report = field(default_factory=Report)
+    """The hash-chain check of the case's own streams (see `hearth.audit.chain`)."""
 
     @property
     def invalid(self) -> list[Entry]:
