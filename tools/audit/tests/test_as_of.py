@@ -257,3 +257,55 @@ def test_json_form_names_times_in_utc() -> None:
 def test_a_naive_moment_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone"):
         case_as_of(HISTORY, datetime(2026, 11, 30, 9, 30))
+
+
+def test_what_was_known_is_counted_without_personal_data() -> None:
+    received = fact(
+        OPENED,
+        "ReportReceived",
+        {
+            "abuse_types": ["physical", "coercive_control"],
+            "alleged_perpetrators": [{"name": "Quinn Perpname"}],
+            "children": [{"name": "y"}, {"name": "z"}],
+            "safe_contact": None,
+        },
+        service="intake",
+    )
+    raised = fact(OPENED, "FlagRaised", {"flag_id": "f1", "kind": "potential_risk"})
+    other = fact(OPENED, "FlagRaised", {"flag_id": "f2", "kind": "potentially_vulnerable"})
+    removed = fact(OPENED + timedelta(hours=1), "FlagRemoved", {"flag_id": "f1"})
+    attempt = fact(OPENED + timedelta(hours=1), "ContactAttempted", {"outcome": "no_answer"})
+    contacted = fact(
+        OPENED + timedelta(hours=2),
+        "SurvivorContacted",
+        {"contacted_at": iso(OPENED + timedelta(hours=2)), "first_contact": True},
+    )
+    safe = fact(OPENED + timedelta(hours=2), "SafeContactUpdated", {})
+    dash = fact(
+        OPENED + timedelta(hours=3), "DashCompleted", {"risk_level": "medium"}, service="risk"
+    )
+    referral = fact(
+        OPENED + timedelta(hours=4),
+        "ReferralMade",
+        {"referral_type": "police"},
+        service="referrals",
+    )
+    people = fact(OPENED + timedelta(hours=5), "PeopleUpdated", {"children": [{"name": "y"}]})
+    history = [received, raised, other, removed, attempt, contacted, safe, dash, referral, people]
+
+    early = case_as_of(history, OPENED)
+    assert (early.abuse_types, early.alleged_perpetrators, early.children) == (
+        ("physical", "coercive_control"),
+        1,
+        2,
+    )
+    assert (early.safe_contact_recorded, sorted(early.flags.values())) == (
+        False,
+        ["potential_risk", "potentially_vulnerable"],
+    )
+    late = case_as_of(history, OPENED + timedelta(hours=5))
+    assert (late.contact_attempts, late.contacts, late.assessments) == (1, 1, 1)
+    assert (late.safe_contact_recorded, late.referrals, late.children) == (True, ("police",), 1)
+    assert list(late.flags.values()) == ["potentially_vulnerable"]
+    assert late.to_json()["known"]["active_flags"] == ["potentially_vulnerable"]
+    assert "Quinn Perpname" not in str(late.to_json())

@@ -88,6 +88,16 @@ class CaseAsOf:
     risk_level: str | None = None
     marac: str | None = None
     reports: int = 0
+    abuse_types: tuple[str, ...] = ()
+    alleged_perpetrators: int = 0
+    children: int = 0
+    safe_contact_recorded: bool = False
+    contact_attempts: int = 0
+    contacts: int = 0
+    assessments: int = 0
+    referrals: tuple[str, ...] = ()
+    flags: dict[str, str] = field(default_factory=dict)
+    """Active flags by flag id: their kind."""
     deadlines: list[Deadline] = field(default_factory=list)
     actors: dict[tuple[str, str], ActorDid] = field(default_factory=dict)
 
@@ -109,6 +119,17 @@ class CaseAsOf:
             "risk_level": self.risk_level,
             "marac": self.marac,
             "reports": self.reports,
+            "known": {
+                "abuse_types": list(self.abuse_types),
+                "alleged_perpetrators": self.alleged_perpetrators,
+                "children": self.children,
+                "safe_contact_recorded": self.safe_contact_recorded,
+                "contact_attempts": self.contact_attempts,
+                "contacts": self.contacts,
+                "assessments": self.assessments,
+                "referrals": list(self.referrals),
+                "active_flags": sorted(self.flags.values()),
+            },
             "deadlines": [
                 {
                     "kind": d.kind,
@@ -234,16 +255,53 @@ class _Fold:
         if handler is not None:
             handler(p, fact)
 
+    def _known(self, p: Mapping[str, Any]) -> None:
+        s = self.state
+        for kind in p.get("abuse_types") or ():
+            if kind not in s.abuse_types:
+                s.abuse_types = (*s.abuse_types, str(kind))
+        if p.get("alleged_perpetrators") is not None:
+            s.alleged_perpetrators = max(s.alleged_perpetrators, len(p["alleged_perpetrators"]))
+        if p.get("children") is not None:
+            s.children = max(s.children, len(p["children"]))
+        if p.get("safe_contact") is not None:
+            s.safe_contact_recorded = True
+
     def on_ReportReceived(self, p: Mapping[str, Any], fact: Fact) -> None:
         self.state.reports += 1
+        self._known(p)
 
     def on_CaseOpened(self, p: Mapping[str, Any], fact: Fact) -> None:
         self.state.status = Status.OPEN
         self._restrict(p.get("restriction"))
         self.case_deadlines(p)
+        self._known(p)
 
     def on_ReportAddedToCase(self, p: Mapping[str, Any], fact: Fact) -> None:
         self.case_deadlines(p)
+        self._known(p)
+
+    def on_PeopleUpdated(self, p: Mapping[str, Any], fact: Fact) -> None:
+        # The lists given replace the earlier ones.
+        if p.get("alleged_perpetrators") is not None:
+            self.state.alleged_perpetrators = len(p["alleged_perpetrators"])
+        if p.get("children") is not None:
+            self.state.children = len(p["children"])
+
+    def on_SafeContactUpdated(self, p: Mapping[str, Any], fact: Fact) -> None:
+        self.state.safe_contact_recorded = True
+
+    def on_ContactAttempted(self, p: Mapping[str, Any], fact: Fact) -> None:
+        self.state.contact_attempts += 1
+
+    def on_FlagRaised(self, p: Mapping[str, Any], fact: Fact) -> None:
+        self.state.flags[str(p.get("flag_id"))] = str(p.get("kind"))
+
+    def on_FlagRemoved(self, p: Mapping[str, Any], fact: Fact) -> None:
+        self.state.flags.pop(str(p.get("flag_id")), None)
+
+    def on_ReferralMade(self, p: Mapping[str, Any], fact: Fact) -> None:
+        self.state.referrals = (*self.state.referrals, str(p.get("referral_type")))
 
     def on_SurvivorIdentified(self, p: Mapping[str, Any], fact: Fact) -> None:
         self.due("first_contact", p.get("contact_due_at"))
@@ -289,6 +347,7 @@ class _Fold:
             self.state.case_manager = manager.get("staff_id")
 
     def on_SurvivorContacted(self, p: Mapping[str, Any], fact: Fact) -> None:
+        self.state.contacts += 1
         if p.get("first_contact"):
             self.met("first_contact", p.get("contacted_at"), late=bool(p.get("late")))
 
@@ -330,6 +389,7 @@ class _Fold:
         self.overdue("emergency_repair", str(p.get("repair_id")), p.get("due_at"))
 
     def on_DashCompleted(self, p: Mapping[str, Any], fact: Fact) -> None:
+        self.state.assessments += 1
         if p.get("risk_level"):
             self.state.risk_level = str(p["risk_level"])
 
@@ -341,6 +401,7 @@ class _Fold:
 
     def on_MaracReferred(self, p: Mapping[str, Any], fact: Fact) -> None:
         self.state.marac = "referred"
+        self.state.referrals = (*self.state.referrals, "marac")
 
     def on_MaracListed(self, p: Mapping[str, Any], fact: Fact) -> None:
         self.state.marac = f"listed for {p.get('meeting_date')}"

@@ -301,6 +301,14 @@ def _state_lines(state: CaseAsOf) -> list[str]:
         f"  risk level    {state.risk_level or 'not assessed'}",
         f"  MARAC         {state.marac or 'none'}",
         f"  reports       {state.reports}",
+        f"  abuse types   {', '.join(state.abuse_types) or 'none recorded'}",
+        f"  people        {state.alleged_perpetrators} alleged perpetrators, "
+        f"{state.children} children; safe contact "
+        + ("recorded" if state.safe_contact_recorded else "not recorded"),
+        f"  contact       {state.contacts} contacts, {state.contact_attempts} attempts",
+        f"  assessments   {state.assessments}",
+        f"  referrals     {', '.join(state.referrals) or 'none'}",
+        f"  flags         {', '.join(sorted(state.flags.values())) or 'none'}",
         "  deadlines:",
     ]
     if not state.deadlines:
