@@ -343,6 +343,12 @@ async def test_as_of_shows_the_case_before_and_after_it_was_restricted(
             story.manager,
             "high",
         )
+    known = after["state"]["known"]
+    assert (known["abuse_types"], known["alleged_perpetrators"], known["assessments"]) == (
+        ["physical"],
+        1,
+        1,
+    )
     deadlines = {d["kind"]: d["status"] for d in before["state"]["deadlines"]}
     assert deadlines == {
         "first_contact": "due",
