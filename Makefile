@@ -52,7 +52,7 @@ test: bootstrap ## lint, then the whole test suite against real Kafka and Postgr
 lint: ## ruff (lint + format check) and mypy
 	$(UV_RUN) ruff check .
 	$(UV_RUN) ruff format --check .
-	$(UV_RUN) mypy contracts/src libs/eventstore/src services/*/src
+	$(UV_RUN) mypy contracts/src libs/eventstore/src services/*/src tools/*/src
 
 fmt: ## format the code and apply ruff's safe fixes
 	$(UV_RUN) ruff format .

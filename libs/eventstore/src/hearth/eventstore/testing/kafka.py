@@ -25,8 +25,13 @@ async def read_topic(
     """
     keep = match or (lambda _: True)
     tps = await partitions_of(bootstrap_servers, topic)
+    # "earliest": with the default ("latest") the reset that assigning starts can win over
+    # `seek_to_beginning`, and the reader would start at the end and find nothing.
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, isolation_level=ISOLATION
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        isolation_level=ISOLATION,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     records: list[ConsumerRecord] = []
@@ -54,8 +59,13 @@ async def read_to_end(
 ) -> list[ConsumerRecord]:
     """Every record on the topic now: from offset 0 up to each partition's end offset."""
     tps = await partitions_of(bootstrap_servers, topic)
+    # "earliest": with the default ("latest") the reset that assigning starts can win over
+    # `seek_to_beginning`, and the reader would start at the end and find nothing.
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, isolation_level=ISOLATION
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        isolation_level=ISOLATION,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     records: list[ConsumerRecord] = []
