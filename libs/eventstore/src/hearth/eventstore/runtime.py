@@ -91,6 +91,8 @@ class Argument:
     name: str
     help: str
     choices: Sequence[str] | None = None
+    optional: bool = False
+    """May be left out (the command's `run` then gets None for it)."""
 
 
 @dataclass(frozen=True)
@@ -557,7 +559,14 @@ async def _replay_dlq(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
 
 
 async def _rebuild(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
-    which = args["consumer"]
+    """One consumer, or (none named) each of the service's consumers in turn."""
+    named = args.get("consumer")
+    for which in [named] if named else list(runtime.consumers):
+        await _rebuild_one(runtime, which)
+    return 0
+
+
+async def _rebuild_one(runtime: Runtime[Any], which: str) -> None:
     consumer = runtime.consumers[which]
     await consumer.reset()
     stop = asyncio.Event()
@@ -568,13 +577,18 @@ async def _rebuild(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
         stop.set()
         await task
     print(f"{which} rebuilt from offset 0")
-    return 0
 
 
 def common_commands(spec: ServiceSpec[Any]) -> list[OperatorCommand[Any]]:
     """The operator commands every service has, with its consumers as their choices."""
     consumer = Argument(
         "consumer", "one of the service's consumers", [c.name for c in spec.consumers]
+    )
+    every_consumer = Argument(
+        "consumer",
+        "one of the service's consumers (none: each of them)",
+        [c.name for c in spec.consumers],
+        optional=True,
     )
     return [
         OperatorCommand("migrate", "apply database migrations and exit", _migrated),
@@ -586,7 +600,7 @@ def common_commands(spec: ServiceSpec[Any]) -> list[OperatorCommand[Any]]:
             "rebuild",
             "empty a consumer's read model and replay it from offset 0",
             _rebuild,
-            [consumer],
+            [every_consumer],
         ),
     ]
 
@@ -604,7 +618,10 @@ def main(spec: ServiceSpec[Any], argv: Sequence[str] | None = None) -> int:
     for command in commands.values():
         p = sub.add_parser(command.name, help=command.help, description=command.help)
         for a in command.arguments:
-            p.add_argument(a.name, help=a.help, choices=a.choices)
+            if a.optional:
+                p.add_argument(a.name, help=a.help, choices=a.choices, nargs="?")
+            else:
+                p.add_argument(a.name, help=a.help, choices=a.choices)
     args = parser.parse_args(argv)
     settings = ServiceSettings()
     configure_logging(spec.name, settings.log_level)
