@@ -1,0 +1,57 @@
+"""Shapes of the reporting API's answers (documentation only: no rules here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+
+class FiguresFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+class FiguresAnswer(BaseModel):
+    """A report's figures for a period: sections of figures, each a count, a breakdown
+    (`counts` and `total`), a rate (`count`, `of`, `percent`), a median (`median_days`,
+    `of`), a rate per population, or `not_recorded` with the reason. Suppressed counts
+    (`external=true`) read "<5", and cells hidden beside them "suppressed"."""
+
+    report: str
+    period: str
+    period_start: datetime
+    period_end: datetime
+    as_of: datetime
+    suppressed_below: int | None
+    sections: dict[str, dict[str, dict[str, Any]]]
+
+
+class CaseRow(BaseModel):
+    """One case as the list shows it: facts, never anyone's details."""
+
+    case_id: UUID
+    opened_at: datetime
+    status: str
+    closed_at: datetime | None
+    closure_reason: str | None
+    channel: str | None
+    reporter_kind: str | None
+    case_manager_id: str | None
+    risk_level: str | None
+    restricted: bool
+    repeat: bool
+    deadlines_running: int
+    deadlines_overdue: int
+
+
+class CaseList(BaseModel):
+    cases: list[CaseRow]
+    total: int
+    """How many cases the caller may see (restricted cases they are not named on are
+    neither listed nor counted here; the figures count every case)."""
+    limit: int
+    offset: int

@@ -1,0 +1,35 @@
+"""Reading reporting's facts for an answer: one consistent snapshot per request.
+
+Reporting decides nothing and appends nothing; its facts come from the consumer. A
+report reads every table in one read-only, repeatable-read transaction, so its figures
+agree with one another even while events arrive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hearth.contracts.envelope import Actor
+from hearth.eventstore.runtime import Runtime
+from hearth.reporting import read_model
+from hearth.reporting.domain.figures import Report, ReportKind, report
+from hearth.reporting.domain.periods import parse_period
+from hearth.reporting.settings import ReportingConfig
+
+
+async def figures(runtime: Runtime[ReportingConfig], kind: ReportKind, period: str) -> Report:
+    """The report for the period named, as it stands now."""
+    policy = runtime.context.policy
+    chosen = parse_period(period, policy.working_days.timezone)
+    pool = runtime.event_store.pool
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        facts = await read_model.load_facts(conn, runtime.schema)
+    return report(kind, facts, chosen, runtime.clock.now(), policy)
+
+
+async def case_page(
+    runtime: Runtime[ReportingConfig], actor: Actor, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The cases the actor may see, newest first."""
+    async with runtime.event_store.transaction() as conn:
+        return await read_model.case_list(conn, runtime.schema, actor.id, limit, offset)
