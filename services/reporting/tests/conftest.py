@@ -24,6 +24,8 @@ from hearth.contracts.events.case_values import (
     ClosureReason,
     DashOutcome,
     EmergencyRepairDue,
+    ErasureBasis,
+    ErasureReason,
     Restriction,
     RestrictionReason,
 )
@@ -347,6 +349,21 @@ class CaseStory:
             ),
             at,
             MANAGER,
+        )
+
+    def erased(self, at: datetime, closed_at: datetime) -> Any:
+        return self.cases(
+            ev.CaseErased(
+                case_id=self.case_id,
+                erased_at=at,
+                basis=ErasureBasis.RETENTION_EXPIRED,
+                reason=ErasureReason.RETENTION_PERIOD_ENDED,
+                retention_policy="west-kent-2024",
+                retention_years=6,
+                closed_at=closed_at,
+            ),
+            at,
+            CASES_ACTOR,
         )
 
     def reopened(self, at: datetime) -> Any:

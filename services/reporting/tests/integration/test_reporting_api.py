@@ -135,3 +135,24 @@ async def test_the_case_list_hides_restricted_cases_from_staff_not_named(
     assert hidden not in [c["case_id"] for c in theirs["cases"]]
     page = (await _get(reporting, "/cases?limit=1&offset=1")).json()
     assert [c["case_id"] for c in page["cases"]] == [seen["cases"][1]["case_id"]]
+
+
+async def test_an_erased_case_is_listed_to_nobody_and_still_counted(
+    reporting: RunningService,
+    producers: Any,
+    until_caught_up: Callable[..., Any],
+    kit: SimpleNamespace,
+) -> None:
+    story = kit.CaseStory()
+    story.opened(kit.MONDAY, equality=kit.EQUALITY)
+    closed_at = kit.MONDAY + timedelta(days=3)
+    story.closed(closed_at)
+    story.erased(kit.MONDAY + timedelta(days=4), closed_at)
+    await producers.append(story.events)
+    await until_caught_up(reporting, producers)
+
+    for who in (MANAGER, ("auditor-0001", Role.AUDITOR), ("admin-0001", Role.ADMIN)):
+        assert (await _get(reporting, "/cases", who)).json()["cases"] == []
+    figures = (await _get(reporting, "/figures/committee?period=2026-07")).json()["sections"]
+    assert figures["cases"]["new"] == {"count": 1}
+    assert figures["equality"]["male"]["count"] == 1
