@@ -92,7 +92,7 @@ async def _write(conn: Conn, s: str, change: c.Change) -> None:
         case c.DeadlineMet():
             await conn.execute(
                 f"""UPDATE {s}.deadlines SET met_at = $4, outcome = $5
-                    WHERE case_id = $1 AND kind = $2 AND ref = $3""",
+                    WHERE case_id = $1 AND kind = $2 AND ref = $3 AND met_at IS NULL""",
                 change.case_id,
                 change.kind.value,
                 change.ref,

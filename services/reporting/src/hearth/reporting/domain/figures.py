@@ -374,11 +374,14 @@ def _referral_status(r: f.Referral, v: _View) -> str:
 
 def _referrals(v: _View) -> Section:
     made = [r for r in v.facts.referrals if v.holds(r.made_at)]
+    # A MARAC referral is heard at a meeting, not answered by an agency: its progress is
+    # in the MARAC figures, and only the other referrals have outcomes.
+    to_agencies = [r for r in made if r.referral_type != ReferralType.MARAC]
     statuses = ["awaiting_answer", "accepted", "declined", *_categories(ReferralOutcome)]
     declined = [r.decline_reason for r in v.facts.referrals if v.holds(r.declined_at)]
     return {
         "by_type": _only(Counter(r.referral_type for r in made), _categories(ReferralType)),
-        "by_outcome": _only(Counter(_referral_status(r, v) for r in made), statuses),
+        "by_outcome": _only(Counter(_referral_status(r, v) for r in to_agencies), statuses),
         "declined_by_reason": _only(Counter(r or "" for r in declined), _categories(DeclineReason)),
     }
 
