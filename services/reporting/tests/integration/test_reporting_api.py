@@ -156,3 +156,31 @@ async def test_an_erased_case_is_listed_to_nobody_and_still_counted(
     figures = (await _get(reporting, "/figures/committee?period=2026-07")).json()["sections"]
     assert figures["cases"]["new"] == {"count": 1}
     assert figures["equality"]["male"]["count"] == 1
+
+
+async def test_deadlines_due_and_overdue_on_the_cases_the_caller_may_see(
+    reporting: RunningService,
+    producers: Any,
+    until_caught_up: Callable[..., Any],
+    kit: SimpleNamespace,
+) -> None:
+    seen = kit.CaseStory()
+    opened = seen.opened(kit.MONDAY)
+    seen.contact_overdue(opened, opened.contact_due_at + timedelta(minutes=1))
+    hidden = kit.CaseStory()
+    hidden.opened(kit.MONDAY, staff_survivor="cso-0099", restricted_to=("dalead-0002",))
+    await producers.append([*seen.events, *hidden.events])
+    await until_caught_up(reporting, producers)
+
+    running = (await _get(reporting, "/deadlines")).json()
+    assert {(d["case_id"], d["kind"]) for d in running["deadlines"]} == {
+        (str(seen.case_id), "first_contact"),
+        (str(seen.case_id), "dash"),
+    }
+    assert running["deadlines"][0]["kind"] == "first_contact"  # the soonest due first
+    overdue = (await _get(reporting, "/deadlines?overdue=true")).json()
+    assert [(d["case_id"], d["kind"]) for d in overdue["deadlines"]] == [
+        (str(seen.case_id), "first_contact")
+    ]
+    named = (await _get(reporting, "/deadlines", ("dalead-0002", Role.MANAGER))).json()
+    assert named["total"] == 4

@@ -1,10 +1,10 @@
 """The reporting HTTP API: figures for the executive team, the committee and MARAC, and
-the case list.
+the lists of cases and of deadlines due.
 
 Every request carries a signed bearer token (401 without). Figures and the case list
 need the manager, auditor or admin role (403 otherwise). `external=true` suppresses
-small counts for sharing outside the organisation (`domain/suppression.py`). The case
-list leaves out restricted cases the caller is not named on, and cases they are on as
+small counts for sharing outside the organisation (`domain/suppression.py`). The lists
+leave out restricted cases the caller is not named on, and cases they are on as
 survivor or alleged perpetrator; the figures count every case.
 """
 
@@ -91,3 +91,17 @@ async def list_cases(
     """Every case the caller may see, newest first, with its facts (no personal data)."""
     rows, total = await handlers.case_page(_runtime(request), actor, limit, offset)
     return {"cases": [case_row(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/deadlines", response_model=m.DeadlineList, responses=answers())
+async def list_deadlines(
+    request: Request,
+    actor: Reader,
+    overdue: bool = False,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
+) -> dict[str, Any]:
+    """The deadlines due now, soonest first (`overdue=true`: only those found overdue), on
+    the cases the caller may see."""
+    rows, total = await handlers.deadline_page(_runtime(request), actor, overdue, limit, offset)
+    return {"deadlines": rows, "total": total, "limit": limit, "offset": offset}

@@ -55,3 +55,22 @@ class CaseList(BaseModel):
     neither listed nor counted here; the figures count every case)."""
     limit: int
     offset: int
+
+
+class DeadlineRow(BaseModel):
+    """A first-contact, DASH or emergency-repair deadline still running."""
+
+    case_id: UUID
+    kind: str
+    started_at: datetime
+    due_at: datetime
+    overdue_at: datetime | None
+    """When the deadline was found overdue (none: not yet due, or not yet noticed)."""
+    case_manager_id: str | None
+
+
+class DeadlineList(BaseModel):
+    deadlines: list[DeadlineRow]
+    total: int
+    limit: int
+    offset: int

@@ -33,3 +33,13 @@ async def case_page(
     """The cases the actor may see, newest first."""
     async with runtime.event_store.transaction() as conn:
         return await read_model.case_list(conn, runtime.schema, actor.id, limit, offset)
+
+
+async def deadline_page(
+    runtime: Runtime[ReportingConfig], actor: Actor, overdue_only: bool, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The deadlines running on cases the actor may see, soonest first."""
+    async with runtime.event_store.transaction() as conn:
+        return await read_model.deadline_list(
+            conn, runtime.schema, actor.id, overdue_only, limit, offset
+        )

@@ -465,6 +465,32 @@ async def case_list(
     return [dict(r) for r in rows], int(total)
 
 
+async def deadline_list(
+    conn: Conn, schema: str, staff_id: str, overdue_only: bool, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the deadlines still running (or only those found overdue) on cases this
+    member of staff may see, the soonest due first, with how many there are."""
+    s = check_schema_name(schema)
+    where = (
+        "d.met_at IS NULL AND d.cancelled_at IS NULL AND c.opened_at IS NOT NULL "
+        "AND c.erased_at IS NULL AND NOT ($1 = ANY(c.hidden_from)) "
+        "AND (c.visible_to_everyone OR $1 = ANY(c.visible_to))"
+        + (" AND d.overdue_at IS NOT NULL" if overdue_only else "")
+    )
+    source = f"{s}.deadlines d JOIN {s}.case_facts c ON c.case_id = d.case_id"
+    rows = await conn.fetch(
+        f"""SELECT d.case_id, d.kind, d.started_at, d.due_at, d.overdue_at,
+                c.case_manager_id
+            FROM {source} WHERE {where}
+            ORDER BY d.due_at, d.case_id, d.kind LIMIT $2 OFFSET $3""",
+        staff_id,
+        limit,
+        offset,
+    )
+    total = await conn.fetchval(f"SELECT count(*) FROM {source} WHERE {where}", staff_id)
+    return [dict(r) for r in rows], int(total)
+
+
 async def snapshot(conn: Conn, schema: str) -> dict[str, list[dict[str, Any]]]:
     """Every table's rows in a stable order (to compare a rebuild with what it replaced)."""
     s = check_schema_name(schema)
