@@ -90,6 +90,12 @@ async def test_figures_as_json_and_csv_and_suppressed_for_sharing(
     assert rows[0][:4] == ["report", "executive", "period", "2026-07"]
     assert ["cases", "new", "", "count", "3"] in rows
 
+    page = await _get(reporting, "/figures/committee?period=2026-Q3&format=html&external=true")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "<svg" in page.text and "show as &lt;5" in page.text
+
     marac = (await _get(reporting, "/figures/marac?period=2026")).json()
     assert marac["sections"]["volume"]["cases_referred"] == {"count": 0}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from hearth.contracts.envelope import Actor, Role
 from hearth.eventstore.api_docs import answers
@@ -25,6 +25,7 @@ from hearth.reporting import handlers
 from hearth.reporting.domain.figures import ReportKind
 from hearth.reporting.domain.periods import PERIOD_PATTERN
 from hearth.reporting.domain.suppression import present
+from hearth.reporting.report_page import CSP, figures_page
 from hearth.reporting.views import case_row, figures_csv
 
 router = APIRouter(tags=["reporting"])
@@ -51,8 +52,12 @@ def _runtime(request: Request) -> Runtime:
     response_model=m.FiguresAnswer,
     responses={
         200: {
-            "description": "The report's figures, as JSON or (`format=csv`) CSV",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "The report's figures, as JSON, CSV (`format=csv`) or a printable "
+            "page with bar charts (`format=html`)",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
         },
         **answers(),
     },
@@ -69,7 +74,8 @@ async def get_figures(
     deadlines), `committee` (quarterly: those, timescales, risk, MARAC, referrals,
     consent, closures, reporting delay, channels, ASB enquiries, children, equality), or
     `marac` (the SafeLives indicators). `external=true` suppresses counts below the
-    policy's threshold, and cells that would let a reader work one out."""
+    policy's threshold, and cells that would let a reader work one out. `format`: JSON,
+    CSV, or `html`, a printable page with bar charts (nothing loaded from elsewhere)."""
     runtime = _runtime(request)
     made = await handlers.figures(runtime, report, period)
     smallest = runtime.context.policy.suppression.smallest_shown if external else None
@@ -80,6 +86,11 @@ async def get_figures(
             figures_csv(shown),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if format is m.FiguresFormat.HTML:
+        return HTMLResponse(
+            figures_page(shown),
+            headers={"Content-Security-Policy": CSP, "X-Frame-Options": "DENY"},
         )
     return shown
 

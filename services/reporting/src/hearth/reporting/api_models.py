@@ -13,6 +13,8 @@ from pydantic import BaseModel
 class FiguresFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
+    HTML = "html"
+    """A printable page with bar charts."""
 
 
 class FiguresAnswer(BaseModel):
