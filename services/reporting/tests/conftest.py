@@ -26,8 +26,12 @@ from hearth.contracts.events.case_values import (
     EmergencyRepairDue,
     ErasureBasis,
     ErasureReason,
+    FeedbackRating,
     Restriction,
     RestrictionReason,
+    ReviewOutcome,
+    SecurityMeasure,
+    SurvivorFeedback,
 )
 from hearth.contracts.events.common import (
     AgeBand,
@@ -39,10 +43,12 @@ from hearth.contracts.events.common import (
     Ethnicity,
     MaracCriterion,
     MonitoringAnswer,
+    PerpetratorActionKind,
     ReferralType,
     Relationship,
     ReporterKind,
     RiskLevel,
+    SafeContact,
     Sex,
     SexualOrientation,
     Survivor,
@@ -345,9 +351,91 @@ class CaseStory:
     def closed(self, at: datetime, reason: ClosureReason = ClosureReason.SURVIVOR_MOVED) -> Any:
         return self.cases(
             ev.CaseClosed(
-                case_id=self.case_id, closed_at=at, reason=reason, approved_by="dalead-0001"
+                case_id=self.case_id,
+                closed_at=at,
+                reason=reason,
+                approved_by="dalead-0001",
+                survivor_feedback=SurvivorFeedback(
+                    feels_safer=True,
+                    rating=FeedbackRating.SATISFIED,
+                    comments="Alex says the new locks help her sleep.",
+                ),
             ),
             at,
+            MANAGER,
+        )
+
+    def casework(self, at: datetime) -> None:
+        """Safe contact recorded, wishes recorded, an action they led, a sanctuary
+        installation and a manager's review, an hour apart from `at`."""
+        hour = timedelta(hours=1)
+        self.cases(
+            ev.SafeContactUpdated(
+                case_id=self.case_id,
+                updated_at=at,
+                safe_contact=SafeContact(
+                    safe_to_call=True,
+                    safe_to_text=False,
+                    safe_to_email=False,
+                    safe_to_write=False,
+                    safe_to_visit=False,
+                    safe_phone_numbers=("07700 900111",),
+                    withheld_number_only=True,
+                    never_leave_voicemail=True,
+                    interpreter_needed=False,
+                ),
+                survivors_own=True,
+            ),
+            at,
+        )
+        wishes = ev.SurvivorWishesRecorded(
+            case_id=self.case_id,
+            wishes_id=uuid.uuid4(),
+            recorded_at=at + hour,
+            wanted_actions=(PerpetratorActionKind.TENANCY_WARNING,),
+            in_own_words="I want him warned but not evicted.",
+        )
+        self.cases(wishes, at + hour)
+        self.cases(
+            ev.PerpetratorActionTaken(
+                case_id=self.case_id,
+                action_id=uuid.uuid4(),
+                perpetrator_person_id=uuid.uuid4(),
+                kind=PerpetratorActionKind.TENANCY_WARNING,
+                taken_at=at + 2 * hour,
+                survivor_wishes_id=wishes.wishes_id,
+                survivor_agreed=True,
+            ),
+            at + 2 * hour,
+        )
+        request_id = uuid.uuid4()
+        self.cases(
+            ev.SecurityMeasureRequested(
+                case_id=self.case_id,
+                request_id=request_id,
+                requested_at=at + 2 * hour,
+                measures=(SecurityMeasure.LOCK_CHANGE,),
+                sanctuary_scheme=True,
+            ),
+            at + 2 * hour,
+        )
+        self.cases(
+            ev.SecurityMeasureInstalled(
+                case_id=self.case_id,
+                request_id=request_id,
+                installed_at=at + 3 * hour,
+                measures=(SecurityMeasure.LOCK_CHANGE,),
+            ),
+            at + 3 * hour,
+        )
+        self.cases(
+            ev.CaseReviewed(
+                case_id=self.case_id,
+                review_id=uuid.uuid4(),
+                reviewed_at=at + 4 * hour,
+                outcome=ReviewOutcome.CONTINUE,
+            ),
+            at + 4 * hour,
             MANAGER,
         )
 

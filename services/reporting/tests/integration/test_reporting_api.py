@@ -190,3 +190,51 @@ async def test_deadlines_due_and_overdue_on_the_cases_the_caller_may_see(
     ]
     named = (await _get(reporting, "/deadlines", ("dalead-0002", Role.MANAGER))).json()
     assert named["total"] == 4
+
+
+async def test_a_daha_sample_is_reproducible_with_each_cases_evidence_and_no_restricted_case(
+    reporting: RunningService,
+    producers: Any,
+    until_caught_up: Callable[..., Any],
+    kit: SimpleNamespace,
+) -> None:
+    stories = []
+    for n in range(4):
+        story = kit.CaseStory()
+        at = kit.MONDAY + timedelta(days=n)
+        opened = story.opened(at)
+        story.contacted(opened, at + timedelta(hours=1))
+        story.casework(at + timedelta(hours=2))
+        story.closed(at + timedelta(days=10))
+        stories.append(story)
+    hidden = kit.CaseStory()
+    hidden.opened(kit.MONDAY, staff_survivor="cso-0099", restricted_to=("auditor-0001",))
+    hidden.closed(kit.MONDAY + timedelta(days=3))
+    await producers.append([p for s in [*stories, hidden] for p in s.events])
+    await until_caught_up(reporting, producers)
+
+    auditor = ("auditor-0001", Role.AUDITOR)
+    path = "/daha/sample?period=2026-07&size=3&seed=7"
+    first = (await _get(reporting, path, auditor)).json()
+    assert (await _get(reporting, path, auditor)).json() == first
+    assert first["closed_cases"] == 4  # the restricted case is never sampled
+    sampled = [c["case_id"] for c in first["cases"]]
+    assert len(sampled) == 3 and str(hidden.case_id) not in sampled
+    assert set(sampled) <= {str(s.case_id) for s in stories}
+
+    file = first["cases"][0]
+    assert file["first_contact"][0]["within_target"] is True
+    assert file["safe_contact"][0]["survivors_own"] is True
+    [action] = file["perpetrator_actions"]
+    assert (action["kind"], action["wishes_recorded_before"]) == ("tenancy_warning", True)
+    assert file["manager_oversight"]["reviews"][0]["outcome"] == "continue"
+    assert file["manager_oversight"]["closures_approved_by"] == ["dalead-0001"]
+    assert file["closures"][0]["feels_safer"] is True
+    assert "locks help" not in str(first)
+
+    part4 = (await _get(reporting, "/figures/part4?period=2026-07")).json()["sections"]
+    assert part4["supported"]["cases"] == {"count": 5}
+    assert part4["sanctuary_scheme"]["installations"] == {"count": 4}
+    regulator = await _get(reporting, "/figures/regulator?period=2026-Q3")
+    assert regulator.status_code == 200
+    assert "outcomes_by_type" in regulator.json()["sections"]

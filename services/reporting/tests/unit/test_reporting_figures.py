@@ -7,6 +7,7 @@ Q3 2026 in London runs from 30 June 23:00 UTC to 30 September 23:00 UTC (BST).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -371,3 +372,50 @@ def test_a_period_not_over_counts_only_what_has_happened(policy: Policy) -> None
     assert made["cases"]["new"] == Count(1)
     assert made["timescales"]["first_contact_within_target"] == Rate(1, 1)
     assert made["timescales"]["dash_within_target"] == Rate(1, 1)
+
+
+def test_the_regulators_referrals_to_other_agencies_and_their_outcomes(policy: Policy) -> None:
+    regulator = figures(ReportKind.REGULATOR, "2026-Q3", policy)
+    # Victim support (B: support completed), police (F: declined), IDVA (D: no answer yet).
+    referrals = regulator["referrals"]
+    assert {k: n for k, n in referrals["by_type"].cells.items() if n} == {
+        "victim_support": 1,
+        "police": 1,
+        "idva": 1,
+    }
+    assert "marac" not in referrals["by_type"].cells
+    assert {k: n for k, n in referrals["by_outcome"].cells.items() if n} == {
+        "awaiting_answer": 1,
+        "declined": 1,
+        "support_completed": 1,
+    }
+    assert regulator["outcomes_by_type"]["police"].cells["declined"] == 1
+    assert regulator["outcomes_by_type"]["mappa"].total == 0
+    assert regulator["marac"] == {"referrals": Count(2), "repeats": Rate(1, 2)}
+
+
+def test_the_part4_return(policy: Policy) -> None:
+    security = (
+        f.SecurityWork(uuid.uuid4(), A, utc(7, 15), True, installed_at=utc(7, 20)),
+        f.SecurityWork(uuid.uuid4(), B, utc(7, 15), False, installed_at=utc(7, 21)),
+        f.SecurityWork(uuid.uuid4(), F, utc(9, 28), True, installed_at=utc(10, 3)),
+    )
+    facts = replace(FACTS, security=security)
+    part4 = report(
+        ReportKind.PART4, facts, parse_period("2026-Q3", "Europe/London"), AFTER_Q3, policy
+    ).sections
+    # Supported in Q3: A, B, C (open until 20 July), D (23:30 on 30 September), F; not E.
+    supported = part4["supported"]
+    assert supported["cases"] == Count(5)
+    assert {k: n for k, n in supported["by_sex"].cells.items() if n} == {
+        "male": 1,
+        "female": 1,
+        "not_recorded": 3,
+    }
+    assert supported["children_in_households"] == Count(2)
+    characteristics = part4["specialist_characteristics"]
+    for group in ("male", "aged_16_17", "disabled", "lgbt_plus", "racially_minoritised"):
+        assert characteristics[group] == Rate(1, 5), group
+    # A's sanctuary work was fitted in July; B's was not sanctuary; F's in October.
+    assert part4["sanctuary_scheme"] == {"installations": Count(1), "households": Count(1)}
+    assert part4["support_ended"]["by_reason"].total == 3

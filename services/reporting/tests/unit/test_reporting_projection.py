@@ -157,5 +157,16 @@ def test_closing_stops_running_deadlines_and_records_the_reason(kit: SimpleNames
     story = kit.CaseStory()
     story.closed(kit.MONDAY, kit.ClosureReason.SURVIVOR_WITHDREW)
     out = project(story.events[-1])
-    assert c.CaseClosedFacts(story.case_id, kit.MONDAY, "survivor_withdrew") in out
+    assert (
+        c.CaseClosedFacts(
+            story.case_id,
+            kit.MONDAY,
+            "survivor_withdrew",
+            approved_by="dalead-0001",
+            feels_safer=True,
+            rating="satisfied",
+        )
+        in out
+    )
+    assert "new locks" not in repr(out)  # the survivor's own words stay out
     assert c.DeadlinesCancelled(story.case_id, kit.MONDAY) in out

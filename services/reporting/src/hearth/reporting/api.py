@@ -30,6 +30,9 @@ from hearth.reporting.views import case_row, figures_csv
 
 router = APIRouter(tags=["reporting"])
 
+MAX_SAMPLE = 100
+MAX_SEED = 2**31 - 1
+
 Reader = Annotated[Actor, Depends(require_actor(Role.MANAGER, Role.AUDITOR, Role.ADMIN))]
 PeriodText = Annotated[
     str,
@@ -116,3 +119,18 @@ async def list_deadlines(
     the cases the caller may see."""
     rows, total = await handlers.deadline_page(_runtime(request), actor, overdue, limit, offset)
     return {"deadlines": rows, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/daha/sample", response_model=m.DahaSample, responses=answers())
+async def daha_sample(
+    request: Request,
+    actor: Reader,
+    period: PeriodText,
+    size: Annotated[int, Query(ge=1, le=MAX_SAMPLE, description="Cases to draw.")] = 10,
+    seed: Annotated[int, Query(ge=0, le=MAX_SEED, description="The draw's seed.")] = 0,
+) -> dict[str, Any]:
+    """An assessor's sample of the cases closed in the period, drawn reproducibly (the same
+    seed gives the same cases), each with its evidence: first contact, DASH, safe contact,
+    wishes before action about the perpetrator, referrals, manager oversight, closure and
+    feedback. Restricted cases are not sampled."""
+    return await handlers.daha_sample(_runtime(request), actor, period, size, seed)

@@ -76,3 +76,15 @@ class DeadlineList(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class DahaSample(BaseModel):
+    """A reproducible sample of closed cases, each with the evidence an assessor checks
+    (facts only: times, kinds, outcomes, staff ids)."""
+
+    period: str
+    seed: int
+    size: int
+    closed_cases: int
+    """How many cases closed in the period the sample was drawn from."""
+    cases: list[dict[str, Any]]

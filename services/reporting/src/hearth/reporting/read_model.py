@@ -34,6 +34,11 @@ TABLES = (
     "consents",
     "enquiries",
     "incidents",
+    "security_requests",
+    "perpetrator_actions",
+    "wishes",
+    "safe_contact_records",
+    "reviews",
 )
 """Every read model table: emptied together before a rebuild."""
 
@@ -117,11 +122,15 @@ async def _write(conn: Conn, s: str, change: c.Change) -> None:
             )
         case c.CaseClosedFacts():
             await conn.execute(
-                f"""INSERT INTO {s}.closures (case_id, closed_at, reason) VALUES ($1, $2, $3)
+                f"""INSERT INTO {s}.closures (case_id, closed_at, reason, approved_by,
+                        feels_safer, rating) VALUES ($1, $2, $3, $4, $5, $6)
                     ON CONFLICT DO NOTHING""",
                 change.case_id,
                 change.closed_at,
                 change.reason,
+                change.approved_by,
+                change.feels_safer,
+                change.rating,
             )
             await conn.execute(
                 f"""INSERT INTO {s}.case_facts (case_id, open, closed_at, closure_reason)
@@ -290,6 +299,73 @@ async def _write_referrals(conn: Conn, s: str, change: c.Change) -> None:
                 change.source,
             )
         case _:
+            await _write_casework(conn, s, change)
+
+
+async def _write_casework(conn: Conn, s: str, change: c.Change) -> None:
+    match change:
+        case c.SecurityRequested():
+            await conn.execute(
+                f"""INSERT INTO {s}.security_requests (request_id, case_id, requested_at,
+                        sanctuary_scheme) VALUES ($1, $2, $3, $4)
+                    ON CONFLICT (request_id) DO UPDATE SET requested_at = EXCLUDED.requested_at,
+                        sanctuary_scheme = EXCLUDED.sanctuary_scheme""",
+                change.request_id,
+                change.case_id,
+                change.requested_at,
+                change.sanctuary_scheme,
+            )
+        case c.SecurityInstalled():
+            # The first installation says when the work was done.
+            await conn.execute(
+                f"""INSERT INTO {s}.security_requests (request_id, case_id, installed_at)
+                    VALUES ($1, $2, $3)
+                    ON CONFLICT (request_id) DO UPDATE SET installed_at =
+                        LEAST({s}.security_requests.installed_at, EXCLUDED.installed_at)""",
+                change.request_id,
+                change.case_id,
+                change.installed_at,
+            )
+        case c.PerpetratorActionFacts():
+            await conn.execute(
+                f"""INSERT INTO {s}.perpetrator_actions (action_id, case_id, taken_at, kind,
+                        wishes_recorded, survivor_agreed, override_reason)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING""",
+                change.action_id,
+                change.case_id,
+                change.taken_at,
+                change.kind,
+                change.wishes_recorded,
+                change.survivor_agreed,
+                change.override_reason,
+            )
+        case c.WishesRecorded():
+            await conn.execute(
+                f"""INSERT INTO {s}.wishes (wishes_id, case_id, recorded_at) VALUES ($1, $2, $3)
+                    ON CONFLICT DO NOTHING""",
+                change.wishes_id,
+                change.case_id,
+                change.recorded_at,
+            )
+        case c.SafeContactRecorded():
+            await conn.execute(
+                f"""INSERT INTO {s}.safe_contact_records (event_id, case_id, recorded_at,
+                        survivors_own) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+                change.event_id,
+                change.case_id,
+                change.recorded_at,
+                change.survivors_own,
+            )
+        case c.ReviewFacts():
+            await conn.execute(
+                f"""INSERT INTO {s}.reviews (review_id, case_id, reviewed_at, outcome)
+                    VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING""",
+                change.review_id,
+                change.case_id,
+                change.reviewed_at,
+                change.outcome,
+            )
+        case _:
             raise TypeError(f"reporting cannot write {type(change).__name__}")
 
 
@@ -422,6 +498,15 @@ async def load_facts(conn: Conn, schema: str) -> f.Facts:
         consents=await _rows(conn, f.Consent, f"SELECT * FROM {s}.consents"),
         enquiries=await _rows(conn, f.Enquiry, f"SELECT * FROM {s}.enquiries"),
         incidents=await _rows(conn, f.Incident, f"SELECT * FROM {s}.incidents"),
+        security=await _rows(conn, f.SecurityWork, f"SELECT * FROM {s}.security_requests"),
+        perpetrator_actions=await _rows(
+            conn, f.PerpetratorAction, f"SELECT * FROM {s}.perpetrator_actions"
+        ),
+        wishes=await _rows(conn, f.Wishes, f"SELECT * FROM {s}.wishes"),
+        safe_contact=await _rows(
+            conn, f.SafeContactRecord, f"SELECT * FROM {s}.safe_contact_records"
+        ),
+        reviews=await _rows(conn, f.Review, f"SELECT * FROM {s}.reviews"),
     )
 
 
@@ -463,6 +548,18 @@ async def case_list(
     )
     total = await conn.fetchval(f"SELECT count(*) FROM {s}.case_facts WHERE {visible}", staff_id)
     return [dict(r) for r in rows], int(total)
+
+
+async def unrestricted_visible_cases(conn: Conn, schema: str, staff_id: str) -> set[UUID]:
+    """The cases this member of staff may see that are not restricted (and not erased)."""
+    s = check_schema_name(schema)
+    rows = await conn.fetch(
+        f"""SELECT case_id FROM {s}.case_facts WHERE opened_at IS NOT NULL
+                AND erased_at IS NULL AND visible_to_everyone AND restriction IS NULL
+                AND NOT ($1 = ANY(hidden_from))""",
+        staff_id,
+    )
+    return {r["case_id"] for r in rows}
 
 
 async def deadline_list(

@@ -117,6 +117,12 @@ class CaseClosedFacts:
     case_id: UUID
     closed_at: datetime
     reason: str
+    approved_by: str | None = None
+    """The manager who approved the closure (a staff id)."""
+    feels_safer: bool | None = None
+    """The survivor's feedback at closure, where given (its comments are personal: kept
+    out)."""
+    rating: str | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,65 @@ class EnquiryBecameCase:
 
 
 @dataclass(frozen=True)
+class SecurityRequested:
+    """Security work requested so the survivor can stay at home (sanctuary scheme or not)."""
+
+    request_id: UUID
+    case_id: UUID
+    requested_at: datetime
+    sanctuary_scheme: bool
+
+
+@dataclass(frozen=True)
+class SecurityInstalled:
+    request_id: UUID
+    case_id: UUID
+    installed_at: datetime
+
+
+@dataclass(frozen=True)
+class PerpetratorActionFacts:
+    """An action about an alleged perpetrator, and whether the survivor's wishes led it."""
+
+    action_id: UUID
+    case_id: UUID
+    taken_at: datetime
+    kind: str
+    wishes_recorded: bool
+    """The survivor's wishes were recorded before it (`survivor_wishes_id`)."""
+    survivor_agreed: bool | None
+    override_reason: str | None
+
+
+@dataclass(frozen=True)
+class WishesRecorded:
+    wishes_id: UUID
+    case_id: UUID
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class SafeContactRecorded:
+    """The survivor's safe-contact arrangements were recorded (their own, or not yet
+    confirmed as theirs)."""
+
+    event_id: UUID
+    case_id: UUID
+    recorded_at: datetime
+    survivors_own: bool | None
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    """A manager's review of the case (supervision)."""
+
+    review_id: UUID
+    case_id: UUID
+    reviewed_at: datetime
+    outcome: str
+
+
+@dataclass(frozen=True)
 class IncidentFacts:
     incident_id: UUID
     case_id: UUID
@@ -281,4 +346,10 @@ Change: TypeAlias = (
     | EnquiryFacts
     | EnquiryBecameCase
     | IncidentFacts
+    | SecurityRequested
+    | SecurityInstalled
+    | PerpetratorActionFacts
+    | WishesRecorded
+    | SafeContactRecorded
+    | ReviewFacts
 )

@@ -39,6 +39,9 @@ class Closure:
     closed_at: datetime
     reason: str
     reopened_at: datetime | None = None
+    approved_by: str | None = None
+    feels_safer: bool | None = None
+    rating: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,49 @@ class Incident:
 
 
 @dataclass(frozen=True)
+class SecurityWork:
+    request_id: UUID
+    case_id: UUID
+    requested_at: datetime | None = None
+    sanctuary_scheme: bool | None = None
+    installed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PerpetratorAction:
+    action_id: UUID
+    case_id: UUID
+    taken_at: datetime
+    kind: str
+    wishes_recorded: bool
+    survivor_agreed: bool | None = None
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Wishes:
+    wishes_id: UUID
+    case_id: UUID
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class SafeContactRecord:
+    event_id: UUID
+    case_id: UUID
+    recorded_at: datetime
+    survivors_own: bool | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    review_id: UUID
+    case_id: UUID
+    reviewed_at: datetime
+    outcome: str
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything reporting knows, for one computation of figures."""
 
@@ -151,3 +197,8 @@ class Facts:
     consents: tuple[Consent, ...] = ()
     enquiries: tuple[Enquiry, ...] = ()
     incidents: tuple[Incident, ...] = ()
+    security: tuple[SecurityWork, ...] = ()
+    perpetrator_actions: tuple[PerpetratorAction, ...] = ()
+    wishes: tuple[Wishes, ...] = ()
+    safe_contact: tuple[SafeContactRecord, ...] = ()
+    reviews: tuple[Review, ...] = ()

@@ -10,6 +10,11 @@ yet over counts what has happened so far):
   referrals by type and outcome, consent refusals, closure reasons and time to close,
   reporting delay, channels and reporter types, ASB enquiries, children, equality.
 - `marac`: the SafeLives MARAC indicators, computed the way SafeLives publishes them.
+- `regulator` (Neighbourhood and Community Standard 1.4.1): referrals to other agencies
+  made in the period, by type, and how each has gone, overall and type by type.
+- `part4` (Domestic Abuse Act 2021 Part 4, as councils return it): cases supported in
+  the period (open at any moment of it) by the survivor's sex, their children, the
+  specialist characteristics, sanctuary-scheme installations, support ended by reason.
 
 Definitions (each a count of cases or events, never anyone's details):
 
@@ -134,6 +139,10 @@ class ReportKind(StrEnum):
     EXECUTIVE = "executive"
     COMMITTEE = "committee"
     MARAC = "marac"
+    REGULATOR = "regulator"
+    """Neighbourhood and Community Standard 1.4.1: referrals to other agencies and outcomes."""
+    PART4 = "part4"
+    """Domestic Abuse Act 2021 Part 4: support given, as councils return it."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,8 @@ def report(
         ReportKind.EXECUTIVE: _executive,
         ReportKind.COMMITTEE: _committee,
         ReportKind.MARAC: _marac,
+        ReportKind.REGULATOR: _regulator,
+        ReportKind.PART4: _part4,
     }[kind]
     return Report(kind, period, as_of, build(view))
 
@@ -205,6 +216,20 @@ class _View:
         }
         return [
             c for c in self.facts.cases if self.happened(c.opened_at) and c.case_id not in closed
+        ]
+
+    def supported(self) -> list[f.Case]:
+        """Cases open at any moment of the period: opened before its end, and not closed
+        from before its start to its end."""
+        closed_throughout = {
+            c.case_id
+            for c in self.facts.closures
+            if c.closed_at <= self.period.start and not self.happened(c.reopened_at)
+        }
+        return [
+            c
+            for c in self.facts.cases
+            if self.happened(c.opened_at) and c.case_id not in closed_throughout
         ]
 
     def closures(self) -> list[f.Closure]:
@@ -290,9 +315,10 @@ def _committee(v: _View) -> dict[str, Section]:
     }
 
 
-def _targets(v: _View) -> dict[str, Callable[[datetime], datetime]]:
-    targets = v.policy.targets
-    calendar = WorkingCalendar(v.policy.working_days)
+def deadline_targets(policy: Policy) -> dict[str, Callable[[datetime], datetime]]:
+    """For each kind of deadline: the policy's target, from when its clock started."""
+    targets = policy.targets
+    calendar = WorkingCalendar(policy.working_days)
     return {
         DeadlineKind.FIRST_CONTACT: lambda start: calendar.working_days_after(
             start, targets.first_contact_working_days
@@ -307,7 +333,7 @@ def _targets(v: _View) -> dict[str, Callable[[datetime], datetime]]:
 
 
 def _timescales(v: _View) -> Section:
-    targets = _targets(v)
+    targets = deadline_targets(v.policy)
     section: Section = {}
     for kind in DeadlineKind:
         within = judged = stopped = 0
@@ -558,5 +584,60 @@ def _marac(v: _View) -> dict[str, Section]:
             "heard": Count(sum(v.holds_day(m.heard_on) for m in v.facts.marac_referrals)),
             "landlord_actions_outstanding": Count(len(outstanding)),
             "landlord_actions_overdue": Count(sum(v.happened(a.overdue_at) for a in outstanding)),
+        },
+    }
+
+
+# --- regulator and Part 4 --------------------------------------------------------------
+
+
+_STATUSES = ["awaiting_answer", "accepted", "declined", *_categories(ReferralOutcome)]
+
+
+def _regulator(v: _View) -> dict[str, Section]:
+    made = [
+        r for r in v.facts.referrals if v.holds(r.made_at) and r.referral_type != ReferralType.MARAC
+    ]
+    by_type: Section = {
+        kind: _only(
+            Counter(_referral_status(r, v) for r in made if r.referral_type == kind), _STATUSES
+        )
+        for kind in _categories(ReferralType)
+        if kind != ReferralType.MARAC
+    }
+    return {
+        "referrals": {
+            "by_type": _only(
+                Counter(r.referral_type for r in made),
+                [k for k in _categories(ReferralType) if k != ReferralType.MARAC],
+            ),
+            "by_outcome": _only(Counter(_referral_status(r, v) for r in made), _STATUSES),
+        },
+        "outcomes_by_type": by_type,
+        "marac": _marac_counts(v),
+    }
+
+
+def _part4(v: _View) -> dict[str, Section]:
+    supported = v.supported()
+    survivors = [c.survivor for c in supported]
+    installed = [s for s in v.facts.security if s.sanctuary_scheme and v.holds(s.installed_at)]
+    closures = v.closures()
+    return {
+        "supported": {
+            "cases": Count(len(supported)),
+            "by_sex": _cells((s.sex for s in survivors), _categories(Sex)),
+            "children_in_households": Count(sum(c.children_in_household for c in supported)),
+        },
+        "specialist_characteristics": {
+            name: Rate(sum(test(s) for s in survivors), len(survivors))
+            for name, test in _GROUPS.items()
+        },
+        "sanctuary_scheme": {
+            "installations": Count(len(installed)),
+            "households": Count(len({s.case_id for s in installed})),
+        },
+        "support_ended": {
+            "by_reason": _only(Counter(c.reason for c in closures), _categories(ClosureReason)),
         },
     }

@@ -150,6 +150,35 @@ def _contacted(e: ev.SurvivorContacted, meta: EventMeta) -> list[Change]:
     return [c.DeadlineMet(e.case_id, DeadlineKind.FIRST_CONTACT, deadline_ref(e.due_at), e.made_at)]
 
 
+def _case_closed(e: ev.CaseClosed, meta: EventMeta) -> list[Change]:
+    feedback = e.survivor_feedback
+    return [
+        c.CaseClosedFacts(
+            e.case_id,
+            e.closed_at,
+            e.reason.value,
+            approved_by=e.approved_by,
+            feels_safer=feedback.feels_safer if feedback else None,
+            rating=_value(feedback.rating) if feedback else None,
+        ),
+        c.DeadlinesCancelled(e.case_id, e.closed_at),
+    ]
+
+
+def _perpetrator_action(e: ev.PerpetratorActionTaken, meta: EventMeta) -> list[Change]:
+    return [
+        c.PerpetratorActionFacts(
+            e.action_id,
+            e.case_id,
+            e.taken_at,
+            e.kind.value,
+            wishes_recorded=e.survivor_wishes_id is not None,
+            survivor_agreed=e.survivor_agreed,
+            override_reason=e.override.reason.value if e.override else None,
+        )
+    ]
+
+
 def _repair_raised(e: ev.EmergencyRepairRaised, meta: EventMeta) -> list[Change]:
     # A repair for damage a report described continues the clock the report started
     # (the same repair id): starting it again changes nothing.
@@ -192,9 +221,22 @@ _CASES: dict[type[DomainEvent], Callable[[Any, EventMeta], list[Change]]] = {
         c.DeadlineOverdue(e.case_id, DeadlineKind.EMERGENCY_REPAIR, str(e.repair_id), e.detected_at)
     ],
     ev.RepeatCaseIdentified: lambda e, m: [c.CaseFacts(e.case_id, repeat=True)],
-    ev.CaseClosed: lambda e, m: [
-        c.CaseClosedFacts(e.case_id, e.closed_at, e.reason.value),
-        c.DeadlinesCancelled(e.case_id, e.closed_at),
+    ev.CaseClosed: _case_closed,
+    ev.SecurityMeasureRequested: lambda e, m: [
+        c.SecurityRequested(e.request_id, e.case_id, e.requested_at, e.sanctuary_scheme)
+    ],
+    ev.SecurityMeasureInstalled: lambda e, m: [
+        c.SecurityInstalled(e.request_id, e.case_id, e.installed_at)
+    ],
+    ev.PerpetratorActionTaken: _perpetrator_action,
+    ev.SurvivorWishesRecorded: lambda e, m: [
+        c.WishesRecorded(e.wishes_id, e.case_id, e.recorded_at)
+    ],
+    ev.SafeContactUpdated: lambda e, m: [
+        c.SafeContactRecorded(m.event_id, e.case_id, e.updated_at, e.survivors_own)
+    ],
+    ev.CaseReviewed: lambda e, m: [
+        c.ReviewFacts(e.review_id, e.case_id, e.reviewed_at, e.outcome.value)
     ],
     ev.CaseReopened: _case_reopened,
     ev.CaseErased: lambda e, m: [c.CaseFacts(e.case_id, erased_at=e.erased_at)],
