@@ -64,7 +64,7 @@ MANAGER = Actor(id="dalead-0001", role=Role.MANAGER)
 INTAKE = Actor(id="intake-0007", role=Role.INTAKE)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Published:
     """An event as a service appends it: which service, which stream, by whom, when."""
 
@@ -73,6 +73,7 @@ class Published:
     event: DomainEvent
     actor: Actor
     at: datetime
+    event_id: UUID = field(default_factory=uuid.uuid4)
 
 
 @dataclass
