@@ -31,6 +31,9 @@ Definitions (each a count of cases or events, never anyone's details):
 - MARAC: each referral the landlord made is a case referred; a repeat is one the
   referrals service marked so (criterion `repeat`, or a previous referral within its
   repeat window: abuse between the same people within 12 months of the last referral).
+- Cases per 10,000 adult women: the MARAC cases referred in the period asked for, per
+  10,000 of the policy's adult female population (SafeLives publishes 12 months: ask for
+  a year to compare with its 47, and its expected 40).
 - Equality monitoring: the survivor's answers, where recorded, on the cases opened in
   the period (`not_recorded` otherwise). LGBT+: identifies as LGBTQ+, or a sexual
   orientation other than heterosexual, or gender reassignment. Racially minoritised:
