@@ -558,15 +558,16 @@ async def _replay_dlq(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
     return 0 if r.still_failing == 0 else 1
 
 
-async def _rebuild(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
-    """One consumer, or (none named) each of the service's consumers in turn."""
+async def _rebuild_each(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    """`rebuild [consumer]`: the consumer named, or each of the service's in turn."""
     named = args.get("consumer")
     for which in [named] if named else list(runtime.consumers):
-        await _rebuild_one(runtime, which)
+        await _rebuild(runtime, {"consumer": which})
     return 0
 
 
-async def _rebuild_one(runtime: Runtime[Any], which: str) -> None:
+async def _rebuild(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    which = args["consumer"]
     consumer = runtime.consumers[which]
     await consumer.reset()
     stop = asyncio.Event()
@@ -577,18 +578,13 @@ async def _rebuild_one(runtime: Runtime[Any], which: str) -> None:
         stop.set()
         await task
     print(f"{which} rebuilt from offset 0")
+    return 0
 
 
 def common_commands(spec: ServiceSpec[Any]) -> list[OperatorCommand[Any]]:
     """The operator commands every service has, with its consumers as their choices."""
     consumer = Argument(
         "consumer", "one of the service's consumers", [c.name for c in spec.consumers]
-    )
-    every_consumer = Argument(
-        "consumer",
-        "one of the service's consumers (none: each of them)",
-        [c.name for c in spec.consumers],
-        optional=True,
     )
     return [
         OperatorCommand("migrate", "apply database migrations and exit", _migrated),
@@ -598,9 +594,10 @@ def common_commands(spec: ServiceSpec[Any]) -> list[OperatorCommand[Any]]:
         ),
         OperatorCommand(
             "rebuild",
-            "empty a consumer's read model and replay it from offset 0",
-            _rebuild,
-            [every_consumer],
+            "empty a consumer's read model and replay it from offset 0 (none named: each "
+            "consumer's, in turn)",
+            _rebuild_each,
+            [Argument(consumer.name, consumer.help, consumer.choices, optional=True)],
         ),
     ]
 
