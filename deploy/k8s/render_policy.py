@@ -3,7 +3,8 @@
 The landlord's policy lives in one place per service (the TOML files in the packages);
 this ConfigMap carries the same text into the cluster, mounted at /etc/hearth, where
 HEARTH_CASES_POLICY_FILE, HEARTH_CASES_ROSTER_FILE, HEARTH_INTAKE_POLICY_FILE,
-HEARTH_RISK_POLICY_FILE and HEARTH_REFERRALS_POLICY_FILE point.
+HEARTH_RISK_POLICY_FILE, HEARTH_REFERRALS_POLICY_FILE and HEARTH_REPORTING_POLICY_FILE
+point.
 Run `make k8s-policy` after changing a policy file; a test fails while they differ.
 """
 
@@ -20,6 +21,7 @@ FILES = {
     "intake-policy.toml": ROOT / "services/intake/src/hearth/intake/policy.toml",
     "risk-policy.toml": ROOT / "services/risk/src/hearth/risk/policy.toml",
     "referrals-policy.toml": ROOT / "services/referrals/src/hearth/referrals/policy.toml",
+    "reporting-policy.toml": ROOT / "services/reporting/src/hearth/reporting/policy.toml",
 }
 HEADER = """\
 # The landlord's policy: deadlines, thresholds and the staff roster, which are one

@@ -23,6 +23,7 @@ def test_the_configmap_points_each_service_at_its_mounted_policy_file() -> None:
         ("HEARTH_CASES_POLICY_FILE", "cases-policy.toml"),
         ("HEARTH_CASES_ROSTER_FILE", "cases-roster.toml"),
         ("HEARTH_INTAKE_POLICY_FILE", "intake-policy.toml"),
+        ("HEARTH_REPORTING_POLICY_FILE", "reporting-policy.toml"),
     ]:
         assert f"{variable}: /etc/hearth/{key}" in config
         assert f"\n  {key}: |\n" in policy

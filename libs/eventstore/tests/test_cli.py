@@ -72,3 +72,29 @@ def test_a_command_named_twice_is_refused() -> None:
     twice = ServiceSpec(name="testing", context=lambda: "hi", commands=[GREET, GREET])
     with pytest.raises(ValueError, match="greet"):
         main(twice, ["greet", "x"])
+
+
+async def _greet_anyone(runtime: Runtime[str], args: Mapping[str, str | None]) -> int:
+    print(f"{runtime.context} {args['whom'] or 'everyone'}")
+    return 0
+
+
+@pytest.mark.integration
+def test_an_optional_argument_may_be_left_out(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    # As `rebuild` takes no consumer to rebuild each of a service's consumers.
+    anyone = OperatorCommand(
+        name="greet-anyone",
+        help="say hello to someone, or everyone",
+        run=_greet_anyone,
+        arguments=[Argument("whom", "who", optional=True)],
+    )
+    spec = ServiceSpec(name="testing", context=lambda: "hello", commands=[anyone])
+    monkeypatch.setenv("HEARTH_DATABASE_URL", database_url)
+    monkeypatch.setenv("HEARTH_DB_SCHEMA", fresh_schema("testing"))
+
+    assert main(spec, ["greet-anyone"]) == 0
+    assert "hello everyone" in capsys.readouterr().out
+    assert main(spec, ["greet-anyone", "you"]) == 0
+    assert "hello you" in capsys.readouterr().out

@@ -92,6 +92,8 @@ class Argument:
     name: str
     help: str
     choices: Sequence[str] | None = None
+    optional: bool = False
+    """May be left out (the command's `run` then gets None for it)."""
 
 
 @dataclass(frozen=True)
@@ -557,6 +559,14 @@ async def _replay_dlq(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
     return 0 if r.still_failing == 0 else 1
 
 
+async def _rebuild_each(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
+    """`rebuild [consumer]`: the consumer named, or each of the service's in turn."""
+    named = args.get("consumer")
+    for which in [named] if named else list(runtime.consumers):
+        await _rebuild(runtime, {"consumer": which})
+    return 0
+
+
 async def _rebuild(runtime: Runtime[Any], args: Mapping[str, str]) -> int:
     which = args["consumer"]
     consumer = runtime.consumers[which]
@@ -647,9 +657,10 @@ def common_commands(spec: ServiceSpec[Any]) -> list[OperatorCommand[Any]]:
         ),
         OperatorCommand(
             "rebuild",
-            "empty a consumer's read model and replay it from offset 0",
-            _rebuild,
-            [consumer],
+            "empty a consumer's read model and replay it from offset 0 (none named: each "
+            "consumer's, in turn)",
+            _rebuild_each,
+            [Argument(consumer.name, consumer.help, consumer.choices, optional=True)],
         ),
     ]
 
@@ -667,7 +678,10 @@ def main(spec: ServiceSpec[Any], argv: Sequence[str] | None = None) -> int:
     for command in commands.values():
         p = sub.add_parser(command.name, help=command.help, description=command.help)
         for a in command.arguments:
-            p.add_argument(a.name, help=a.help, choices=a.choices)
+            if a.optional:
+                p.add_argument(a.name, help=a.help, choices=a.choices, nargs="?")
+            else:
+                p.add_argument(a.name, help=a.help, choices=a.choices)
     args = parser.parse_args(argv)
     settings = ServiceSettings()
     configure_logging(spec.name, settings.log_level)

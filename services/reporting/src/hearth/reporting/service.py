@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hearth.eventstore.runtime import ServiceSpec, no_context
+from hearth.eventstore.runtime import ServiceSpec
+from hearth.reporting.api import router
+from hearth.reporting.consumers import EVENTS
+from hearth.reporting.settings import load_config
 
 SPEC = ServiceSpec(
     name="reporting",
-    context=no_context,
+    context=load_config,
     migrations=Path(__file__).parent / "migrations",
+    consumers=[EVENTS],
+    routers=[router],
 )

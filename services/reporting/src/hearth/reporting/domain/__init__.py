@@ -1,0 +1,1 @@
+"""Reporting's pure part: projections of events into facts, figures, suppression."""

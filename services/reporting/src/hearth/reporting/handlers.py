@@ -1,0 +1,75 @@
+"""Reading reporting's facts for an answer: one consistent snapshot per request.
+
+Reporting decides nothing and appends nothing; its facts come from the consumer. A
+report reads every table in one read-only, repeatable-read transaction, so its figures
+agree with one another even while events arrive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hearth.contracts.envelope import Actor
+from hearth.eventstore.runtime import Runtime
+from hearth.reporting import read_model
+from hearth.reporting.domain import daha
+from hearth.reporting.domain.figures import Report, ReportKind, report
+from hearth.reporting.domain.periods import parse_period
+from hearth.reporting.settings import ReportingConfig
+
+
+async def figures(runtime: Runtime[ReportingConfig], kind: ReportKind, period: str) -> Report:
+    """The report for the period named, as it stands now."""
+    policy = runtime.context.policy
+    chosen = parse_period(period, policy.working_days.timezone)
+    pool = runtime.event_store.pool
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        facts = await read_model.load_facts(conn, runtime.schema)
+    return report(kind, facts, chosen, runtime.clock.now(), policy)
+
+
+async def case_page(
+    runtime: Runtime[ReportingConfig], actor: Actor, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The cases the actor may see, newest first."""
+    async with runtime.event_store.transaction() as conn:
+        return await read_model.case_list(conn, runtime.schema, actor.id, limit, offset)
+
+
+async def deadline_page(
+    runtime: Runtime[ReportingConfig], actor: Actor, overdue_only: bool, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """The deadlines running on cases the actor may see, soonest first."""
+    async with runtime.event_store.transaction() as conn:
+        return await read_model.deadline_list(
+            conn, runtime.schema, actor.id, overdue_only, limit, offset
+        )
+
+
+async def daha_sample(
+    runtime: Runtime[ReportingConfig], actor: Actor, period: str, size: int, seed: int
+) -> dict[str, Any]:
+    """A reproducible sample of the cases closed in the period, with each one's evidence.
+
+    Restricted cases are left out: their files are read in cases, where every read is
+    recorded, and an assessor's sample must not show them to anyone not named on them."""
+    policy = runtime.context.policy
+    chosen = parse_period(period, policy.working_days.timezone)
+    pool = runtime.event_store.pool
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        facts = await read_model.load_facts(conn, runtime.schema)
+        visible = await read_model.unrestricted_visible_cases(conn, runtime.schema, actor.id)
+    now = runtime.clock.now()
+    closed = {
+        c.case_id
+        for c in facts.closures
+        if chosen.holds(c.closed_at) and c.closed_at <= now and c.case_id in visible
+    }
+    drawn = daha.sample(closed, size, seed)
+    return {
+        "period": chosen.label,
+        "seed": seed,
+        "size": size,
+        "closed_cases": len(closed),
+        "cases": [daha.evidence(case_id, facts, policy) for case_id in drawn],
+    }
