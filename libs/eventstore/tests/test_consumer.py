@@ -20,7 +20,14 @@ from aiokafka import AIOKafkaProducer
 
 from hearth.contracts.envelope import Envelope
 from hearth.eventstore.commands import run_command
-from hearth.eventstore.consumer import DLQ_CONSUMER, DLQ_ERROR, EventConsumer, Handler, Prepare
+from hearth.eventstore.consumer import (
+    DLQ_CONSUMER,
+    DLQ_ERROR,
+    DLQ_OFFSET,
+    EventConsumer,
+    Handler,
+    Prepare,
+)
 from hearth.eventstore.db import Conn, migrate
 from hearth.eventstore.decider import Decider
 from hearth.eventstore.relay import OutboxRelay
@@ -263,6 +270,41 @@ async def test_a_poison_event_goes_to_the_dlq_and_the_consumer_carries_on(
     assert (first.replayed, first.still_failing) == (1, 1)  # the garbage record stays parked
     assert (again.replayed, again.still_failing) == (0, 1)
     assert [r["seq"] for r in await harness.seen()] == [1, 2, 3]
+
+
+async def test_a_batch_handled_again_does_not_park_its_records_twice(harness: Harness) -> None:
+    """A batch can be read again after it was handled (a rebalance moved the partition
+    while it was being handled): events are deduplicated by the inbox, and what it parked
+    by the record's origin, so the DLQ gets each record once."""
+    case = str(uuid.uuid4())
+    await harness.store.append(case, [note(case, 1)], expected_version=0, subject=case)
+    poisoned = NewEvent(
+        event=Poisoned(case_id=case, seq=2),
+        actor=ACTOR,
+        occurred_at=datetime.now(UTC),
+        correlation_id=uuid.uuid4(),
+    )
+    await harness.store.append(case, [poisoned], expected_version=1, subject=case)
+    relay = _relay(harness)
+    harness.start(relay)
+    await _published(relay, 2)
+    consumer = harness.consumer()
+    harness.start(consumer)
+    await consumer.wait_caught_up(timeout=30)
+    await harness.stop_all()
+
+    # The checkpoint lost, as if the batch's commit had not been seen: read it all again.
+    await harness.sink.pool.execute(
+        f"DELETE FROM {harness.sink.schema}.consumer_offsets WHERE consumer = 'projector'"
+    )
+    again = harness.consumer()
+    harness.start(again)
+    await again.wait_caught_up(timeout=30)
+    await harness.stop_all()
+
+    parked = await read_topic(harness.bootstrap, f"{harness.topic}.dlq", expect=1)
+    assert [dict(r.headers)[DLQ_OFFSET] for r in parked] == [b"1"]
+    assert [r["seq"] for r in await harness.seen()] == [1]
 
 
 async def test_a_rebuilt_projection_equals_the_incremental_one(harness: Harness) -> None:

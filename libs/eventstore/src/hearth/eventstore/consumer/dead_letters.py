@@ -85,8 +85,33 @@ class DeadLetters:
                 await self._producer.stop()
             self._producer = None
 
-    async def park(self, record: Any, exc: BaseException, attempts: int) -> None:
-        """Publish `record` to the DLQ with why and how often it failed."""
+    async def park(
+        self, record: Any, exc: BaseException, attempts: int, *, conn: Conn | None = None
+    ) -> None:
+        """Publish `record` to the DLQ with why and how often it failed.
+
+        With `conn` (the consumer's batch transaction) it parks a record once: it notes
+        the record's origin in `dead_lettered` in that transaction, and a record already
+        noted there by a committed batch is not parked again (the batch is being handled a
+        second time). Without it (a replay that failed again) it always parks."""
+        if conn is not None:
+            noted = await conn.fetchval(
+                f"""INSERT INTO {self.inbox.schema}.dead_lettered
+                        (consumer, topic, partition, "offset")
+                    VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true""",
+                self.consumer,
+                record.topic,
+                record.partition,
+                record.offset,
+            )
+            if not noted:
+                self._log.info(
+                    "already parked on the DLQ",
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                )
+                return
         error = describe_error(exc)
         original = [(k, v) for k, v in (record.headers or ()) if k not in _DLQ_HEADERS]
         headers = [

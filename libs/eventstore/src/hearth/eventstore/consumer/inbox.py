@@ -86,8 +86,12 @@ class Inbox:
         return bool(first_time)
 
     async def forget(self, conn: Conn) -> None:
-        """Forget every event handled and every checkpoint (before a replay from offset 0)."""
+        """Forget every event handled, every record parked and every checkpoint (before a
+        replay from offset 0: a record that fails again is parked again)."""
         await conn.execute(f"DELETE FROM {self.schema}.inbox WHERE consumer = $1", self.consumer)
+        await conn.execute(
+            f"DELETE FROM {self.schema}.dead_lettered WHERE consumer = $1", self.consumer
+        )
         await conn.execute(
             f"DELETE FROM {self.schema}.consumer_offsets WHERE consumer = $1", self.consumer
         )

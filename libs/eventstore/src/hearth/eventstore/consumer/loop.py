@@ -321,7 +321,7 @@ class EventConsumer:
         try:
             envelope = envelope_of(record)
         except PoisonEvent as exc:
-            await self.dead_letters.park(record, exc, attempts=1)
+            await self.dead_letters.park(record, exc, attempts=1, conn=conn)
             return
         bind_event(envelope)
         try:
@@ -335,7 +335,7 @@ class EventConsumer:
                     raise
                 except Exception as exc:
                     if attempt >= self.max_attempts:
-                        await self.dead_letters.park(record, exc, attempts=attempt)
+                        await self.dead_letters.park(record, exc, attempts=attempt, conn=conn)
                         return
                     self._log.warning(
                         "handler failed; retrying", attempt=attempt, error=describe_error(exc)

@@ -25,8 +25,10 @@ async def read_topic(
     """
     keep = match or (lambda _: True)
     tps = await partitions_of(bootstrap_servers, topic)
-    # "earliest": with the default ("latest") the reset that assigning starts can win over
-    # `seek_to_beginning`, and the reader would start at the end and find nothing.
+    # Assigned without a group, the reader starts where `auto_offset_reset` says: the
+    # first offset. (With the default, "latest", that reset could win over a
+    # `seek_to_beginning` and the reader found nothing; with both, the seek could land
+    # after the first fetch and hand the same records over twice.)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         enable_auto_commit=False,
@@ -37,7 +39,6 @@ async def read_topic(
     records: list[ConsumerRecord] = []
     try:
         consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
         deadline = time.monotonic() + timeout
         while len(records) < expect and time.monotonic() < deadline:
             for batch in (await consumer.getmany(timeout_ms=200)).values():
@@ -50,8 +51,14 @@ async def read_topic(
                 records.extend(r for r in batch if keep(r))
     finally:
         await consumer.stop()
-    records.sort(key=lambda r: (r.partition, r.offset))
-    return records
+    return _in_order(records)
+
+
+def _in_order(records: list[ConsumerRecord]) -> list[ConsumerRecord]:
+    """Partition by partition in offset order, each offset once: a duplicate the topic
+    really holds is a record of its own (another offset) and stays."""
+    unique = {(r.partition, r.offset): r for r in records}
+    return [unique[key] for key in sorted(unique)]
 
 
 async def read_to_end(
@@ -59,8 +66,10 @@ async def read_to_end(
 ) -> list[ConsumerRecord]:
     """Every record on the topic now: from offset 0 up to each partition's end offset."""
     tps = await partitions_of(bootstrap_servers, topic)
-    # "earliest": with the default ("latest") the reset that assigning starts can win over
-    # `seek_to_beginning`, and the reader would start at the end and find nothing.
+    # Assigned without a group, the reader starts where `auto_offset_reset` says: the
+    # first offset. (With the default, "latest", that reset could win over a
+    # `seek_to_beginning` and the reader found nothing; with both, the seek could land
+    # after the first fetch and hand the same records over twice.)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         enable_auto_commit=False,
@@ -72,7 +81,6 @@ async def read_to_end(
     try:
         consumer.assign(tps)
         ends = await consumer.end_offsets(tps)
-        await consumer.seek_to_beginning(*tps)
         deadline = time.monotonic() + timeout
 
         async def behind() -> list[TopicPartition]:
@@ -85,8 +93,7 @@ async def read_to_end(
                 records.extend(r for r in batch if r.offset < ends[tp])
     finally:
         await consumer.stop()
-    records.sort(key=lambda r: (r.partition, r.offset))
-    return records
+    return _in_order(records)
 
 
 async def delete_topics_named(bootstrap_servers: str, prefixes: Collection[str]) -> int:
