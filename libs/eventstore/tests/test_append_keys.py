@@ -18,6 +18,7 @@ from contract_examples import examples
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.base import REDACTED, DomainEvent
 from hearth.contracts.events.intake import ReportReceived
+from hearth.eventstore.db import create_pool
 from hearth.eventstore.personal_data import KeyStore, MasterKey, MasterKeys, SubjectErased
 from hearth.eventstore.personal_data.cipher import EventCipher
 from hearth.eventstore.store import ConcurrencyError, EventStore, NewEvent
@@ -155,3 +156,26 @@ async def test_a_case_erased_while_its_new_stream_is_appended_loses_the_new_keys
     assert all(r["wrapped_key"] is None for r in rows.values())
     [read] = await store.read_stream(f"{case}-b")
     assert read.payload["survivor"]["name"] == REDACTED
+
+
+async def test_a_store_on_a_single_connection_makes_its_first_keys(
+    database_url: str, schema: str
+) -> None:
+    """The key store's schema is made sure of before the append holds its connection:
+    with only one connection in the pool, the first append must not wait for a second."""
+    pool = await create_pool(database_url, min_size=1, max_size=1)
+    key_schema = f"t_keys_{uuid.uuid4().hex[:12]}"
+    try:
+        keys = KeyStore(pool, MasterKeys([MasterKey("a", os.urandom(32))]), schema=key_schema)
+        store = EventStore(pool, schema, "testing", cipher=EventCipher(keys))
+        case = uuid.uuid4()
+        report = _report(case)
+        await asyncio.wait_for(
+            store.append(str(case), [_new(report)], expected_version=0, subject=str(case)),
+            timeout=20,
+        )
+        [read] = await store.read_stream(str(case))
+        assert read.payload == report.model_dump(mode="json")
+    finally:
+        await pool.execute(f"DROP SCHEMA IF EXISTS {key_schema} CASCADE")
+        await pool.close()

@@ -218,6 +218,9 @@ class EventStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
         """A connection in a transaction: append and write read models atomically."""
+        # The key store's schema is made sure of before a connection is held: doing it in
+        # the first append would need a second connection while holding this one.
+        await self.cipher.ready()
         async with self.pool.acquire() as conn, conn.transaction():
             yield conn
 
