@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -167,3 +168,55 @@ def test_an_invalid_field_is_named_without_its_value() -> None:
     with pytest.raises(EnvelopeError, match="prev_hash") as caught:
         _read(record, headers)
     assert "not-a-hash" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"data": 0, "note": '"data":0', "nested": {"data": [1, '"data":0']}},
+        {"name": "Zoë Ünïcode ☂", "quote": 'he said "data":0', "n": None, "f": 1.5},
+        CASE_OPENED.model_dump(mode="json"),
+    ],
+)
+@pytest.mark.parametrize("causation_id", [CAUSATION_ID, None])
+def test_the_hash_covers_exactly_the_canonical_json_of_the_whole_envelope(
+    payload: dict[str, object], causation_id: UUID | None
+) -> None:
+    """The hash's bytes, built with the payload's JSON put in its place, are the canonical
+    JSON of the whole envelope (what an auditor recomputes from the record alone)."""
+    envelope = Envelope.seal(
+        event_id=UUID(int=7, version=4),
+        type=CASE_OPENED.event_type(),
+        source="hearth.cases",
+        subject=str(CASE_ID),
+        stream_id='case-"data":0',
+        stream_version=3,
+        occurred_at=OCCURRED_AT,
+        recorded_at=OCCURRED_AT,
+        correlation_id=UUID(int=99, version=4),
+        causation_id=causation_id,
+        actor=Actor(id="staff-0007", role=Role.CASE_MANAGER),
+        prev_hash=GENESIS_HASH,
+        payload=payload,
+    )
+    whole = {
+        "id": str(envelope.event_id),
+        "type": envelope.type,
+        "source": envelope.source,
+        "subject": envelope.subject,
+        "streamid": envelope.stream_id,
+        "streamversion": envelope.stream_version,
+        "time": "2025-03-07T16:42:05.123456Z",
+        "recordedtime": "2025-03-07T16:42:05.123456Z",
+        "correlationid": str(envelope.correlation_id),
+        "causationid": str(causation_id) if causation_id else None,
+        "actor": {"id": "staff-0007", "role": "case_manager"},
+        "data": payload,
+    }
+    expected = json.dumps(
+        whole, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+    assert envelope.canonical_bytes() == expected
+    assert envelope.hash_is_valid()
+    assert envelope.hash == hashlib.sha256(GENESIS_HASH.encode() + expected).hexdigest()

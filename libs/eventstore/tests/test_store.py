@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from hearth.contracts.envelope import GENESIS_HASH
-from hearth.eventstore.db import EVENTSTORE_MIGRATIONS, migrate
+from hearth.eventstore.db import EVENTSTORE_MIGRATIONS, create_pool, migrate
 from hearth.eventstore.store import ANY_VERSION, ConcurrencyError, EventStore, StaleTransaction
 from hearth.eventstore.testing.events import note
 
@@ -186,3 +186,21 @@ async def test_migrations_apply_once_and_are_idempotent(pool: asyncpg.Pool, sche
 def test_a_schema_name_that_could_inject_sql_is_refused() -> None:
     with pytest.raises(ValueError, match="invalid schema name"):
         EventStore(pool=None, schema="x; DROP TABLE y", service="testing")  # type: ignore[arg-type]
+
+
+async def test_a_pooled_connection_goes_back_without_a_reset_but_never_in_a_transaction(
+    database_url: str,
+) -> None:
+    """Pooled connections are handed back with no reset statement (a round trip saved on
+    every command); an open transaction is still ended, so nothing it wrote survives."""
+    pool = await create_pool(database_url, min_size=1, max_size=1)
+    try:
+        async with pool.acquire() as conn:
+            assert conn.get_reset_query() == ""
+            await conn.execute("BEGIN")
+            await conn.execute("CREATE TEMP TABLE left_open (x int)")
+        async with pool.acquire() as conn:
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SELECT to_regclass('pg_temp.left_open')") is None
+    finally:
+        await pool.close()

@@ -120,6 +120,47 @@ def chain_hash(prev_hash: str, canonical: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical).hexdigest()
 
 
+_DATA_SLOT: Final = b'"data":0'
+
+
+def _canonical_envelope(
+    *,
+    event_id: UUID,
+    type: str,
+    source: str,
+    subject: str,
+    stream_id: str,
+    stream_version: int,
+    time: str,
+    recorded_time: str,
+    correlation_id: UUID,
+    causation_id: UUID | None,
+    actor: Actor,
+    data: bytes,
+) -> bytes:
+    """The canonical JSON of an envelope's hashed fields, with `data` (the payload's own
+    canonical JSON) put in its sorted place: the same bytes as `canonical_json` of the whole,
+    without encoding the payload again. (`"data":0` can only be the key itself: inside a
+    JSON string every quote is escaped.)"""
+    rest = canonical_json(
+        {
+            "id": str(event_id),
+            "type": type,
+            "source": source,
+            "subject": subject,
+            "streamid": stream_id,
+            "streamversion": stream_version,
+            "time": time,
+            "recordedtime": recorded_time,
+            "correlationid": str(correlation_id),
+            "causationid": str(causation_id) if causation_id else None,
+            "actor": {"id": actor.id, "role": actor.role.value},
+            "data": 0,
+        }
+    )
+    return rest.replace(_DATA_SLOT, b'"data":' + data, 1)
+
+
 @dataclass(frozen=True, slots=True)
 class KafkaRecord:
     """What goes onto (or comes off) Kafka: key, value and headers as aiokafka wants them."""
@@ -162,21 +203,19 @@ class Envelope(BaseModel):
 
     def canonical_bytes(self) -> bytes:
         """The bytes this envelope's hash covers: everything but the hashes themselves."""
-        return canonical_json(
-            {
-                "id": str(self.event_id),
-                "type": self.type,
-                "source": self.source,
-                "subject": self.subject,
-                "streamid": self.stream_id,
-                "streamversion": self.stream_version,
-                "time": format_time(self.occurred_at),
-                "recordedtime": format_time(self.recorded_at),
-                "correlationid": str(self.correlation_id),
-                "causationid": str(self.causation_id) if self.causation_id else None,
-                "actor": {"id": self.actor.id, "role": self.actor.role.value},
-                "data": self.payload,
-            }
+        return _canonical_envelope(
+            event_id=self.event_id,
+            type=self.type,
+            source=self.source,
+            subject=self.subject,
+            stream_id=self.stream_id,
+            stream_version=self.stream_version,
+            time=format_time(self.occurred_at),
+            recorded_time=format_time(self.recorded_at),
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+            actor=self.actor,
+            data=canonical_json(self.payload),
         )
 
     def computed_hash(self) -> str:
@@ -207,7 +246,10 @@ class Envelope(BaseModel):
     ) -> Envelope:
         """Build an envelope and compute its hash from `prev_hash` and its content."""
         # Round-trip the payload and times through their wire forms, so the hash is over
-        # exactly what is stored and sent.
+        # exactly what is stored and sent. Each is put in its wire form once and the hash
+        # is computed from those (the same bytes `canonical_bytes` gives).
+        time, recorded_time = format_time(occurred_at), format_time(recorded_at)
+        data = canonical_json(payload)
         draft = cls(
             event_id=event_id,
             type=type,
@@ -215,16 +257,30 @@ class Envelope(BaseModel):
             subject=subject,
             stream_id=stream_id,
             stream_version=stream_version,
-            occurred_at=parse_time(format_time(occurred_at)),
-            recorded_at=parse_time(format_time(recorded_at)),
+            occurred_at=parse_time(time),
+            recorded_at=parse_time(recorded_time),
             correlation_id=correlation_id,
             causation_id=causation_id,
             actor=actor,
             prev_hash=prev_hash,
             hash=GENESIS_HASH,
-            payload=json.loads(canonical_json(payload)),
+            payload=json.loads(data),
         )
-        return draft.model_copy(update={"hash": draft.computed_hash()})
+        canonical = _canonical_envelope(
+            event_id=draft.event_id,
+            type=draft.type,
+            source=draft.source,
+            subject=draft.subject,
+            stream_id=draft.stream_id,
+            stream_version=draft.stream_version,
+            time=time,
+            recorded_time=recorded_time,
+            correlation_id=draft.correlation_id,
+            causation_id=draft.causation_id,
+            actor=draft.actor,
+            data=data,
+        )
+        return draft.model_copy(update={"hash": chain_hash(prev_hash, canonical)})
 
     # --- CloudEvents / Kafka -------------------------------------------------------
 

@@ -138,7 +138,12 @@ def _uuid(value: Any, what: str) -> UUID:
 
 def _subject(case_id: UUID, leaf: _Leaf, persons: dict[Any, Subject] | None = None) -> Subject:
     if leaf.person_id is None:
-        return Subject(case_id)
+        if persons is None:
+            return Subject(case_id)
+        case = persons.get(None)
+        if case is None or case.case_id != case_id:
+            case = persons[None] = Subject(case_id)
+        return case
     if persons is not None:
         known = persons.get(leaf.person_id)
         if known is not None:
@@ -174,6 +179,8 @@ def plan_personal(
     """The payload's personal values and whose they are, on a copy of it ready for
     `seal_planned`. `persons` may be shared across the payloads of one append (one
     case): each person's subject is then made once."""
+    if not _paths(model):  # nothing personal in this event type: nothing to copy
+        return ToEncrypt(model, dict(payload), ())
     case = _uuid(case_id, "case_id")
     copied: dict[str, Any] = _copy_json(dict(payload))
     subjects = {} if persons is None else persons
