@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
 
@@ -118,6 +118,54 @@ async def end_offsets(bootstrap_servers: str, topics: Iterable[str]) -> dict[Top
         return offsets
     finally:
         await consumer.stop()
+
+
+async def read_committed(
+    bootstrap_servers: str,
+    topic: str,
+    *,
+    keep: Callable[[ConsumerRecord], bool] | None = None,
+    timeout: float = 60,
+) -> list[ConsumerRecord]:
+    """Every committed record on `topic` (those `keep` accepts) from each partition's first
+    offset to its end offset as it is now, partition by partition in offset order, each
+    offset once. `LookupError` when the topic does not exist; `TimeoutError` when a
+    partition is not read to its end within `timeout` seconds.
+
+    Each partition is put at its first offset with a plain `seek` before the first fetch:
+    `seek_to_beginning` is applied later, so the reset that assigning starts could win
+    over it (with "latest": nothing read) or come after a first fetch (the same records
+    handed over twice)."""
+    tps = await partitions_of(bootstrap_servers, topic)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        enable_auto_commit=False,
+        isolation_level=ISOLATION,
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    found: dict[tuple[int, int], ConsumerRecord] = {}
+    try:
+        consumer.assign(tps)
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(tps)
+        starts: dict[TopicPartition, int] = await consumer.beginning_offsets(tps)
+        for tp in tps:
+            consumer.seek(tp, starts[tp])
+        deadline = time.monotonic() + timeout
+
+        async def behind() -> list[TopicPartition]:
+            return [tp for tp in tps if await consumer.position(tp) < ends[tp]]
+
+        while remaining := await behind():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: {len(remaining)} partitions not read to the end")
+            for tp, batch in (await consumer.getmany(*remaining, timeout_ms=500)).items():
+                for record in batch:
+                    if record.offset < ends[tp] and (keep is None or keep(record)):
+                        found[(record.partition, record.offset)] = record
+    finally:
+        await consumer.stop()
+    return [found[key] for key in sorted(found)]
 
 
 class BrokerCheck:

@@ -8,16 +8,13 @@ transaction may hold events written ahead of earlier ones).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from hearth.contracts.envelope import Envelope, EnvelopeError
 from hearth.contracts.topics import PRODUCING_SERVICES, events_topic
-from hearth.eventstore.kafka import ISOLATION, namespaced, partitions_of
+from hearth.eventstore.kafka import namespaced, read_committed
 
 DEFAULT_BOOTSTRAP: Final = "127.0.0.1:19092"
 BOOTSTRAP_SETTING: Final = "KAFKA_BOOTSTRAP_SERVERS"
@@ -85,52 +82,15 @@ async def read_topic(
     partition by partition in offset order. With `keys`, only records whose key it accepts
     are decoded and kept (a case's records: its id is their key)."""
     try:
-        tps = await partitions_of(bootstrap_servers, topic)
+        records = await read_committed(
+            bootstrap_servers,
+            topic,
+            keep=None if keys is None else (lambda record: keys(record.key)),
+            timeout=timeout,
+        )
     except LookupError:
         raise TopicMissing(f"topic {topic} does not exist on {bootstrap_servers}") from None
-    # "earliest", and an explicit seek to each partition's first offset: with the default
-    # ("latest"), the reset the assignment starts can win over `seek_to_beginning` and the
-    # reader would start at the end, reading nothing and saying so.
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
-        isolation_level=ISOLATION,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    found: list[Located] = []
-    try:
-        consumer.assign(tps)
-        ends: dict[TopicPartition, int] = await consumer.end_offsets(tps)
-        starts: dict[TopicPartition, int] = await consumer.beginning_offsets(tps)
-        for tp in tps:
-            consumer.seek(tp, starts[tp])
-        deadline = time.monotonic() + timeout
-
-        async def behind() -> list[TopicPartition]:
-            return [tp for tp in tps if await consumer.position(tp) < ends[tp]]
-
-        while remaining := await behind():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{topic}: {len(remaining)} partitions not read to the end")
-            for tp, batch in (await consumer.getmany(*remaining, timeout_ms=500)).items():
-                for record in batch:
-                    if record.offset >= ends[tp] or (keys is not None and not keys(record.key)):
-                        continue
-                    found.append(
-                        locate(
-                            topic,
-                            record.partition,
-                            record.offset,
-                            record.key,
-                            record.value,
-                            record.headers,
-                        )
-                    )
-    finally:
-        await consumer.stop()
-    found.sort(key=lambda r: (r.partition, r.offset))
-    return found
+    return [locate(topic, r.partition, r.offset, r.key, r.value, r.headers) for r in records]
 
 
 async def read_topics(

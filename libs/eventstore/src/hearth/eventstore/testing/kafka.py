@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
-from hearth.eventstore.kafka import ISOLATION, admin_client, partitions_of
+from hearth.eventstore.kafka import ISOLATION, admin_client, partitions_of, read_committed
 
 
 async def read_topic(
@@ -65,35 +65,7 @@ async def read_to_end(
     bootstrap_servers: str, topic: str, *, timeout: float = 60
 ) -> list[ConsumerRecord]:
     """Every record on the topic now: from offset 0 up to each partition's end offset."""
-    tps = await partitions_of(bootstrap_servers, topic)
-    # Assigned without a group, the reader starts where `auto_offset_reset` says: the
-    # first offset. (With the default, "latest", that reset could win over a
-    # `seek_to_beginning` and the reader found nothing; with both, the seek could land
-    # after the first fetch and hand the same records over twice.)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
-        isolation_level=ISOLATION,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    records: list[ConsumerRecord] = []
-    try:
-        consumer.assign(tps)
-        ends = await consumer.end_offsets(tps)
-        deadline = time.monotonic() + timeout
-
-        async def behind() -> list[TopicPartition]:
-            return [tp for tp in tps if await consumer.position(tp) < ends[tp]]
-
-        while remaining := await behind():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{topic}: {len(remaining)} partitions not read to the end")
-            for tp, batch in (await consumer.getmany(*remaining, timeout_ms=500)).items():
-                records.extend(r for r in batch if r.offset < ends[tp])
-    finally:
-        await consumer.stop()
-    return _in_order(records)
+    return await read_committed(bootstrap_servers, topic, timeout=timeout)
 
 
 async def delete_topics_named(bootstrap_servers: str, prefixes: Collection[str]) -> int:
