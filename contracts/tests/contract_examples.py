@@ -207,6 +207,13 @@ def _intake() -> list[DomainEvent]:
             tenancy_reference="T-000123",
             indicators="Repeated reports of shouting and arguing late at night.",
         ),
+        i.EnquiryErased(
+            enquiry_id=_uuid(1),
+            erased_at=_at(52_600),
+            raised_at=_at(-48),
+            retention_policy="west-kent-2024",
+            retention_years=6,
+        ),
         i.CaseWithheldFromSubmitter(
             case_id=CASE_ID,
             withheld_at=_at(1),

@@ -115,6 +115,7 @@ async def test_the_signal_categories_come_from_the_policy_file(
     policy.write_text(
         'name = "another-landlord"\n[repeats]\nwindow_months = 6\n'
         '[asb]\nda_signal_categories = ["noise_nuisance"]\n'
+        "[retention]\nenquiry_years_unfollowed = 3\n"
     )
     settings = IntakeSettings(match_key="intake-tests-match-key-0123456789", policy_file=policy)
     async with running_service(

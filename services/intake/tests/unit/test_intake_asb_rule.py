@@ -73,6 +73,7 @@ def test_the_shipped_policy_is_west_kents_with_a_12_month_repeat_window() -> Non
     assert POLICY.name == "west-kent-2024"
     assert POLICY.repeat_window_months == 12
     assert "shouting_and_arguing" in POLICY.asb_da_signal_categories
+    assert POLICY.enquiry_years_unfollowed == 6
 
 
 def test_a_landlord_policy_file_changes_the_categories_and_the_window(tmp_path: Path) -> None:
@@ -80,9 +81,11 @@ def test_a_landlord_policy_file_changes_the_categories_and_the_window(tmp_path: 
     path.write_text(
         'name = "another-landlord"\n[repeats]\nwindow_months = 6\n'
         '[asb]\nda_signal_categories = ["noise_nuisance"]\n'
+        "[retention]\nenquiry_years_unfollowed = 3\n"
     )
     policy = load_policy(path)
     assert policy.repeat_window_months == 6
+    assert policy.enquiry_years_unfollowed == 3
     assert is_da_signal("noise_nuisance", policy)
     assert not is_da_signal("shouting_and_arguing", policy)
 
@@ -98,6 +101,20 @@ def test_a_landlord_policy_file_changes_the_categories_and_the_window(tmp_path: 
         (
             'name = "x"\n[repeats]\nwindow_months = 12\n[asb]\nda_signal_categories = ["A b"]',
             "lowercase code",
+        ),
+        (
+            'name = "x"\n[repeats]\nwindow_months = 12\n[asb]\nda_signal_categories = ["a"]',
+            r"\[retention\]",
+        ),
+        (
+            'name = "x"\n[repeats]\nwindow_months = 12\n[asb]\nda_signal_categories = ["a"]\n'
+            "[retention]\nenquiry_years_unfollowed = 0",
+            "enquiry_years_unfollowed",
+        ),
+        (
+            'name = "x"\n[repeats]\nwindow_months = 12\n[asb]\nda_signal_categories = ["a"]\n'
+            "[retention]\nenquiry_years_unfollowed = 101",
+            "enquiry_years_unfollowed",
         ),
     ],
 )

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events.intake import (
+    EnquiryErased,
     EnquiryRaised,
     EnquiryTrigger,
     IdentityDetail,
@@ -204,6 +205,7 @@ def test_the_window_is_the_landlords_policy(scenario_under) -> None:
             "name": "another-landlord",
             "repeats": {"window_months": 6},
             "asb": {"da_signal_categories": ["noise_nuisance"]},
+            "retention": {"enquiry_years_unfollowed": 3},
         }
     )
     scenario = scenario_under(landlord)
@@ -239,6 +241,35 @@ def test_a_report_out_of_a_raised_enquiry_carries_its_id(scenario) -> None:
         scenario.submit(scenario.submission(enquiry_id=str(enquiry_id))),
         NOW,
         scenario.received(scenario.new_case_id, enquiry_id=enquiry_id),
+        scenario.linked(scenario.new_case_id, LinkBasis.NEW_CASE),
+    )
+
+
+def test_a_report_naming_an_enquiry_erased_at_the_end_of_retention_is_a_new_report(
+    scenario,
+) -> None:
+    # Survivor safety: the report is never lost for an enquiry that is gone. It is received
+    # like any report, following up no enquiry (what the enquiry said is unreadable).
+    enquiry_id = uid(0xE1)
+    raised = NOW - timedelta(days=7 * 365)
+    scenario.given(
+        [
+            EnquiryRaised(
+                enquiry_id=enquiry_id, raised_at=raised, trigger=EnquiryTrigger.ASB_REPORT
+            ),
+            EnquiryErased(
+                enquiry_id=enquiry_id,
+                erased_at=NOW - timedelta(days=1),
+                raised_at=raised,
+                retention_policy="west-kent-2024",
+                retention_years=6,
+            ),
+        ]
+    )
+    scenario.then(
+        scenario.submit(scenario.submission(enquiry_id=str(enquiry_id))),
+        NOW,
+        scenario.received(scenario.new_case_id),
         scenario.linked(scenario.new_case_id, LinkBasis.NEW_CASE),
     )
 

@@ -240,6 +240,24 @@ class EnquiryRaised(IntakeEvent):
     """What was seen or heard, in the words of whoever raised it."""
 
 
+class EnquiryErased(IntakeEvent):
+    """An enquiry no report followed up was erased at the end of intake's retention
+    period: its keys destroyed, so every personal value on its events (and every copy of
+    them) is unreadable, and intake's tables hold nothing about it but ids and times.
+
+    The record of when and under which policy; it holds no personal data itself. Subject
+    and key: the enquiry id."""
+
+    enquiry_id: UUID
+    erased_at: AwareDatetime
+    raised_at: AwareDatetime
+    """When the enquiry was raised: the retention period counts from here."""
+    retention_policy: Code
+    """The intake policy in force (its name) when the enquiry was erased."""
+    retention_years: int = Field(ge=1, le=100)
+    """How long that policy kept an enquiry no report followed up, in years."""
+
+
 class CaseWithheldFromSubmitter(IntakeEvent):
     """A member of staff not named on a restricted case submitted a report about its
     people, or naming it, and was answered as if it did not exist (as for a person with no

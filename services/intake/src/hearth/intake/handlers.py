@@ -227,6 +227,9 @@ async def _store_report(
         source="intake",
         now=now,
     )
+    if received.enquiry_id is not None:
+        # Followed up: the enquiry now goes with this case, never erased on its own.
+        await read_model.note_enquiry_followed_up(conn, schema, received.enquiry_id, now)
     if linked.basis is LinkBasis.NEW_CASE:
         await read_model.record_assigned_case(
             conn, schema, case_id=linked.case_id, report_id=command.report_id, at=now
@@ -284,10 +287,17 @@ async def _load_state(
     """
     named_enquiry = command.submission.enquiry_id
     known_enquiries: frozenset[UUID] = frozenset()
-    if named_enquiry is not None and await store.stream_version(
-        enquiry_stream(named_enquiry), conn=conn
-    ):
-        known_enquiries = frozenset({named_enquiry})
+    erased_enquiries: frozenset[UUID] = frozenset()
+    if named_enquiry is not None:
+        # Locked: the retention sweep does not erase the enquiry while this report may
+        # follow it up, and a report after its erasure sees it erased.
+        retention = await read_model.enquiry_retention(conn, schema, named_enquiry)
+        if retention.erased_at is not None:
+            erased_enquiries = frozenset({named_enquiry})
+        elif retention.raised_at is not None or await store.stream_version(
+            enquiry_stream(named_enquiry), conn=conn
+        ):
+            known_enquiries = frozenset({named_enquiry})
     digests = all_digests(command.people)
     await read_model.lock_digests(conn, schema, digests)
     entries = await read_model.find_index_entries(conn, schema, digests)
@@ -308,6 +318,7 @@ async def _load_state(
         entries=tuple(dict.fromkeys([*entries, *survivors])),
         statuses=statuses,
         known_enquiries=known_enquiries,
+        erased_enquiries=erased_enquiries,
         restrictions=restrictions,
         stand_ins=stand_ins,
     )
@@ -356,6 +367,7 @@ async def raise_asb_enquiry(
             subject=str(enquiry.enquiry_id),
             conn=conn,
         )
+        await read_model.record_enquiry(conn, runtime.schema, enquiry.enquiry_id, enquiry.raised_at)
         if idempotency is not None:
             await keys.save_response(
                 conn,

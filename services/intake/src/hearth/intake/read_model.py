@@ -14,12 +14,13 @@ from uuid import UUID
 
 import asyncpg
 
-from hearth.contracts.events.intake import IdentityDetail, ReportReceived
+from hearth.contracts.events.intake import EnquiryErased, IdentityDetail, ReportReceived
 from hearth.eventstore.db import Conn, advisory_key
 from hearth.intake.domain.disclosure import RestrictionFacts, RestrictionMark
 from hearth.intake.domain.erasure import CaseForgotten, PersonForgotten
 from hearth.intake.domain.linking import CaseStatus, IndexEntry
 from hearth.intake.domain.matching import PersonRole
+from hearth.intake.domain.retention import EnquiryRetention
 
 # --- the match index -------------------------------------------------------------------
 
@@ -360,3 +361,75 @@ async def stand_ins(
         named,
     )
     return {(staff_id, r["case_id"]): r["stand_in_case_id"] for r in rows}
+
+
+# --- enquiries (retention, issue 12) ------------------------------------------------------
+
+
+async def record_enquiry(conn: Conn, schema: str, enquiry_id: UUID, raised_at: datetime) -> None:
+    """An enquiry raised: the retention sweep's index (ids and times only)."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.enquiries (enquiry_id, raised_at) VALUES ($1, $2)
+            ON CONFLICT (enquiry_id) DO NOTHING""",
+        enquiry_id,
+        raised_at,
+    )
+
+
+async def enquiry_retention(conn: Conn, schema: str, enquiry_id: UUID) -> EnquiryRetention:
+    """What retention reads of the enquiry, its row locked until the transaction ends (a
+    report following it up and its erasure wait for each other). Unknown: no raised_at."""
+    row = await conn.fetchrow(
+        f"""SELECT raised_at, followed_up_at, erased_at FROM {schema}.enquiries
+            WHERE enquiry_id = $1 FOR UPDATE""",
+        enquiry_id,
+    )
+    if row is None:
+        return EnquiryRetention()
+    return EnquiryRetention(
+        enquiry_id=enquiry_id,
+        raised_at=row["raised_at"],
+        followed_up_at=row["followed_up_at"],
+        erased_at=row["erased_at"],
+    )
+
+
+async def note_enquiry_followed_up(conn: Conn, schema: str, enquiry_id: UUID, at: datetime) -> None:
+    """A report followed the enquiry up (the first such report's time is kept)."""
+    await conn.execute(
+        f"""UPDATE {schema}.enquiries SET followed_up_at = $2
+            WHERE enquiry_id = $1 AND followed_up_at IS NULL""",
+        enquiry_id,
+        at,
+    )
+
+
+async def unfollowed_enquiries_before(
+    conn: Conn, schema: str, cutoff: datetime, limit: int
+) -> list[UUID]:
+    """Enquiries raised before `cutoff`, followed up by no report and not erased, oldest
+    first, at most `limit` (the retention sweep's work list, read through its partial
+    index, never a scan of every enquiry)."""
+    rows = await conn.fetch(
+        f"""SELECT enquiry_id FROM {schema}.enquiries
+            WHERE followed_up_at IS NULL AND erased_at IS NULL AND raised_at < $1
+            ORDER BY raised_at, enquiry_id LIMIT $2""",
+        cutoff,
+        limit,
+    )
+    return [r["enquiry_id"] for r in rows]
+
+
+async def forget_enquiry(conn: Conn, schema: str, erased: EnquiryErased) -> None:
+    """The enquiry was erased: keep that it was, and when; delete the idempotency answers
+    of the request that raised it (a keyed hash of what the ASB report said)."""
+    await conn.execute(
+        f"""UPDATE {schema}.enquiries SET erased_at = coalesce(erased_at, $2)
+            WHERE enquiry_id = $1""",
+        erased.enquiry_id,
+        erased.erased_at,
+    )
+    await conn.execute(
+        f"DELETE FROM {schema}.idempotency_keys WHERE response->>'enquiry_id' = $1",
+        str(erased.enquiry_id),
+    )

@@ -12,7 +12,8 @@ from hearth.intake.consumers import (
     case_status_handler,
     case_status_reset,
 )
-from hearth.intake.operations import SUBJECT_ACCESS
+from hearth.intake.operations import ERASE_EXPIRED_ENQUIRIES, SUBJECT_ACCESS
+from hearth.intake.scheduler import retention_scheduler
 from hearth.intake.settings import IntakeContext, IntakeSettings, load_context
 
 
@@ -31,7 +32,8 @@ def build_spec(settings: IntakeSettings | None = None) -> ServiceSpec[IntakeCont
             )
         ],
         routers=[api.router, web.router],
-        commands=[SUBJECT_ACCESS],
+        background=[retention_scheduler],
+        commands=[ERASE_EXPIRED_ENQUIRIES, SUBJECT_ACCESS],
     )
 
 

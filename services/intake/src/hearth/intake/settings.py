@@ -46,6 +46,11 @@ class IntakeSettings(BaseSettings):
     """Proxies in front of intake that each append the address they saw to
     X-Forwarded-For. 0 (the default): the header is ignored and the client is the
     connecting address; set it only when every request passes those proxies."""
+    retention_poll_seconds: float = Field(default=86_400.0, gt=0)
+    """How often the retention sweep looks for enquiries to erase (daily by default; a
+    sweep that erases a whole batch goes straight on to the next)."""
+    retention_batch_size: int = Field(default=50, ge=1, le=10_000)
+    """Enquiries one retention sweep erases at most before looking again."""
 
     @field_validator("web_form_limit_storage")
     @classmethod

@@ -100,12 +100,19 @@ def receive_report(
 
     Raises InvalidCommand when staff name a colleague without their staff id
     (`submission.check_staff_details`), UnknownEnquiry for an enquiry intake never
-    raised, and NotFound or CaseNotOpen when staff name a case that is unknown or closed
-    (NamedCaseWithheld, a NotFound, for a restricted case they may not know of).
+    raised (a report naming an enquiry erased at the end of retention is received as a
+    new report, following up no enquiry), and NotFound or CaseNotOpen when staff name a
+    case that is unknown or closed (NamedCaseWithheld, a NotFound, for a restricted case
+    they may not know of).
     """
     submission = command.submission
     check_staff_details(submission, command.actor)
-    if submission.enquiry_id is not None and submission.enquiry_id not in state.known_enquiries:
+    if submission.enquiry_id is not None and submission.enquiry_id in state.erased_enquiries:
+        # The enquiry was erased at the end of retention: what it said is gone, so there
+        # is nothing to follow up. The report is never lost for it: it is received as a
+        # new report, linked to no enquiry, and decided like any other.
+        submission = submission.model_copy(update={"enquiry_id": None})
+    elif submission.enquiry_id is not None and submission.enquiry_id not in state.known_enquiries:
         raise UnknownEnquiry("no enquiry with this id was raised by intake")
     named = submission.case_id
     if named is not None:

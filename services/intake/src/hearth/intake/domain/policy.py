@@ -12,7 +12,14 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-__all__ = ["AsbRules", "IntakePolicy", "PolicyError", "RepeatRules", "policy_problems"]
+__all__ = [
+    "AsbRules",
+    "IntakePolicy",
+    "PolicyError",
+    "RepeatRules",
+    "RetentionRules",
+    "policy_problems",
+]
 
 _CODE: Final = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -50,6 +57,14 @@ class AsbRules(_PolicyModel):
     """ASB categories (the ASB system's codes) that raise an enquiry for domestic abuse."""
 
 
+class RetentionRules(_PolicyModel):
+    """The `[retention]` table."""
+
+    enquiry_years_unfollowed: int = Field(ge=1, le=100, strict=True)
+    """An enquiry raised longer ago than this many years that no report followed up is
+    erased (`domain.retention`)."""
+
+
 class IntakePolicy(_PolicyModel):
     """What intake needs to know about one landlord's policy."""
 
@@ -57,10 +72,15 @@ class IntakePolicy(_PolicyModel):
     """Which policy this is (e.g. `west-kent-2024`), for operators and logs."""
     repeats: RepeatRules
     asb: AsbRules
+    retention: RetentionRules
 
     @property
     def repeat_window_months(self) -> int:
         return self.repeats.window_months
+
+    @property
+    def enquiry_years_unfollowed(self) -> int:
+        return self.retention.enquiry_years_unfollowed
 
     @property
     def asb_da_signal_categories(self) -> frozenset[str]:

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from hearth.contracts.events.intake import (
     CaseWithheldFromSubmitter,
+    EnquiryErased,
     EnquiryRaised,
     LinkBasis,
     ReportLinkedToCase,
@@ -39,6 +40,9 @@ class IntakeState:
     """What is known of the cases those entries, or staff, name; absent: never heard of."""
     known_enquiries: frozenset[UUID] = frozenset()
     """Enquiries intake raised (at least the one the report names, when it exists)."""
+    erased_enquiries: frozenset[UUID] = frozenset()
+    """Enquiries erased at the end of retention (at least the one the report names, when
+    it was): a report naming one is received as a new report (`decider.receive_report`)."""
     restrictions: Mapping[UUID, RestrictionFacts] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -60,8 +64,9 @@ def evolve(state: IntakeState, recorded: Recorded) -> IntakeState:
     A new case is open from the moment intake assigns it; a report naming staff involved
     marks its case restricted (`disclosure.restriction_mark`); a stand-in case id given
     for a restricted case is given again to the same member of staff; a raised enquiry
-    can be named by reports. The match index is not evolved: its keys are digests of the people,
-    which the events do not carry (the edge adds them, see `linking.report_index_entries`).
+    can be named by reports, until it is erased. The match index is not evolved: its keys
+    are digests of the people, which the events do not carry (the edge adds them, see
+    `linking.report_index_entries`).
     """
     event = recorded.event
     if isinstance(event, ReportReceived):
@@ -85,4 +90,6 @@ def evolve(state: IntakeState, recorded: Recorded) -> IntakeState:
         return replace(state, stand_ins=MappingProxyType(stand_ins))
     if isinstance(event, EnquiryRaised):
         return replace(state, known_enquiries=state.known_enquiries | {event.enquiry_id})
+    if isinstance(event, EnquiryErased):
+        return replace(state, erased_enquiries=state.erased_enquiries | {event.enquiry_id})
     return state
