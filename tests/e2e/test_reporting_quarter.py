@@ -50,7 +50,7 @@ pytestmark = pytest.mark.integration
 Start = Callable[..., AbstractAsyncContextManager[RunningService]]
 """The `start` fixture (tests/e2e/conftest.py)."""
 
-SEED = 20260705
+SEED = 20260730
 CASE_COUNT = 14
 MANAGER = ("dalead-0001", Role.MANAGER)
 INTAKE_STAFF = ("intake-0007", Role.INTAKE)
@@ -173,9 +173,17 @@ class Quarter:
             "immediate_danger": "no",
             "contact_methods": ["call"],
             "safe_phone": self.phone(case),
-            "safe_days": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "safe_days": [
+                "monday",
+                "tuesday",
+                "wednesday",
+                "thursday",
+                "friday",
+                "saturday",
+                "sunday",
+            ],
             "safe_from": "09:00",
-            "safe_to": "17:00",
+            "safe_to": "20:00",
             "voicemail": "no",
             "consent": "yes",
             "children": "no",
@@ -371,7 +379,9 @@ class Quarter:
             reason = case.referral.decline_reason.value
             _ok(
                 await self.referrals.client.post(
-                    f"{base}/decline", json={"reason": reason}, headers=headers
+                    f"{base}/decline",
+                    json={"reason": reason, "notes": "As the agency said."},
+                    headers=headers,
                 )
             )
             return
@@ -381,7 +391,7 @@ class Quarter:
             _ok(
                 await self.referrals.client.post(
                     f"{base}/closure",
-                    json={"outcome": case.referral.closed_with.value},
+                    json={"outcome": case.referral.closed_with.value, "notes": "As agreed."},
                     headers=headers,
                 )
             )
@@ -392,7 +402,7 @@ class Quarter:
         _ok(
             await self.cases.client.post(
                 f"/cases/{case_id}/closure-request",
-                json={"reason": case.closure.value},
+                json={"reason": case.closure.value, "notes": "Closed as the plan set out."},
                 headers=self.cases.auth(*self.workers[case.index]),
             ),
             201,
@@ -509,8 +519,10 @@ async def test_a_scripted_quarter_through_the_services_gives_exactly_the_scripte
     assert any(c.closure for c in script) and not all(c.closure for c in script)
     outcomes = {c.referral.outcome for c in script if c.referral}
     assert outcomes == {"awaiting_answer", "accepted", "declined", "closed"}
+    assert any(c.marac and c.male for c in script) and any(c.marac and c.children for c in script)
 
-    clock = ControllableClock(script[0].reported_at)
+    steps = timeline(script)
+    clock = ControllableClock(steps[0].at)
     async with (
         start(INTAKE, clock) as intake,
         start(CASES, clock) as cases,
@@ -522,7 +534,7 @@ async def test_a_scripted_quarter_through_the_services_gives_exactly_the_scripte
             clock, {"intake": intake, "cases": cases, "risk": risk, "referrals": referrals}
         )
         by_index = {c.index: c for c in script}
-        for step in timeline(script):
+        for step in steps:
             await quarter.do(step, by_index[step.case])
         clock.set(AFTER_THE_QUARTER)
 
@@ -557,11 +569,27 @@ async def test_a_scripted_quarter_through_the_services_gives_exactly_the_scripte
             expected["consent"]["refusals"]["of"],
         )
 
+        producers = (intake, cases, risk, referrals)
+
+        async def handled_everything() -> bool:
+            """Reporting has handled as many events as the four services have written."""
+            written = 0
+            for service in producers:
+                written += await service.runtime.event_store.pool.fetchval(
+                    f"SELECT count(*) FROM {service.runtime.schema}.events"
+                )
+            handled = await reporting.runtime.event_store.pool.fetchval(
+                f"SELECT count(*) FROM {reporting.runtime.schema}.inbox WHERE consumer = 'events'"
+            )
+            return bool(handled >= written)
+
+        await _until(handled_everything, "reporting to handle every event", timeout=90)
+
         async def caught_up() -> dict[str, Any] | None:
             sections = await figures("committee")
             return sections if totals(sections) == want else None
 
-        committee = await _until(caught_up, "reporting to count the whole quarter", timeout=90)
+        committee = await _until(caught_up, "reporting to count the whole quarter", timeout=30)
         marac = await figures("marac")
 
     counts = lambda section: {k: v["counts"] for k, v in section.items()}  # noqa: E731
