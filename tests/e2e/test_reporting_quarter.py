@@ -51,7 +51,7 @@ Start = Callable[..., AbstractAsyncContextManager[RunningService]]
 """The `start` fixture (tests/e2e/conftest.py)."""
 
 SEED = 20260730
-CASE_COUNT = 14
+CASE_COUNT = 24
 MANAGER = ("dalead-0001", Role.MANAGER)
 INTAKE_STAFF = ("intake-0007", Role.INTAKE)
 PARTNER = ("partner-idva-system", Role.PARTNER)
@@ -622,6 +622,21 @@ async def test_a_scripted_quarter_through_the_services_gives_exactly_the_scripte
     sex = committee["equality"]["sex"]["counts"]
     assert {k: v for k, v in sex.items() if v} == {k: v for k, v in expected["sexes"].items() if v}
     assert committee["equality"]["male"] == expected["male"]
+    # The only incidents with a date are those recorded before a repeat referral, each
+    # on the day it happened.
+    incidents = sum(c.repeat for c in script)
+    assert committee["reporting_delay"] == {
+        "days_incident_to_recorded": {"median_days": 0.0 if incidents else None, "of": incidents},
+        "by_band": {
+            "counts": {
+                "same_day": incidents,
+                "1_to_7_days": 0,
+                "8_to_30_days": 0,
+                "over_30_days": 0,
+            },
+            "total": incidents,
+        },
+    }
     assert committee["asb_enquiries"] == {"raised": {"count": 0}, "became_da_cases": _rate(0, 0)}
 
     # The SafeLives MARAC indicators: each referral counted (a repeat referral too).
