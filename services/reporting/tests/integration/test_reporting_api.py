@@ -238,3 +238,35 @@ async def test_a_daha_sample_is_reproducible_with_each_cases_evidence_and_no_res
     regulator = await _get(reporting, "/figures/regulator?period=2026-Q3")
     assert regulator.status_code == 200
     assert "outcomes_by_type" in regulator.json()["sections"]
+
+
+async def test_a_case_timeline_in_order_and_never_for_a_case_the_caller_may_not_see_here(
+    reporting: RunningService,
+    producers: Any,
+    until_caught_up: Callable[..., Any],
+    kit: SimpleNamespace,
+) -> None:
+    stories = await _publish_quarter(producers, kit)
+    await until_caught_up(reporting, producers)
+    late, hidden = str(stories[1].case_id), str(stories[2].case_id)
+
+    answer = await _get(reporting, f"/cases/{late}/timeline")
+    assert answer.status_code == 200, answer.text
+    timeline = answer.json()
+    events = timeline["events"]
+    assert timeline["total"] == len(events) == len(stories[1].events)
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    assert {"service", "event_type", "actor_role", "at"} == set(events[0])
+    assert "CaseOpened" in [e["event_type"] for e in events]
+    page = (await _get(reporting, f"/cases/{late}/timeline?limit=1&offset=1")).json()
+    assert page["events"] == events[1:2] and page["total"] == timeline["total"]
+
+    # Restricted: read in cases, where every read is recorded; even staff named on it get
+    # the same 404 as for a case that does not exist.
+    for who in (MANAGER, ("auditor-0001", Role.AUDITOR)):
+        refused = await _get(reporting, f"/cases/{hidden}/timeline", who)
+        assert refused.status_code == 404 and refused.json()["code"] == "case_not_found"
+    unknown = await _get(reporting, "/cases/00000000-0000-4000-8000-000000000000/timeline")
+    assert unknown.status_code == 404
+    worker = await _get(reporting, f"/cases/{late}/timeline", ("intake-0007", Role.INTAKE))
+    assert worker.status_code == 403

@@ -11,6 +11,7 @@ survivor or alleged perpetrator; the figures count every case.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -105,6 +106,27 @@ async def list_cases(
     """Every case the caller may see, newest first, with its facts (no personal data)."""
     rows, total = await handlers.case_page(_runtime(request), actor, limit, offset)
     return {"cases": [case_row(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/cases/{case_id}/timeline", response_model=m.CaseTimeline, responses=answers(404))
+async def case_timeline(
+    request: Request,
+    case_id: UUID,
+    actor: Reader,
+    limit: PageLimit = 50,
+    offset: PageOffset = 0,
+) -> dict[str, Any]:
+    """A case's timeline, oldest first: when, which service, which event, the actor's
+    role. 404 for a case the caller may not see here (restricted cases are read in cases,
+    where every read is recorded)."""
+    events, total = await handlers.case_timeline(_runtime(request), actor, case_id, limit, offset)
+    return {
+        "case_id": case_id,
+        "events": events,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/deadlines", response_model=m.DeadlineList, responses=answers())

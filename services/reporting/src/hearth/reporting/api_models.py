@@ -71,6 +71,23 @@ class DeadlineRow(BaseModel):
     case_manager_id: str | None
 
 
+class TimelineEntry(BaseModel):
+    at: datetime
+    service: str
+    event_type: str
+    actor_role: str
+
+
+class CaseTimeline(BaseModel):
+    """What happened on a case and when, by whom (their role): no personal data."""
+
+    case_id: UUID
+    events: list[TimelineEntry]
+    total: int
+    limit: int
+    offset: int
+
+
 class DeadlineList(BaseModel):
     deadlines: list[DeadlineRow]
     total: int

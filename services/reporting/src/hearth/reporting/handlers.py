@@ -8,8 +8,10 @@ agree with one another even while events arrive.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from hearth.contracts.envelope import Actor
+from hearth.eventstore.errors import NotFound
 from hearth.eventstore.runtime import Runtime
 from hearth.reporting import read_model
 from hearth.reporting.domain import daha
@@ -34,6 +36,20 @@ async def case_page(
     """The cases the actor may see, newest first."""
     async with runtime.event_store.transaction() as conn:
         return await read_model.case_list(conn, runtime.schema, actor.id, limit, offset)
+
+
+async def case_timeline(
+    runtime: Runtime[ReportingConfig], actor: Actor, case_id: UUID, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A case's timeline, for a case the actor may see here; `NotFound` otherwise (the
+    same answer for a case that does not exist and one they may not know of)."""
+    async with runtime.event_store.transaction() as conn:
+        found = await read_model.case_timeline(
+            conn, runtime.schema, actor.id, case_id, limit, offset
+        )
+    if found is None:
+        raise NotFound("no such case here", code="case_not_found")
+    return found
 
 
 async def deadline_page(

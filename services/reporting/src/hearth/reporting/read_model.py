@@ -562,6 +562,34 @@ async def unrestricted_visible_cases(conn: Conn, schema: str, staff_id: str) -> 
     return {r["case_id"] for r in rows}
 
 
+async def case_timeline(
+    conn: Conn, schema: str, staff_id: str, case_id: UUID, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int] | None:
+    """A page of a case's timeline (time, service, event, actor's role), oldest first, and
+    how many entries it has; None when this member of staff may not see the case here:
+    unknown, erased, hidden from them, or restricted (a restricted case's history is read
+    in cases, where every read is recorded)."""
+    s = check_schema_name(schema)
+    visible = await conn.fetchval(
+        f"""SELECT true FROM {s}.case_facts WHERE case_id = $2 AND opened_at IS NOT NULL
+                AND erased_at IS NULL AND visible_to_everyone AND restriction IS NULL
+                AND NOT ($1 = ANY(hidden_from))""",
+        staff_id,
+        case_id,
+    )
+    if not visible:
+        return None
+    rows = await conn.fetch(
+        f"""SELECT at, service, event_type, actor_role FROM {s}.timeline WHERE case_id = $1
+            ORDER BY at, event_id LIMIT $2 OFFSET $3""",
+        case_id,
+        limit,
+        offset,
+    )
+    total = await conn.fetchval(f"SELECT count(*) FROM {s}.timeline WHERE case_id = $1", case_id)
+    return [dict(r) for r in rows], int(total)
+
+
 async def deadline_list(
     conn: Conn, schema: str, staff_id: str, overdue_only: bool, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
