@@ -113,6 +113,7 @@ _PERPETRATOR = AllegedPerpetrator(
     relationship_to_survivor=Relationship.INTIMATE_PARTNER,
     lives_with_survivor=True,
     is_tenant=True,
+    age_band=AgeBand.AGE_25_34,
 )
 _CHILD = Child(
     person_id=CHILD_ID,

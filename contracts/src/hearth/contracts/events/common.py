@@ -278,6 +278,9 @@ class AllegedPerpetrator(PersonDetails):
     lives_with_survivor: bool | None = None
     is_tenant: bool | None = None
     """Holds a tenancy with this landlord, so tenancy enforcement is possible."""
+    age_band: AgeBand | None = None
+    """Their age band at the report, as given or derived from the date of birth. Plain,
+    not personal: a band identifies nobody, so reporting can count young perpetrators."""
 
 
 class Child(ContractModel):
