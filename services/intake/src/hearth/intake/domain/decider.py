@@ -21,6 +21,7 @@ from hearth.contracts.events.intake import (
 )
 from hearth.eventstore.decider import Decider
 from hearth.eventstore.errors import DomainError
+from hearth.intake.domain.age import report_day, with_perpetrator_age_bands
 from hearth.intake.domain.asb import enquiry_for_asb_report
 from hearth.intake.domain.commands import Command, RaiseAsbEnquiry, SubmitReport
 from hearth.intake.domain.disclosure import (
@@ -99,14 +100,16 @@ def receive_report(
     and the answer to its submitter.
 
     Raises InvalidCommand when staff name a colleague without their staff id
-    (`submission.check_staff_details`), UnknownEnquiry for an enquiry intake never
-    raised (a report naming an enquiry erased at the end of retention is received as a
-    new report, following up no enquiry), and NotFound or CaseNotOpen when staff name a
-    case that is unknown or closed (NamedCaseWithheld, a NotFound, for a restricted case
-    they may not know of).
+    (`submission.check_staff_details`) or a report gives an alleged perpetrator an age
+    band their date of birth contradicts (`age.with_perpetrator_age_bands`),
+    UnknownEnquiry for an enquiry intake never raised (a report naming an enquiry erased
+    at the end of retention is received as a new report, following up no enquiry), and
+    NotFound or CaseNotOpen when staff name a case that is unknown or closed
+    (NamedCaseWithheld, a NotFound, for a restricted case they may not know of).
     """
     submission = command.submission
     check_staff_details(submission, command.actor)
+    submission = with_perpetrator_age_bands(submission, report_day(now))
     if submission.enquiry_id is not None and submission.enquiry_id in state.erased_enquiries:
         # The enquiry was erased at the end of retention: what it said is gone, so there
         # is nothing to follow up. The report is never lost for it: it is received as a

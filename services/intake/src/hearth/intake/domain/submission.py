@@ -68,6 +68,8 @@ class AllegedPerpetratorIn(PersonDetailsIn):
     relationship_to_survivor: Relationship = Relationship.NOT_KNOWN
     lives_with_survivor: bool | None = None
     is_tenant: bool | None = None
+    age_band: AgeBand | None = None
+    """Their age band; left out, intake derives it from the date of birth, if given."""
 
 
 class ChildIn(ContractModel):
