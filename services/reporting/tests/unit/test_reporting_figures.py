@@ -19,7 +19,6 @@ from hearth.reporting.domain.figures import (
     Breakdown,
     Count,
     Median,
-    NotRecorded,
     PerPopulation,
     Rate,
     ReportKind,
@@ -53,6 +52,7 @@ FACTS = f.Facts(
             children_in_household=2,
             children_affected=1,
             survivor=SurvivorCategories(sex="male", age_band="16_17", disability="yes"),
+            perpetrator_age_bands=("25_34", None),
         ),
         f.Case(
             B,
@@ -61,11 +61,13 @@ FACTS = f.Facts(
             survivor=SurvivorCategories(
                 sex="female", ethnicity="asian_or_asian_british", lgbtq_plus="yes"
             ),
+            perpetrator_age_bands=("under_16",),  # referred by another agency: not counted
         ),
         f.Case(C, utc(6, 20), channel="email"),
-        f.Case(D, utc(9, 30, 22, 30)),  # 23:30 on 30 September in London: still Q3
+        # 23:30 on 30 September in London: still Q3 (its MARAC referral is in Q4)
+        f.Case(D, utc(9, 30, 22, 30), perpetrator_age_bands=("16_17",)),
         f.Case(E, utc(10, 1, 0, 30)),  # 01:30 on 1 October in London: Q4
-        f.Case(F, utc(8, 3)),
+        f.Case(F, utc(8, 3), perpetrator_age_bands=("16_17",)),
     ),
     reports=(
         f.Report(uuid.uuid4(), A, utc(7, 6), "phone", "survivor"),
@@ -343,7 +345,9 @@ def test_the_safelives_marac_indicators(policy: Policy) -> None:
     # A (male, 16-17, disabled) and F (nothing recorded).
     assert victims["male"] == victims["aged_16_17"] == victims["disabled"] == Rate(1, 2)
     assert victims["lgbt_plus"] == victims["racially_minoritised"] == Rate(0, 2)
-    assert isinstance(victims["perpetrators_aged_17_or_under"], NotRecorded)
+    # Cases the landlord referred in Q3: A (25-34 and one unrecorded) and F (16-17); B's
+    # under-16 was referred by another agency, D's referral is in Q4.
+    assert victims["perpetrators_aged_17_or_under"] == Rate(1, 2)
     assert marac["children"] == {"children_in_households": Count(2)}
     # A heard on 22 July; of its two landlord actions one is done, one outstanding and late.
     assert marac["meetings"] == {
@@ -351,6 +355,38 @@ def test_the_safelives_marac_indicators(policy: Policy) -> None:
         "landlord_actions_outstanding": Count(1),
         "landlord_actions_overdue": Count(1),
     }
+
+
+@pytest.mark.parametrize(
+    ("a_bands", "f_bands", "expected"),
+    [
+        (("under_16", "16_17"), ("under_16",), Rate(2, 2)),  # a case counts once
+        (("18_24",), (None,), Rate(0, 2)),  # 18 is an adult; unrecorded is not counted
+        (("not_known", "16_17"), ("not_known",), Rate(1, 2)),  # one young one is enough
+        ((), (), Rate(0, 2)),  # no perpetrator named
+    ],
+)
+def test_perpetrators_aged_17_or_under_counts_cases_referred_with_a_young_perpetrator(
+    policy: Policy,
+    a_bands: tuple[str | None, ...],
+    f_bands: tuple[str | None, ...],
+    expected: Rate,
+) -> None:
+    bands = {A: a_bands, F: f_bands}
+    cases = tuple(
+        replace(case, perpetrator_age_bands=bands[case.case_id]) if case.case_id in bands else case
+        for case in FACTS.cases
+    )
+    made = report(
+        ReportKind.MARAC,
+        replace(FACTS, cases=cases),
+        parse_period("2026-Q3", "Europe/London"),
+        AFTER_Q3,
+        policy,
+    )
+    victims = made.sections["victims"]
+    assert victims["perpetrators_aged_17_or_under"] == expected
+    assert expected.percent == {0: 0.0, 1: 50.0, 2: 100.0}[expected.part]
 
 
 def test_without_a_population_the_rate_per_10000_is_not_given() -> None:

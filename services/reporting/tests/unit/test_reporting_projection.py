@@ -7,8 +7,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from hearth.contracts.events import cases as ev
 from hearth.contracts.events import parse_event
 from hearth.contracts.events.base import ENCRYPTED_PREFIX, DomainEvent, personal_paths
+from hearth.contracts.events.common import AgeBand
 from hearth.reporting.domain import changes as c
 from hearth.reporting.domain.projection import EventMeta, changes, deadline_ref
 
@@ -170,3 +172,36 @@ def test_closing_stops_running_deadlines_and_records_the_reason(kit: SimpleNames
     )
     assert "new locks" not in repr(out)  # the survivor's own words stay out
     assert c.DeadlinesCancelled(story.case_id, kit.MONDAY) in out
+
+
+def test_the_alleged_perpetrators_age_bands_are_kept_and_replaced_by_a_people_update(
+    kit: SimpleNamespace,
+) -> None:
+    story = kit.CaseStory()
+    story.opened()
+    published = story.events[-1]
+    opened = published.event
+    [perpetrator] = opened.alleged_perpetrators
+    young = perpetrator.model_copy(update={"age_band": AgeBand.AGE_16_17})
+    unbanded = perpetrator.model_copy(update={"person_id": uuid.uuid4()})
+    with_bands = opened.model_copy(update={"alleged_perpetrators": (young, unbanded)})
+    [facts] = [x for x in changes(with_bands, meta(published)) if isinstance(x, c.CaseFacts)]
+    assert facts.perpetrator_age_bands == ("16_17", None)
+    # Sealed as a reader without keys sees it: the band is plain, so it is the same.
+    [sealed] = [
+        x for x in changes(_encrypted(with_bands), meta(published)) if isinstance(x, c.CaseFacts)
+    ]
+    assert sealed.perpetrator_age_bands == ("16_17", None)
+
+    update = ev.PeopleUpdated(
+        case_id=opened.case_id,
+        updated_at=opened.opened_at,
+        alleged_perpetrators=(young.model_copy(update={"age_band": AgeBand.AGE_18_24}),),
+    )
+    [updated] = [x for x in changes(update, meta(published)) if isinstance(x, c.CaseFacts)]
+    assert updated.perpetrator_age_bands == ("18_24",)
+    children_only = ev.PeopleUpdated(
+        case_id=opened.case_id, updated_at=opened.opened_at, children=opened.children
+    )
+    [kept] = [x for x in changes(children_only, meta(published)) if isinstance(x, c.CaseFacts)]
+    assert kept.perpetrator_age_bands is None  # not given: the earlier bands stand

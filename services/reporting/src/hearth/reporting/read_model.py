@@ -396,6 +396,9 @@ async def _case_facts(conn: Conn, s: str, facts: c.CaseFacts) -> None:
     if facts.children is not None:
         values["children_in_household"] = facts.children.in_household
         values["children_affected"] = facts.children.affected
+    if facts.perpetrator_age_bands is not None:
+        # The case's alleged perpetrators as now recorded replace the earlier list.
+        values["perpetrator_age_bands"] = list(facts.perpetrator_age_bands)
     if not values:
         return
     columns = list(values)
@@ -480,6 +483,7 @@ async def load_facts(conn: Conn, schema: str) -> f.Facts:
             survivor=c.SurvivorCategories(
                 **{name: r[column] for name, column in _SURVIVOR_COLUMNS.items()}
             ),
+            perpetrator_age_bands=tuple(r["perpetrator_age_bands"] or ()),
         )
         for r in await conn.fetch(
             f"SELECT * FROM {s}.case_facts WHERE opened_at IS NOT NULL ORDER BY case_id"

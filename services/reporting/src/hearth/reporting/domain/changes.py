@@ -38,6 +38,8 @@ class CaseFacts:
     risk_level: str | None = None
     survivor: SurvivorCategories | None = None
     children: ChildrenCount | None = None
+    perpetrator_age_bands: tuple[str | None, ...] | None = None
+    """Each alleged perpetrator's age band (None where not recorded); replaces the list."""
     erased_at: datetime | None = None
 
 

@@ -22,6 +22,8 @@ class Case:
     children_in_household: int = 0
     children_affected: int = 0
     survivor: SurvivorCategories = field(default_factory=SurvivorCategories)
+    perpetrator_age_bands: tuple[str | None, ...] = ()
+    """Each alleged perpetrator's age band, None where not recorded."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,10 @@ Definitions (each a count of cases or events, never anyone's details):
 - MARAC: each referral the landlord made is a case referred; a repeat is one the
   referrals service marked so (criterion `repeat`, or a previous referral within its
   repeat window: abuse between the same people within 12 months of the last referral).
+- Perpetrators aged 17 or under (SafeLives): MARAC cases referred in the period with at
+  least one alleged perpetrator in age band under_16 or 16_17, of the cases referred (as
+  the other victim indicators). The band is the one recorded at the report (given, or
+  derived by intake from a date of birth); a perpetrator without one is not counted.
 - Cases per 10,000 adult women: the MARAC cases referred in the period asked for, per
   10,000 of the policy's adult female population (SafeLives publishes 12 months: ask for
   a year to compare with its 47, and its expected 40).
@@ -548,6 +552,15 @@ _GROUPS: dict[str, Callable[[SurvivorCategories], bool]] = {
 # --- SafeLives MARAC indicators --------------------------------------------------------
 
 
+_AGED_17_OR_UNDER = frozenset({AgeBand.UNDER_16.value, AgeBand.AGE_16_17.value})
+
+
+def has_perpetrator_aged_17_or_under(case: f.Case) -> bool:
+    """At least one alleged perpetrator on the case in band under_16 or 16_17 (their age
+    when reported; a perpetrator with no band recorded is not counted)."""
+    return any(band in _AGED_17_OR_UNDER for band in case.perpetrator_age_bands)
+
+
 def _marac(v: _View) -> dict[str, Section]:
     referred = v.marac_referrals()
     by_others = [m for m in v.facts.marac_referrals if not m.by_housing and v.holds(m.referred_at)]
@@ -556,9 +569,13 @@ def _marac(v: _View) -> dict[str, Section]:
     victims: Section = {
         name: Rate(sum(test(s) for s in survivors), len(referred)) for name, test in _GROUPS.items()
     }
-    victims["perpetrators_aged_17_or_under"] = NotRecorded(
-        "the contract records no age band for an alleged perpetrator, and a date of birth "
-        "is personal data reporting does not read"
+    victims["perpetrators_aged_17_or_under"] = Rate(
+        sum(
+            has_perpetrator_aged_17_or_under(cases[m.case_id])
+            for m in referred
+            if m.case_id in cases
+        ),
+        len(referred),
     )
     heard_on = {m.referral_id: m.heard_on for m in v.facts.marac_referrals}
     outstanding = [

@@ -17,7 +17,7 @@ from uuid import UUID
 from hearth.contracts.events import cases as ev
 from hearth.contracts.events import intake, referrals, risk
 from hearth.contracts.events.base import DomainEvent
-from hearth.contracts.events.common import Child, MaracCriterion, Survivor
+from hearth.contracts.events.common import AllegedPerpetrator, Child, MaracCriterion, Survivor
 from hearth.reporting.domain import changes as c
 from hearth.reporting.domain.changes import Change, DeadlineKind
 
@@ -53,6 +53,13 @@ def survivor_categories(survivor: Survivor) -> c.SurvivorCategories:
         ethnicity=_value(e.ethnicity),
         religion=_value(e.religion),
     )
+
+
+def perpetrator_age_bands(
+    perpetrators: tuple[AllegedPerpetrator, ...],
+) -> tuple[str | None, ...]:
+    """Each alleged perpetrator's age band (plain in the contract), None where not given."""
+    return tuple(_value(p.age_band) for p in perpetrators)
 
 
 def children_count(children: tuple[Child, ...]) -> c.ChildrenCount:
@@ -95,6 +102,7 @@ def _case_opened(e: ev.CaseOpened, meta: EventMeta) -> list[Change]:
         repeat=e.repeat_of_case_id is not None,
         survivor=survivor_categories(e.survivor),
         children=children_count(e.children),
+        perpetrator_age_bands=perpetrator_age_bands(e.alleged_perpetrators),
     )
     out: list[Change] = [
         facts,
@@ -129,6 +137,9 @@ def _people_updated(e: ev.PeopleUpdated, meta: EventMeta) -> list[Change]:
             e.case_id,
             survivor=survivor_categories(e.survivor) if e.survivor is not None else None,
             children=children_count(e.children) if e.children is not None else None,
+            perpetrator_age_bands=perpetrator_age_bands(e.alleged_perpetrators)
+            if e.alleged_perpetrators is not None
+            else None,
         )
     ]
 
