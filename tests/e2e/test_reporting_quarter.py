@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -136,7 +136,12 @@ class Quarter:
                 "phone": self.phone(case),
                 "equality": {"sex": "male" if case.male else "female"},
             },
-            "alleged_perpetrators": [{"name": f"Perpetrator Quarter {case.index}"}],
+            "alleged_perpetrators": [
+                {
+                    "name": f"Perpetrator Quarter {case.index}",
+                    **_perpetrator_age(case, _local(self.clock.now())),
+                }
+            ],
             "children": [
                 {"name": f"Child Quarter {case.index}-{n}", "affected_by_abuse": affected}
                 for n, affected in enumerate(case.children)
@@ -424,6 +429,31 @@ class Quarter:
 # --- what the test expects, counted from the script --------------------------------------
 
 
+def _perpetrator_age(case: ScriptedCase, reported_on: date) -> dict[str, Any]:
+    """Issue 13: by the case's index, a perpetrator 16 on the day (17 tomorrow: intake
+    derives 16_17 from the date of birth), one said to be under 16, one 18 that day
+    (18_24), or no age at all. The web form asks no perpetrator's age."""
+    match case.index % 4:
+        case 0:
+            return {"date_of_birth": str(_years_before(reported_on, 17) + timedelta(days=1))}
+        case 1:
+            return {"age_band": "under_16"}
+        case 2:
+            return {"date_of_birth": str(_years_before(reported_on, 18))}
+        case _:
+            return {}
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day `years` years earlier (the quarter has no 29 February)."""
+    return day.replace(year=day.year - years)
+
+
+def _young_perpetrator(case: ScriptedCase) -> bool:
+    """The case has an alleged perpetrator aged 17 or under, as `_perpetrator_age` gives."""
+    return case.channel is not Channel.WEB_FORM and case.index % 4 in (0, 1)
+
+
 def _rate(part: int, whole: int) -> dict[str, Any]:
     return {"count": part, "of": whole, "percent": round(100 * part / whole, 1) if whole else None}
 
@@ -651,6 +681,9 @@ async def test_a_scripted_quarter_through_the_services_gives_exactly_the_scripte
     assert volume["repeats"] == _rate(repeats, len(referred))
     assert volume["referred_by_housing"] == _rate(len(referred), len(referred))
     assert marac["victims"]["male"] == _rate(sum(c.male for c in referred), len(referred))
+    young = sum(_young_perpetrator(c) for c in referred)
+    assert 0 < young < len(referred)  # the seed gives both: the figure tells them apart
+    assert marac["victims"]["perpetrators_aged_17_or_under"] == _rate(young, len(referred))
     assert marac["children"]["children_in_households"] == {
         "count": sum(len(c.children) for c in referred)
     }
