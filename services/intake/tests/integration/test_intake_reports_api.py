@@ -246,3 +246,43 @@ async def test_every_staff_role_can_take_a_report(
         "/reports", json=report_body(channel="in_person"), headers=intake.auth("staff-7", role)
     )
     assert response.status_code == 202, response.text
+
+
+async def test_a_perpetrators_age_band_is_derived_published_plain_or_a_mismatch_refused(
+    intake: RunningService,
+    report_body: Callable[..., dict[str, Any]],
+    read_records: Any,
+    payload: Any,
+) -> None:
+    """Issue 13: the band reporting counts young perpetrators by; the date stays sealed."""
+    ten = intake.runtime.clock.now().year - 10  # 9 or 10 on any day of the year
+    perpetrator = {"name": "Sam Sample", "date_of_birth": f"{ten}-06-15"}
+    contradicted = await intake.client.post(
+        "/reports",
+        json=report_body(alleged_perpetrators=[{**perpetrator, "age_band": "25_34"}]),
+        headers=intake.auth(*STAFF),
+    )
+    assert contradicted.status_code == 422
+    [error] = contradicted.json()["errors"]
+    assert (error["field"], error["kind"]) == (
+        "alleged_perpetrators.0.age_band",
+        "age_band_mismatch",
+    )
+    assert str(ten) not in contradicted.text
+    assert await _stored_event_count(intake) == 0
+
+    accepted = await intake.client.post(
+        "/reports",
+        json=report_body(alleged_perpetrators=[perpetrator]),
+        headers=intake.auth(*STAFF),
+    )
+    assert accepted.status_code == 202, accepted.text
+    report_id = accepted.json()["report_id"]
+    [received] = await read_records(
+        INTAKE_EVENTS,
+        lambda r: payload(r).get("report_id") == report_id and "survivor" in payload(r),
+        expect=1,
+    )
+    [published] = payload(received)["alleged_perpetrators"]
+    assert published["age_band"] == "under_16"
+    assert str(ten) not in published["date_of_birth"]  # ciphertext on Kafka
