@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import structlog
 
@@ -38,3 +39,31 @@ async def sweep_until_stopped(
             log.warning(f"{what} sweep failed; trying again", error=describe_error(exc))
         if settled < batch_size:
             await sleep_or_stop(stop, poll_seconds)
+
+
+@dataclass(frozen=True)
+class Erasures:
+    """What one retention pass did: erased, refused by the item's own events (not due
+    after all), and failed (logged; tried again next pass)."""
+
+    erased: int
+    refused: int
+    failed: int
+
+    def __add__(self, other: Erasures) -> Erasures:
+        return Erasures(
+            self.erased + other.erased, self.refused + other.refused, self.failed + other.failed
+        )
+
+
+async def erase_until_done(
+    erase: Callable[[int], Awaitable[Erasures]], batch_size: int
+) -> Erasures:
+    """Run a retention pass (`erase(limit)`) again and again until one erases fewer than
+    `batch_size`: what an operator's `erase-expired...` command does, all in one go."""
+    total = Erasures(0, 0, 0)
+    while True:
+        swept = await erase(batch_size)
+        total += swept
+        if swept.erased < batch_size:
+            return total

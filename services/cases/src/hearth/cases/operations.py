@@ -25,6 +25,7 @@ from hearth.eventstore.decider import recorded
 from hearth.eventstore.runtime import OperatorCommand, Runtime, ServiceSpec
 from hearth.eventstore.settings import ServiceSettings
 from hearth.eventstore.subject_access_command import subject_access_command
+from hearth.eventstore.tasks import erase_until_done
 
 
 async def rebuild_read_model(spec: ServiceSpec[CasesConfig], settings: ServiceSettings) -> int:
@@ -54,16 +55,8 @@ REBUILD_READ_MODEL = OperatorCommand(
 async def _erase_expired(runtime: Runtime[CasesConfig], args: Mapping[str, str]) -> int:
     config = cases_config(runtime)
     batch = config.settings.retention_batch_size
-    erased = refused = failed = 0
-    while True:
-        swept = await erase_expired(runtime, limit=batch)
-        erased, refused, failed = (
-            erased + swept.erased,
-            refused + swept.refused,
-            failed + swept.failed,
-        )
-        if swept.erased < batch:
-            break
+    done = await erase_until_done(lambda limit: erase_expired(runtime, limit=limit), batch)
+    erased, refused, failed = done.erased, done.refused, done.failed
     policy = config.rules.policy
     print(
         f"erased {erased} cases closed more than {policy.retention.years_after_closure} years "

@@ -18,7 +18,6 @@ the runtime's clock. One deadline's trouble is logged and does not hold up the o
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -37,7 +36,7 @@ from hearth.eventstore.errors import DomainError
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.metrics import SLA_BREACHES
 from hearth.eventstore.runtime import Runtime
-from hearth.eventstore.tasks import sweep_until_stopped
+from hearth.eventstore.tasks import Erasures, sweep_until_stopped
 
 log = structlog.get_logger(__name__)
 
@@ -125,15 +124,6 @@ async def _record_overdue(runtime: Runtime, row: asyncpg.Record, now: datetime) 
 
 RETENTION = Actor(id="hearth.cases.retention", role=Role.SYSTEM)
 """Hearth applying the retention policy (the sweep and the `erase-expired` command)."""
-
-
-@dataclass(frozen=True)
-class Erasures:
-    """What one retention sweep did."""
-
-    erased: int
-    refused: int
-    failed: int
 
 
 async def retention_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:

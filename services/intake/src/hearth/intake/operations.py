@@ -19,6 +19,7 @@ from uuid import UUID
 from hearth.eventstore.decider import Recorded, recorded
 from hearth.eventstore.runtime import OperatorCommand, Runtime
 from hearth.eventstore.subject_access_command import subject_access_command
+from hearth.eventstore.tasks import erase_until_done
 from hearth.intake import read_model
 from hearth.intake.domain.subject_access import subject_access
 from hearth.intake.handlers import report_stream
@@ -46,16 +47,10 @@ SUBJECT_ACCESS = subject_access_command("intake", _subject_access_answer)
 async def _erase_expired_enquiries(runtime: Runtime[IntakeContext], args: Mapping[str, str]) -> int:
     context = intake_context(runtime)
     batch = context.settings.retention_batch_size
-    erased = refused = failed = 0
-    while True:
-        swept = await erase_expired_enquiries(runtime, limit=batch)
-        erased, refused, failed = (
-            erased + swept.erased,
-            refused + swept.refused,
-            failed + swept.failed,
-        )
-        if swept.erased < batch:
-            break
+    done = await erase_until_done(
+        lambda limit: erase_expired_enquiries(runtime, limit=limit), batch
+    )
+    erased, refused, failed = done.erased, done.refused, done.failed
     policy = context.policy
     print(
         f"erased {erased} enquiries raised more than {policy.enquiry_years_unfollowed} years "

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -25,7 +24,7 @@ from hearth.eventstore.errors import DomainError
 from hearth.eventstore.logs import describe_error
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import NewEvent
-from hearth.eventstore.tasks import sweep_until_stopped
+from hearth.eventstore.tasks import Erasures, sweep_until_stopped
 from hearth.intake import read_model
 from hearth.intake.domain.retention import (
     EraseUnfollowedEnquiry,
@@ -40,15 +39,6 @@ log = structlog.get_logger(__name__)
 
 RETENTION = Actor(id="hearth.intake.retention", role=Role.SYSTEM)
 """Hearth applying intake's retention policy (the sweep and `erase-expired-enquiries`)."""
-
-
-@dataclass(frozen=True)
-class EnquiryErasures:
-    """What one retention sweep did."""
-
-    erased: int
-    refused: int
-    failed: int
 
 
 async def retention_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
@@ -68,7 +58,7 @@ async def retention_scheduler(runtime: Runtime, stop: asyncio.Event) -> None:
     )
 
 
-async def erase_expired_enquiries(runtime: Runtime, *, limit: int = 50) -> EnquiryErasures:
+async def erase_expired_enquiries(runtime: Runtime, *, limit: int = 50) -> Erasures:
     """Erase up to `limit` of the enquiries raised longer ago than the policy's period that
     no report followed up. One enquiry's trouble is logged (ids and codes only) and does
     not hold up the others."""
@@ -95,7 +85,7 @@ async def erase_expired_enquiries(runtime: Runtime, *, limit: int = 50) -> Enqui
         refused += done is False
     if erased:
         log.info("enquiries erased at the end of retention", erased=erased)
-    return EnquiryErasures(erased, refused, failed)
+    return Erasures(erased, refused, failed)
 
 
 async def _erase(runtime: Runtime, enquiry_id: UUID, now: datetime) -> bool | None:
