@@ -6,8 +6,7 @@
   personal value of the appended events is encrypted under its subject's key. The keys of
   all the subjects of one append come from the key store inside the append's first
   statement (`KeyStore.prefetch`, which on a new stream also makes them), so they cost
-  no round trip of their own; never one query per field or per event. (`seal_payloads`
-  does the same with a key-store query of its own.)
+  no round trip of their own; never one query per field or per event.
 - `open_envelopes`: envelopes read from the store or from Kafka, with their personal
   values decrypted. The keys of all the envelopes given are loaded in one query
   (`KeyStore.load`). A value whose key was destroyed (erasure) reads as the contract's
@@ -150,23 +149,6 @@ class EventCipher:
         keys = await self.key_store.keys_from_prefetch(
             plan.case_id, plan.subjects, prefetched, conn=conn
         )
-        ciphers: dict[str, AESGCM] = {}
-        return [
-            seal_planned(p, event_id=event_id, keys=keys, ciphers=ciphers)
-            for p, event_id in zip(plan.payloads, plan.event_ids, strict=True)
-        ]
-
-    async def seal_payloads(
-        self, events: Sequence[ToSeal], *, subject: str, conn: Conn
-    ) -> list[dict[str, Any]]:
-        """The payloads with every personal value encrypted, in order, fetching the keys in a
-        statement of their own (in the caller's transaction, `conn`); `EventStore.append`
-        saves that round trip with `prefetch` and `seal`."""
-        plan = self.plan(events, subject=subject)
-        if not plan.subjects:
-            return [p.payload for p in plan.payloads]
-        await self.ready()
-        keys = await self.key_store.keys_for(plan.subjects, conn=conn)
         ciphers: dict[str, AESGCM] = {}
         return [
             seal_planned(p, event_id=event_id, keys=keys, ciphers=ciphers)

@@ -195,8 +195,7 @@ def subjects_for(
 ) -> frozenset[Subject]:
     """The subjects whose data keys `encrypt_personal` needs for this payload (only those
     with a personal value present)."""
-    case = _uuid(case_id, "case_id")
-    return frozenset(_subject(case, leaf) for leaf in _personal_leaves(model, payload))
+    return plan_personal(model, payload, case_id=case_id).subjects
 
 
 _JSON: Final = json.JSONEncoder(separators=(",", ":"))

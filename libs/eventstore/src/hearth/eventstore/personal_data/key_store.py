@@ -150,30 +150,23 @@ class KeyStore:
     # --- get or create -------------------------------------------------------------
 
     async def keys_for(
-        self, subjects: Iterable[Subject], *, conn: Conn | None = None, likely_new: bool = False
+        self, subjects: Iterable[Subject], *, conn: Conn | None = None
     ) -> dict[Subject, DataKey]:
         """Each subject's data key, created (wrapped by the current master key) where it has
         none yet. Every case involved gets its case key too. `SubjectErased` if a subject's
         key, or its case's key, was destroyed: nothing new is stored about them.
 
         With `conn` it runs in the caller's transaction (no savepoint of its own: what it
-        writes is committed or rolled back with the caller's work). `likely_new` (say, the
-        first event of a stream) goes straight to making the keys instead of first
-        looking for them; the result is the same either way."""
+        writes is committed or rolled back with the caller's work). When every key exists
+        it is one query."""
         wanted = sorted(set(subjects), key=Subject.sort_key)
         if not wanted:
             return {}
         cases = sorted({s.case_id for s in wanted}, key=str)
-        if conn is None:
-            async with self._transaction(None) as c:
-                return await self._get_or_make(c, wanted, cases, None)
-        if likely_new:
-            return await self._get_or_make(conn, wanted, cases, {})
-        # The usual case, every key made already: one query.
-        rows = await self._rows_of_cases(conn, cases)
-        if _has_all(rows, wanted, cases):
-            return self._live_keys(wanted, rows)
-        return await self._get_or_make(conn, wanted, cases, rows)
+        if conn is not None:
+            return await self._get_or_make(conn, wanted, cases, None)
+        async with self._transaction(None) as c:
+            return await self._get_or_make(c, wanted, cases, None)
 
     async def _get_or_make(
         self,
@@ -323,8 +316,6 @@ class KeyStore:
                 "wrapped_key": wrapped,
                 "master_key_id": master,
             }
-        if _has_all(rows, wanted, [case_id]):
-            return self._live_keys(wanted, rows)
         return await self._get_or_make(conn, wanted, [case_id], rows)
 
     # --- reading ---------------------------------------------------------------------

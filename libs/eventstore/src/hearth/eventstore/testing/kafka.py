@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Collection
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import ConsumerRecord
 
-from hearth.eventstore.kafka import ISOLATION, admin_client, partitions_of, read_committed
+from hearth.eventstore.kafka import admin_client, read_committed
 
 
 async def read_topic(
@@ -20,45 +21,17 @@ async def read_topic(
 ) -> list[ConsumerRecord]:
     """The topic's records (those that `match`), from offset 0, once `expect` arrived.
 
-    Having found `expect` (or at `timeout`), it reads on to each partition's end as it
-    is then, so a duplicate would be seen too. Partition by partition, in offset order.
-    """
-    keep = match or (lambda _: True)
-    tps = await partitions_of(bootstrap_servers, topic)
-    # Assigned without a group, the reader starts where `auto_offset_reset` says: the
-    # first offset. (With the default, "latest", that reset could win over a
-    # `seek_to_beginning` and the reader found nothing; with both, the seek could land
-    # after the first fetch and hand the same records over twice.)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
-        enable_auto_commit=False,
-        isolation_level=ISOLATION,
-        auto_offset_reset="earliest",
-    )
-    await consumer.start()
-    records: list[ConsumerRecord] = []
-    try:
-        consumer.assign(tps)
-        deadline = time.monotonic() + timeout
-        while len(records) < expect and time.monotonic() < deadline:
-            for batch in (await consumer.getmany(timeout_ms=200)).values():
-                records.extend(r for r in batch if keep(r))
-        ends = await consumer.end_offsets(tps)
-        while behind := [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
-            if time.monotonic() > deadline + timeout:
-                break
-            for batch in (await consumer.getmany(*behind, timeout_ms=200)).values():
-                records.extend(r for r in batch if keep(r))
-    finally:
-        await consumer.stop()
-    return _in_order(records)
-
-
-def _in_order(records: list[ConsumerRecord]) -> list[ConsumerRecord]:
-    """Partition by partition in offset order, each offset once: a duplicate the topic
-    really holds is a record of its own (another offset) and stays."""
-    unique = {(r.partition, r.offset): r for r in records}
-    return [unique[key] for key in sorted(unique)]
+    Each look reads the topic to its end as it is then (`read_committed`), so a duplicate
+    would be seen too; it looks again until `expect` are there or `timeout` has passed.
+    Partition by partition, in offset order."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = await read_committed(
+            bootstrap_servers, topic, keep=match, timeout=max(1.0, deadline - time.monotonic())
+        )
+        if len(records) >= expect or time.monotonic() >= deadline:
+            return records
+        await asyncio.sleep(0.2)
 
 
 async def read_to_end(
