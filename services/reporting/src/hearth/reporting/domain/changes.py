@@ -283,8 +283,8 @@ class PerpetratorActionFacts:
     kind: str
     wishes_recorded: bool
     """The survivor's wishes were recorded before it (`survivor_wishes_id`)."""
-    survivor_agreed: bool | None
-    override_reason: str | None
+    survivor_agreed: bool | None = None
+    override_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -302,7 +302,7 @@ class SafeContactRecorded:
     event_id: UUID
     case_id: UUID
     recorded_at: datetime
-    survivors_own: bool | None
+    survivors_own: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""The facts figures are computed from, as the read model holds them (one class a table)."""
+"""The facts figures are computed from, as the read model holds them (one class a table).
+
+A table whose rows are exactly what an event records is read back as that change's own
+class (`changes.ReportFacts` is a `Report`, and so on)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID
 
+from hearth.reporting.domain import changes as c
 from hearth.reporting.domain.changes import SurvivorCategories
+
+Report = c.ReportFacts
+RiskLevelAt = c.RiskLevelSet
+Assessment = c.AssessmentFacts
+Referral = c.ReferralFacts
+Incident = c.IncidentFacts
+PerpetratorAction = c.PerpetratorActionFacts
+Wishes = c.WishesRecorded
+SafeContactRecord = c.SafeContactRecorded
+Review = c.ReviewFacts
 
 
 @dataclass(frozen=True)
@@ -24,15 +38,6 @@ class Case:
     survivor: SurvivorCategories = field(default_factory=SurvivorCategories)
     perpetrator_age_bands: tuple[str | None, ...] = ()
     """Each alleged perpetrator's age band, None where not recorded."""
-
-
-@dataclass(frozen=True)
-class Report:
-    report_id: UUID
-    case_id: UUID
-    reported_at: datetime
-    channel: str
-    reporter_kind: str
 
 
 @dataclass(frozen=True)
@@ -60,22 +65,6 @@ class Deadline:
 
 
 @dataclass(frozen=True)
-class RiskLevelAt:
-    case_id: UUID
-    at: datetime
-    level: str
-
-
-@dataclass(frozen=True)
-class Assessment:
-    key: UUID
-    case_id: UUID
-    at: datetime
-    kind: str
-    level: str | None
-
-
-@dataclass(frozen=True)
 class MaracReferral:
     referral_id: UUID
     case_id: UUID
@@ -100,19 +89,6 @@ class MaracAction:
 
 
 @dataclass(frozen=True)
-class Referral:
-    referral_id: UUID
-    case_id: UUID
-    referral_type: str
-    made_at: datetime | None = None
-    accepted_at: datetime | None = None
-    declined_at: datetime | None = None
-    decline_reason: str | None = None
-    closed_at: datetime | None = None
-    outcome: str | None = None
-
-
-@dataclass(frozen=True)
 class Consent:
     consent_id: UUID
     case_id: UUID
@@ -132,55 +108,12 @@ class Enquiry:
 
 
 @dataclass(frozen=True)
-class Incident:
-    incident_id: UUID
-    case_id: UUID
-    occurred_on: date
-    recorded_at: datetime
-    source: str
-
-
-@dataclass(frozen=True)
 class SecurityWork:
     request_id: UUID
     case_id: UUID
     requested_at: datetime | None = None
     sanctuary_scheme: bool | None = None
     installed_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class PerpetratorAction:
-    action_id: UUID
-    case_id: UUID
-    taken_at: datetime
-    kind: str
-    wishes_recorded: bool
-    survivor_agreed: bool | None = None
-    override_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Wishes:
-    wishes_id: UUID
-    case_id: UUID
-    recorded_at: datetime
-
-
-@dataclass(frozen=True)
-class SafeContactRecord:
-    event_id: UUID
-    case_id: UUID
-    recorded_at: datetime
-    survivors_own: bool | None = None
-
-
-@dataclass(frozen=True)
-class Review:
-    review_id: UUID
-    case_id: UUID
-    reviewed_at: datetime
-    outcome: str
 
 
 @dataclass(frozen=True)
