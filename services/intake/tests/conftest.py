@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import random
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -151,3 +154,38 @@ async def publish(kafka_bootstrap: str, topic: Callable[[str], str]) -> AsyncIte
         yield send
     finally:
         await producer.stop()
+
+
+RebuildCaseStatus = Callable[[str, str], Awaitable[None]]
+
+
+@pytest.fixture
+def rebuild_case_status(
+    kafka_bootstrap: str, database_url: str, topic_namespace: str
+) -> RebuildCaseStatus:
+    """`await rebuild_case_status(schema, match_key)`: the operator's `python -m hearth.intake
+    rebuild <case status consumer>`, as a process of its own, on the test's servers."""
+    from hearth.intake.consumers import CASE_STATUS_CONSUMER
+
+    async def rebuild(schema: str, match_key: str) -> None:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hearth.intake",
+            "rebuild",
+            CASE_STATUS_CONSUMER,
+            env={
+                **os.environ,
+                "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+                "HEARTH_DATABASE_URL": database_url,
+                "HEARTH_DB_SCHEMA": schema,
+                "HEARTH_TOPIC_NAMESPACE": topic_namespace,
+                "HEARTH_INTAKE_MATCH_KEY": match_key,
+            },
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+        assert process.returncode == 0, output.decode(errors="replace")[-2000:]
+
+    return rebuild

@@ -3,11 +3,8 @@ a new report about the same survivor opens a new case, and a rebuild gives the s
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -117,28 +114,6 @@ async def _snapshot(database_url: str, schema: str, case_ids: list[uuid.UUID]) -
     return [dict(r) for r in lifecycle], [dict(r) for r in keys], [dict(r) for r in marks]
 
 
-async def _rebuild(kafka_bootstrap: str, database_url: str, schema: str, namespace: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hearth.intake",
-        "rebuild",
-        CASE_STATUS_CONSUMER,
-        env={
-            **os.environ,
-            "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "HEARTH_DATABASE_URL": database_url,
-            "HEARTH_DB_SCHEMA": schema,
-            "HEARTH_TOPIC_NAMESPACE": namespace,
-            "HEARTH_INTAKE_MATCH_KEY": MATCH_KEY,
-        },
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, output.decode(errors="replace")[-2000:]
-
-
 async def test_an_erased_case_is_forgotten_and_a_new_report_opens_a_new_case(
     kafka_bootstrap: str,
     database_url: str,
@@ -146,6 +121,7 @@ async def test_an_erased_case_is_forgotten_and_a_new_report_opens_a_new_case(
     report_body: Callable[..., dict[str, Any]],
     publish: Any,
     topic_namespace: str,
+    rebuild_case_status: Callable[[str, str], Awaitable[None]],
 ) -> None:
     p = _planted()
     async with running_service(
@@ -251,7 +227,7 @@ async def test_an_erased_case_is_forgotten_and_a_new_report_opens_a_new_case(
         incremental = await _snapshot(database_url, schema, [case_a, case_b])
         assert incremental[1] and {row["case_id"] for row in incremental[1]} == {case_b}
 
-    await _rebuild(kafka_bootstrap, database_url, schema, topic_namespace)
+    await rebuild_case_status(schema, MATCH_KEY)
     assert await _snapshot(database_url, schema, [case_a, case_b]) == incremental
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -56,6 +53,7 @@ async def test_rebuilding_the_case_status_consumer_gives_the_same_read_model(
     report_body: Callable[..., dict[str, Any]],
     publish: Any,
     topic_namespace: str,
+    rebuild_case_status: Callable[[str, str], Awaitable[None]],
 ) -> None:
     settings = IntakeSettings(match_key=MATCH_KEY)
     async with running_service(
@@ -105,24 +103,6 @@ async def test_rebuilding_the_case_status_consumer_gives_the_same_read_model(
     assert lifecycle["closed_at"] is not None and lifecycle["last_marac_at"] is not None
     assert {row["source"] for row in incremental[1]} == {"intake", "cases"}
 
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hearth.intake",
-        "rebuild",
-        CASE_STATUS_CONSUMER,
-        env={
-            **os.environ,
-            "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "HEARTH_DATABASE_URL": database_url,
-            "HEARTH_DB_SCHEMA": schema,
-            "HEARTH_TOPIC_NAMESPACE": topic_namespace,
-            "HEARTH_INTAKE_MATCH_KEY": MATCH_KEY,
-        },
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, output.decode(errors="replace")[-2000:]
+    await rebuild_case_status(schema, MATCH_KEY)
 
     assert await _snapshot(database_url, schema, case_id) == incremental

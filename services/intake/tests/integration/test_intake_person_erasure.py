@@ -4,11 +4,8 @@ match; a late update naming them indexes nothing, and a rebuild gives the same."
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -80,28 +77,6 @@ async def _keys(database_url: str, schema: str, case_id: uuid.UUID) -> list[dict
     return [dict(r) for r in rows] + [dict(r) for r in erased]
 
 
-async def _rebuild(kafka_bootstrap: str, database_url: str, schema: str, namespace: str) -> None:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hearth.intake",
-        "rebuild",
-        CASE_STATUS_CONSUMER,
-        env={
-            **os.environ,
-            "HEARTH_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
-            "HEARTH_DATABASE_URL": database_url,
-            "HEARTH_DB_SCHEMA": schema,
-            "HEARTH_TOPIC_NAMESPACE": namespace,
-            "HEARTH_INTAKE_MATCH_KEY": MATCH_KEY,
-        },
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, output.decode(errors="replace")[-2000:]
-
-
 async def _report(intake: RunningService, body: dict[str, Any]) -> dict[str, Any]:
     response = await intake.client.post("/reports", json=body, headers=intake.auth(*STAFF))
     assert response.status_code == 202, response.text
@@ -122,6 +97,7 @@ async def test_an_erased_perpetrator_no_longer_matches_and_the_survivor_still_do
     publish: Any,
     topic_namespace: str,
     new_phone: Any,
+    rebuild_case_status: Callable[[str, str], Awaitable[None]],
 ) -> None:
     p = _planted()
     async with running_service(
@@ -226,5 +202,5 @@ async def test_an_erased_perpetrator_no_longer_matches_and_the_survivor_still_do
             r for r in after if "erased_at" in r
         ]
 
-    await _rebuild(kafka_bootstrap, database_url, schema, topic_namespace)
+    await rebuild_case_status(schema, MATCH_KEY)
     assert await _keys(database_url, schema, case_a) == incremental
