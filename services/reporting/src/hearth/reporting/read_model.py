@@ -525,16 +525,25 @@ def _plain(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _visible(alias: str = "", *, restricted_too: bool = True) -> str:
+    """The SQL condition on `case_facts` (as `alias`) for a case the member of staff `$1`
+    may see here: opened, not erased, not hidden from them (their own case) and, for a
+    restricted case, named on it; with `restricted_too=False`, never a restricted case.
+    (Who may see what is decided by `hearth.eventstore.case_access`; the columns hold it.)"""
+    a = f"{alias}." if alias else ""
+    shown = f"{a}opened_at IS NOT NULL AND {a}erased_at IS NULL AND NOT ($1 = ANY({a}hidden_from))"
+    if restricted_too:
+        return f"{shown} AND ({a}visible_to_everyone OR $1 = ANY({a}visible_to))"
+    return f"{shown} AND {a}visible_to_everyone AND {a}restriction IS NULL"
+
+
 async def case_list(
     conn: Conn, schema: str, staff_id: str, limit: int, offset: int
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of the cases this member of staff may see, newest first, with the total
     they may see; restricted cases they are not named on are left out (not counted)."""
     s = check_schema_name(schema)
-    visible = (
-        "opened_at IS NOT NULL AND erased_at IS NULL AND NOT ($1 = ANY(hidden_from)) "
-        "AND (visible_to_everyone OR $1 = ANY(visible_to))"
-    )
+    visible = _visible()
     rows = await conn.fetch(
         f"""SELECT c.case_id, c.opened_at, c.open, c.closed_at, c.closure_reason, c.channel,
                 c.reporter_kind, c.case_manager_id, c.risk_level, c.restriction IS NOT NULL
@@ -558,9 +567,7 @@ async def unrestricted_visible_cases(conn: Conn, schema: str, staff_id: str) -> 
     """The cases this member of staff may see that are not restricted (and not erased)."""
     s = check_schema_name(schema)
     rows = await conn.fetch(
-        f"""SELECT case_id FROM {s}.case_facts WHERE opened_at IS NOT NULL
-                AND erased_at IS NULL AND visible_to_everyone AND restriction IS NULL
-                AND NOT ($1 = ANY(hidden_from))""",
+        f"SELECT case_id FROM {s}.case_facts WHERE {_visible(restricted_too=False)}",
         staff_id,
     )
     return {r["case_id"] for r in rows}
@@ -575,9 +582,8 @@ async def case_timeline(
     in cases, where every read is recorded)."""
     s = check_schema_name(schema)
     visible = await conn.fetchval(
-        f"""SELECT true FROM {s}.case_facts WHERE case_id = $2 AND opened_at IS NOT NULL
-                AND erased_at IS NULL AND visible_to_everyone AND restriction IS NULL
-                AND NOT ($1 = ANY(hidden_from))""",
+        f"""SELECT true FROM {s}.case_facts
+            WHERE case_id = $2 AND {_visible(restricted_too=False)}""",
         staff_id,
         case_id,
     )
@@ -600,11 +606,8 @@ async def deadline_list(
     """A page of the deadlines still running (or only those found overdue) on cases this
     member of staff may see, the soonest due first, with how many there are."""
     s = check_schema_name(schema)
-    where = (
-        "d.met_at IS NULL AND d.cancelled_at IS NULL AND c.opened_at IS NOT NULL "
-        "AND c.erased_at IS NULL AND NOT ($1 = ANY(c.hidden_from)) "
-        "AND (c.visible_to_everyone OR $1 = ANY(c.visible_to))"
-        + (" AND d.overdue_at IS NOT NULL" if overdue_only else "")
+    where = f"d.met_at IS NULL AND d.cancelled_at IS NULL AND {_visible('c')}" + (
+        " AND d.overdue_at IS NOT NULL" if overdue_only else ""
     )
     source = f"{s}.deadlines d JOIN {s}.case_facts c ON c.case_id = d.case_id"
     rows = await conn.fetch(
