@@ -15,7 +15,7 @@ read twice. `load_streams` reads many streams in one query, for a consumer's bat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -23,11 +23,19 @@ from uuid import UUID
 
 from hearth.contracts.envelope import Actor, Envelope
 from hearth.eventstore.decider import Decider, Recorded, recorded
-from hearth.eventstore.store import ConcurrencyError, ConnT, NewEvent, StaleTransaction, StreamStore
+from hearth.eventstore.store import (
+    RESTART_ERRORS,
+    ConcurrencyError,
+    ConnT,
+    NewEvent,
+    StaleTransaction,
+    StreamStore,
+)
 
 __all__ = ["CommandResult", "Loaded", "load_stream", "load_streams", "run_command"]
 
 C = TypeVar("C")
+T = TypeVar("T")
 S = TypeVar("S")
 
 ToRecorded = Callable[[Envelope], Recorded]
@@ -146,6 +154,26 @@ async def run_command(
             if conn is not None or attempt == attempts:
                 raise
         except ConcurrencyError:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
+FRESH_TRANSACTION_ATTEMPTS = 3
+
+
+async def in_fresh_transaction(
+    work: Callable[[], Awaitable[T]], *, attempts: int = FRESH_TRANSACTION_ATTEMPTS
+) -> T:
+    """Run `work` (which opens and ends its own transaction) again afresh when it meets a
+    deadlock or a stale transaction (`RESTART_ERRORS`: a scheduler or a consumer appended to
+    the stream after the transaction began), up to `attempts` times in all; nothing of a
+    failed attempt is kept. What a staff command or a recorded read does, so a race with
+    background work is not answered as a conflict."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await work()
+        except RESTART_ERRORS:
             if attempt == attempts:
                 raise
     raise AssertionError("unreachable")

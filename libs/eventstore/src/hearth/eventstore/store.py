@@ -51,6 +51,12 @@ class StaleTransaction(ConcurrencyError):
     """
 
 
+RESTART_ERRORS: Final = (StaleTransaction, asyncpg.exceptions.DeadlockDetectedError)
+"""What a transaction cannot get past but the same work in a new one can: the stream was
+appended to by a younger transaction (`StaleTransaction`), or PostgreSQL chose it to give
+way in a deadlock."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewEvent:
     """An event decided by a handler, with who caused it and why, not yet stored."""

@@ -17,8 +17,6 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
-import asyncpg
-
 from hearth.cases import read_model
 from hearth.cases.domain.access import may_see, read_is_recorded
 from hearth.cases.domain.commands import (
@@ -38,11 +36,11 @@ from hearth.contracts.events.case_values import RestrictedView
 from hearth.contracts.events.cases import CaseErased, PersonErased
 from hearth.eventstore import commands
 from hearth.eventstore.clock import Clock
-from hearth.eventstore.commands import Loaded
+from hearth.eventstore.commands import Loaded, in_fresh_transaction
 from hearth.eventstore.db import Conn
 from hearth.eventstore.personal_data import KeyStore
 from hearth.eventstore.runtime import Runtime
-from hearth.eventstore.store import ConnT, StaleTransaction, StreamStore
+from hearth.eventstore.store import ConnT, StreamStore
 
 CASES_SYSTEM = Actor(id="hearth.cases", role=Role.SYSTEM)
 """The service itself, reacting to other services' events."""
@@ -144,9 +142,6 @@ class SqlCaseRecords:
         await read_model.save(conn, self.schema, state)
 
 
-_DEADLOCK_ATTEMPTS = 3
-
-
 class CaseHandlers(Generic[ConnT]):
     """Case commands and staff reads against an event store and the read model it feeds."""
 
@@ -243,13 +238,7 @@ class CaseHandlers(Generic[ConnT]):
         so does a stale transaction (the scheduler or a consumer appended to the case
         after this transaction began: only a new transaction may append after it).
         """
-        for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
-            try:
-                return await self._staff_command(case_id, command)
-            except (asyncpg.exceptions.DeadlockDetectedError, StaleTransaction):
-                if attempt == _DEADLOCK_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
+        return await in_fresh_transaction(lambda: self._staff_command(case_id, command))
 
     async def _staff_command(self, case_id: UUID, command: Command) -> Outcome:
         async with self.store.transaction() as conn:
@@ -270,6 +259,9 @@ class CaseHandlers(Generic[ConnT]):
 
     async def read_case(self, case_id: UUID, actor: Actor, view: RestrictedView) -> CaseRead:
         """The case for a member of staff; reads of restricted cases are recorded first."""
+        return await in_fresh_transaction(lambda: self._read_case(case_id, actor, view))
+
+    async def _read_case(self, case_id: UUID, actor: Actor, view: RestrictedView) -> CaseRead:
         async with self.store.transaction() as conn:
             loaded = await self.load(conn, case_id)
             if not loaded.state.exists:

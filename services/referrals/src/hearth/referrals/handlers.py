@@ -24,7 +24,7 @@ from hearth.contracts.events import risk as risk_events
 from hearth.contracts.events.base import DomainEvent
 from hearth.contracts.events.case_values import RestrictedView
 from hearth.eventstore import commands
-from hearth.eventstore.commands import Loaded
+from hearth.eventstore.commands import Loaded, in_fresh_transaction
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.referrals import read_model
@@ -114,7 +114,11 @@ class ReferralHandlers:
         return Outcome(result.appended, result.after, facts, result.loaded)
 
     async def staff_command(self, case_id: UUID, command: Command) -> Outcome:
-        """A command from a member of staff, in its own transaction, behind the access rule."""
+        """A command from a member of staff, in its own transaction, behind the access rule
+        (afresh after a deadlock or a stale transaction: `in_fresh_transaction`)."""
+        return await in_fresh_transaction(lambda: self._staff_command(case_id, command))
+
+    async def _staff_command(self, case_id: UUID, command: Command) -> Outcome:
         async with self.store.transaction() as conn:
             known = await read_model.load_known(conn, self.schema, case_id)
             # An erased case is seen by nobody, but a command on it is answered with why it
@@ -133,6 +137,9 @@ class ReferralHandlers:
 
     async def read(self, case_id: UUID, actor: Actor, view: RestrictedView) -> ReferralsRead:
         """The case's referrals for a member of staff; reads of restricted cases are recorded."""
+        return await in_fresh_transaction(lambda: self._read(case_id, actor, view))
+
+    async def _read(self, case_id: UUID, actor: Actor, view: RestrictedView) -> ReferralsRead:
         async with self.store.transaction() as conn:
             known = await read_model.load_known(conn, self.schema, case_id)
             if not known.opened:

@@ -22,7 +22,7 @@ from hearth.contracts.events.risk import RiskRecordView
 from hearth.eventstore import commands
 from hearth.eventstore.case_access import CaseAccess
 from hearth.eventstore.clock import Clock
-from hearth.eventstore.commands import Loaded
+from hearth.eventstore.commands import Loaded, in_fresh_transaction
 from hearth.eventstore.db import Conn
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import EventStore
@@ -83,7 +83,11 @@ class RiskHandlers:
         return result
 
     async def staff_command(self, command: Command) -> Outcome:
-        """A command from a member of staff, in its own transaction, behind the access rules."""
+        """A command from a member of staff, in its own transaction, behind the access rules
+        (afresh after a deadlock or a stale transaction: `in_fresh_transaction`)."""
+        return await in_fresh_transaction(lambda: self._staff_command(command))
+
+    async def _staff_command(self, command: Command) -> Outcome:
         actor = command.actor
         async with self.store.transaction() as conn:
             known = await read_model.case_access(conn, self.store.schema, command.case_id)
@@ -114,6 +118,9 @@ class RiskHandlers:
     async def read_record(self, case_id: UUID, actor: Actor, view: RiskRecordView) -> RiskRead:
         """The case's risk record for a member of staff; reads of restricted cases are
         recorded first, refused ones too (then answered as unknown)."""
+        return await in_fresh_transaction(lambda: self._read_record(case_id, actor, view))
+
+    async def _read_record(self, case_id: UUID, actor: Actor, view: RiskRecordView) -> RiskRead:
         async with self.store.transaction() as conn:
             known = await read_model.case_access(conn, self.store.schema, case_id)
             if known is None:

@@ -11,7 +11,7 @@ from aiokafka.errors import KafkaError
 
 from hearth.contracts.envelope import Envelope, EnvelopeError
 from hearth.eventstore.db import Conn
-from hearth.eventstore.store import StaleTransaction
+from hearth.eventstore.store import RESTART_ERRORS as RESTART_ERRORS
 
 Handler = Callable[[Conn, Envelope], Awaitable[None]]
 """Handles one event inside the consumer's transaction, using the connection given."""
@@ -39,10 +39,9 @@ INFRASTRUCTURE_ERRORS = (
     KafkaError,
 )
 
-# The transaction must start again: redo the batch afresh. A StaleTransaction cannot
-# append in order; a deadlock (a batch taking case managers' caseload rows in another
-# order than a staff command) was chosen by PostgreSQL to give way.
-RESTART_ERRORS = (StaleTransaction, asyncpg.exceptions.DeadlockDetectedError)
+# RESTART_ERRORS (from the store): the transaction must start again, so the batch is
+# redone afresh (a deadlock: a batch taking case managers' caseload rows in another order
+# than a staff command, say).
 
 
 class PoisonEvent(Exception):
