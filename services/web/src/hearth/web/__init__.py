@@ -1,0 +1,1 @@
+"""Hearth staff web app."""
