@@ -318,6 +318,30 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
     assert written.payload["phone_number"] == "+44 7700 900456"
 
 
+async def test_closure_requests_awaiting_a_decision_are_listed_for_managers(
+    cases, new_case, all_listed
+) -> None:
+    waiting, waiting_manager = await new_case(cases)
+    other, _ = await new_case(cases)
+    asked = await cases.client.post(
+        f"/cases/{waiting.case_id}/closure-request",
+        json={"reason": "survivor_moved"},
+        headers=cases.auth(waiting_manager, Role.CASE_MANAGER),
+    )
+    assert asked.status_code == 201, asked.text
+    lead = cases.auth(*MANAGER)
+    listed = {c["case_id"] for c in await all_listed(cases, lead, "closure_requested=true")}
+    assert str(waiting.case_id) in listed
+    assert str(other.case_id) not in listed
+
+    decided = await cases.client.post(
+        f"/cases/{waiting.case_id}/closure-decision", json={"decision": "approve"}, headers=lead
+    )
+    assert decided.status_code == 200, decided.text
+    listed = {c["case_id"] for c in await all_listed(cases, lead, "closure_requested=true")}
+    assert str(waiting.case_id) not in listed
+
+
 async def test_a_manager_cannot_approve_a_closure_they_asked_for(cases, new_case) -> None:
     report, _ = await new_case(cases)
     case = f"/cases/{report.case_id}"

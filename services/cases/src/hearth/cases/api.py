@@ -71,12 +71,14 @@ async def list_cases(
     limit: PageLimit = 50,
     offset: PageOffset = 0,
     preference_unmet: bool | None = None,
+    closure_requested: bool | None = None,
 ) -> dict[str, Any]:
     """My cases (a case manager's own), or all cases for managers, auditors and admins.
 
     `preference_unmet=true`: cases whose survivor asked for a case manager of a gender
     nobody free had, for a manager to reassign when someone is. `identify_survivor=true`:
-    cases whose survivor nobody can yet identify or reach (the DA lead's task)."""
+    cases whose survivor nobody can yet identify or reach (the DA lead's task).
+    `closure_requested=true`: closure requests awaiting a manager's decision."""
     case_filter = CaseFilter(
         status,
         case_manager_id,
@@ -86,6 +88,7 @@ async def list_cases(
         limit=limit,
         offset=offset,
         preference_unmet=preference_unmet,
+        closure_requested=closure_requested,
     )
     rows = await handlers.list_cases(_runtime(request), actor, case_filter)
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}

@@ -199,6 +199,8 @@ class CaseFilter:
     offset: int = 0
     preference_unmet: bool | None = None
     """Cases whose survivor's preferred case manager gender is not met (the stored fact)."""
+    closure_requested: bool | None = None
+    """Cases with a closure request awaiting a manager's decision."""
 
 
 async def list_cases(
@@ -233,6 +235,8 @@ async def list_cases(
         where("c.identify_survivor = ?", case_filter.identify_survivor)
     if case_filter.preference_unmet is not None:
         where("c.preference_unmet = ?", case_filter.preference_unmet)
+    if case_filter.closure_requested is not None:
+        where("c.closure_requested = ?", case_filter.closure_requested)
     args += [case_filter.limit, case_filter.offset]
     rows = await conn.fetch(
         f"""SELECT c.case_id, c.version, c.status, c.episode, c.reported_at, c.opened_at,
