@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -383,6 +384,25 @@ async def test_case_managers_list_their_own_cases_and_managers_all(
     assert "survivor" not in row and "permitted_staff_ids" not in row
     assert (await cases.client.get("/cases?limit=0", headers=lead)).status_code == 422
     assert (await cases.client.get("/cases?status=lost", headers=lead)).status_code == 422
+
+
+async def test_caseloads_are_the_open_cases_of_each_case_manager(
+    cases, new_case, all_listed
+) -> None:
+    _, manager = await new_case(cases)
+    lead = cases.auth(*MANAGER)
+    mine = cases.auth(manager, Role.CASE_MANAGER)
+    assert (await cases.client.get("/cases/caseloads", headers=mine)).status_code == 403
+    # Restricted cases are counted but not listed to this manager, and background
+    # consumers may open other tests' cases between the two readings: so at least.
+    listed = Counter(c["case_manager_id"] for c in await all_listed(cases, lead, "status=open"))
+    answer = await cases.client.get("/cases/caseloads", headers=lead)
+    assert answer.status_code == 200, answer.text
+    loads = {r["case_manager_id"]: r["open_cases"] for r in answer.json()["caseloads"]}
+    assert listed[manager] >= 1
+    assert all(loads.get(staff_id, 0) >= count for staff_id, count in listed.items())
+    counts = [r["open_cases"] for r in answer.json()["caseloads"]]
+    assert counts == sorted(counts, reverse=True)
 
 
 async def test_a_preferred_gender_asked_for_later_moves_the_case(cases, new_case) -> None:

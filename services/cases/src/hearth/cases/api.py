@@ -94,6 +94,22 @@ async def list_cases(
     return {"cases": [summary_view(r) for r in rows], "limit": limit, "offset": offset}
 
 
+Overseer = Annotated[Actor, Depends(require_actor(Role.MANAGER, Role.AUDITOR, Role.ADMIN))]
+
+
+@router.get("/caseloads")
+async def caseloads(request: Request, actor: Overseer) -> dict[str, Any]:
+    """Open cases per case manager (restricted cases counted, none named), for a manager
+    balancing the team's work; the kept counts, not a count over every case."""
+    loads = await handlers.caseloads(_runtime(request))
+    return {
+        "caseloads": [
+            {"case_manager_id": staff_id, "open_cases": count}
+            for staff_id, count in sorted(loads.items(), key=lambda item: (-item[1], item[0]))
+        ]
+    }
+
+
 @router.get("/{case_id}", responses=answers(404))
 async def get_case(request: Request, case_id: UUID, actor: Reader) -> dict[str, Any]:
     runtime = _runtime(request)

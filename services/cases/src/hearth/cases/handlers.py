@@ -343,6 +343,13 @@ async def visible_cases(
         return await read_model.visible_case_ids(conn, store.schema, actor, wanted)
 
 
+async def caseloads(runtime: Runtime) -> dict[str, int]:
+    """Open cases per case manager, as the read model keeps them."""
+    store = runtime.event_store
+    async with store.transaction() as conn:
+        return await read_model.caseloads(conn, store.schema)
+
+
 async def list_cases(
     runtime: Runtime, actor: Actor, case_filter: read_model.CaseFilter
 ) -> list[dict[str, Any]]:
