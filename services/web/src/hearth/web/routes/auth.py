@@ -16,6 +16,7 @@ import structlog
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hearth.contracts.envelope import Role
 from hearth.web.deps import (
     PageRefused,
     SignedIn,
@@ -34,6 +35,8 @@ log = structlog.get_logger(__name__)
 
 router = APIRouter()
 
+CASE_READERS: Final = frozenset({Role.CASE_MANAGER, Role.MANAGER, Role.AUDITOR, Role.ADMIN})
+
 SIGN_IN_FORM_SECONDS: Final = 3600
 ENDED_MESSAGES: Final = {
     Ended.IDLE.value: "You were signed out because the page was not used for a while. "
@@ -47,7 +50,7 @@ def _local_path(value: str | None) -> str:
     """Where to go after signing in: a path on this site, nothing else."""
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value[:500]
-    return "/cases"
+    return "/"
 
 
 def _sign_in_page(
@@ -56,7 +59,7 @@ def _sign_in_page(
     status_code: int = 200,
     error: str | None = None,
     notice: str | None = None,
-    next_path: str = "/cases",
+    next_path: str = "/",
     staff_id: str = "",
     end_session_url: str | None = None,
 ) -> HTMLResponse:
@@ -249,5 +252,7 @@ async def sign_out(request: Request, user: Annotated[SignedIn, Depends(signed_in
 
 
 @router.get("/", include_in_schema=False)
-async def home(user: Annotated[SignedIn, Depends(signed_in)]) -> Response:
-    return RedirectResponse("/cases", status_code=303)
+async def home(request: Request, user: Annotated[SignedIn, Depends(signed_in)]) -> Response:
+    if user.role in CASE_READERS:
+        return RedirectResponse("/cases", status_code=303)
+    return render(request, "home.html", title="Hearth")
