@@ -164,6 +164,8 @@ async def test_disabling_or_a_new_password_signs_them_out_everywhere(web: Web) -
     assert (await web.client.get("/")).headers["location"] == "/sign-in"
     assert (await web.sign_in("cso-0106", PASSWORD)).status_code == 401
     assert (await web.sign_in("cso-0106", PASSWORD + " two")).status_code == 303
+    # The sign-in page of a signed-in browser leads on: no second session.
+    assert (await web.client.get("/sign-in")).status_code == 303
     assert await web.accounts.set_disabled("cso-0106", True)
     assert (await web.client.get("/")).headers["location"] == "/sign-in"
     assert (await web.sign_in("cso-0106", PASSWORD + " two")).status_code == 401

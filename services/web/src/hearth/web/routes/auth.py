@@ -159,6 +159,8 @@ async def sign_in(request: Request) -> Response:
 async def _start_session(request: Request, response: Response, identity: Identity) -> None:
     web = web_state(request)
     settings = web.settings
+    # A session this browser already had ends: one sign-in, one session (no fixation).
+    await web.session_store().end(request.cookies.get(settings.session_cookie))
     session_id, _ = await web.session_store().create(identity.staff_id, identity.role, web.now())
     response.set_cookie(
         settings.session_cookie,
