@@ -302,6 +302,9 @@ def _case_lifecycle() -> list[DomainEvent]:
             view=RestrictedView.TIMELINE,
             access_granted=False,
         ),
+        c.CaseRecordRead(
+            case_id=CASE_ID, read_at=_at(2.5), staff_id="staff-0042", view=RestrictedView.TIMELINE
+        ),
         c.FlagRaised(
             case_id=CASE_ID,
             flag_id=_uuid(2),
@@ -579,6 +582,12 @@ def _risk() -> list[DomainEvent]:
             view=k.RiskRecordView.RISK_RECORD,
             access_granted=False,
         ),
+        k.RiskRecordRead(
+            case_id=CASE_ID,
+            read_at=_at(76.5),
+            staff_id="staff-0042",
+            view=k.RiskRecordView.ASSESSMENT,
+        ),
     ]
 
 
@@ -648,6 +657,12 @@ def _referrals() -> list[DomainEvent]:
             staff_id="staff-0007",
             view=RestrictedView.SUMMARY,
             access_granted=True,
+        ),
+        r.ReferralRecordRead(
+            case_id=CASE_ID,
+            read_at=_at(396),
+            staff_id="staff-0007",
+            view=RestrictedView.DOCUMENTS,
         ),
         r.MaracActionCompleted(
             case_id=CASE_ID,

@@ -485,6 +485,45 @@ EQUALITY = EqualityMonitoring(
 )
 
 
+def quarter() -> list[Any]:
+    """Cases by several channels, contacts on time and late, DASH at several levels, MARAC
+    referrals with a repeat and a hearing, referrals, consent given and refused, an ASB
+    enquiry that became a case, closures and a reopening."""
+    day = timedelta(days=1)
+    published: list[Any] = []
+    asb = enquiry(MONDAY - day)
+    published.append(asb)
+    for n, (channel, level, yes) in enumerate(
+        [
+            (Channel.PHONE, RiskLevel.HIGH, 15),
+            (Channel.WEB_FORM, RiskLevel.STANDARD, 4),
+            (Channel.EMAIL, RiskLevel.MEDIUM, 11),
+            (Channel.PHONE, RiskLevel.HIGH, 17),
+        ]
+    ):
+        story = CaseStory()
+        at = MONDAY + n * 7 * day
+        if n == 0:
+            story.report(at, enquiry_id=asb.event.enquiry_id)
+        opened = story.opened(at, channel=channel, equality=EQUALITY if n % 2 else None)
+        story.assigned(f"cso-000{n % 2 + 1}", at)
+        story.contacted(opened, at + (timedelta(hours=2) if n % 2 else 2 * day))
+        assessment = story.dash(yes, level, at + day)
+        story.dash_met(opened, assessment)
+        consent = story.consent(n != 2, at + day)
+        made = story.referral(ReferralType.VICTIM_SUPPORT, at + day, consent.consent_id)
+        if level is RiskLevel.HIGH:
+            referral = story.marac(at + day, repeat=n == 3)
+            story.heard(referral, (at + 9 * day).date(), actions=1)
+        if n < 2:
+            story.referral_closed(made, at + 20 * day)
+            story.closed(at + 30 * day)
+        if n == 0:
+            story.reopened(at + 40 * day)
+        published.extend(story.events)
+    return published
+
+
 @pytest.fixture(scope="session")
 def kit() -> SimpleNamespace:
     return SimpleNamespace(
@@ -500,4 +539,5 @@ def kit() -> SimpleNamespace:
         Channel=Channel,
         ReporterKind=ReporterKind,
         ClosureReason=ClosureReason,
+        quarter=quarter,
     )

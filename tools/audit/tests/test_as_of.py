@@ -309,3 +309,23 @@ def test_what_was_known_is_counted_without_personal_data() -> None:
     assert list(late.flags.values()) == ["potentially_vulnerable"]
     assert late.to_json()["known"]["active_flags"] == ["potentially_vulnerable"]
     assert "Quinn Perpname" not in str(late.to_json())
+
+
+def test_someone_opening_the_case_is_not_something_done_to_it() -> None:
+    reader = ("cso-0001", "case_manager")
+    facts = [
+        *HISTORY,
+        fact(OPENED + timedelta(hours=1), "CaseRecordRead", {"view": "timeline"}, actor=reader),
+        fact(
+            OPENED + timedelta(hours=1),
+            "RiskRecordRead",
+            {"view": "risk_record"},
+            service="risk",
+            actor=reader,
+        ),
+    ]
+    with_reads = case_as_of(facts, OPENED + timedelta(hours=2))
+    without = case_as_of(HISTORY, OPENED + timedelta(hours=2))
+    assert with_reads.events == without.events + 2
+    assert with_reads.actors == without.actors
+    assert with_reads.status == without.status

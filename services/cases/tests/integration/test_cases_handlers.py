@@ -6,6 +6,7 @@ and on the PostgreSQL `EventStore` with the service's own tables in a fresh sche
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
@@ -61,6 +62,7 @@ from hearth.eventstore.clock import ControllableClock
 from hearth.eventstore.db import create_pool, migrate
 from hearth.eventstore.decider import Decider, Recorded
 from hearth.eventstore.memory import InMemoryEventStore
+from hearth.eventstore.reads import reads_stream_id
 from hearth.eventstore.store import EventStore, NewEvent
 from hearth.eventstore.testing.round_trips import CountingConn
 from hearth.eventstore.testing.service import fresh_schema
@@ -263,6 +265,47 @@ async def test_a_named_reader_of_a_restricted_case_sees_their_read_in_its_histor
     with pytest.raises(CaseNotFound):
         await handlers.read_case(case_id, involved, RestrictedView.TIMELINE)
     assert (await handlers.store.read_stream(f"case-{case_id}"))[-1].payload["staff_id"] == INVOLVED
+
+
+async def test_reads_of_an_ordinary_case_at_once_all_succeed_on_its_reads_stream(
+    cases: Cases,
+) -> None:
+    """Ten staff reads of one case at the same moment: none fails, each is one event on
+    the case's reads stream, in an unbroken order, and the case's own stream is untouched."""
+    case_id, manager = await _open(cases)
+    handlers = cases.handlers
+    before = await handlers.store.read_stream(f"case-{case_id}")
+    readers = [Actor(id=manager, role=Role.CASE_MANAGER), LEAD] * 5
+
+    read = await asyncio.gather(
+        *(handlers.read_case(case_id, who, RestrictedView.TIMELINE) for who in readers)
+    )
+
+    assert all(r.state.case_id == case_id for r in read)
+    after = await handlers.store.read_stream(f"case-{case_id}")
+    assert [e.event_id for e in after] == [e.event_id for e in before]
+    recorded = await handlers.store.read_stream(reads_stream_id("cases", case_id))
+    assert [e.stream_version for e in recorded] == list(range(1, len(readers) + 1))
+    assert {e.event_name for e in recorded} == {"CaseRecordRead"}
+    assert {e.subject for e in recorded} == {str(case_id)}
+    assert Counter(e.payload["staff_id"] for e in recorded) == Counter(r.id for r in readers)
+    assert all(e.payload["staff_id"] == e.actor.id for e in recorded)
+    assert all(set(e.payload) == {"case_id", "read_at", "staff_id", "view"} for e in recorded)
+
+
+async def test_a_read_that_cannot_be_recorded_shows_nothing(
+    cases: Cases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id, _ = await _open(cases)
+    handlers = cases.handlers
+
+    async def unavailable(*args: Any, **kwargs: Any) -> None:
+        raise OSError("the database went away")
+
+    monkeypatch.setattr(handlers.store, "lock_stream", unavailable)
+    with pytest.raises(OSError, match="went away"):
+        await handlers.read_case(case_id, LEAD, RestrictedView.TIMELINE)
+    assert await handlers.store.read_stream(reads_stream_id("cases", case_id)) == []
 
 
 async def test_reads_of_many_listed_cases_are_recorded_from_one_load(cases: Cases) -> None:

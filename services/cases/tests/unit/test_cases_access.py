@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from hearth.cases.domain import commands as c
-from hearth.cases.domain.access import Visibility, may_see, read_is_recorded, visibility
+from hearth.cases.domain.access import (
+    Visibility,
+    may_see,
+    read_is_recorded,
+    staff_read,
+    visibility,
+)
 from hearth.cases.domain.guards import CaseNotFound
 from hearth.contracts.envelope import Actor, Role
 from hearth.contracts.events import cases as ev
@@ -103,6 +109,33 @@ def test_a_refused_read_is_recorded_as_not_granted(restricted, actors) -> None:
         False,
         RestrictedView.TIMELINE,
     )
+
+
+def test_a_read_of_an_ordinary_case_is_recorded_apart_with_no_personal_data(
+    scenario, actors
+) -> None:
+    scenario.opened()
+    for actor in (actors.cm, actors.other_cm, actors.manager, actors.auditor):
+        read = staff_read(scenario.state, actor, RestrictedView.TIMELINE, MONDAY_10)
+        assert isinstance(read, ev.CaseRecordRead)
+        assert read.model_dump() == {
+            "case_id": scenario.state.case_id,
+            "read_at": MONDAY_10,
+            "staff_id": actor.id,
+            "view": RestrictedView.TIMELINE,
+        }
+
+
+def test_a_read_of_a_restricted_case_is_recorded_on_the_case_only(restricted, actors) -> None:
+    named = Actor(id="cso-w1", role=Role.CASE_MANAGER)
+    assert may_see(restricted.state, named) and read_is_recorded(restricted.state, named)
+    assert staff_read(restricted.state, named, RestrictedView.TIMELINE, MONDAY_10) is None
+    assert staff_read(restricted.state, actors.manager, RestrictedView.SUMMARY, MONDAY_10) is None
+
+
+def test_hearth_itself_reading_records_nothing(scenario, actors) -> None:
+    scenario.opened()
+    assert staff_read(scenario.state, actors.system, RestrictedView.TIMELINE, MONDAY_10) is None
 
 
 def left_the_landlord(restricted, actors) -> None:

@@ -126,7 +126,11 @@ async def _refer_and_hear(
         kafka_bootstrap,
         topic(REFERRALS_EVENTS),
         expect=2,
-        match=lambda r: r.key == str(case_id).encode(),
+        # The caseworker's reads of the case are records too (`ReferralRecordRead`).
+        match=lambda r: (
+            r.key == str(case_id).encode()
+            and not dict(r.headers)["ce_type"].endswith(b".ReferralRecordRead.v1")
+        ),
         timeout=30,
     )
     types = [dict(r.headers)["ce_type"].decode() for r in published]

@@ -15,6 +15,7 @@ from hearth.contracts.events.common import MaracCriterion, SafeContact
 from hearth.contracts.events.intake import RepeatReason
 from hearth.referrals.document import render
 from hearth.referrals.domain import commands as c
+from hearth.referrals.domain.decider import staff_read
 
 MONDAY = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
 
@@ -54,6 +55,33 @@ def test_a_restricted_case_is_hidden_and_every_read_recorded(case: Any) -> None:
 def test_an_unrestricted_read_is_not_recorded(case: Any) -> None:
     read = c.RecordRead(actor=case.scenario.actor, view=RestrictedView.SUMMARY, granted=True)
     assert case.when(read, MONDAY) == []
+
+
+def test_an_unrestricted_read_is_recorded_apart_with_no_personal_data(case: Any) -> None:
+    reader = case.scenario.actor
+    read = staff_read(case.known, reader, RestrictedView.DOCUMENTS, MONDAY)
+    assert read == ev.ReferralRecordRead(
+        case_id=case.case_id, read_at=MONDAY, staff_id=reader.id, view=RestrictedView.DOCUMENTS
+    )
+    system = Actor(id="hearth.referrals", role=Role.SYSTEM)
+    assert staff_read(case.known, system, RestrictedView.SUMMARY, MONDAY) is None
+
+
+def test_a_restricted_case_read_is_recorded_on_the_referrals_stream_only(case: Any) -> None:
+    case.learn(
+        cases_ev.CaseRestricted(
+            case_id=case.case_id,
+            restricted_at=MONDAY,
+            restriction=Restriction(
+                reason=RestrictionReason.OTHER_SENSITIVITY, permitted_staff_ids=("dalead-0001",)
+            ),
+        )
+    )
+    named = Actor(id="dalead-0001", role=Role.MANAGER)
+    assert staff_read(case.known, named, RestrictedView.SUMMARY, MONDAY) is None
+    read = c.RecordRead(actor=named, view=RestrictedView.SUMMARY, granted=True)
+    [recorded] = case.when(read, MONDAY)
+    assert isinstance(recorded, ev.RestrictedReferralRecordRead)
 
 
 def test_the_document_carries_the_answers_escaped_and_no_perpetrator_contact(

@@ -15,6 +15,7 @@ import pytest
 
 from hearth.contracts.envelope import Role
 from hearth.eventstore.testing.service import RunningService
+from hearth.reporting.domain import daha
 
 pytestmark = pytest.mark.integration
 
@@ -221,6 +222,10 @@ async def test_a_daha_sample_is_reproducible_with_each_cases_evidence_and_no_res
     sampled = [c["case_id"] for c in first["cases"]]
     assert len(sampled) == 3 and str(hidden.case_id) not in sampled
     assert set(sampled) <= {str(s.case_id) for s in stories}
+    # Drawn in SQL in exactly the pure draw's order.
+    assert sampled == [str(c) for c in daha.sample([s.case_id for s in stories], 3, seed=7)]
+    other = (await _get(reporting, "/daha/sample?period=2026-07&size=4&seed=7", auditor)).json()
+    assert [c["case_id"] for c in other["cases"]][:3] == sampled
 
     file = first["cases"][0]
     assert file["first_contact"][0]["within_target"] is True

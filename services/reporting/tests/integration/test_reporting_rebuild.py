@@ -7,7 +7,6 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,45 +27,6 @@ REPORTS = (
 )
 
 
-def _quarter(kit: SimpleNamespace) -> list[Any]:
-    """Cases by several channels, contacts on time and late, DASH at several levels, MARAC
-    referrals with a repeat and a hearing, referrals, consent given and refused, an ASB
-    enquiry that became a case, closures and a reopening."""
-    day = timedelta(days=1)
-    published: list[Any] = []
-    asb = kit.enquiry(kit.MONDAY - day)
-    published.append(asb)
-    for n, (channel, level, yes) in enumerate(
-        [
-            (kit.Channel.PHONE, kit.RiskLevel.HIGH, 15),
-            (kit.Channel.WEB_FORM, kit.RiskLevel.STANDARD, 4),
-            (kit.Channel.EMAIL, kit.RiskLevel.MEDIUM, 11),
-            (kit.Channel.PHONE, kit.RiskLevel.HIGH, 17),
-        ]
-    ):
-        story = kit.CaseStory()
-        at = kit.MONDAY + n * 7 * day
-        if n == 0:
-            story.report(at, enquiry_id=asb.event.enquiry_id)
-        opened = story.opened(at, channel=channel, equality=kit.EQUALITY if n % 2 else None)
-        story.assigned(f"cso-000{n % 2 + 1}", at)
-        story.contacted(opened, at + (timedelta(hours=2) if n % 2 else 2 * day))
-        assessment = story.dash(yes, level, at + day)
-        story.dash_met(opened, assessment)
-        consent = story.consent(n != 2, at + day)
-        made = story.referral(kit.ReferralType.VICTIM_SUPPORT, at + day, consent.consent_id)
-        if level is kit.RiskLevel.HIGH:
-            referral = story.marac(at + day, repeat=n == 3)
-            story.heard(referral, (at + 9 * day).date(), actions=1)
-        if n < 2:
-            story.referral_closed(made, at + 20 * day)
-            story.closed(at + 30 * day)
-        if n == 0:
-            story.reopened(at + 40 * day)
-        published.extend(story.events)
-    return published
-
-
 async def test_a_rebuild_from_offset_0_gives_the_same_facts_and_figures(
     start_reporting: Callable[..., Any],
     producers: Any,
@@ -77,7 +37,7 @@ async def test_a_rebuild_from_offset_0_gives_the_same_facts_and_figures(
     topic_namespace: str,
 ) -> None:
     schema = fresh_schema("reporting")
-    await producers.append(_quarter(kit))
+    await producers.append(kit.quarter())
 
     async def figures(service: RunningService) -> list[Any]:
         headers = service.auth("dalead-0001", Role.MANAGER)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from hearth.reporting.domain import facts as f
-from hearth.reporting.domain.daha import evidence, sample
+from hearth.reporting.domain.daha import draw_key, evidence, sample
 from hearth.reporting.settings import load_policy
 
 MONDAY = datetime(2026, 7, 6, 10, 0, tzinfo=UTC)  # 11:00 in London
@@ -19,6 +20,16 @@ def test_the_same_seed_and_cases_give_the_same_sample_in_any_order() -> None:
     assert sample(list(reversed(cases)), 5, seed=42) == drawn
     assert sample(cases, 5, seed=43) != drawn
     assert sorted(sample(cases[:3], 5, seed=1), key=str) == sorted(cases[:3], key=str)
+
+
+def test_the_draw_is_by_a_hash_of_seed_and_case_a_larger_sample_extends_a_smaller() -> None:
+    cases = [uuid.UUID(int=n) for n in range(1, 40)]
+    drawn = sample(cases, 10, seed=7)
+    assert drawn == sorted(cases, key=lambda c: draw_key(7, c))[:10]
+    digest = hashlib.md5(f"7:{cases[0]}".encode(), usedforsecurity=False).hexdigest()
+    assert draw_key(7, cases[0]) == (digest, cases[0])
+    assert sample(cases, 4, seed=7) == drawn[:4]
+    assert drawn != sorted(drawn)  # not the id order
 
 
 def test_a_case_file_shows_contact_dash_wishes_before_action_oversight_and_closure() -> None:

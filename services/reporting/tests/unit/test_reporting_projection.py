@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from hearth.contracts.events import cases as ev
-from hearth.contracts.events import parse_event
+from hearth.contracts.events import parse_event, referrals, risk
 from hearth.contracts.events.base import ENCRYPTED_PREFIX, DomainEvent, personal_paths
+from hearth.contracts.events.case_values import RestrictedView
 from hearth.contracts.events.common import AgeBand
 from hearth.reporting.domain import changes as c
 from hearth.reporting.domain.projection import EventMeta, changes, deadline_ref
@@ -205,3 +206,31 @@ def test_the_alleged_perpetrators_age_bands_are_kept_and_replaced_by_a_people_up
     )
     [kept] = [x for x in changes(children_only, meta(published)) if isinstance(x, c.CaseFacts)]
     assert kept.perpetrator_age_bands is None  # not given: the earlier bands stand
+
+
+def test_a_staff_read_is_no_line_on_the_timeline_and_changes_no_fact() -> None:
+    case_id = uuid.uuid4()
+    at = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    reads: list[DomainEvent] = [
+        ev.CaseRecordRead(
+            case_id=case_id, read_at=at, staff_id="cso-1", view=RestrictedView.TIMELINE
+        ),
+        risk.RiskRecordRead(
+            case_id=case_id, read_at=at, staff_id="cso-1", view=risk.RiskRecordView.RISK_RECORD
+        ),
+        referrals.ReferralRecordRead(
+            case_id=case_id, read_at=at, staff_id="cso-1", view=RestrictedView.SUMMARY
+        ),
+    ]
+    for read in reads:
+        described = EventMeta(uuid.uuid4(), read.service, read.event_name(), at, "case_manager")
+        assert changes(read, described) == []
+    restricted = ev.RestrictedCaseRead(
+        case_id=case_id,
+        read_at=at,
+        staff_id="cso-1",
+        view=RestrictedView.TIMELINE,
+        access_granted=True,
+    )
+    described = EventMeta(uuid.uuid4(), "cases", "RestrictedCaseRead", at, "case_manager")
+    assert [type(x) for x in changes(restricted, described)] == [c.TimelineEntry]

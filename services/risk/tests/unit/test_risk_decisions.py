@@ -17,6 +17,7 @@ from hearth.contracts.events.common import PersonDetails, RiskLevel
 from hearth.eventstore.case_access import CaseAccess
 from hearth.eventstore.errors import DomainError, InvalidCommand, NotFound
 from hearth.risk.domain.commands import RecordDecline, RecordElsewhere, RecordRead
+from hearth.risk.domain.decider import staff_read
 from hearth.risk.domain.instruments import Instrument
 
 
@@ -253,3 +254,34 @@ def test_a_read_of_a_restricted_record_is_recorded_refused_or_granted(
         ),
     )
     scenario.then_refused(replace(read, access=CaseAccess()), kit.now, NotFound)
+
+
+def test_a_read_of_an_unrestricted_record_is_recorded_apart_with_no_personal_data(
+    kit: SimpleNamespace,
+) -> None:
+    read = staff_read(
+        kit.open_case, kit.case_id, kit.case_manager, ev.RiskRecordView.ASSESSMENT, kit.now
+    )
+    assert read == ev.RiskRecordRead(
+        case_id=kit.case_id,
+        read_at=kit.now,
+        staff_id="cso-0001",
+        view=ev.RiskRecordView.ASSESSMENT,
+    )
+    system = Actor(id="hearth.risk", role=Role.SYSTEM)
+    view = ev.RiskRecordView.RISK_RECORD
+    assert staff_read(kit.open_case, kit.case_id, system, view, kit.now) is None
+    assert staff_read(CaseAccess(), kit.case_id, kit.case_manager, view, kit.now) is None
+
+
+def test_a_read_of_a_restricted_record_is_recorded_on_the_record_only(
+    kit: SimpleNamespace,
+) -> None:
+    restricted = replace(
+        kit.open_case,
+        restriction=Restriction(
+            reason=RestrictionReason.OTHER_SENSITIVITY, permitted_staff_ids=("cso-0001",)
+        ),
+    )
+    view = ev.RiskRecordView.RISK_RECORD
+    assert staff_read(restricted, kit.case_id, kit.case_manager, view, kit.now) is None

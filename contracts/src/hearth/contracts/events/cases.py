@@ -276,6 +276,19 @@ class RestrictedCaseRead(CasesEvent):
     """False when the reader was not one of the named staff and was refused."""
 
 
+class CaseRecordRead(CasesEvent):
+    """A member of staff opened a case that is not restricted (a restricted case's reads
+    are `RestrictedCaseRead`, and only those). Kept on the case's reads stream
+    (`reads-cases-<case id>`), never on the case's own stream, so a read neither waits for
+    nor conflicts with a command on the case; keyed on the topic by the case id like every
+    other event of the case. Who read it is the envelope's actor too (with the role)."""
+
+    read_at: AwareDatetime
+    staff_id: StaffId
+    view: RestrictedView
+    """What was opened (`timeline`: the whole case, `GET /cases/{id}`)."""
+
+
 # --- contact with the survivor ---------------------------------------------------------
 
 

@@ -341,3 +341,15 @@ class RestrictedReferralRecordRead(ReferralsEvent):
     view: RestrictedView
     access_granted: bool
     """False when the reader was not one of the named staff and was refused."""
+
+
+class ReferralRecordRead(ReferralsEvent):
+    """A member of staff opened the referrals of a case that is not restricted (a
+    restricted case's reads are `RestrictedReferralRecordRead`, and only those). Kept on
+    the case's reads stream (`reads-referrals-<case id>`), never on the referrals' own
+    stream; keyed on the topic by the case id. Who read it is the envelope's actor too."""
+
+    read_at: AwareDatetime
+    staff_id: StaffId
+    view: RestrictedView
+    """`summary`: the case's referrals; `documents`: a MARAC referral's document."""

@@ -264,3 +264,14 @@ class RestrictedRiskRecordRead(RiskEvent):
     view: RiskRecordView
     access_granted: bool
     """False when the reader was not one of the named staff and was refused."""
+
+
+class RiskRecordRead(RiskEvent):
+    """A member of staff opened the risk record of a case that is not restricted (a
+    restricted case's reads are `RestrictedRiskRecordRead`, and only those). Kept on the
+    case's reads stream (`reads-risk-<case id>`), never on the risk record's own stream;
+    keyed on the topic by the case id. Who read it is the envelope's actor too."""
+
+    read_at: AwareDatetime
+    staff_id: StaffId
+    view: RiskRecordView

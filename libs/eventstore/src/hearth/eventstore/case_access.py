@@ -9,8 +9,9 @@ people everywhere:
   403).
 - A member of staff who is the survivor or an alleged perpetrator never sees their own
   case, restricted or not.
-- Every read of a restricted case is recorded, refused ones too. Hearth itself (role
-  `system`: consumers, schedulers) is not a reader.
+- Every read of a restricted case is recorded, refused ones too; every other read by a
+  member of staff is recorded apart, on the case's reads stream (`hearth.eventstore.reads`).
+  Hearth itself (role `system`: consumers, schedulers) is not a reader.
 - An erased case (`CaseErased`) is seen by no member of staff (404 to a read, as cases
   answers), and every command on it is refused with 409 `case_erased` (`CaseWasErased`);
   reads of it are not recorded (there is nothing left to read). What is known of it
@@ -57,6 +58,12 @@ class Visibility:
         if actor.role is Role.SYSTEM:
             return False
         return not self.everyone or actor.id in self.never
+
+    def read_is_recorded_apart(self, actor: Actor) -> bool:
+        """A granted read the case's own stream does not record (the case is not
+        restricted): recorded on the case's reads stream instead (`hearth.eventstore.reads`),
+        when it is a member of staff's. Hearth itself is no reader."""
+        return actor.role is not Role.SYSTEM and not self.read_is_recorded(actor)
 
 
 def visibility_of(

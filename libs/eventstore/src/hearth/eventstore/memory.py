@@ -147,6 +147,10 @@ class InMemoryEventStore:
             self._event_ids.add(envelope.event_id)
         tx.pending = []
 
+    async def lock_stream(self, stream_id: str, *, conn: MemoryTransaction) -> None:
+        """Nothing to hold in memory: two transactions appending to one stream meet as a
+        ConcurrencyError instead, which the caller retries (`hearth.eventstore.reads`)."""
+
     async def read_stream(
         self, stream_id: str, *, conn: MemoryTransaction | None = None
     ) -> list[Envelope]:

@@ -331,6 +331,15 @@ class EventStore:
             for envelope, payload in zip(sealed, plain, strict=True)
         ]
 
+    async def lock_stream(self, stream_id: str, *, conn: Conn) -> None:
+        """Hold the stream until `conn`'s transaction ends: another transaction that locks it
+        waits for this one, then appends after it (for a stream many requests append to at
+        once, a case's reads: they queue rather than conflict). Take it before anything
+        else in the transaction, so the transaction's id comes after the last holder's."""
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{self.schema}.{stream_id}"
+        )
+
     async def read_stream(self, stream_id: str, *, conn: Conn | None = None) -> list[Envelope]:
         """A stream's events oldest first, opened: personal values decrypted (`REDACTED`
         where the key is destroyed). Their `hash` is the stored form's (`read_stored`)."""

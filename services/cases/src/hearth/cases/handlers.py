@@ -18,7 +18,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from hearth.cases import read_model
-from hearth.cases.domain.access import may_see, read_is_recorded
+from hearth.cases.domain.access import may_see, read_is_recorded, staff_read
 from hearth.cases.domain.commands import (
     ChangeCaseManager,
     Command,
@@ -39,6 +39,7 @@ from hearth.eventstore.clock import Clock
 from hearth.eventstore.commands import Loaded, in_fresh_transaction
 from hearth.eventstore.db import Conn
 from hearth.eventstore.personal_data import KeyStore
+from hearth.eventstore.reads import ReadStore, record_read
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import ConnT, StreamStore
 
@@ -142,12 +143,16 @@ class SqlCaseRecords:
         await read_model.save(conn, self.schema, state)
 
 
+class CaseStore(StreamStore[ConnT], ReadStore[ConnT], Protocol[ConnT]):
+    """An event store that commands run on and staff reads are recorded in."""
+
+
 class CaseHandlers(Generic[ConnT]):
     """Case commands and staff reads against an event store and the read model it feeds."""
 
     def __init__(
         self,
-        store: StreamStore[ConnT],
+        store: CaseStore[ConnT],
         records: CaseRecords[ConnT],
         rules: CaseRules,
         clock: Clock,
@@ -258,8 +263,15 @@ class CaseHandlers(Generic[ConnT]):
         return outcome
 
     async def read_case(self, case_id: UUID, actor: Actor, view: RestrictedView) -> CaseRead:
-        """The case for a member of staff; reads of restricted cases are recorded first."""
-        return await in_fresh_transaction(lambda: self._read_case(case_id, actor, view))
+        """The case for a member of staff; every staff read is recorded before it is
+        answered: a restricted case's on the case (refused ones too), any other on the
+        case's reads stream (`hearth.eventstore.reads`). A read that cannot be recorded
+        raises, and nothing of the case is returned."""
+        read = await in_fresh_transaction(lambda: self._read_case(case_id, actor, view))
+        record = staff_read(read.state, actor, view, self.clock.now())
+        if record is not None:
+            await record_read(self.store, record, case_id=case_id, actor=actor, now=record.read_at)
+        return read
 
     async def _read_case(self, case_id: UUID, actor: Actor, view: RestrictedView) -> CaseRead:
         async with self.store.transaction() as conn:

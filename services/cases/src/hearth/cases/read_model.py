@@ -308,7 +308,8 @@ async def rebuild(store: EventStore, batch: int = 500) -> int:
         after = ""
         while True:
             streams = await conn.fetch(
-                f"""SELECT DISTINCT stream_id FROM {s}.events WHERE stream_id > $1
+                f"""SELECT DISTINCT stream_id FROM {s}.events
+                    WHERE stream_id > $1 AND stream_id LIKE 'case-%'
                     ORDER BY stream_id LIMIT $2""",
                 after,
                 batch,

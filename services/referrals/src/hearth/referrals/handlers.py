@@ -5,7 +5,8 @@ Each command is given what referrals knows of the case (`known_cases`) and, for 
 that repeats an earlier one, that case's last MARAC referral. Staff commands and reads
 go through the access rule first (`hearth.eventstore.case_access`): a refused attempt on
 a restricted case is recorded (`RestrictedReferralRecordRead`), committed, and answered
-as an unknown case. An erased case (cases' `CaseErased`) is read by nobody (404, its
+as an unknown case; every other staff read is recorded on the case's reads stream
+(`ReferralRecordRead`). An erased case (cases' `CaseErased`) is read by nobody (404, its
 MARAC document no longer produced) and every staff command on it is refused (409
 `case_erased`).
 """
@@ -26,10 +27,11 @@ from hearth.contracts.events.case_values import RestrictedView
 from hearth.eventstore import commands
 from hearth.eventstore.commands import Loaded, in_fresh_transaction
 from hearth.eventstore.db import Conn
+from hearth.eventstore.reads import record_read
 from hearth.eventstore.runtime import Runtime
 from hearth.referrals import read_model
 from hearth.referrals.domain.commands import Command, Reassess, RecordRead
-from hearth.referrals.domain.decider import referrals_decider
+from hearth.referrals.domain.decider import referrals_decider, staff_read
 from hearth.referrals.domain.guards import CaseNotFound
 from hearth.referrals.domain.known import TRIGGERS, KnownCase, learn
 from hearth.referrals.domain.state import ReferralsState, stream_id
@@ -136,8 +138,15 @@ class ReferralHandlers:
         return outcome
 
     async def read(self, case_id: UUID, actor: Actor, view: RestrictedView) -> ReferralsRead:
-        """The case's referrals for a member of staff; reads of restricted cases are recorded."""
-        return await in_fresh_transaction(lambda: self._read(case_id, actor, view))
+        """The case's referrals for a member of staff; every staff read is recorded before
+        it is answered: a restricted case's on the referrals' stream (refused ones too),
+        any other on the case's reads stream (`hearth.eventstore.reads`). A read that
+        cannot be recorded raises, and nothing of the referrals is returned."""
+        read = await in_fresh_transaction(lambda: self._read(case_id, actor, view))
+        record = staff_read(read.known, actor, view, self.clock.now())
+        if record is not None:
+            await record_read(self.store, record, case_id=case_id, actor=actor, now=record.read_at)
+        return read
 
     async def _read(self, case_id: UUID, actor: Actor, view: RestrictedView) -> ReferralsRead:
         async with self.store.transaction() as conn:

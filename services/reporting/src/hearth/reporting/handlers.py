@@ -24,10 +24,13 @@ async def figures(runtime: Runtime[ReportingConfig], kind: ReportKind, period: s
     """The report for the period named, as it stands now."""
     policy = runtime.context.policy
     chosen = parse_period(period, policy.working_days.timezone)
+    now = runtime.clock.now()
     pool = runtime.event_store.pool
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        facts = await read_model.load_facts(conn, runtime.schema)
-    return report(kind, facts, chosen, runtime.clock.now(), policy)
+        # Only what the period's figures read (`load_period_facts`), not every fact.
+        until = min(chosen.end, now)
+        facts = await read_model.load_period_facts(conn, runtime.schema, chosen.start, until)
+    return report(kind, facts, chosen, now, policy)
 
 
 async def case_page(
@@ -71,21 +74,18 @@ async def daha_sample(
     recorded, and an assessor's sample must not show them to anyone not named on them."""
     policy = runtime.context.policy
     chosen = parse_period(period, policy.working_days.timezone)
+    now = runtime.clock.now()
     pool = runtime.event_store.pool
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        facts = await read_model.load_facts(conn, runtime.schema)
-        visible = await read_model.unrestricted_visible_cases(conn, runtime.schema, actor.id)
-    now = runtime.clock.now()
-    closed = {
-        c.case_id
-        for c in facts.closures
-        if chosen.holds(c.closed_at) and c.closed_at <= now and c.case_id in visible
-    }
-    drawn = daha.sample(closed, size, seed)
+        # Drawn in SQL (`daha.sample`'s order), then only the sampled cases' facts read.
+        drawn, closed = await read_model.daha_sample(
+            conn, runtime.schema, actor.id, chosen.start, chosen.end, now, size, seed
+        )
+        facts = await read_model.load_facts(conn, runtime.schema, case_ids=drawn)
     return {
         "period": chosen.label,
         "seed": seed,
         "size": size,
-        "closed_cases": len(closed),
+        "closed_cases": closed,
         "cases": [daha.evidence(case_id, facts, policy) for case_id in drawn],
     }

@@ -8,8 +8,9 @@ and a replay from offset 0 (`forget` then the consumer) writes them again exactl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import fields
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -465,9 +466,17 @@ async def save_access(conn: Conn, schema: str, access: CaseAccess) -> None:
 # --- reading ---------------------------------------------------------------------------
 
 
-async def load_facts(conn: Conn, schema: str) -> f.Facts:
-    """Every fact, for the figures (a report reads them all; no hot path does)."""
+async def load_facts(conn: Conn, schema: str, case_ids: Sequence[UUID] | None = None) -> f.Facts:
+    """Every fact, for the figures (a report reads them all; no hot path does); with
+    `case_ids`, only those cases' facts (a DAHA sample's files), each table by its
+    `case_id` index."""
     s = check_schema_name(schema)
+    only = "" if case_ids is None else " AND case_id = ANY($1::uuid[])"
+    args: tuple[Any, ...] = () if case_ids is None else (list(case_ids),)
+
+    async def rows(kind: type[Any], table: str) -> tuple[Any, ...]:
+        return await _rows(conn, kind, f"SELECT * FROM {s}.{table} WHERE true{only}", *args)
+
     cases = [
         f.Case(
             case_id=r["case_id"],
@@ -486,37 +495,196 @@ async def load_facts(conn: Conn, schema: str) -> f.Facts:
             perpetrator_age_bands=tuple(r["perpetrator_age_bands"] or ()),
         )
         for r in await conn.fetch(
-            f"SELECT * FROM {s}.case_facts WHERE opened_at IS NOT NULL ORDER BY case_id"
+            f"SELECT * FROM {s}.case_facts WHERE opened_at IS NOT NULL{only} ORDER BY case_id",
+            *args,
         )
     ]
     return f.Facts(
         cases=tuple(cases),
-        reports=await _rows(conn, f.Report, f"SELECT * FROM {s}.reports"),
-        closures=await _rows(conn, f.Closure, f"SELECT * FROM {s}.closures"),
-        deadlines=await _rows(conn, f.Deadline, f"SELECT * FROM {s}.deadlines"),
-        risk_levels=await _rows(conn, f.RiskLevelAt, f"SELECT * FROM {s}.risk_levels"),
-        assessments=await _rows(conn, f.Assessment, f"SELECT * FROM {s}.assessments"),
-        marac_referrals=await _rows(conn, f.MaracReferral, f"SELECT * FROM {s}.marac_referrals"),
-        marac_actions=await _rows(conn, f.MaracAction, f"SELECT * FROM {s}.marac_actions"),
-        referrals=await _rows(conn, f.Referral, f"SELECT * FROM {s}.referrals"),
-        consents=await _rows(conn, f.Consent, f"SELECT * FROM {s}.consents"),
-        enquiries=await _rows(conn, f.Enquiry, f"SELECT * FROM {s}.enquiries"),
-        incidents=await _rows(conn, f.Incident, f"SELECT * FROM {s}.incidents"),
-        security=await _rows(conn, f.SecurityWork, f"SELECT * FROM {s}.security_requests"),
-        perpetrator_actions=await _rows(
-            conn, f.PerpetratorAction, f"SELECT * FROM {s}.perpetrator_actions"
-        ),
-        wishes=await _rows(conn, f.Wishes, f"SELECT * FROM {s}.wishes"),
-        safe_contact=await _rows(
-            conn, f.SafeContactRecord, f"SELECT * FROM {s}.safe_contact_records"
-        ),
-        reviews=await _rows(conn, f.Review, f"SELECT * FROM {s}.reviews"),
+        reports=await rows(f.Report, "reports"),
+        closures=await rows(f.Closure, "closures"),
+        deadlines=await rows(f.Deadline, "deadlines"),
+        risk_levels=await rows(f.RiskLevelAt, "risk_levels"),
+        assessments=await rows(f.Assessment, "assessments"),
+        marac_referrals=await rows(f.MaracReferral, "marac_referrals"),
+        marac_actions=await rows(f.MaracAction, "marac_actions"),
+        referrals=await rows(f.Referral, "referrals"),
+        consents=await rows(f.Consent, "consents"),
+        enquiries=await rows(f.Enquiry, "enquiries"),
+        incidents=await rows(f.Incident, "incidents"),
+        security=await rows(f.SecurityWork, "security_requests"),
+        perpetrator_actions=await rows(f.PerpetratorAction, "perpetrator_actions"),
+        wishes=await rows(f.Wishes, "wishes"),
+        safe_contact=await rows(f.SafeContactRecord, "safe_contact_records"),
+        reviews=await rows(f.Review, "reviews"),
     )
 
 
-async def _rows(conn: Conn, kind: type[Any], query: str) -> tuple[Any, ...]:
+async def load_period_facts(conn: Conn, schema: str, start: datetime, until: datetime) -> f.Facts:
+    """The facts the figures for a period read, and no others: exactly what
+    `figures.report` counts for the period [`start`, `until`) (`until`: the period's end,
+    or now if sooner), so the figures are those `load_facts` would give. Each table is
+    read by the times its figures look at (indexes of migrations 0004 and 0005); the
+    tables only a DAHA file reads are not read at all.
+
+    What stays whole, because a figure needs it whatever the period: the cases opened
+    before `until` and their closures not undone by then (open at the end, supported),
+    every deadline still running at `until` (overdue at the end), each case's latest risk
+    level before `until`, and the MARAC referrals whose landlord actions are still
+    outstanding."""
+    s = check_schema_name(schema)
+    # The local day a MARAC was heard on is compared in the policy's timezone: a day
+    # either side in SQL, the exact test in `figures`.
+    first_day = start.date() - timedelta(days=1)
+    last_day = until.date() + timedelta(days=1)
+
+    async def rows(kind: type[Any], query: str, *args: Any) -> tuple[Any, ...]:
+        return await _rows(conn, kind, query, *args)
+
+    within = "{column} >= $1 AND {column} < $2"
+    cases = [
+        f.Case(
+            case_id=r["case_id"],
+            opened_at=r["opened_at"],
+            reported_at=r["reported_at"],
+            channel=r["channel"],
+            reporter_kind=r["reporter_kind"],
+            repeat=r["repeat"],
+            case_manager_id=r["case_manager_id"],
+            restricted=r["restriction"] is not None,
+            children_in_household=r["children_in_household"] or 0,
+            children_affected=r["children_affected"] or 0,
+            survivor=c.SurvivorCategories(
+                **{name: r[column] for name, column in _SURVIVOR_COLUMNS.items()}
+            ),
+            perpetrator_age_bands=tuple(r["perpetrator_age_bands"] or ()),
+        )
+        for r in await conn.fetch(
+            f"SELECT * FROM {s}.case_facts WHERE opened_at < $1 ORDER BY case_id", until
+        )
+    ]
+    window = (start, until)
+    return f.Facts(
+        cases=tuple(cases),
+        reports=await rows(
+            f.Report,
+            f"SELECT * FROM {s}.reports WHERE {within.format(column='reported_at')}",
+            *window,
+        ),
+        closures=await rows(
+            f.Closure,
+            f"""SELECT * FROM {s}.closures
+                WHERE {within.format(column="closed_at")}
+                    OR ((closed_at < $2 OR closed_at <= $1)
+                        AND (reopened_at IS NULL OR reopened_at >= $2))""",
+            *window,
+        ),
+        deadlines=await rows(
+            f.Deadline,
+            f"""SELECT * FROM {s}.deadlines
+                WHERE {within.format(column="started_at")}
+                    OR {within.format(column="overdue_at")}
+                    OR (due_at < $2 AND (met_at IS NULL OR met_at >= $2)
+                        AND (cancelled_at IS NULL OR cancelled_at >= $2))""",
+            *window,
+        ),
+        risk_levels=await rows(
+            f.RiskLevelAt,
+            f"""SELECT DISTINCT ON (case_id) * FROM {s}.risk_levels WHERE at < $1
+                ORDER BY case_id, at DESC""",
+            until,
+        ),
+        assessments=await rows(
+            f.Assessment,
+            f"SELECT * FROM {s}.assessments WHERE {within.format(column='at')}",
+            *window,
+        ),
+        marac_referrals=await rows(
+            f.MaracReferral,
+            f"""SELECT * FROM {s}.marac_referrals WHERE referral_id IN (
+                    SELECT referral_id FROM {s}.marac_referrals
+                        WHERE {within.format(column="referred_at")}
+                    UNION SELECT referral_id FROM {s}.marac_referrals
+                        WHERE heard_on >= $3 AND heard_on <= $4
+                    UNION SELECT referral_id FROM {s}.marac_actions
+                        WHERE landlord_action AND (completed_at IS NULL OR completed_at >= $2))""",
+            *window,
+            first_day,
+            last_day,
+        ),
+        marac_actions=await rows(
+            f.MaracAction,
+            f"""SELECT * FROM {s}.marac_actions
+                WHERE landlord_action AND (completed_at IS NULL OR completed_at >= $1)""",
+            until,
+        ),
+        referrals=await rows(
+            f.Referral,
+            f"""SELECT * FROM {s}.referrals
+                WHERE {within.format(column="made_at")} OR {within.format(column="declined_at")}""",
+            *window,
+        ),
+        consents=await rows(
+            f.Consent,
+            f"""SELECT * FROM {s}.consents WHERE {within.format(column="recorded_at")}
+                OR {within.format(column="withdrawn_at")}""",
+            *window,
+        ),
+        enquiries=await rows(
+            f.Enquiry,
+            f"SELECT * FROM {s}.enquiries WHERE {within.format(column='raised_at')}",
+            *window,
+        ),
+        incidents=await rows(
+            f.Incident,
+            f"SELECT * FROM {s}.incidents WHERE {within.format(column='recorded_at')}",
+            *window,
+        ),
+        security=await rows(
+            f.SecurityWork,
+            f"SELECT * FROM {s}.security_requests WHERE {within.format(column='installed_at')}",
+            *window,
+        ),
+    )
+
+
+async def daha_sample(
+    conn: Conn,
+    schema: str,
+    staff_id: str,
+    closed_from: datetime,
+    closed_before: datetime,
+    now: datetime,
+    size: int,
+    seed: int,
+) -> tuple[list[UUID], int]:
+    """A sample of `size` of the cases closed in [`closed_from`, `closed_before`) and by
+    `now` that this member of staff may see and that are not restricted, drawn in SQL in
+    the order of `daha.draw_key(seed, case_id)` (md5 of "<seed>:<case id>", then the id);
+    and how many such cases there are. Only the sampled ids are read (closures by
+    `closed_at`)."""
+    s = check_schema_name(schema)
+    rows = await conn.fetch(
+        f"""WITH closed AS (
+                SELECT DISTINCT cl.case_id FROM {s}.closures cl
+                JOIN {s}.case_facts c ON c.case_id = cl.case_id
+                WHERE cl.closed_at >= $2 AND cl.closed_at < $3 AND cl.closed_at <= $4
+                    AND {_visible("c", restricted_too=False)})
+            SELECT case_id, count(*) OVER () AS total FROM closed
+            ORDER BY md5($5::text || ':' || case_id::text), case_id LIMIT $6""",
+        staff_id,
+        closed_from,
+        closed_before,
+        now,
+        str(seed),
+        size,
+    )
+    return [r["case_id"] for r in rows], int(rows[0]["total"]) if rows else 0
+
+
+async def _rows(conn: Conn, kind: type[Any], query: str, *args: Any) -> tuple[Any, ...]:
     names = [x.name for x in fields(kind)]
-    rows = await conn.fetch(query)
+    rows = await conn.fetch(query, *args)
     out = [kind(**{n: _plain(r[n]) for n in names}) for r in rows]
     return tuple(sorted(out, key=repr))
 
@@ -561,16 +729,6 @@ async def case_list(
     )
     total = await conn.fetchval(f"SELECT count(*) FROM {s}.case_facts WHERE {visible}", staff_id)
     return [dict(r) for r in rows], int(total)
-
-
-async def unrestricted_visible_cases(conn: Conn, schema: str, staff_id: str) -> set[UUID]:
-    """The cases this member of staff may see that are not restricted (and not erased)."""
-    s = check_schema_name(schema)
-    rows = await conn.fetch(
-        f"SELECT case_id FROM {s}.case_facts WHERE {_visible(restricted_too=False)}",
-        staff_id,
-    )
-    return {r["case_id"] for r in rows}
 
 
 async def case_timeline(

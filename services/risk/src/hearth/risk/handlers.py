@@ -6,7 +6,8 @@ cases' events (`read_model.case_access`), read in the command's transaction and 
 the decider with the command. A case risk has not seen is unknown (404). A restricted
 case the caller is not named on is unknown too: the refused attempt is recorded
 (`RestrictedRiskRecordRead`, access not granted), committed, and then answered 404.
-Every granted read of a restricted case's record is recorded as well. An erased case
+Every granted read of a restricted case's record is recorded as well, and every other
+staff read on the case's reads stream (`RiskRecordRead`). An erased case
 (cases' `CaseErased`) is read by nobody (404) and refuses every command (409
 `case_erased`).
 """
@@ -24,11 +25,12 @@ from hearth.eventstore.case_access import CaseAccess
 from hearth.eventstore.clock import Clock
 from hearth.eventstore.commands import Loaded, in_fresh_transaction
 from hearth.eventstore.db import Conn
+from hearth.eventstore.reads import record_read
 from hearth.eventstore.runtime import Runtime
 from hearth.eventstore.store import EventStore
 from hearth.risk import read_model
 from hearth.risk.domain.commands import Command, RecordRead
-from hearth.risk.domain.decider import risk_decider
+from hearth.risk.domain.decider import risk_decider, staff_read
 from hearth.risk.domain.guards import CaseNotFound
 from hearth.risk.domain.rules import RiskRules
 from hearth.risk.domain.state import RiskState, stream_id
@@ -116,9 +118,16 @@ class RiskHandlers:
         return Outcome(result.appended, result.after, access)
 
     async def read_record(self, case_id: UUID, actor: Actor, view: RiskRecordView) -> RiskRead:
-        """The case's risk record for a member of staff; reads of restricted cases are
-        recorded first, refused ones too (then answered as unknown)."""
-        return await in_fresh_transaction(lambda: self._read_record(case_id, actor, view))
+        """The case's risk record for a member of staff; every staff read is recorded
+        before it is answered: a restricted case's on the risk record (refused ones too,
+        then answered as unknown), any other on the case's reads stream
+        (`hearth.eventstore.reads`). A read that cannot be recorded raises, and nothing of
+        the record is returned."""
+        read = await in_fresh_transaction(lambda: self._read_record(case_id, actor, view))
+        record = staff_read(read.access, case_id, actor, view, self.clock.now())
+        if record is not None:
+            await record_read(self.store, record, case_id=case_id, actor=actor, now=record.read_at)
+        return read
 
     async def _read_record(self, case_id: UUID, actor: Actor, view: RiskRecordView) -> RiskRead:
         async with self.store.transaction() as conn:

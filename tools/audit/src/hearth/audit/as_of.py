@@ -19,9 +19,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from hearth.contracts.envelope import parse_time
+
+STAFF_READS: Final = frozenset({"CaseRecordRead", "RiskRecordRead", "ReferralRecordRead"})
+"""Records of a member of staff opening a case that was not restricted (granted reads, on
+the case's reads streams). Listed by `audit access`; not "who had done what" to the case."""
 
 
 class Status(StrEnum):
@@ -242,6 +246,8 @@ class _Fold:
         s = self.state
         p = fact.payload
         s.events += 1
+        if fact.event in STAFF_READS:
+            return  # someone looked; nothing was done to the case (see `audit access`)
         key = (fact.actor_id, fact.actor_role)
         did = s.actors.get(key)
         if did is None:

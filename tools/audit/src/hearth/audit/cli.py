@@ -29,6 +29,8 @@ import asyncpg
 from aiokafka.errors import KafkaError
 
 from hearth.audit import chain
+from hearth.audit.access import NOTE as ACCESS_NOTE
+from hearth.audit.access import access_rows
 from hearth.audit.as_of import CaseAsOf, case_as_of
 from hearth.audit.log import (
     BOOTSTRAP_SETTING,
@@ -39,7 +41,7 @@ from hearth.audit.log import (
     resolve_topics,
     service_topics,
 )
-from hearth.audit.timeline import Entry, History, enquiry_ids, history, reads, up_to
+from hearth.audit.timeline import Entry, History, enquiry_ids, history, up_to
 from hearth.contracts.envelope import EnvelopeError, format_time, parse_time
 from hearth.contracts.topics import INTAKE_EVENTS
 from hearth.eventstore.db import create_pool
@@ -418,32 +420,12 @@ async def _case(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 async def _access(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     case_id = _case_id(args.case_id)
     found = await _case_history(args, case_id)
-    rows = []
-    for entry in reads(found.entries):
-        e = entry.envelope
-        p = e.payload
-        refused_answer = e.event_name == "CaseWithheldFromSubmitter"
-        rows.append(
-            {
-                "read_at": p.get("withheld_at") if refused_answer else p.get("read_at"),
-                "recorded_at": format_time(e.recorded_at),
-                "service": entry.service,
-                "event": e.event_name,
-                "staff_id": e.actor.id if refused_answer else p.get("staff_id"),
-                "role": e.actor.role.value,
-                "view": "intake_answer" if refused_answer else p.get("view"),
-                "access_granted": False if refused_answer else bool(p.get("access_granted")),
-            }
-        )
-    note = (
-        "Hearth records reads of a case while it is restricted (every service that holds "
-        "it) and refused answers to submitters; reads of an unrestricted case are not events"
-    )
+    rows = access_rows(found.entries)
     if args.json:
         answer = {
             "case_id": case_id,
             "reads": rows,
-            "note": note,
+            "note": ACCESS_NOTE,
             "integrity": {"ok": found.integrity.ok, "breaks": _breaks_json(found.integrity)},
         }
         print(json.dumps(answer, indent=2), file=out)
@@ -452,12 +434,15 @@ async def _access(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(f"{'READ AT':28} {'SERVICE':10} {'STAFF':24} {'ROLE':14} {'VIEW':14} ACCESS", file=out)
     for r in rows:
         read_at = r["read_at"] or r["recorded_at"]
+        access = "granted" if r["access_granted"] else "REFUSED"
+        if r["restricted"]:
+            access += " (restricted)"
         print(
             f"{read_at!s:28} {r['service']:10} {r['staff_id']!s:24} {r['role']:14} "
-            f"{r['view']!s:14} {'granted' if r['access_granted'] else 'REFUSED'}",
+            f"{r['view']!s:14} {access}",
             file=out,
         )
-    print(note, file=out)
+    print(ACCESS_NOTE, file=out)
     return _integrity(found, case_id, err)
 
 

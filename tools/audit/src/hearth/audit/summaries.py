@@ -41,7 +41,9 @@ def _late(payload: Payload) -> str:
 
 
 def _read(payload: Payload) -> str:
-    granted = "granted" if payload.get("access_granted") else "REFUSED"
+    # A read of a case that is not restricted has no `access_granted`: only granted reads
+    # of it are recorded (a refusal of it is a 404 of an unknown case).
+    granted = "granted" if payload.get("access_granted", True) else "REFUSED"
     return f"{payload.get('staff_id')} opened {payload.get('view')}: {granted}"
 
 
@@ -78,6 +80,9 @@ SUMMARIES: Final[dict[str, Callable[[Payload], str]]] = {
     "RestrictedCaseRead": _read,
     "RestrictedRiskRecordRead": _read,
     "RestrictedReferralRecordRead": _read,
+    "CaseRecordRead": _read,
+    "RiskRecordRead": _read,
+    "ReferralRecordRead": _read,
     "FlagRaised": lambda p: f"flag raised: {p.get('kind')}",
     "FlagRemoved": lambda p: f"flag removed: {p.get('kind')}",
     "ReassessmentScheduled": lambda p: f"DASH reassessment due {p.get('due_at')}",

@@ -35,11 +35,16 @@ READ_EVENTS = frozenset(
         "RestrictedRiskRecordRead",
         "RestrictedReferralRecordRead",
         "CaseWithheldFromSubmitter",
+        "CaseRecordRead",
+        "RiskRecordRead",
+        "ReferralRecordRead",
     }
 )
 """The events that record a member of staff reading (or being refused) a case: every
-`Restricted*Read` of cases, risk and referrals, and intake's answer to a submitter who was
-not told of a restricted case (recorded by cases as a refused read)."""
+`Restricted*Read` of cases, risk and referrals, intake's answer to a submitter who was
+not told of a restricted case (recorded by cases as a refused read), and every other
+staff read of the case (`CaseRecordRead`, `RiskRecordRead`, `ReferralRecordRead`, on the
+case's reads streams)."""
 
 
 def service_of(envelope: Envelope) -> str:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hearth.contracts.envelope import Actor
 from hearth.contracts.events import referrals as ev
+from hearth.contracts.events.case_values import RestrictedView
 from hearth.eventstore.case_access import CaseWasErased
 from hearth.eventstore.decider import Decider
 from hearth.referrals.domain import agencies, consent, marac
 from hearth.referrals.domain import commands as c
+from hearth.referrals.domain.known import KnownCase
 from hearth.referrals.domain.policy import Policy
 from hearth.referrals.domain.state import ReferralsState, evolve
 
@@ -111,3 +114,14 @@ def _record_read(command: c.RecordRead, now: datetime) -> list[ev.ReferralsEvent
             access_granted=command.granted,
         )
     ]
+
+
+def staff_read(
+    known: KnownCase, actor: Actor, view: RestrictedView, now: datetime
+) -> ev.ReferralRecordRead | None:
+    """The record of a granted read to keep on the case's reads stream, or None when this
+    read is recorded on the referrals' own stream (`_record_read`: a restricted case) or
+    is not a member of staff's. The actor must be allowed to see the case."""
+    if known.case_id is None or not known.access.visibility.read_is_recorded_apart(actor):
+        return None
+    return ev.ReferralRecordRead(case_id=known.case_id, read_at=now, staff_id=actor.id, view=view)

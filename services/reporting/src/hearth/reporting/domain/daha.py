@@ -8,12 +8,15 @@ oversight (reviews, who approved the closure) and the closure with the survivor'
 feedback (its answers; their own words are personal and not kept).
 
 `sample` draws N cases reproducibly: the same seed and the same cases give the same
-sample, whoever draws it and whenever (the cases are put in id order first).
+sample, whoever draws it and whenever, in whatever order the cases come: they are taken
+in the order of `draw_key` (md5 of "<seed>:<case id>", then the id). The read model
+draws in SQL in exactly that order (`read_model.daha_sample`), so no request loads
+every closed case.
 """
 
 from __future__ import annotations
 
-import random
+import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -25,10 +28,14 @@ from hearth.reporting.domain.figures import deadline_targets
 from hearth.reporting.domain.policy import Policy
 
 
+def draw_key(seed: int, case_id: UUID) -> tuple[str, UUID]:
+    """Where a case comes in the draw for `seed`: a hash that no one chooses, then the id."""
+    return hashlib.md5(f"{seed}:{case_id}".encode(), usedforsecurity=False).hexdigest(), case_id
+
+
 def sample(case_ids: Iterable[UUID], size: int, seed: int) -> list[UUID]:
     """`size` of the cases (all of them if fewer), drawn with `seed`, in the order drawn."""
-    population = sorted(set(case_ids), key=str)
-    return random.Random(seed).sample(population, min(size, len(population)))
+    return sorted(set(case_ids), key=lambda case_id: draw_key(seed, case_id))[:size]
 
 
 def evidence(case_id: UUID, facts: f.Facts, policy: Policy) -> dict[str, Any]:

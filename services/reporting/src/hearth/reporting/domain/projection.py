@@ -69,11 +69,19 @@ def children_count(children: tuple[Child, ...]) -> c.ChildrenCount:
     )
 
 
+STAFF_READS: frozenset[type[DomainEvent]] = frozenset(
+    {ev.CaseRecordRead, risk.RiskRecordRead, referrals.ReferralRecordRead}
+)
+"""Records of staff opening a case that is not restricted: not part of the case's history
+(the case's timeline shows what happened to it, not every time someone looked), and
+listed by `python -m hearth.audit access` instead. They change no figure either."""
+
+
 def changes(event: DomainEvent, meta: EventMeta) -> list[Change]:
     """The facts this event changes, with its line on the case's timeline."""
     case_id = getattr(event, "case_id", None)
     timeline: list[Change] = []
-    if isinstance(case_id, UUID):
+    if isinstance(case_id, UUID) and type(event) not in STAFF_READS:
         timeline.append(
             c.TimelineEntry(
                 meta.event_id,

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from hearth.contracts.envelope import Actor
 from hearth.contracts.events import risk as ev
 from hearth.contracts.events.common import RiskLevel
+from hearth.eventstore.case_access import CaseAccess
 from hearth.eventstore.decider import Decider
 from hearth.eventstore.errors import InvalidCommand
 from hearth.risk.domain import commands as c
@@ -71,6 +73,17 @@ def record_read(command: c.RecordRead, now: datetime) -> list[ev.RiskEvent]:
             access_granted=command.granted,
         )
     ]
+
+
+def staff_read(
+    access: CaseAccess, case_id: UUID, actor: Actor, view: ev.RiskRecordView, now: datetime
+) -> ev.RiskRecordRead | None:
+    """The record of a granted read to keep on the case's reads stream, or None when this
+    read is recorded on the risk record itself (`record_read`: a restricted case) or is
+    not a member of staff's. The actor must be allowed to see the case."""
+    if not access.opened or not access.visibility.read_is_recorded_apart(actor):
+        return None
+    return ev.RiskRecordRead(case_id=case_id, read_at=now, staff_id=actor.id, view=view)
 
 
 def record_assessment(
