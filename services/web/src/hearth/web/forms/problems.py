@@ -14,6 +14,7 @@ from hearth.web.forms.fields import Errors, Field, Form, Group
 
 _PLAIN = {
     "Field required": None,  # said with the field's label (`missing`)
+    "This is required.": None,
     "Extra inputs are not permitted": "This is not asked for here",
 }
 
