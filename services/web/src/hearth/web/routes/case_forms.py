@@ -81,7 +81,8 @@ def _people(form: Form, case: Mapping[str, Any]) -> dict[str, list[tuple[str, st
 
 def _now_local(request: Request) -> str:
     moment: datetime = web_state(request).now().astimezone(LONDON)
-    return moment.strftime("%Y-%m-%dT%H:%M")
+    # To the second: a contact recorded straight after the report is not "before" it.
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _starting_values(request: Request, form: Form, case: Mapping[str, Any]) -> dict[str, FormValue]:
@@ -149,24 +150,32 @@ async def _page(
 
 
 def _show(form: Form) -> Callable[..., Awaitable[Response]]:
-    async def show(
-        request: Request, user: Annotated[SignedIn, Depends(require_role(*form.roles))]
-    ) -> Response:
+    allowed = Depends(require_role(*form.roles))
+
+    # The dependencies are defaults, not `Annotated`: the annotations are strings here,
+    # read from the module's globals, where this form's roles are not.
+    async def show(request: Request, user: SignedIn = allowed) -> Response:
         ids = _ids(request, form)
         if ids is None:
             return error_page(request, 404, NOT_FOUND)
         case = await user.client.get("cases", f"/cases/{ids['case_id']}")
-        values = _starting_values(request, form, case)
-        return await _page(request, user, form, ids, values=values, case=case)
+        instrument = await _instrument(user) if form.slug == DASH.slug else None
+        shown = dash_form(instrument) if instrument is not None else form
+        values = _starting_values(request, shown, case)
+        return await _page(
+            request, user, shown, ids, values=values, case=case, instrument=instrument
+        )
 
     return show
 
 
 def _submit(form: Form) -> Callable[..., Awaitable[Response]]:
+    allowed = Depends(require_role(*form.roles))
+
     async def submit(
         request: Request,
-        user: Annotated[SignedIn, Depends(require_role(*form.roles))],
         values: Annotated[FormData, Depends(checked_form)],
+        user: SignedIn = allowed,
     ) -> Response:
         ids = _ids(request, form)
         if ids is None:
