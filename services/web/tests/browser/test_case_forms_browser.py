@@ -157,7 +157,8 @@ def test_a_refused_unsafe_call_a_safe_contact_and_a_dash_that_makes_marac_due(
     )
     assert "visible_high_risk" in str(due)
     page.goto(case_path)
-    expect(page.locator("main")).to_contain_text("MARAC referral due")
+    expect(page.locator("main")).to_contain_text("A MARAC referral is due")
+    keep_screenshot(page, "case-after-forms")
 
 
 def test_a_missing_required_value_is_named_next_to_its_field_and_nothing_is_sent(

@@ -23,6 +23,7 @@ from hearth.web.forms.body import build_body, field_for
 from hearth.web.forms.catalogue import BY_SLUG, DASH, FORMS
 from hearth.web.forms.dash import dash_form, questions
 from hearth.web.forms.fields import Field, Form, FormValue, Kind
+from hearth.web.views import COMMANDS
 
 SPECS = {"cases": CASES_SPEC, "risk": RISK_SPEC, "referrals": REFERRALS_SPEC}
 
@@ -229,3 +230,8 @@ def test_the_apis_refusal_of_a_value_comes_back_to_its_field(
         model.model_validate(built.body)
     names = {field_for(built, ".".join(str(p) for p in e["loc"])) for e in refused.value.errors()}
     assert names == {loc_field}
+
+
+def test_every_form_the_case_page_links_to_is_served() -> None:
+    linked = {slug for _, items in COMMANDS for slug, _ in items}
+    assert linked - set(BY_SLUG) == set()
