@@ -108,9 +108,17 @@ def test_a_refused_unsafe_call_a_safe_contact_and_a_dash_that_makes_marac_due(
 
     # The same form, corrected: the safe number. One attempt, though the form was sent twice.
     page.get_by_label("Phone number used").fill(number)
+    sent = page.locator("form.command-form").evaluate(
+        "form => Array.from(new FormData(form).entries())"
+    )
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(f"{stack.web_url}{case_path}")
     expect(page.locator(".flash")).to_contain_text("Contact attempt recorded")
+    # The very same form sent again (a double click, a resend): still one attempt.
+    again = page.request.post(
+        f"{stack.web_url}{case_path}/contact-attempt", form=dict(sent), max_redirects=0
+    )
+    assert again.status == 303
     attempts = stack.api("cases", "GET", case_path).json()["contact_attempts"]
     assert len(attempts) == 1
     assert attempts[0]["phone_number"] == number

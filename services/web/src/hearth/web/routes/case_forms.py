@@ -4,7 +4,8 @@ One GET and one POST per form of the catalogue (`hearth.web.forms.catalogue`). G
 the form, starting from the case where the command replaces what is recorded (people,
 safe contact), with the survivor's safe-contact arrangements first on a contact form.
 POST checks the form (CSRF, origin: `checked_form`), builds the API's body, and sends
-it with the form's own idempotency key, so a double submit is one command; success is
+it with the form's own token as idempotency key, and once only (`SentForms`: the cases,
+risk and referrals APIs ignore the key), so a double submit is one command; success is
 a 303 to the case page with a flash, a refusal the form again with the API's words next
 to the field it names (422) or at the top (403, 409), answered with the API's status.
 """
@@ -26,10 +27,14 @@ from hearth.web.forms.catalogue import DASH, FORMS
 from hearth.web.forms.dash import band_words, dash_form, sections_of
 from hearth.web.forms.fields import Errors, Form, FormValue, Kind
 from hearth.web.forms.problems import group_rows, place
+from hearth.web.forms.sent import SentForms, body_hash
 from hearth.web.pages import error_page, redirect_with_flash, render
 from hearth.web.state import web_state
 
 router = APIRouter()
+
+SENT = SentForms()
+"""Forms this process has sent: the same form sent again is not a second command."""
 
 NOT_FOUND = "There is nothing here, or it is not yours to see."
 
@@ -197,17 +202,20 @@ def _submit(form: Form) -> Callable[..., Awaitable[Response]]:
                 status_code=422,
                 instrument=instrument,
             )
-        try:
-            await user.client.post(
-                form.service,
-                form.api_path.format(**ids),
-                built.body if form.has_body else None,
-                idempotency_key=token,
-            )
-        except ApiRefusal as refused:
-            return await _refused(
-                request, user, filled, ids, values, built, refused, token, instrument
-            )
+        body = built.body if form.has_body else None
+        sent_as = f"{user.staff_id}:{request.url.path}:{token}"
+        digest = body_hash(body)
+        async with SENT.one_at_a_time(sent_as):
+            if not SENT.already_sent(sent_as, digest):
+                try:
+                    await user.client.post(
+                        form.service, form.api_path.format(**ids), body, idempotency_key=token
+                    )
+                except ApiRefusal as refused:
+                    return await _refused(
+                        request, user, filled, ids, values, built, refused, token, instrument
+                    )
+                SENT.record(sent_as, digest)
         return redirect_with_flash(request, f"/cases/{ids['case_id']}", form.flash)
 
     return submit
