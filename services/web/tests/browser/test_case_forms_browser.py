@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hearth.contracts.envelope import Role
+from hearth.web.forms.catalogue import FORMS
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -168,6 +169,43 @@ def test_a_refused_unsafe_call_a_safe_contact_and_a_dash_that_makes_marac_due(
     expect(page.locator("main")).to_contain_text("A MARAC referral is due")
     keep_screenshot(page, "case-after-forms")
 
+    # The referral itself, filled from the case; then the meeting, an action, its completion.
+    send(
+        page,
+        stack,
+        f"{case_path}/marac-referral",
+        {"marac_area": "West Kent", "survivor_informed": "yes", "survivor_consented": "yes"},
+        "MARAC referral made",
+    )
+    marac = stack.api("referrals", "GET", f"/cases/{made.case_id}/referrals").json()
+    [referral] = marac["marac_referrals"]
+    referral_path = f"{case_path}/marac-referrals/{referral['referral_id']}"
+    today = stack_today(stack, made.case_id)
+    send(page, stack, f"{referral_path}/listing", {"meeting_date": today}, "Listing recorded")
+    send(
+        page,
+        stack,
+        f"{referral_path}/hearing",
+        {
+            "heard_on": today,
+            "actions.0.description": "Fit a door viewer",
+            "actions.0.owner_agency": "Housing",
+            "actions.0.landlord_action": "yes",
+            "actions.0.owner_staff_id": made.case_manager_id,
+            "actions.0.due_on": today,
+        },
+        "Hearing recorded",
+    )
+    marac = stack.api("referrals", "GET", f"/cases/{made.case_id}/referrals").json()
+    [action] = marac["marac_referrals"][0]["actions"]
+    send(
+        page,
+        stack,
+        f"{referral_path}/actions/{action['action_id']}/completion",
+        {"notes": "Fitted"},
+        "Action recorded as completed",
+    )
+
 
 def test_a_missing_required_value_is_named_next_to_its_field_and_nothing_is_sent(
     page: Page,
@@ -224,3 +262,125 @@ def test_a_manager_only_form_is_refused_to_a_case_manager(page: Page, stack: Any
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Review the case")
     answer = httpx.get(f"{stack.web_url}/cases/{made.case_id}/review", follow_redirects=False)
     assert answer.status_code == 303  # not signed in: to the sign-in page
+
+
+def fill(page: Page, values: dict[str, str | list[str]]) -> None:
+    """Fill a command form by its fields' names: text, selects, radios and boxes."""
+    for name, value in values.items():
+        fid = "#f-" + name.replace(".", "-")
+        if isinstance(value, list):
+            for one in value:
+                page.locator(f"input[name='{name}'][value='{one}']").check()
+            continue
+        radio = page.locator(f"input[type='radio'][name='{name}'][value='{value}']")
+        if radio.count():
+            radio.check()
+        elif page.locator(f"select{fid}").count():
+            page.locator(fid).select_option(value)
+        else:
+            page.locator(fid).fill(value)
+
+
+def send(page: Page, stack: Any, path: str, values: dict[str, str | list[str]], flash: str) -> None:
+    page.goto(path)
+    fill(page, values)
+    page.locator("form.command-form button[type='submit']").click()
+    expect(page.locator(".flash")).to_contain_text(flash)
+
+
+def test_a_manager_reaches_every_form_and_works_a_case_through_them(
+    page: Page,
+    stack: Any,
+    assert_accessible: Callable[[Page], None],
+) -> None:
+    made = any_time_case(stack, safe_number())
+    case_path = f"/cases/{made.case_id}"
+    sign_in_to(page, stack, f"{case_path}/safe-contact", "dalead-0001", Role.MANAGER)
+
+    # Every form without an item of its own opens, accessible, under its title.
+    for form in FORMS:
+        if form.path_params:
+            continue
+        page.goto(f"{case_path}/{form.slug}")
+        expect(page.get_by_role("heading", level=1)).to_have_text(form.title)
+        assert_accessible(page)
+
+    def case() -> dict[str, Any]:
+        return dict(stack.api("cases", "GET", case_path).json())
+
+    # The arrangements the report gave, confirmed as they are: the form starts from them.
+    page.goto(f"{case_path}/safe-contact")
+    expect(page.locator("input[name='safe_to_call'][value='yes']")).to_be_checked()
+    page.locator("form.command-form button[type='submit']").click()
+    expect(page.locator(".flash")).to_contain_text("Safe-contact arrangements recorded")
+    assert case()["safe_contact_survivors_own"] is True
+
+    # The survivor's flag (every DA case raises one): removed, refused twice, raised again.
+    survivor = case()["survivor"]["person_id"]
+    [flag] = [f for f in case()["flags"] if f["person_id"] == survivor and f["active"]]
+    send(
+        page,
+        stack,
+        f"{case_path}/flags/{flag['flag_id']}/removal",
+        {"reason": "Raised on the wrong record"},
+        "Flag removed",
+    )
+    assert next(f for f in case()["flags"] if f["flag_id"] == flag["flag_id"])["active"] is False
+    send(
+        page,
+        stack,
+        f"{case_path}/flag",
+        {"person_id": survivor, "kind": "potentially_vulnerable", "reason": "Seen at home"},
+        "Flag raised",
+    )
+    page.goto(f"{case_path}/flag")
+    fill(page, {"person_id": survivor, "kind": "potentially_vulnerable", "reason": "Again"})
+    page.locator("form.command-form button[type='submit']").click()
+    expect(page.locator(".error-summary")).to_contain_text("already has this flag")
+
+    # An emergency repair, then its completion.
+    send(
+        page,
+        stack,
+        f"{case_path}/repair",
+        {"kind": "locks", "description": "Change the front door locks"},
+        "Emergency repair raised",
+    )
+    [repair] = case()["emergency_repairs"]
+    send(
+        page,
+        stack,
+        f"{case_path}/repairs/{repair['repair_id']}/completion",
+        {"notes": "Locks changed"},
+        "Repair recorded as completed",
+    )
+    assert case()["emergency_repairs"][0]["completion"] is not None
+
+    # Below the MARAC threshold a referral needs consent: refused without, made with it.
+    referral = {
+        "referral_type": "victim_support",
+        "agency_name": "Victim Support",
+        "sharing_basis": "consent",
+        "information_shared": ["contact_details"],
+    }
+    page.goto(f"{case_path}/referral")
+    fill(page, referral)
+    page.locator("form.command-form button[type='submit']").click()
+    expect(page.locator(".error-summary")).to_contain_text("consent")
+    send(
+        page,
+        stack,
+        f"{case_path}/consent",
+        {"given": "yes", "scope": ["victim_support"], "method": "verbal"},
+        "Consent decision recorded",
+    )
+    send(page, stack, f"{case_path}/referral", referral, "Referral made")
+    referrals = stack.api("referrals", "GET", f"/cases/{made.case_id}/referrals").json()
+    [made_referral] = referrals["referrals"]
+    send(
+        page,
+        stack,
+        f"{case_path}/referrals/{made_referral['referral_id']}/acceptance",
+        {"agency_reference": "VS-123"},
+        "Acceptance recorded",
+    )
