@@ -384,3 +384,30 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
         {"agency_reference": "VS-123"},
         "Acceptance recorded",
     )
+
+    # Closure: asked for, approved with the survivor's feedback, and the case reopened.
+    send(
+        page,
+        stack,
+        f"{case_path}/closure-request",
+        {"reason": "survivor_safe_support_in_place"},
+        "Closure requested",
+    )
+    # Another manager decides (the one who asked may not).
+    page.context.clear_cookies()
+    sign_in_to(page, stack, f"{case_path}/closure-decision", "manager-0002", Role.MANAGER)
+    send(
+        page,
+        stack,
+        f"{case_path}/closure-decision",
+        {
+            "decision": "approve",
+            "survivor_feedback.feels_safer": "yes",
+            "survivor_feedback.rating": "satisfied",
+        },
+        "Closure decision recorded",
+    )
+    assert case()["status"] == "closed"
+    assert case()["closure"]["closed"]["survivor_feedback"]["feels_safer"] is True
+    send(page, stack, f"{case_path}/reopening", {"reason": "new_incident"}, "Case reopened")
+    assert case()["status"] == "open"
