@@ -91,6 +91,13 @@ def test_a_restricted_case_is_not_found_for_a_case_manager_not_named_on_it(
     assert unknown.status == 404 and unknown.text() == response.text()
     assert_accessible(page)
 
+    # The DA lead, named on it, sees it and who may.
+    page.context.clear_cookies()
+    sign_in(page, Role.MANAGER, staff_id="dalead-0001")
+    page.goto(f"/cases/{made.case_id}")
+    expect(page.locator("#people")).to_contain_text("Who may see this case")
+    expect(page.locator("#people")).to_contain_text("dalead-0001")
+
 
 def test_a_manager_sees_every_case_with_its_case_manager(
     page: Page, stack, sign_in, assert_accessible: Callable[[Page], None]
