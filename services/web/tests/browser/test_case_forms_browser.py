@@ -393,7 +393,11 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
         {"reason": "survivor_safe_support_in_place"},
         "Closure requested",
     )
-    # Another manager decides (the one who asked may not).
+    # The manager who asked may not decide: the service's words, on top; another does.
+    page.goto(f"{case_path}/closure-decision")
+    fill(page, {"decision": "approve"})
+    page.locator("form.command-form button[type='submit']").click()
+    expect(page.locator(".error-summary")).to_contain_text("another manager must approve")
     page.context.clear_cookies()
     sign_in_to(page, stack, f"{case_path}/closure-decision", "manager-0002", Role.MANAGER)
     send(
