@@ -385,6 +385,41 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
         "Acceptance recorded",
     )
 
+    # People: the form starts from the case; an alleged perpetrator added in the empty row.
+    name = case()["survivor"]["name"]
+    page.goto(f"{case_path}/person")
+    expect(page.locator("#f-survivor-name")).to_have_value(name)
+    fill(
+        page,
+        {
+            "alleged_perpetrators.0.name": "Alex Example",
+            "alleged_perpetrators.0.relationship_to_survivor": "former_intimate_partner",
+            "alleged_perpetrators.0.is_tenant": "yes",
+        },
+    )
+    page.locator("form.command-form button[type='submit']").click()
+    expect(page.locator(".flash")).to_contain_text("People updated")
+    assert case()["survivor"]["name"] == name
+    [perpetrator] = case()["alleged_perpetrators"]
+    assert perpetrator["is_tenant"] is True
+
+    # The survivor's wishes first, then the action they agreed to.
+    send(
+        page,
+        stack,
+        f"{case_path}/wish",
+        {"wanted_actions": ["tenancy_warning"], "wants_to_stay_in_home": "yes"},
+        "Wishes recorded",
+    )
+    send(
+        page,
+        stack,
+        f"{case_path}/perpetrator-action",
+        {"perpetrator_person_id": perpetrator["person_id"], "kind": "tenancy_warning"},
+        "Action recorded",
+    )
+    assert [a["kind"] for a in case()["perpetrator_actions"]] == ["tenancy_warning"]
+
     # Closure: asked for, approved with the survivor's feedback, and the case reopened.
     send(
         page,
