@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from hearth.contracts.envelope import Role
 from hearth.web.forms.catalogue import FORMS
@@ -450,3 +450,31 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
     assert case()["closure"]["closed"]["survivor_feedback"]["feels_safer"] is True
     send(page, stack, f"{case_path}/reopening", {"reason": "new_incident"}, "Case reopened")
     assert case()["status"] == "open"
+
+
+def test_the_forms_work_without_javascript(browser: Browser, stack: Any) -> None:
+    made = any_time_case(stack, safe_number())
+    context = browser.new_context(
+        base_url=stack.web_url, java_script_enabled=False, viewport={"width": 768, "height": 1024}
+    )
+    try:
+        page = context.new_page()
+        case_path = f"/cases/{made.case_id}"
+        sign_in_to(page, stack, f"{case_path}/repair", made.case_manager_id, Role.CASE_MANAGER)
+        page.locator("form.command-form button[type='submit']").click()
+        expect(page.locator("#f-description-error")).to_be_visible()
+        send(
+            page,
+            stack,
+            f"{case_path}/repair",
+            {"kind": "doors", "description": "Board the broken back door"},
+            "Emergency repair raised",
+        )
+        [repair] = stack.api("cases", "GET", case_path).json()["emergency_repairs"]
+        assert repair["kind"] == "doors"
+        # Tablet width: nothing wider than the screen.
+        page.goto(f"{case_path}/dash")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 768
+    finally:
+        context.close()
