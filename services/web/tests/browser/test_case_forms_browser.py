@@ -101,6 +101,9 @@ def test_a_refused_unsafe_call_a_safe_contact_and_a_dash_that_makes_marac_due(
     summary = page.locator(".error-summary")
     expect(summary).to_contain_text("Not done")
     expect(summary).to_contain_text("not one of the survivor's safe numbers")
+    # Beside the field it is about, too, and linked from the summary.
+    expect(page.locator("#f-phone_number-error")).to_contain_text("not one of the survivor's")
+    expect(summary.locator("a[href='#f-phone_number']")).to_be_visible()
     expect(page.get_by_label("Phone number used")).to_have_value(unsafe)
     assert_accessible(page)
     keep_screenshot(page, "form-refused-unsafe-call")

@@ -4,15 +4,18 @@ roles, and a filled form is a body the API's own request model accepts."""
 from __future__ import annotations
 
 import inspect
+import re
 import typing
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
+import hearth.cases.domain as cases_domain
 from hearth.cases.service import SPEC as CASES_SPEC
 from hearth.contracts.envelope import Role
 from hearth.referrals.service import SPEC as REFERRALS_SPEC
@@ -235,3 +238,23 @@ def test_the_apis_refusal_of_a_value_comes_back_to_its_field(
 def test_every_form_the_case_page_links_to_is_served() -> None:
     linked = {slug for _, items in COMMANDS for slug, _ in items}
     assert linked - set(BY_SLUG) == set()
+
+
+@pytest.mark.parametrize("form", [f for f in FORMS if f.refusal_fields], ids=lambda f: f.slug)
+def test_a_rules_refusal_is_placed_by_words_the_service_really_says(form: Form) -> None:
+    # The domain's messages as said: string literals split over lines joined up.
+    said = " ".join(
+        re.sub(r'"\s*\n\s*f?"', "", path.read_text()).lower()
+        for path in Path(cases_domain.__path__[0]).glob("*.py")
+    )
+    for words, _ in form.refusal_fields:
+        assert words in said, f"cases never says {words!r}"
+    assert (
+        form.refused_field("That number is not one of the survivor's safe numbers.")
+        == "phone_number"
+    )
+    assert form.refused_field("The survivor has marked text as not safe.") == "method"
+    assert form.refused_field("The case changed meanwhile; try again.") is None
+    # A refusal about a field this form does not have stays at the top.
+    spoke_to = form.refused_field("That person is not one the survivor named as safe to speak to")
+    assert spoke_to == ("spoke_to" if form.slug == "contact-attempt" else None)

@@ -315,6 +315,22 @@ _CONTACT_CHECKS: Final = (
     _notes(),
 )
 
+CONTACT_REFUSALS: Final = (
+    ("safe numbers", "phone_number"),
+    ("withheld number", "number_withheld"),
+    ("goes to an alleged perpetrator", "method"),
+    ("as not safe", "method"),
+    ("safe times", "happened_at"),
+    ("before the report", "happened_at"),
+    ("in the future", "happened_at"),
+    ("safe to speak to", "spoke_to"),
+    ("no voicemail", "message_left"),
+    ("leave no message", "message_left"),
+    ("check it is safe to talk", "safe_to_talk_checked"),
+    ("interpreter", "interpreter"),
+)
+"""Cases' safe-contact refusals (`hearth.cases.domain.safe_contact`), by their words."""
+
 CONTACT_ATTEMPT: Final = Form(
     slug="contact-attempt",
     service=CASES,
@@ -324,6 +340,7 @@ CONTACT_ATTEMPT: Final = Form(
     intro="An attempt that did not reach the survivor. A contact that did is recorded "
     "as a contact.",
     shows_safe_contact=True,
+    refusal_fields=CONTACT_REFUSALS,
     flash="Contact attempt recorded.",
     sections=_one(
         *_CONTACT_COMMON,
@@ -360,6 +377,7 @@ CONTACT: Final = Form(
     intro="A two-way contact that reached the survivor. A text, email or letter counts "
     "only when the survivor replied.",
     shows_safe_contact=True,
+    refusal_fields=CONTACT_REFUSALS,
     flash="Contact recorded.",
     sections=(
         Section(

@@ -166,6 +166,19 @@ class Form:
     """False for a command whose API takes no body (an approval)."""
     danger: bool = False
     """A command that cannot be undone: the button says so."""
+    refusal_fields: tuple[tuple[str, str], ...] = ()
+    """(words, field): a refusal (409) whose message has these words is also shown beside
+    that field. The APIs answer a rule's refusal with words only, no field; without a
+    match the words stay at the top of the form."""
+
+    def refused_field(self, message: str) -> str | None:
+        """The field a rule's refusal is about, when its words say so."""
+        lowered = message.lower()
+        names = {one.name for one in self.fields()}
+        return next(
+            (name for words, name in self.refusal_fields if words in lowered and name in names),
+            None,
+        )
 
     @property
     def path_params(self) -> tuple[str, ...]:

@@ -249,12 +249,18 @@ async def _refused(
             status_code=422,
             instrument=instrument,
         )
+    # A rule's refusal (409, 403) names no field; its words may say which one it is.
+    errors = Errors()
+    about = form.refused_field(refused.message)
+    if about is not None:
+        errors.add(about, refused.message)
     return await _page(
         request,
         user,
         form,
         ids,
         values=values,
+        errors=errors,
         refusal=refused.message,
         token=token,
         status_code=refused.status,
