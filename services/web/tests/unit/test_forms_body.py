@@ -145,3 +145,23 @@ def test_safe_contact_arrangements_recorded_come_back_as_the_form_shows_them() -
     assert values["safe_times"] == "Monday 09:00-12:00"
     built, _ = build_body(SAFE_CONTACT, values)
     assert built.body["safe_times"] == [{"day": "monday", "start": "09:00", "end": "12:00"}]
+
+
+def test_the_wishes_form_starts_from_the_wishes_recorded() -> None:
+    wishes = BY_SLUG["wish"]
+    assert wishes.prefill is not None
+    recorded = {
+        "wanted_actions": ["tenancy_warning"],
+        "unwanted_actions": ["possession"],
+        "wants_to_stay_in_home": True,
+        "in_own_words": None,
+    }
+    values = wishes.prefill({"survivor_wishes": recorded})
+    built, errors = build_body(wishes, values)
+    assert not errors
+    assert built.body == {
+        "wanted_actions": ["tenancy_warning"],
+        "unwanted_actions": ["possession"],
+        "wants_to_stay_in_home": True,
+    }
+    assert wishes.prefill({"survivor_wishes": None}) == {}

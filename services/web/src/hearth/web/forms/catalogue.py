@@ -563,6 +563,22 @@ FLAG_REMOVAL: Final = Form(
 
 _ACTIONS: Final = choices(PerpetratorActionKind)
 
+
+def _prefill_wishes(case: CaseView) -> dict[str, FormValue]:
+    """The wishes recorded last: new wishes replace them, so start from them."""
+    wishes = case.get("survivor_wishes")
+    if not isinstance(wishes, dict):
+        return {}
+    out: dict[str, FormValue] = {
+        "wanted_actions": list(wishes.get("wanted_actions") or ()),
+        "unwanted_actions": list(wishes.get("unwanted_actions") or ()),
+        "wants_to_stay_in_home": _yes_no(wishes.get("wants_to_stay_in_home")),
+    }
+    if wishes.get("in_own_words"):
+        out["in_own_words"] = str(wishes["in_own_words"])
+    return out
+
+
 WISHES: Final = Form(
     slug="wish",
     service=CASES,
@@ -570,7 +586,8 @@ WISHES: Final = Form(
     title="The survivor's wishes",
     roles=WORKERS,
     intro="What the survivor wants done, and not done, about the alleged perpetrator. "
-    "Recorded before any action is taken.",
+    "Recorded before any action is taken; these replace the wishes recorded before.",
+    prefill=_prefill_wishes,
     flash="Wishes recorded.",
     sections=_one(
         Field("wanted_actions", "Actions the survivor wants", Kind.CHECKBOXES, choices=_ACTIONS),
