@@ -308,6 +308,15 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
         expect(page.get_by_role("heading", level=1)).to_have_text(form.title)
         assert_accessible(page)
 
+    # Each checklist the risk service offers, question by question, from the DASH page.
+    for offered in stack.api("risk", "GET", "/instruments").json()["instruments"]:
+        if offered["default"]:
+            continue
+        page.goto(f"{case_path}/dash")
+        page.get_by_role("link", name=offered["title"]).click()
+        assert page.locator(".dash-question").count() == offered["question_count"]
+        expect(page.locator("main")).to_contain_text(offered["title"])
+
     def case() -> dict[str, Any]:
         return dict(stack.api("cases", "GET", case_path).json())
 

@@ -12,6 +12,7 @@ to the field it names (422) or at the top (403, 409), answered with the API's st
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
@@ -98,13 +99,22 @@ def _starting_values(request: Request, form: Form, case: Mapping[str, Any]) -> d
     return values
 
 
-async def _instrument(user: SignedIn) -> dict[str, Any]:
-    """The risk service's default instrument in full (its questions and options)."""
+INSTRUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+"""An instrument id as the risk API takes it in a path."""
+
+
+async def _instrument(user: SignedIn, wanted: object = None) -> dict[str, Any]:
+    """The instrument asked for (an id the risk service offers), else its default, in
+    full (questions and options), with the instruments offered (`offered`) to choose."""
     listed = await user.client.get("risk", "/instruments")
     instruments = listed.get("instruments", [])
-    chosen = next((i for i in instruments if i.get("default")), instruments[0])
-    found: dict[str, Any] = await user.client.get("risk", f"/instruments/{chosen['id']}")
-    return found
+    offered = {i["id"] for i in instruments}
+    if isinstance(wanted, str) and INSTRUMENT_ID.match(wanted) and wanted in offered:
+        chosen = wanted
+    else:
+        chosen = next((i for i in instruments if i.get("default")), instruments[0])["id"]
+    found: dict[str, Any] = await user.client.get("risk", f"/instruments/{chosen}")
+    return {**found, "offered": instruments}
 
 
 async def _page(
@@ -164,7 +174,8 @@ def _show(form: Form) -> Callable[..., Awaitable[Response]]:
         if ids is None:
             return error_page(request, 404, NOT_FOUND)
         case = await user.client.get("cases", f"/cases/{ids['case_id']}")
-        instrument = await _instrument(user) if form.slug == DASH.slug else None
+        wanted = request.query_params.get("instrument")
+        instrument = await _instrument(user, wanted) if form.slug == DASH.slug else None
         shown = dash_form(instrument) if instrument is not None else form
         values = _starting_values(request, shown, case)
         return await _page(
@@ -186,7 +197,8 @@ def _submit(form: Form) -> Callable[..., Awaitable[Response]]:
         if ids is None:
             return error_page(request, 404, NOT_FOUND)
         token = _token(values)
-        instrument = await _instrument(user) if form.slug == DASH.slug else None
+        wanted = values.get("instrument_id")
+        instrument = await _instrument(user, wanted) if form.slug == DASH.slug else None
         filled = dash_form(instrument) if instrument is not None else form
         built, errors = build_body(filled, values)
         if errors:
