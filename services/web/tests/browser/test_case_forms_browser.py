@@ -258,12 +258,20 @@ def stack_today(stack: Any, case_id: str) -> str:
 
 def test_a_manager_only_form_is_refused_to_a_case_manager(page: Page, stack: Any) -> None:
     made = any_time_case(stack, safe_number())
-    sign_in_to(
-        page, stack, f"/cases/{made.case_id}/repair", made.case_manager_id, Role.CASE_MANAGER
-    )
-    page.goto(f"/cases/{made.case_id}/review")
+    case_path = f"/cases/{made.case_id}"
+    sign_in_to(page, stack, f"{case_path}/repair", made.case_manager_id, Role.CASE_MANAGER)
+    csrf = page.locator("form.command-form input[name='csrf_token']").get_attribute("value")
+    shown = page.goto(f"{case_path}/review")
+    assert shown is not None and shown.status == 403
     expect(page.get_by_role("heading", level=1)).not_to_have_text("Review the case")
-    answer = httpx.get(f"{stack.web_url}/cases/{made.case_id}/review", follow_redirects=False)
+    sent = page.request.post(
+        f"{stack.web_url}{case_path}/review",
+        form={"csrf_token": csrf or "", "outcome": "continue"},
+        max_redirects=0,
+    )
+    assert sent.status == 403
+    assert stack.api("cases", "GET", case_path).json()["reviews"] == []
+    answer = httpx.get(f"{stack.web_url}{case_path}/review", follow_redirects=False)
     assert answer.status_code == 303  # not signed in: to the sign-in page
 
 

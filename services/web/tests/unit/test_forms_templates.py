@@ -14,7 +14,7 @@ from jinja2 import ChoiceLoader, DictLoader, Environment, PackageLoader, StrictU
 from hearth.risk.settings import load_config as load_risk_config
 from hearth.risk.views import instrument_view
 from hearth.web.forms.body import build_body
-from hearth.web.forms.catalogue import CONTACT_ATTEMPT, DASH, FORMS, SAFE_CONTACT
+from hearth.web.forms.catalogue import CONTACT, CONTACT_ATTEMPT, DASH, FORMS, SAFE_CONTACT
 from hearth.web.forms.dash import band_words, dash_form, sections_of
 from hearth.web.forms.fields import Errors, Form
 from hearth.web.forms.problems import group_rows
@@ -161,3 +161,12 @@ def test_the_dash_asks_every_question_in_the_instruments_words() -> None:
     for option in found["answer_options"]:
         assert html.count(f'value="{option}"') == found["question_count"]
     assert html.count('class="dash-question"') == found["question_count"]
+
+
+def test_a_contact_asks_for_arrangements_only_until_the_survivors_own_are_recorded() -> None:
+    assert 'id="section-safe-contact-part"' not in page(CONTACT)
+    CASE["safe_contact_survivors_own"] = False
+    try:
+        assert 'id="section-safe-contact-part"' in page(CONTACT)
+    finally:
+        CASE["safe_contact_survivors_own"] = True
