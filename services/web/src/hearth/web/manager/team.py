@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 UNASSIGNED = "Not assigned"
 """How a case with no case manager shows in the caseloads."""
@@ -44,6 +45,24 @@ def words(code: str | None, names: Mapping[str, str] | None = None) -> str:
 def moment(text: str | None) -> datetime | None:
     """An API's ISO 8601 timestamp (None stays None)."""
     return datetime.fromisoformat(text) if text else None
+
+
+DISPLAY_ZONE: Final = ZoneInfo("Europe/London")
+"""Times are shown in the landlord's local time (the web app has no timezone setting)."""
+
+
+def when(value: str | datetime | date | None, *, with_time: bool = False) -> str:
+    """A date (and time) as staff read it, in local time: "1 Dec 2026, 09:30"."""
+    if value is None:
+        return "Not recorded"
+    if isinstance(value, str):
+        value = moment(value) if "T" in value else date.fromisoformat(value)
+    if isinstance(value, datetime):
+        local = value.astimezone(DISPLAY_ZONE)
+        shown = f"{local.day} {local:%b %Y}"
+        return f"{shown}, {local:%H:%M}" if with_time else shown
+    assert isinstance(value, date)
+    return f"{value.day} {value:%b %Y}"
 
 
 @dataclass(frozen=True)
