@@ -1,1 +1,1 @@
-"""Hearth staff web app."""
+"""Hearth's staff web app: pages for caseworkers and managers on the services' HTTP APIs."""

@@ -1,0 +1,170 @@
+"""Signing in and out.
+
+The sign-in form carries a pre-session CSRF token (login CSRF: another site must not
+sign a browser in as someone else), double-submitted in a cookie of its own. A wrong
+staff id and a wrong password get the same answer, in the same time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from hearth.web.deps import (
+    PageRefused,
+    SignedIn,
+    check_same_origin,
+    read_form,
+    signed_in,
+    token_matches,
+)
+from hearth.web.pages import render
+from hearth.web.sessions import Ended
+from hearth.web.state import web_state
+
+router = APIRouter()
+
+SIGN_IN_FORM_SECONDS: Final = 3600
+ENDED_MESSAGES: Final = {
+    Ended.IDLE.value: "You were signed out because the page was not used for a while. "
+    "Sign in again to carry on.",
+    Ended.EXPIRED.value: "Your sign-in lasted its full length and has ended. Sign in again.",
+    "signed-out": "You have signed out. If this is a shared computer, close the browser too.",
+}
+
+
+def _local_path(value: str | None) -> str:
+    """Where to go after signing in: a path on this site, nothing else."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value[:500]
+    return "/cases"
+
+
+def _sign_in_page(
+    request: Request,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+    next_path: str = "/cases",
+    staff_id: str = "",
+) -> HTMLResponse:
+    settings = web_state(request).settings
+    token = request.cookies.get(settings.sign_in_cookie)
+    if not token or len(token) > 100:
+        token = secrets.token_urlsafe(32)
+    request.state.csrf = token
+    response = render(
+        request,
+        "sign_in.html",
+        title="Sign in",
+        status_code=status_code,
+        error=error,
+        notice=notice,
+        next_path=next_path,
+        staff_id=staff_id,
+    )
+    response.set_cookie(
+        settings.sign_in_cookie,
+        token,
+        max_age=SIGN_IN_FORM_SECONDS,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.get("/sign-in", include_in_schema=False)
+async def sign_in_form(
+    request: Request, ended: str | None = None, next: str | None = None
+) -> Response:
+    web = web_state(request)
+    found = await web.session_store().touch(
+        request.cookies.get(web.settings.session_cookie), web.now()
+    )
+    if not isinstance(found, Ended):
+        return RedirectResponse(_local_path(next), status_code=303)
+    return _sign_in_page(
+        request,
+        notice=ENDED_MESSAGES.get(ended or ""),
+        next_path=_local_path(next),
+    )
+
+
+@router.post("/sign-in", include_in_schema=False)
+async def sign_in(request: Request) -> Response:
+    web = web_state(request)
+    settings = web.settings
+    check_same_origin(request)
+    fields, token = await read_form(request)
+    if not token_matches(request.cookies.get(settings.sign_in_cookie), token):
+        raise PageRefused(
+            403,
+            "The sign-in form had expired or did not come from Hearth. "
+            "Go back to the sign-in page and try again.",
+        )
+    staff_id = fields.get("staff_id")
+    password = fields.get("password")
+    next_path = _local_path(str(fields.get("next") or ""))
+    identity = None
+    if isinstance(staff_id, str) and isinstance(password, str) and staff_id and password:
+        identity = await web.identity_provider().authenticate(staff_id.strip(), password, web.now())
+    if identity is None:
+        return _sign_in_page(
+            request,
+            status_code=401,
+            error="That staff id and password do not match an account that may sign in. "
+            "Check both and try again; after several tries the account is locked for a while.",
+            next_path=next_path,
+            staff_id=staff_id if isinstance(staff_id, str) else "",
+        )
+    session_id, _ = await web.session_store().create(identity.staff_id, identity.role, web.now())
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(
+        settings.session_cookie,
+        session_id,
+        # A browser session cookie: gone when the browser closes; the server ends it
+        # after the idle timeout or the session's lifetime in any case.
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+    response.delete_cookie(
+        settings.sign_in_cookie,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.post("/sign-out", include_in_schema=False)
+async def sign_out(request: Request, user: Annotated[SignedIn, Depends(signed_in)]) -> Response:
+    web = web_state(request)
+    settings = web.settings
+    check_same_origin(request)
+    _, token = await read_form(request)
+    if not token_matches(user.csrf_token, token):
+        raise PageRefused(403, "This form has expired. Nothing was done; reload and try again.")
+    await web.session_store().end(request.cookies.get(settings.session_cookie))
+    response = RedirectResponse("/sign-in?ended=signed-out", status_code=303)
+    response.delete_cookie(
+        settings.session_cookie,
+        path="/",
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.get("/", include_in_schema=False)
+async def home(user: Annotated[SignedIn, Depends(signed_in)]) -> Response:
+    return RedirectResponse("/cases", status_code=303)
