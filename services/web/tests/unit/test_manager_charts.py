@@ -12,7 +12,7 @@ from hearth.web.manager.charts import (
     RateBar,
     Series,
     bar_chart,
-    nice_ceiling,
+    nice_step,
     rate_chart,
     trend_chart,
 )
@@ -96,7 +96,7 @@ def test_a_trend_chart_draws_a_line_and_a_legend_entry_per_series() -> None:
     )
 
     assert len(list(svg.iter(f"{SVG}polyline"))) == 2
-    assert {"Oct 26", "Nov 26", "New", "Closed"} <= set(texts(svg))
+    assert {"Oct", "Nov", "26", "New", "Closed"} <= set(texts(svg))
     desc = svg.find(f"{SVG}desc").text  # type: ignore[union-attr]
     assert desc == "Line chart by month. New: Oct 26 2, Nov 26 5; Closed: Oct 26 0, Nov 26 1."
 
@@ -124,7 +124,15 @@ def test_a_series_must_have_a_value_for_every_month() -> None:
 
 
 @pytest.mark.parametrize(
-    ("largest", "top"), [(0, 1), (1, 1), (3, 5), (7, 10), (10, 10), (11, 20), (240, 500)]
+    ("largest", "step"), [(0, 1), (1, 1), (4, 1), (5, 2), (8, 2), (9, 5), (21, 10), (240, 100)]
 )
-def test_the_axis_top_is_a_round_number_at_or_above_the_largest(largest: int, top: int) -> None:
-    assert nice_ceiling(largest) == top
+def test_gridlines_are_whole_round_steps_that_reach_the_largest(largest: int, step: int) -> None:
+    assert nice_step(largest, 4) == step
+    assert step * 4 >= largest
+
+
+def test_the_trend_axis_is_labelled_in_whole_numbers() -> None:
+    svg = parsed(trend_chart("t", "t", ["Nov 26", "Dec 26"], [Series("x", [0, 4])]))
+
+    assert {"0", "1", "2", "3", "4", "Nov", "Dec", "26"} <= set(texts(svg))
+    assert "1.25" not in texts(svg)

@@ -27,6 +27,7 @@ SERIES_STYLES = (
 )
 """(colour, dash pattern, marker) for each line in turn: all dark enough for text."""
 FONT = 13
+GRIDLINES = 4
 ROW = 28
 LABEL_WIDTH = 190
 BAR_SPACE = 300
@@ -60,16 +61,15 @@ def _number(value: float | None) -> str:
     return "not available" if value is None else f"{value:g}"
 
 
-def nice_ceiling(largest: float) -> int:
-    """The axis top: the smallest of 1, 2, 5 times a power of ten at or above `largest`
-    (at least 1, so an all-zero chart still has an axis)."""
-    if largest <= 1:
-        return 1
-    power = 10 ** int(log10(largest))
-    for step in (1, 2, 5, 10):
-        if step * power >= largest:
-            return int(step * power)
-    return ceil(largest)  # pragma: no cover - the loop always returns
+def nice_step(largest: float, steps: int) -> int:
+    """A whole, round gridline step (1, 2 or 5 times a power of ten) such that `steps`
+    of them reach `largest` (at least 1, so an all-zero chart still has an axis)."""
+    wanted = max(largest / steps, 1)
+    power = 10 ** int(log10(wanted))
+    for multiple in (1, 2, 5, 10):
+        if multiple * power >= wanted:
+            return int(multiple * power)
+    return ceil(wanted)  # pragma: no cover - the loop always returns
 
 
 def _svg(chart_id: str, title: str, desc: str, width: int, height: int, body: list[str]) -> Markup:
@@ -156,11 +156,12 @@ def trend_chart(
     a y axis from zero with gridlines, and a legend; a missing value breaks its line."""
     if any(len(s.values) != len(labels) for s in series):
         raise ValueError("every series needs one value for each label")
-    left, top, plot_w, plot_h, bottom = 44, 12, 560, 200, 48
+    left, top, plot_w, plot_h, bottom = 44, 12, 560, 200, 58
     legend_h = 22 * len(series)
     width, height = left + plot_w + 16, top + plot_h + bottom + legend_h
     values = [v for s in series for v in s.values if v is not None]
-    axis_top = nice_ceiling(max(values, default=0))
+    step_value = nice_step(max(values, default=0), GRIDLINES)
+    axis_top = step_value * GRIDLINES
     step = plot_w / max(len(labels), 1)
 
     def x_at(i: int) -> float:
@@ -170,15 +171,17 @@ def trend_chart(
         return top + plot_h - plot_h * v / axis_top
 
     body: list[str] = []
-    for tick in range(5):
-        v = axis_top * tick / 4
-        y = top + plot_h - plot_h * tick / 4
+    for tick in range(GRIDLINES + 1):
+        v = step_value * tick
+        y = y_at(v)
         body.append(
             f'<line x1="{left}" y1="{y:g}" x2="{left + plot_w}" y2="{y:g}" stroke="{GRID}"/>'
         )
         body.append(_text(left - 6, y + 4, f"{v:g}", "end"))
     for i, label in enumerate(labels):
-        body.append(_text(x_at(i), top + plot_h + 18, label, "middle"))
+        # "Jan 26": the month above its year, so twelve of them fit a tablet's width.
+        for line, part in enumerate(label.split(" ", 1)):
+            body.append(_text(x_at(i), top + plot_h + 18 + line * (FONT + 2), part, "middle"))
     for n, s in enumerate(series):
         colour, dash, shape = SERIES_STYLES[n % len(SERIES_STYLES)]
         dashes = f' stroke-dasharray="{dash}"' if dash else ""

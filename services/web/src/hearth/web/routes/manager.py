@@ -29,6 +29,12 @@ from fastapi.responses import HTMLResponse, Response
 from hearth.contracts.envelope import Role
 from hearth.web.client import ApiClient, ApiRefusal
 from hearth.web.deps import FormData, SignedIn, checked_form, require_role
+from hearth.web.manager.closure import (
+    FEEDBACK_RATINGS,
+    closure_decision_body,
+    closure_view,
+    text,
+)
 from hearth.web.manager.dashboard import (
     current_quarter,
     dashboard,
@@ -36,12 +42,6 @@ from hearth.web.manager.dashboard import (
     period_choices,
     period_words,
     trend_months,
-)
-from hearth.web.manager.closure import (
-    FEEDBACK_RATINGS,
-    closure_decision_body,
-    closure_view,
-    text,
 )
 from hearth.web.manager.paging import read_all
 from hearth.web.manager.team import DISPLAY_ZONE, Listing, team_day, when

@@ -1,0 +1,256 @@
+"""A manager's day in a real browser: the team page, approving a closure, a restricted
+case only those named on it can reach, and the dashboard's figures."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from hearth.contracts.envelope import Role
+from hearth.web.manager.dashboard import MONTH_NAMES
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+
+def _manager_id() -> str:
+    return f"mgr-{uuid.uuid4().hex[:8]}"
+
+
+def _request_closure(stack: Any, case_id: str, case_manager_id: str) -> None:
+    answer = stack.api(
+        "cases",
+        "POST",
+        f"/cases/{case_id}/closure-request",
+        who=(case_manager_id, Role.CASE_MANAGER),
+        json={"reason": "survivor_moved", "notes": "Moved out of the area to family."},
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def _restrict(stack: Any, case_id: str, manager_id: str) -> None:
+    answer = stack.api(
+        "cases",
+        "POST",
+        f"/cases/{case_id}/restriction",
+        who=(manager_id, Role.MANAGER),
+        json={"reason": "other_sensitivity", "permitted_staff_ids": [manager_id]},
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def _table(page: Page, table_id: str) -> dict[str, list[str]]:
+    """A data table's rows: the row header's text -> the cells' texts."""
+    rows: dict[str, list[str]] = {}
+    for row in page.locator(f"#{table_id} tbody tr, #{table_id} tfoot tr").all():
+        header = row.locator("th").inner_text().strip()
+        rows[header] = [c.inner_text().strip() for c in row.locator("td").all()]
+    return rows
+
+
+def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
+    page: Page,
+    stack: Any,
+    sign_in: Callable[..., str],
+    assert_accessible: Callable[[Page], None],
+    keep_screenshot: Callable[[Page, str], Any],
+) -> None:
+    made = stack.make_case()
+    assert made.case_manager_id
+    _request_closure(stack, made.case_id, made.case_manager_id)
+    manager = sign_in(page, Role.MANAGER, staff_id=_manager_id())
+    assert manager
+
+    page.goto("/team")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your team's day")
+    closures = page.locator("section", has=page.locator("#closures"))
+    expect(closures.locator(f'a[href="/cases/{made.case_id}"]')).to_be_visible()
+    caseloads = _table(page, "caseloads-table")
+    assert made.case_manager_id in caseloads
+    open_cases, _, waiting = (int(n) for n in caseloads[made.case_manager_id])
+    assert open_cases >= 1 and waiting >= 1
+    assert_accessible(page)
+    keep_screenshot(page, "manager-team")
+
+    closures.locator(f'a[href="/team/closures/{made.case_id}"]').click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Closure decision")
+    expect(page.locator("dl.facts")).to_contain_text("The survivor has moved")
+    expect(page.locator("dl.facts")).to_contain_text(made.case_manager_id)
+    assert made.case_id not in page.title()
+    assert_accessible(page)
+
+    # No decision chosen: the cases API's refusal, in plain words beside the field.
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("The closure was not decided")
+    expect(page.locator("#decision-error")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Approve: close the case").check()
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("How they rated the help they had").select_option("satisfied")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page).to_have_url(f"{stack.web_url}/cases/{made.case_id}")
+    expect(page.locator(".flash")).to_contain_text("the case is closed")
+
+    case = stack.api("cases", "GET", f"/cases/{made.case_id}").json()
+    assert case["status"] == "closed"
+    assert case["closure"]["closed"]["approved_by"] == manager
+    assert case["closure"]["closed"]["survivor_feedback"]["rating"] == "satisfied"
+
+    page.goto("/team")
+    closures = page.locator("section", has=page.locator("#closures"))
+    expect(closures.locator(f'a[href="/cases/{made.case_id}"]')).to_have_count(0)
+
+
+def test_a_restricted_case_is_listed_for_the_manager_named_and_hidden_from_others(
+    browser: Any,
+    page: Page,
+    stack: Any,
+    sign_in: Callable[..., str],
+    assert_accessible: Callable[[Page], None],
+    keep_screenshot: Callable[[Page, str], Any],
+) -> None:
+    made = stack.make_case()
+    manager = _manager_id()
+    _restrict(stack, made.case_id, manager)
+    sign_in(page, Role.MANAGER, staff_id=manager)
+
+    page.goto("/team")
+    restricted = page.locator("section", has=page.locator("#restricted"))
+    expect(restricted.locator(f'a[href="/cases/{made.case_id}"]')).to_be_visible()
+    assert_accessible(page)
+    keep_screenshot(page, "manager-team-restricted")
+
+    # Another manager, not named on it, does not see it listed.
+    other = browser.new_context(base_url=stack.web_url)
+    try:
+        other_page = other.new_page()
+        sign_in(other_page, Role.MANAGER, staff_id=_manager_id())
+        other_page.goto("/team")
+        expect(other_page.get_by_role("heading", level=1)).to_have_text("Your team's day")
+        assert f"/cases/{made.case_id}" not in other_page.content()
+
+        # A case manager not named on it cannot reach it by its address.
+        other.clear_cookies()
+        case_manager_page = other.new_page()
+        sign_in(case_manager_page, Role.CASE_MANAGER, staff_id=f"cso-{uuid.uuid4().hex[:6]}")
+        answer = case_manager_page.goto(f"/cases/{made.case_id}")
+        assert answer is not None and answer.status == 404
+        expect(case_manager_page.get_by_role("heading", level=1)).to_have_text("Not found")
+        assert made.case_id[:8] not in case_manager_page.locator("main").inner_text()
+
+        # And the manager's pages are not theirs.
+        for path in ("/team", "/dashboard", f"/team/closures/{made.case_id}"):
+            refused = case_manager_page.goto(path)
+            assert refused is not None and refused.status == 403, path
+            expect(case_manager_page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    finally:
+        other.close()
+
+
+def _figures(stack: Any, report: str, period: str, who: tuple[str, Role]) -> dict[str, Any]:
+    answer = stack.api("reporting", "GET", f"/figures/{report}", who=who, params={"period": period})
+    assert answer.status_code == 200, answer.text
+    figures: dict[str, Any] = answer.json()
+    return figures
+
+
+def test_the_dashboard_shows_the_seeded_cases_in_its_figures(
+    page: Page,
+    stack: Any,
+    sign_in: Callable[..., str],
+    assert_accessible: Callable[[Page], None],
+    keep_screenshot: Callable[[Page, str], Any],
+) -> None:
+    seeded = [stack.make_case() for _ in range(2)]
+    closing = seeded[0]
+    assert closing.case_manager_id
+    _request_closure(stack, closing.case_id, closing.case_manager_id)
+    manager = _manager_id()
+    decided = stack.api(
+        "cases",
+        "POST",
+        f"/cases/{closing.case_id}/closure-decision",
+        who=(manager, Role.MANAGER),
+        json={"decision": "approve"},
+    )
+    assert decided.status_code == 200, decided.text
+    who = (manager, Role.MANAGER)
+    sign_in(page, Role.MANAGER, staff_id=manager)
+
+    page.goto("/dashboard")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    period = page.get_by_label("Period").input_value()
+    assert re.fullmatch(r"\d{4}-Q[1-4]", period)
+
+    # Reporting learns of the cases from the bus: wait until it counts them.
+    def counted() -> dict[str, Any] | None:
+        figures = _figures(stack, "committee", period, who)
+        cases = figures["sections"]["cases"]
+        closed = cases["closed"]["count"] >= 1
+        return figures if cases["new"]["count"] >= len(seeded) and closed else None
+
+    stack.eventually(counted, "reporting to count the seeded cases")
+    page.goto(f"/dashboard?period={period}")
+    figures = _figures(stack, "committee", period, who)
+    sections = figures["sections"]
+
+    headlines = {
+        dt.inner_text().strip(): dd.inner_text().strip()
+        for dt, dd in zip(
+            page.locator(".manager-headlines dt").all(),
+            page.locator(".manager-headlines dd").all(),
+            strict=True,
+        )
+    }
+    assert headlines["New cases"] == str(sections["cases"]["new"]["count"])
+    assert headlines["Cases closed"] == str(sections["cases"]["closed"]["count"])
+    assert headlines["Open at the end"] == str(sections["cases"]["open_at_end"]["count"])
+    assert int(headlines["New cases"]) >= len(seeded)
+    assert int(headlines["Cases closed"]) >= 1
+
+    risk = _table(page, "risk-table")
+    levels = sections["risk"]["open_cases_by_level"]
+    assert risk["Not assessed"] == [str(levels["counts"]["not_assessed"])]
+    assert risk["Total"] == [str(levels["total"])]
+    assert levels["total"] == sections["cases"]["open_at_end"]["count"]
+
+    trend = _table(page, "trend-table")
+    assert len(trend) == 12
+    this_month = list(trend)[-1]
+    month = page.locator("#trend-table tbody tr").last.locator("th").inner_text()
+    assert month == this_month
+    executive = _figures(stack, "executive", _month_of(this_month), who)
+    cases = executive["sections"]["cases"]
+    assert trend[this_month] == [
+        str(cases["new"]["count"]),
+        str(cases["closed"]["count"]),
+        str(cases["open_at_end"]["count"]),
+    ]
+    assert int(trend[this_month][0]) >= len(seeded)
+
+    timescales = _table(page, "timescales-table")
+    first = sections["timescales"]["first_contact_within_target"]
+    assert timescales["First contact"][:2] == [str(first["count"]), str(first["of"])]
+
+    # Each chart names itself and reads its numbers out.
+    desc = page.locator("#risk-open-desc").text_content() or ""
+    assert f"Not assessed: {levels['counts']['not_assessed']}" in desc
+    assert_accessible(page)
+    keep_screenshot(page, "manager-dashboard")
+
+    # A period that is no period: the chooser's words, and no figures.
+    answer = page.goto("/dashboard?period=2026-13")
+    assert answer is not None and answer.status == 422
+    expect(page.get_by_role("alert")).to_contain_text("Choose a period")
+    assert_accessible(page)
+
+
+def _month_of(words: str) -> str:
+    """A month as the page words it ("December 2026") as reporting names it ("2026-12")."""
+    name, year = words.split()
+    return f"{year}-{MONTH_NAMES.index(name) + 1:02d}"
