@@ -23,7 +23,7 @@ import uuid
 from typing import Annotated, Any, Final
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hearth.contracts.envelope import Role
@@ -52,6 +52,8 @@ router = APIRouter()
 
 IDEMPOTENCY_FIELD: Final = "idempotency_key"
 MAX_KEY_LENGTH: Final = 200
+MAX_PERIOD_LENGTH: Final = 40
+"""Longer than any period's name (2026-Q3): past it, no page at that address."""
 
 Overseer = Annotated[SignedIn, Depends(require_role(Role.MANAGER, Role.AUDITOR, Role.ADMIN))]
 Manager = Annotated[SignedIn, Depends(require_role(Role.MANAGER))]
@@ -179,7 +181,9 @@ async def _figures(client: ApiClient, report: str, period: str) -> dict[str, Any
 
 @router.get("/dashboard", include_in_schema=False)
 async def dashboard_page(
-    request: Request, user: Overseer, period: str | None = None
+    request: Request,
+    user: Overseer,
+    period: Annotated[str | None, Query(max_length=MAX_PERIOD_LENGTH)] = None,
 ) -> HTMLResponse:
     today = web_state(request).now().astimezone(DISPLAY_ZONE).date()
     chosen = (period or "").strip() or current_quarter(today)
