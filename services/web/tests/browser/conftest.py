@@ -191,7 +191,7 @@ class Stack:
             try:
                 value = await conn.fetchval(
                     f"SELECT subject FROM {schema}.events WHERE stream_id = $1"
-                    " AND type = 'ReportLinkedToCase'",
+                    " AND type LIKE 'hearth.intake.ReportLinkedToCase.v%'",
                     f"report-{report_id}",
                 )
                 return str(value) if value else None
@@ -217,10 +217,11 @@ class Stack:
                 "risk to learn of the case",
             )
             view = self.eventually(
-                lambda: (v := opened()) and v.get("case_manager_id") and v,
+                lambda: (v := opened()) and v.get("case_manager") and v,
                 "a case manager named on the case",
             )
-        return MadeCase(case_id, report_id, view.get("case_manager_id"))
+        manager = view.get("case_manager") or {}
+        return MadeCase(case_id, report_id, manager.get("staff_id"))
 
     @staticmethod
     def eventually(probe: Callable[[], Any], what: str, timeout: float = 60) -> Any:
