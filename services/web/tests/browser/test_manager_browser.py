@@ -95,6 +95,7 @@ def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
     page.get_by_role("button", name="Record decision").click()
     expect(page).to_have_url(f"{stack.web_url}/cases/{made.case_id}")
     expect(page.locator(".flash")).to_contain_text("the case is closed")
+    expect(page.locator(".case-status")).to_contain_text("Closed")
 
     case = stack.api("cases", "GET", f"/cases/{made.case_id}").json()
     assert case["status"] == "closed"
@@ -122,6 +123,7 @@ def test_a_restricted_case_is_listed_for_the_manager_named_and_hidden_from_other
     page.goto("/team")
     restricted = page.locator("section", has=page.locator("#restricted"))
     expect(restricted.locator(f'a[href="/cases/{made.case_id}"]')).to_be_visible()
+    expect(restricted).to_contain_text(made.case_manager_id or "")
     assert_accessible(page)
     keep_screenshot(page, "manager-team-restricted")
 
@@ -142,12 +144,25 @@ def test_a_restricted_case_is_listed_for_the_manager_named_and_hidden_from_other
         assert answer is not None and answer.status == 404
         expect(case_manager_page.get_by_role("heading", level=1)).to_have_text("Not found")
         assert made.case_id[:8] not in case_manager_page.locator("main").inner_text()
+        assert made.case_id[:8] not in case_manager_page.title()
+        assert_accessible(case_manager_page)
 
-        # And the manager's pages are not theirs.
+        # And the manager's pages are not a case manager's.
         for path in ("/team", "/dashboard", f"/team/closures/{made.case_id}"):
             refused = case_manager_page.goto(path)
             assert refused is not None and refused.status == 403, path
             expect(case_manager_page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+
+        # Those named reach it: its own case manager, and the manager named.
+        other.clear_cookies()
+        named_page = other.new_page()
+        sign_in(named_page, Role.CASE_MANAGER, staff_id=made.case_manager_id)
+        reached = named_page.goto(f"/cases/{made.case_id}")
+        assert reached is not None and reached.status == 200
+        expect(named_page.locator(".case-status")).to_contain_text("Restricted")
+        reached = page.goto(f"/cases/{made.case_id}")
+        assert reached is not None and reached.status == 200
+
     finally:
         other.close()
 
