@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,8 +14,11 @@ from playwright.sync_api import Page, expect
 
 from hearth.contracts.envelope import Role
 from hearth.web.manager.dashboard import MONTH_NAMES
+from hearth.web.manager.team import DISPLAY_ZONE, when
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+ACTION_DUE_IN = timedelta(days=10)
 
 
 def _manager_id() -> str:
@@ -165,6 +169,100 @@ def test_a_restricted_case_is_listed_for_the_manager_named_and_hidden_from_other
 
     finally:
         other.close()
+
+
+def _marac_action_outstanding(
+    stack: Any, case_id: str, manager: tuple[str, Role], owner: str
+) -> str:
+    """A MARAC referral (on professional judgement) heard today with an action for the
+    landlord due in ten days; the action's id."""
+    today = datetime.now(DISPLAY_ZONE).date()
+
+    def referred() -> dict[str, Any] | None:
+        answer = stack.api(
+            "referrals",
+            "POST",
+            f"/cases/{case_id}/marac-referrals",
+            who=manager,
+            json={
+                "marac_area": "West Kent",
+                "survivor_informed": True,
+                "survivor_consented": True,
+                "professional_judgement_reason": "Escalating controlling behaviour.",
+            },
+        )
+        assert answer.status_code in (201, 404), answer.text
+        return answer.json() if answer.status_code == 201 else None
+
+    referral_id = stack.eventually(referred, "referrals to learn of the case")["referral_id"]
+    base = f"/cases/{case_id}/marac-referrals/{referral_id}"
+    listed = stack.api(
+        "referrals", "POST", f"{base}/listing", who=manager, json={"meeting_date": str(today)}
+    )
+    assert listed.status_code == 200, listed.text
+    heard = stack.api(
+        "referrals",
+        "POST",
+        f"{base}/hearing",
+        who=manager,
+        json={
+            "heard_on": str(today),
+            "actions": [
+                {
+                    "description": "Fit a door viewer and a chain.",
+                    "owner_agency": "housing",
+                    "landlord_action": True,
+                    "owner_staff_id": owner,
+                    "due_on": str(today + ACTION_DUE_IN),
+                }
+            ],
+        },
+    )
+    assert heard.status_code == 200, heard.text
+    actions = stack.api(
+        "referrals", "GET", "/marac/actions", who=manager, params={"limit": 200}
+    ).json()["actions"]
+    [action] = [a for a in actions if a["case_id"] == case_id]
+    return str(action["due_on"])
+
+
+def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action(
+    page: Page,
+    stack: Any,
+    sign_in: Callable[..., str],
+    assert_accessible: Callable[[Page], None],
+    keep_screenshot: Callable[[Page, str], Any],
+) -> None:
+    made = stack.make_case()
+    manager = (_manager_id(), Role.MANAGER)
+    # A preference nobody on the roster can meet.
+    changed = stack.api(
+        "cases",
+        "POST",
+        f"/cases/{made.case_id}/case-manager",
+        who=manager,
+        json={"preferred_gender": "non_binary"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["preference_unmet"] is True
+    assert made.case_manager_id
+    due_on = _marac_action_outstanding(stack, made.case_id, manager, made.case_manager_id)
+    sign_in(page, Role.MANAGER, staff_id=manager[0])
+
+    page.goto("/team")
+
+    row = page.locator(
+        "#preferences-table tbody tr", has=page.locator(f'a[href="/cases/{made.case_id}"]')
+    )
+    expect(row).to_contain_text("a non-binary person")
+    action = page.locator(
+        "#marac-table tbody tr", has=page.locator(f'a[href="/cases/{made.case_id}"]')
+    )
+    expect(action).to_contain_text(f"Housing ({made.case_manager_id})")
+    expect(action).to_contain_text(when(due_on))
+    expect(action.locator("td").nth(3)).to_have_text("Yes")
+    assert_accessible(page)
+    keep_screenshot(page, "manager-team-preferences-and-marac")
 
 
 def _figures(stack: Any, report: str, period: str, who: tuple[str, Role]) -> dict[str, Any]:
