@@ -93,6 +93,13 @@ def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
     expect(page.locator("#decision-error")).to_be_visible()
     assert_accessible(page)
 
+    # Declining needs a reason: the API's words beside the reason field.
+    page.get_by_label("Decline: the case stays open").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator("#reason-error")).to_contain_text("needs a reason")
+    expect(page.get_by_label("Decline: the case stays open")).to_be_checked()
+    assert_accessible(page)
+
     page.get_by_label("Approve: close the case").check()
     page.get_by_label("Yes", exact=True).check()
     page.get_by_label("How they rated the help they had").select_option("satisfied")
