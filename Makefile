@@ -33,14 +33,14 @@ help: ## list the targets
 bootstrap: ## prepare the machine: uv, workspace venv, PostgreSQL, Chromium, Kafka jars (idempotent)
 	@$(LOCAL)/bootstrap.sh
 
-up: bootstrap ## run everything: Kafka, PostgreSQL, topics and the five services
+up: bootstrap ## run everything: Kafka, PostgreSQL, topics, the five services and the staff web app
 	@$(LOCAL)/kafka.sh start
 	@$(LOCAL)/postgres.sh start
 	@$(MAKE) topics
 	@$(LOCAL)/services.sh start
 	@$(MAKE) where
 
-down: ## stop the services, Kafka and PostgreSQL (data is kept)
+down: ## stop the services, the web app, Kafka and PostgreSQL (data is kept)
 	@$(LOCAL)/services.sh stop
 	@$(LOCAL)/kafka.sh stop
 	@$(LOCAL)/postgres.sh stop
@@ -99,4 +99,9 @@ where:
 	@echo "  PostgreSQL  $(DATABASE_URL_LOCAL)"
 	@i=0; for s in $(SERVICES); do i=$$((i + 1)); \
 	  printf '  %-10s  http://127.0.0.1:%s   (/healthz, /readyz, /docs; /metrics on :%s)\n' "$$s" "$$((HEARTH_HTTP_PORT_BASE + i))" "$$((HEARTH_HTTP_PORT_BASE + i + 1000))"; done
+	@printf '  %-10s  http://127.0.0.1:%s/sign-in   (the staff web app: sign in here)\n' web "$$((HEARTH_HTTP_PORT_BASE + 6))"
+	@if [ -r "$(HEARTH_RUN_DIR)/web-accounts" ]; then \
+	  echo "  development accounts, one per role ($(HEARTH_RUN_DIR)/web-accounts, mode 600):"; \
+	  awk -F'\t' '{ printf "    %-13s staff id %-14s password %s\n", $$2, $$1, $$3 }' "$(HEARTH_RUN_DIR)/web-accounts"; \
+	fi
 	@echo "  state/logs  $(HEARTH_RUN_DIR)   (make status, make down)"

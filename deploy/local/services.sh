@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run Hearth's five services locally against the local Kafka and PostgreSQL.
+# Run Hearth's five services and the staff web app locally against the local Kafka
+# and PostgreSQL.
 #
 #   deploy/local/services.sh start [name...]   start in the background, wait for /readyz
 #   deploy/local/services.sh stop [name...]    SIGTERM, SIGKILL after 20 s
@@ -8,16 +9,21 @@
 # Each runs as `uv run --no-sync python -m hearth.<name>` with HEARTH_HTTP_PORT,
 # HEARTH_KAFKA_BOOTSTRAP_SERVERS and HEARTH_DATABASE_URL set; pid files and logs
 # are in $HEARTH_RUN_DIR/logs. Ports: intake 8101, cases 8102, risk 8103,
-# referrals 8104, reporting 8105 (move them all with HEARTH_HTTP_PORT_BASE); each
-# serves /metrics on its port + 1000 (9101, ...), and /docs with /openapi.json
-# (HEARTH_API_DOCS=true, for local work only: off by default and in production).
+# referrals 8104, reporting 8105, web 8106 (move them all with HEARTH_HTTP_PORT_BASE);
+# each service serves /metrics on its port + 1000 (9101, ...), and /docs with
+# /openapi.json (HEARTH_API_DOCS=true, for local work only: off by default and in
+# production). The web app (hearth.web) calls the others on their ports; when it is
+# started, a development account for each staff role is made (once; random passwords
+# kept in $HEARTH_RUN_DIR/web-accounts, mode 600) and printed.
 set -euo pipefail
 
 HEARTH_COMPONENT=services
 # shellcheck source=deploy/local/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-ALL_SERVICES=(intake cases risk referrals reporting)
+ALL_SERVICES=(intake cases risk referrals reporting web)
+API_SERVICES=(intake cases risk referrals reporting)
+WEB_ACCOUNTS="$RUN_DIR/web-accounts"
 LOG_DIR="$RUN_DIR/logs"
 READY_TIMEOUT="${HEARTH_READY_TIMEOUT:-60}"
 STOP_TIMEOUT="${HEARTH_SERVICE_STOP_TIMEOUT:-20}"
@@ -62,12 +68,19 @@ launch() {
   port_in_use "$((port + 1000))" &&
     die "127.0.0.1:$((port + 1000)) (metrics) is taken by another process; cannot start $name"
   echo "--- $(date -Is) start on port $port" >>"$(log_file "$name")"
+  local api web_env=()
+  if [ "$name" = web ]; then
+    # The staff web app calls each service's API on its local port.
+    for api in "${API_SERVICES[@]}"; do
+      web_env+=("HEARTH_WEB_${api^^}_URL=http://127.0.0.1:$(port_of "$api")")
+    done
+  fi
   # A session of its own: `stop` signals the whole group (uv and the Python it runs).
   (
     cd "$HEARTH_ROOT"
     # shellcheck disable=SC2016  # $$ and $1 belong to the inner shell
     env HEARTH_HTTP_PORT="$port" HEARTH_METRICS_PORT="$((port + 1000))" \
-      HEARTH_API_DOCS="${HEARTH_API_DOCS:-true}" HEARTH_SERVICE="$name" \
+      HEARTH_API_DOCS="${HEARTH_API_DOCS:-true}" HEARTH_SERVICE="$name" "${web_env[@]}" \
       setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$(pid_file "$name")" \
       uv run --no-sync python -m "hearth.$name" \
       </dev/null >>"$(log_file "$name")" 2>&1 9>&- &
@@ -98,7 +111,21 @@ start() {
   local name failed=0
   for name in "$@"; do launch "$name"; done
   for name in "$@"; do wait_ready "$name" || failed=1; done
+  for name in "$@"; do
+    if [ "$name" = web ] && [ "$failed" = 0 ]; then dev_accounts || failed=1; fi
+  done
   return "$failed"
+}
+
+# One staff account per role for local work: made on the first start with random
+# passwords, kept in $WEB_ACCOUNTS (mode 600, never in the repository), then reused.
+dev_accounts() {
+  say "development accounts for the staff web app (kept in $WEB_ACCOUNTS):"
+  (
+    cd "$HEARTH_ROOT"
+    umask 077
+    uv run --no-sync python -m hearth.web dev-accounts "$WEB_ACCOUNTS"
+  )
 }
 
 stop_one() {

@@ -23,7 +23,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
+from hearth.contracts.envelope import Role
 from hearth.eventstore.logs import configure_logging, describe_error
 from hearth.web.app import close_state, create_app, open_state
 from hearth.web.identity import WEB_ROLES, AccountError, LocalAccounts, new_password
@@ -107,7 +109,15 @@ async def _account(accounts: LocalAccounts, args: argparse.Namespace) -> int:
     return 0
 
 
-DEV_STAFF_IDS = {role: f"dev-{role.value.replace('_', '-')}" for role in WEB_ROLES}
+DEV_STAFF_IDS: Final = {
+    Role.INTAKE: "intake-0001",
+    Role.CASE_MANAGER: "cso-0001",
+    Role.MANAGER: "dalead-0001",
+    Role.AUDITOR: "auditor-0001",
+    Role.ADMIN: "admin-0001",
+}
+"""Local accounts: the case manager and the DA lead are on cases' packaged roster, so
+cases reported locally land in "my cases"."""
 
 
 def _kept_passwords(file: Path) -> dict[str, tuple[str, str]]:
