@@ -374,3 +374,28 @@ def _month_of(words: str) -> str:
     """A month as the page words it ("December 2026") as reporting names it ("2026-12")."""
     name, year = words.split()
     return f"{year}-{MONTH_NAMES.index(name) + 1:02d}"
+
+
+def test_an_auditor_reads_the_team_page_and_dashboard_but_decides_nothing(
+    page: Page,
+    stack: Any,
+    sign_in: Callable[..., str],
+) -> None:
+    made = stack.make_case()
+    assert made.case_manager_id
+    _request_closure(stack, made.case_id, made.case_manager_id)
+    sign_in(page, Role.AUDITOR)
+
+    answer = page.goto("/team")
+    assert answer is not None and answer.status == 200
+    closures = page.locator("#closures-table")
+    expect(closures.locator(f'a[href="/cases/{made.case_id}"]')).to_be_visible()
+    expect(closures).to_contain_text("A manager decides")
+    expect(page.locator(f'a[href="/team/closures/{made.case_id}"]')).to_have_count(0)
+
+    refused = page.goto(f"/team/closures/{made.case_id}")
+    assert refused is not None and refused.status == 403
+
+    answer = page.goto("/dashboard")
+    assert answer is not None and answer.status == 200
+    expect(page.locator("#risk-table")).to_be_visible()
