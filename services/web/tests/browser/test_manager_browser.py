@@ -103,6 +103,11 @@ def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
     page.get_by_label("Approve: close the case").check()
     page.get_by_label("Yes", exact=True).check()
     page.get_by_label("How they rated the help they had").select_option("satisfied")
+    sent_again = {
+        "csrf_token": page.locator('#main input[name="csrf_token"]').input_value(),
+        "idempotency_key": page.locator('#main input[name="idempotency_key"]').input_value(),
+        "decision": "approve",
+    }
     page.get_by_role("button", name="Record decision").click()
     expect(page).to_have_url(f"{stack.web_url}/cases/{made.case_id}")
     expect(page.locator(".flash")).to_contain_text("the case is closed")
@@ -110,6 +115,13 @@ def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
 
     case = stack.api("cases", "GET", f"/cases/{made.case_id}").json()
     assert case["status"] == "closed"
+
+    # The same decision sent again decides nothing more: the case is closed already.
+    again = page.request.post(f"/team/closures/{made.case_id}", form=sent_again)
+    assert again.status == 409
+    assert "it is closed" in again.text()
+    events = stack.api("cases", "GET", f"/cases/{made.case_id}").json()["timeline"]
+    assert [e["event"] for e in events].count("CaseClosed") == 1
     assert case["closure"]["closed"]["approved_by"] == manager
     assert case["closure"]["closed"]["survivor_feedback"]["rating"] == "satisfied"
 

@@ -10,8 +10,10 @@ none of them) and a closure decision is recorded as theirs.
   waiting closure request, and no caseload count, so both come from one walk over the
   open cases, page by page, within a bound the page states when it is reached.
 - `/team/closures/{case_id}` (managers): the closure request and the approve/decline
-  form; the POST sends cases' `closure-decision` with an idempotency key made when the
-  form was shown, so a form sent twice decides once.
+  form; the POST sends cases' `closure-decision`. It carries an idempotency key made
+  when the form was shown, which the cases API does not honour yet; a decision sent
+  twice is still decided once, because the case's own rules refuse the second (the case
+  is closed, or no request waits), and the page then shows the case as it now stands.
 - `/dashboard` (managers, auditors, admins): a period chooser (a GET form), the risk
   mix, the monthly trend and timescale performance from the reporting service.
 """
