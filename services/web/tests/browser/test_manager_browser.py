@@ -99,6 +99,7 @@ def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
     expect(page.locator("#reason-error")).to_contain_text("needs a reason")
     expect(page.get_by_label("Decline: the case stays open")).to_be_checked()
     assert_accessible(page)
+    keep_screenshot(page, "manager-closure-refused")
 
     page.get_by_label("Approve: close the case").check()
     page.get_by_label("Yes", exact=True).check()

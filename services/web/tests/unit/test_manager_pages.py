@@ -168,3 +168,24 @@ def test_a_closure_refusal_is_shown_beside_its_field_and_the_text_is_escaped() -
     assert 'value="decline" checked' in html
     assert 'name="idempotency_key" value="k-1"' in html
     assert 'name="csrf_token" value="token-1"' in html
+
+
+def test_a_rule_refusing_the_decision_is_shown_in_its_own_words_at_the_top() -> None:
+    class Refusal:
+        status = 409
+        message = "A closure needs a second person: another manager must approve it."
+        fields: dict[str, str] = {}
+
+    html = page(
+        "manager/closure.html",
+        when=when,
+        form={"decision": "approve"},
+        refusal=Refusal(),
+        ratings=FEEDBACK_RATINGS,
+        idempotency_key="k-2",
+        **closure_view({"case_id": "11111111-aaaa", "status": "closed", "closure": {}}),
+    )
+
+    assert "another manager must approve it." in html
+    assert "Nobody has asked to close this case: it is closed." in html
+    assert '<form method="post" action="/team/closures/' not in html
