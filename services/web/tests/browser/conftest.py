@@ -8,7 +8,7 @@ Session fixtures:
   (as a browser without JavaScript would) and waits for the case it opened;
   `stack.api(...)` calls a service as a member of staff; `stack.account(staff_id, role)`
   creates a web account (once) and returns its password.
-- `browser`: Chromium at /usr/bin/chromium.
+- `browser` (per module): Chromium at /usr/bin/chromium.
 Per test:
 - `page`: a fresh browser context (no cookies) on the web app (`page.goto("/cases")`);
 - `sign_in(page, role, staff_id=None)`: signs in through the form, returns the staff id;
@@ -285,11 +285,12 @@ _POLLING = {
 }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(stack: Stack) -> Iterator[Browser]:
-    """Chromium, started after the stack and closed before it: while Playwright's sync
-    API runs, its event loop counts as running in this thread, and the session's
-    clean-up (asyncio.run) must come after it."""
+    """Chromium for one test module. While Playwright's sync API runs, its event loop
+    counts as running in this thread, so no asyncio test (pytest-asyncio) and no
+    `asyncio.run` (the session's clean-up) may come while it is open: it is closed at
+    the end of each browser module, before the tests that follow."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"browser tests need Chromium at {CHROMIUM} (make bootstrap)", pytrace=False)
     with sync_playwright() as p:

@@ -91,6 +91,13 @@ def test_a_restricted_case_is_not_found_for_a_case_manager_not_named_on_it(
     assert unknown.status == 404 and unknown.text() == response.text()
     assert_accessible(page)
 
+    # The DA lead, named on it, sees it and who may.
+    page.context.clear_cookies()
+    sign_in(page, Role.MANAGER, staff_id="dalead-0001")
+    page.goto(f"/cases/{made.case_id}")
+    expect(page.locator("#people")).to_contain_text("Who may see this case")
+    expect(page.locator("#people")).to_contain_text("dalead-0001")
+
 
 def test_a_manager_sees_every_case_with_its_case_manager(
     page: Page, stack, sign_in, assert_accessible: Callable[[Page], None]
@@ -103,3 +110,14 @@ def test_a_manager_sees_every_case_with_its_case_manager(
     card = page.locator(".case-card", has=page.get_by_role("link", name=f"Case {ref}"))
     expect(card).to_contain_text(f"Case manager {made.case_manager_id}")
     assert_accessible(page)
+    # A manager's timeline also has what intake recorded (from reporting, by role).
+    page.get_by_role("link", name=f"Case {ref}").click()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("Case opened")
+    stack.eventually(
+        lambda: stack.api("reporting", "GET", f"/cases/{made.case_id}/timeline").json()["total"],
+        "reporting to learn of the case",
+    )
+    page.reload()
+    expect(timeline).to_contain_text("Report received")
+    expect(timeline).to_contain_text("A resident (web form)")

@@ -10,17 +10,20 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Annotated, Any
 
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
 
 from hearth.contracts.envelope import Role
 from hearth.eventstore.testing.service import fresh_schema
 from hearth.web.__main__ import DEV_STAFF_IDS, dev_accounts
 from hearth.web.app import create_app
+from hearth.web.deps import FormData, SignedIn, checked_form, signed_in
 from hearth.web.identity import AccountError, LocalAccounts
+from hearth.web.pages import redirect_with_flash, render
 from hearth.web.settings import WebSettings
 from hearth.web.state import WebState
 
@@ -95,7 +98,7 @@ async def test_passwords_are_kept_as_argon2id_hashes_only(web: Web) -> None:
 async def test_a_session_keeps_only_a_hash_and_ends_on_sign_out(web: Web) -> None:
     await web.accounts.add("cso-0103", Role.CASE_MANAGER, PASSWORD)
     signed = await web.sign_in("cso-0103", PASSWORD)
-    assert signed.status_code == 303 and signed.headers["location"] == "/cases"
+    assert signed.status_code == 303 and signed.headers["location"] == "/"
     set_cookie = signed.headers["set-cookie"]
     assert f"{COOKIE}=" in set_cookie
     for attribute in ("HttpOnly", "Path=/", "SameSite=strict", "Secure"):
@@ -161,6 +164,8 @@ async def test_disabling_or_a_new_password_signs_them_out_everywhere(web: Web) -
     assert (await web.client.get("/")).headers["location"] == "/sign-in"
     assert (await web.sign_in("cso-0106", PASSWORD)).status_code == 401
     assert (await web.sign_in("cso-0106", PASSWORD + " two")).status_code == 303
+    # The sign-in page of a signed-in browser leads on: no second session.
+    assert (await web.client.get("/sign-in")).status_code == 303
     assert await web.accounts.set_disabled("cso-0106", True)
     assert (await web.client.get("/")).headers["location"] == "/sign-in"
     assert (await web.sign_in("cso-0106", PASSWORD + " two")).status_code == 401
@@ -173,7 +178,7 @@ async def test_sign_in_wants_its_own_form_token_and_goes_only_to_local_paths(web
     )
     assert forged.status_code == 403
     form = await web.client.get("/sign-in?next=//evil.example/x")
-    assert 'name="next" value="/cases"' in form.text
+    assert 'name="next" value="/"' in form.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     assert token
     cross = await web.client.post(
@@ -216,3 +221,43 @@ def _message(html: str) -> str:
     found = re.search(r'role="alert".*?<p>(.*?)</p>', html, re.S)
     assert found, "the page says why"
     return found.group(1)
+
+
+async def test_a_checked_form_reaches_its_handler_and_a_flash_shows_once(web: Web) -> None:
+    """The interface the form pages use: checked_form, then redirect_with_flash."""
+    received: list[FormData] = []
+
+    async def post(request: Request, form: Annotated[FormData, Depends(checked_form)]) -> Any:
+        received.append(form)
+        return redirect_with_flash(request, "/test-page", "Contact recorded.")
+
+    async def get(request: Request, user: Annotated[SignedIn, Depends(signed_in)]) -> Any:
+        return render(request, "error.html", title="Test", message=f"as {user.staff_id}")
+
+    web.app.add_api_route("/test-form", post, methods=["POST"])
+    web.app.add_api_route("/test-page", get, methods=["GET"])
+    await web.accounts.add("cso-0108", Role.CASE_MANAGER, PASSWORD)
+    await web.sign_in("cso-0108", PASSWORD)
+    token = await web.csrf()
+    sent = await web.client.post(
+        "/test-form",
+        data={"csrf_token": token, "outcome": "spoke", "ways": ["call", "text"]},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/test-page"
+    assert received == [{"outcome": "spoke", "ways": ["call", "text"]}]
+    page = await web.client.get("/test-page")
+    assert "Contact recorded." in page.text and "as cso-0108" in page.text
+    assert "Contact recorded." not in (await web.client.get("/test-page")).text  # once
+    refused = await web.client.post("/test-form", data={"outcome": "spoke"})
+    assert refused.status_code == 403 and len(received) == 1
+
+
+async def test_a_role_without_case_pages_gets_a_home_page_not_a_refusal(web: Web) -> None:
+    await web.accounts.add("intake-0108", Role.INTAKE, PASSWORD)
+    signed = await web.sign_in("intake-0108", PASSWORD)
+    assert signed.headers["location"] == "/"
+    home = await web.client.get("/")
+    assert home.status_code == 200 and "This role has no case pages" in home.text
+    cases = await web.client.get("/cases")
+    assert cases.status_code == 403 and "does not give you this page" in cases.text

@@ -74,3 +74,33 @@ def test_facts_leave_out_ids_and_empty_values_and_name_who() -> None:
         ("Active", "Yes"),
     ]
     assert views.actor({"id": "hearth.cases", "role": "system"}) == "Hearth (automatic)"
+
+
+def test_the_timeline_merges_other_services_steps_newest_first() -> None:
+    merged = views.merged_timeline(
+        [
+            {
+                "event": "CaseOpened",
+                "occurred_at": "2026-12-01T10:00:00+00:00",
+                "actor": {"id": "hearth.cases", "role": "system"},
+            },
+            {
+                "event": "ContactRecorded",
+                "occurred_at": "2026-12-01T12:00:00+00:00",
+                "actor": {"id": "cso-0001", "role": "case_manager"},
+            },
+        ],
+        [
+            {
+                "at": "2026-12-01T11:00:00Z",
+                "service": "risk",
+                "event_type": "AssessmentRecorded",
+                "actor_role": "case_manager",
+            }
+        ],
+    )
+    assert [(e["what"], e["who"], e["service"]) for e in merged] == [
+        ("Contact recorded", "cso-0001 (Case manager)", "cases"),
+        ("Assessment recorded", "Case manager", "risk"),
+        ("Case opened", "Hearth (automatic)", "cases"),
+    ]

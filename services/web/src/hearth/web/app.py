@@ -30,6 +30,7 @@ from hearth.web.client import ApiRefusal
 from hearth.web.deps import NotSignedIn, PageRefused
 from hearth.web.identity import LocalAccounts
 from hearth.web.middleware import SecurityHeaders
+from hearth.web.oidc import OidcProvider
 from hearth.web.pages import error_page
 from hearth.web.routes import auth, case_forms, cases, manager
 from hearth.web.sessions import Ended, SessionStore
@@ -66,8 +67,12 @@ async def close_state(state: WebState) -> None:
 
 
 def create_app(
-    settings: WebSettings | None = None, *, now: Callable[[], datetime] | None = None
+    settings: WebSettings | None = None,
+    *,
+    now: Callable[[], datetime] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
+    """The web app. `transport` (tests) replaces the network for outgoing HTTP."""
     state = WebState(settings or WebSettings())
     if now is not None:
         state.now = now
@@ -76,8 +81,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await open_state(state)
         state.http = httpx.AsyncClient(
-            timeout=state.settings.api_timeout_seconds, follow_redirects=False
+            timeout=state.settings.api_timeout_seconds, follow_redirects=False, transport=transport
         )
+        if state.settings.identity_provider == "oidc":
+            assert state.pool is not None
+            state.oidc = OidcProvider(
+                state.settings, state.http, state.pool, state.settings.db_schema
+            )
         if uses_development_secret():
             log.warning("HEARTH_JWT_SECRET is not set: tokens are signed with the development key")
         if not state.settings.cookie_secure:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import AliasChoices, AnyHttpUrl, Field
+from pydantic import AliasChoices, AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICE_PORTS = {"intake": 8101, "cases": 8102, "risk": 8103, "referrals": 8104, "reporting": 8105}
@@ -57,9 +57,25 @@ class WebSettings(BaseSettings):
     """Wrong passwords in a row before an account is locked for `lockout_minutes`."""
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
-    identity_provider: Literal["local"] = "local"
-    """Who checks a password: `local` (accounts in the `web` schema). See README.md for
-    plugging in the landlord's OpenID Connect provider."""
+    identity_provider: Literal["local", "oidc"] = "local"
+    """Who says who is signing in: `local` (passwords checked against the accounts in the
+    `web` schema) or `oidc` (the landlord's OpenID Connect provider; README.md)."""
+    oidc_issuer: AnyHttpUrl | None = None
+    """The provider's issuer; its metadata is read from `/.well-known/openid-configuration`."""
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    """Sent with `client_secret_basic` at the token endpoint (none: a public client,
+    PKCE alone)."""
+    oidc_scopes: str = "openid profile"
+    oidc_staff_id_claim: str = "preferred_username"
+    """The ID token's claim holding the staff id the services know (the cases roster's)."""
+    oidc_role_claim: str = "roles"
+    """The claim holding the person's app roles or groups (a string or a list)."""
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    """The provider's role or group names → Hearth roles (JSON), e.g.
+    `{"Hearth.CaseManager": "case_manager", "Hearth.DALead": "manager"}`."""
+    oidc_provider_name: str = Field(default="your organisation's account", max_length=80)
+    """Shown on the sign-in button: "Sign in with <name>"."""
 
     http_host: str = Field(
         default="127.0.0.1",
@@ -74,6 +90,42 @@ class WebSettings(BaseSettings):
     log_level: str = Field(
         default="INFO", validation_alias=AliasChoices("HEARTH_WEB_LOG_LEVEL", "HEARTH_LOG_LEVEL")
     )
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> WebSettings:
+        if self.identity_provider != "oidc":
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("HEARTH_WEB_OIDC_ISSUER", self.oidc_issuer),
+                ("HEARTH_WEB_OIDC_CLIENT_ID", self.oidc_client_id),
+                ("HEARTH_WEB_PUBLIC_ORIGIN", self.public_origin),
+                ("HEARTH_WEB_OIDC_ROLE_MAP", self.oidc_role_map),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError("OpenID Connect needs " + ", ".join(missing))
+        web_roles = {"intake", "case_manager", "manager", "auditor", "admin"}
+        unknown = sorted(set(self.oidc_role_map.values()) - web_roles)
+        if unknown:
+            raise ValueError(f"HEARTH_WEB_OIDC_ROLE_MAP names roles Hearth has not: {unknown}")
+        assert self.oidc_issuer is not None
+        if self.oidc_issuer.scheme != "https" and self.oidc_issuer.host not in (
+            "127.0.0.1",
+            "localhost",
+        ):
+            raise ValueError("HEARTH_WEB_OIDC_ISSUER must be https")
+        return self
+
+    @property
+    def oidc_redirect_uri(self) -> str:
+        return f"{str(self.public_origin).rstrip('/')}/sign-in/oidc/callback"
+
+    @property
+    def oidc_cookie(self) -> str:
+        return "__Host-hearth_oidc" if self.cookie_secure else "hearth_oidc"
 
     @property
     def idle_timeout(self) -> timedelta:

@@ -11,6 +11,7 @@ import httpx
 from starlette.requests import HTTPConnection
 
 from hearth.web.identity import IdentityProvider, LocalAccounts
+from hearth.web.oidc import OidcProvider
 from hearth.web.sessions import SessionStore
 from hearth.web.settings import WebSettings
 
@@ -28,6 +29,8 @@ class WebState:
     identity: IdentityProvider | None = None
     sessions: SessionStore | None = None
     http: httpx.AsyncClient | None = None
+    oidc: OidcProvider | None = None
+    """The landlord's OpenID Connect provider, when `identity_provider` is `oidc`."""
 
     @property
     def base_urls(self) -> dict[str, str]:

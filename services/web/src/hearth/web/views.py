@@ -230,4 +230,32 @@ def actor(value: Mapping[str, Any] | None) -> str:
         return "Hearth (automatic)"
     if role == "public":
         return "A resident (web form)"
-    return f"{value.get('id', '')} ({words(role)})"
+    who = str(value.get("id", ""))
+    return f"{who} ({words(role)})" if who else words(role)
+
+
+def merged_timeline(
+    case_events: Iterable[Mapping[str, Any]], other_events: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The case's own timeline (who by staff id) and other services' steps (by role),
+    newest first, each as {when, what, who, service}."""
+    entries: list[dict[str, Any]] = [
+        {
+            "at": str(e.get("occurred_at") or ""),
+            "what": words(e.get("event", "")),
+            "who": actor(e.get("actor")),
+            "service": "cases",
+        }
+        for e in case_events
+    ]
+    entries += [
+        {
+            "at": str(e.get("at") or ""),
+            "what": words(e.get("event_type", "")),
+            "who": actor({"id": "", "role": e.get("actor_role", "")}).replace("  ", " "),
+            "service": str(e.get("service", "")),
+        }
+        for e in other_events
+    ]
+    entries.sort(key=lambda e: parse_time(e["at"]) or datetime.min.replace(tzinfo=LONDON))
+    return list(reversed(entries))

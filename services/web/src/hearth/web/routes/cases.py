@@ -28,6 +28,7 @@ READERS: Final = (Role.CASE_MANAGER, Role.MANAGER, Role.AUDITOR, Role.ADMIN)
 WORKERS: Final = frozenset({Role.CASE_MANAGER, Role.MANAGER})
 MANAGER_COMMANDS: Final = frozenset({"restriction"})
 PAGE_SIZE: Final = 200
+TIMELINE_READERS: Final = frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN})
 
 CaseReader = Annotated[SignedIn, Depends(require_role(*READERS))]
 
@@ -89,9 +90,10 @@ async def case_page(request: Request, case_id: UUID, user: CaseReader) -> HTMLRe
     # The case first: a case the reader may not see stops here (not found), before
     # the other services are asked anything about it.
     case = await client.get("cases", f"/cases/{case_id}")
-    (risk, risk_gap), (referrals, referrals_gap) = await asyncio.gather(
+    (risk, risk_gap), (referrals, referrals_gap), elsewhere = await asyncio.gather(
         _optional(client, "risk", f"/cases/{case_id}/risk"),
         _optional(client, "referrals", f"/cases/{case_id}/referrals"),
+        _other_services_timeline(user, case_id),
     )
     commands = [
         (
@@ -115,5 +117,28 @@ async def case_page(request: Request, case_id: UUID, user: CaseReader) -> HTMLRe
         referrals_gap=referrals_gap,
         commands=commands if user.role in WORKERS and case.get("status") == "open" else [],
         views=views,
-        timeline=list(reversed(case.get("timeline", []))),
+        timeline=views.merged_timeline(case.get("timeline", []), elsewhere),
     )
+
+
+async def _other_services_timeline(user: SignedIn, case_id: UUID) -> list[dict[str, Any]]:
+    """What intake, risk and referrals recorded about the case, from reporting, for the
+    roles reporting answers (managers, auditors, admins): when, which event, the role
+    (reporting keeps no staff ids). Case managers see those steps in the sections above."""
+    if user.role not in TIMELINE_READERS:
+        return []
+    events: list[dict[str, Any]] = []
+    try:
+        while True:
+            answer = await user.client.get(
+                "reporting",
+                f"/cases/{case_id}/timeline",
+                {"limit": PAGE_SIZE, "offset": len(events)},
+            )
+            page = answer.get("events", [])
+            events += page
+            if len(page) < PAGE_SIZE or len(events) >= answer.get("total", 0):
+                break
+    except ApiRefusal:
+        return []  # not there yet (reporting lags a little), or not for this role
+    return [e for e in events if e.get("service") != "cases"]
