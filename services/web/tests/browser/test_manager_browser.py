@@ -285,6 +285,26 @@ def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action
     keep_screenshot(page, "manager-team-preferences-and-marac")
 
 
+def _dash_all_yes(stack: Any, case_id: str, who: tuple[str, Role]) -> None:
+    """A DASH on the default checklist, every question answered yes (high risk), done
+    now: the case's DASH deadline is met within target."""
+    instruments = stack.api("risk", "GET", "/instruments", who=who).json()["instruments"]
+    [default] = [i for i in instruments if i["default"]]
+    checklist = stack.api("risk", "GET", f"/instruments/{default['id']}", who=who).json()
+    answer = stack.api(
+        "risk",
+        "POST",
+        f"/cases/{case_id}/assessments",
+        who=who,
+        json={
+            "completed_at": datetime.now(DISPLAY_ZONE).isoformat(),
+            "answers": [{"question": q["number"], "answer": "yes"} for q in checklist["questions"]],
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["case_risk_level"] == "high", answer.json()
+
+
 def _figures(stack: Any, report: str, period: str, who: tuple[str, Role]) -> dict[str, Any]:
     answer = stack.api("reporting", "GET", f"/figures/{report}", who=who, params={"period": period})
     assert answer.status_code == 200, answer.text
@@ -313,6 +333,9 @@ def test_the_dashboard_shows_the_seeded_cases_in_its_figures(
     )
     assert decided.status_code == 200, decided.text
     who = (manager, Role.MANAGER)
+    assessed = seeded[1]
+    assert assessed.case_manager_id
+    _dash_all_yes(stack, assessed.case_id, (assessed.case_manager_id, Role.CASE_MANAGER))
     sign_in(page, Role.MANAGER, staff_id=manager)
 
     page.goto("/dashboard")
@@ -325,7 +348,10 @@ def test_the_dashboard_shows_the_seeded_cases_in_its_figures(
         figures = _figures(stack, "committee", period, who)
         cases = figures["sections"]["cases"]
         closed = cases["closed"]["count"] >= 1
-        return figures if cases["new"]["count"] >= len(seeded) and closed else None
+        high = figures["sections"]["risk"]["open_cases_by_level"]["counts"]["high"] >= 1
+        dash = figures["sections"]["timescales"]["dash_within_target"]["count"] >= 1
+        seen = cases["new"]["count"] >= len(seeded) and closed and high and dash
+        return figures if seen else None
 
     stack.eventually(counted, "reporting to count the seeded cases")
     page.goto(f"/dashboard?period={period}")
@@ -350,6 +376,11 @@ def test_the_dashboard_shows_the_seeded_cases_in_its_figures(
     levels = sections["risk"]["open_cases_by_level"]
     assert risk["Not assessed"] == [str(levels["counts"]["not_assessed"])]
     assert risk["Total"] == [str(levels["total"])]
+    assert risk["High"] == [str(levels["counts"]["high"])]
+    assert int(risk["High"][0]) >= 1  # the seeded case's DASH, every answer yes
+    assessed_levels = sections["risk"]["assessments_by_level"]["counts"]
+    assert _table(page, "assessed-table")["High"] == [str(assessed_levels["high"])]
+    assert assessed_levels["high"] >= 1
     assert levels["total"] == sections["cases"]["open_at_end"]["count"]
 
     trend = _table(page, "trend-table")
@@ -369,6 +400,15 @@ def test_the_dashboard_shows_the_seeded_cases_in_its_figures(
     timescales = _table(page, "timescales-table")
     first = sections["timescales"]["first_contact_within_target"]
     assert timescales["First contact"][:2] == [str(first["count"]), str(first["of"])]
+    dash = sections["timescales"]["dash_within_target"]
+    assert timescales["DASH risk assessment"][:3] == [
+        str(dash["count"]),
+        str(dash["of"]),
+        f"{dash['percent']:g}%",
+    ]
+    assert dash["count"] >= 1  # the seeded case's DASH, done the day the case opened
+    chart = page.locator("#timescales-desc").text_content() or ""
+    assert f"DASH risk assessment: {dash['count']} of {dash['of']}" in chart
 
     # Each chart names itself and reads its numbers out.
     desc = page.locator("#risk-open-desc").text_content() or ""
