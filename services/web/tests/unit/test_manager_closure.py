@@ -75,8 +75,9 @@ def test_a_case_with_no_request_shows_none() -> None:
 def test_times_show_in_local_time_and_dates_as_dates() -> None:
     summer = datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
 
-    assert when(summer, with_time=True) == "1 Jul 2026, 09:30"
-    assert when("2026-12-01T09:05:00+00:00", with_time=True) == "1 Dec 2026, 09:05"
+    assert when(summer, with_time=True) == "Wed 1 Jul 2026, 09:30"
+    assert when(summer) == "1 Jul 2026"
+    assert when("2026-12-01T09:05:00+00:00", with_time=True) == "Tue 1 Dec 2026, 09:05"
     assert when("2026-12-01") == "1 Dec 2026"
     assert when(date(2026, 3, 9)) == "9 Mar 2026"
     assert when(None) == "Not recorded"

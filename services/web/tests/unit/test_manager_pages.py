@@ -13,6 +13,7 @@ from hearth.web.manager.closure import FEEDBACK_RATINGS, closure_view
 from hearth.web.manager.dashboard import dashboard, period_choices
 from hearth.web.manager.team import Listing, team_day, when
 from hearth.web.pages import templates
+from hearth.web.views import short_ref
 
 
 class _User:
@@ -22,7 +23,13 @@ class _User:
 
 
 def page(name: str, **context: Any) -> str:
-    base = {"user": _User(), "csrf_token": "token-1", "flash": None, "path": "/team"}
+    base = {
+        "user": _User(),
+        "csrf_token": "token-1",
+        "flash": None,
+        "path": "/team",
+        "ref": short_ref,
+    }
     return templates.get_template(name).render(title="Page", **base, **context)
 
 
@@ -60,9 +67,7 @@ def test_the_team_page_lists_each_section_with_links_to_the_cases() -> None:
     )
     day = team_day(
         open_cases=Listing([waiting, late], complete=True),
-        overdue_cases=Listing([late], complete=True),
-        unmet=Listing([], complete=True),
-        restricted=Listing([], complete=False),
+        closed_restricted=Listing([], complete=False),
         marac=Listing([], complete=True),
     )
 
@@ -78,16 +83,14 @@ def test_the_team_page_lists_each_section_with_links_to_the_cases() -> None:
     assert 'href="/team/closures/11111111-aaaa"' in html
     assert 'href="/cases/22222222-bbbb"' in html
     assert "DASH risk assessment" in html
-    assert "incomplete: restricted cases" in html
+    assert "incomplete: closed restricted cases" in html
     assert "You are named on no restricted case." in html
 
 
 def test_only_a_manager_is_offered_the_closure_decision() -> None:
     day = team_day(
         open_cases=Listing([summary("11111111-aaaa", closure_requested=True)], complete=True),
-        overdue_cases=Listing([], complete=True),
-        unmet=Listing([], complete=True),
-        restricted=Listing([], complete=True),
+        closed_restricted=Listing([], complete=True),
         marac=Listing([], complete=True),
     )
 

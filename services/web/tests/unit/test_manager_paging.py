@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
+from hearth.web.client import ApiRefusal
 from hearth.web.manager.paging import read_all
+from hearth.web.routes.manager import page_reader
 
 
 def pages_of(total: int) -> tuple[list[tuple[int, int]], Any]:
@@ -53,3 +55,34 @@ async def test_a_page_size_the_api_would_refuse_is_refused_here() -> None:
 
     with pytest.raises(ValueError, match="page_size"):
         await read_all(fetch, page_size=0)
+
+
+class _Client:
+    """Answers a list's pages; the first call meets another writer (409)."""
+
+    def __init__(self, conflicts: int) -> None:
+        self.conflicts = conflicts
+        self.calls: list[dict[str, Any]] = []
+
+    async def get(self, service: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(params)
+        if self.conflicts:
+            self.conflicts -= 1
+            raise ApiRefusal(409, "The case changed while this was being decided; try again.")
+        return {"cases": [{"case_id": "a"}]}
+
+
+async def test_a_list_that_met_another_writer_is_read_again_once() -> None:
+    client = _Client(conflicts=1)
+
+    rows = await page_reader(client, "cases", "/cases", "cases", status="open")(50, 0)  # type: ignore[arg-type]
+
+    assert rows == [{"case_id": "a"}]
+    assert client.calls == [{"status": "open", "limit": 50, "offset": 0}] * 2
+
+
+async def test_a_list_that_keeps_meeting_other_writers_is_refused() -> None:
+    client = _Client(conflicts=2)
+
+    with pytest.raises(ApiRefusal):
+        await page_reader(client, "cases", "/cases", "cases")(50, 0)  # type: ignore[arg-type]

@@ -175,14 +175,38 @@ def test_marac_actions_outstanding_leave_out_completed_ones_and_list_earliest_du
     ]
 
 
+def test_the_team_day_comes_from_one_walk_over_the_open_cases() -> None:
+    rows = [
+        summary("waiting", closure_requested=True),
+        summary("hidden", restricted=True, preference_unmet=True, preferred_gender="man"),
+        summary(
+            "late",
+            overdue=True,
+            deadlines=[deadline("dash", "2026-11-04T09:00:00+00:00", "overdue")],
+        ),
+    ]
+    closed = [summary("old", restricted=True, status="closed")]
+
+    day = team_day(
+        open_cases=Listing(rows, complete=True),
+        closed_restricted=Listing(closed, complete=True),
+        marac=Listing([], complete=True),
+    )
+
+    assert [(c.name, c.open_cases) for c in day.caseloads] == [("cso-amy", 3)]
+    assert [c.case_id for c in day.closures] == ["waiting"]
+    assert [(d.case_id, d.what) for d in day.overdue] == [("late", "DASH risk assessment")]
+    assert [c.case_id for c in day.unmet_preferences] == ["hidden"]
+    assert [c.case_id for c in day.restricted] == ["hidden", "old"]
+    assert day.incomplete == []
+
+
 def test_team_day_names_the_lists_the_paging_bound_cut_short() -> None:
     full = Listing([summary("a", closure_requested=True)], complete=True)
     cut = Listing([], complete=False)
-
     none = Listing([], complete=True)
 
-    day = team_day(open_cases=full, overdue_cases=full, unmet=cut, restricted=full, marac=none)
+    day = team_day(open_cases=full, closed_restricted=cut, marac=none)
 
-    assert day.incomplete == ["unmet gender preferences"]
+    assert day.incomplete == ["closed restricted cases"]
     assert [c.case_id for c in day.closures] == ["a"]
-    assert [(c.name, c.open_cases) for c in day.caseloads] == [("cso-amy", 1)]

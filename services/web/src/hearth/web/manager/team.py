@@ -12,18 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final
-from zoneinfo import ZoneInfo
+
+from hearth.web import views
+from hearth.web.views import DEADLINE_KINDS
 
 UNASSIGNED = "Not assigned"
 """How a case with no case manager shows in the caseloads."""
 
-DEADLINE_NAMES: Mapping[str, str] = {
-    "contact": "First contact",
-    "dash": "DASH risk assessment",
-    "emergency_repair": "Emergency repair",
-    "review": "Case review",
-    "reassessment": "Risk reassessment",
-}
+DEADLINE_NAMES: Final = DEADLINE_KINDS
 GENDER_NAMES: Mapping[str, str] = {
     "woman": "a woman",
     "man": "a man",
@@ -39,7 +35,7 @@ def words(code: str | None, names: Mapping[str, str] | None = None) -> str:
         return "Not recorded"
     if names and code in names:
         return names[code]
-    return code.replace("_", " ").capitalize()
+    return views.words(code)
 
 
 def moment(text: str | None) -> datetime | None:
@@ -47,22 +43,18 @@ def moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-DISPLAY_ZONE: Final = ZoneInfo("Europe/London")
-"""Times are shown in the landlord's local time (the web app has no timezone setting)."""
+DISPLAY_ZONE: Final = views.LONDON
+"""Times are shown in the landlord's local time, as on every page."""
 
 
 def when(value: str | datetime | date | None, *, with_time: bool = False) -> str:
-    """A date (and time) as staff read it, in local time: "1 Dec 2026, 09:30"."""
+    """A date ("1 Dec 2026") or a moment ("Tue 1 Dec 2026, 09:30") in local time, as
+    the other pages show them."""
     if value is None:
         return "Not recorded"
-    if isinstance(value, str):
-        value = moment(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        local = value.astimezone(DISPLAY_ZONE)
-        shown = f"{local.day} {local:%b %Y}"
-        return f"{shown}, {local:%H:%M}" if with_time else shown
-    assert isinstance(value, date)
-    return f"{value.day} {value:%b %Y}"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = value.isoformat()
+    return views.when(value) if with_time else views.day(value)
 
 
 @dataclass(frozen=True)
@@ -244,28 +236,28 @@ class TeamDay:
     """The lists cut short by the paging bound, by name (the page says so)."""
 
 
-def team_day(
-    *,
-    open_cases: Listing,
-    overdue_cases: Listing,
-    unmet: Listing,
-    restricted: Listing,
-    marac: Listing,
-) -> TeamDay:
-    """The team page from what each API list returned."""
-    named = {
-        "caseloads and closures awaiting approval": open_cases,
-        "overdue deadlines": overdue_cases,
-        "unmet gender preferences": unmet,
-        "restricted cases": restricted,
-        "MARAC actions": marac,
-    }
+def team_day(*, open_cases: Listing, closed_restricted: Listing, marac: Listing) -> TeamDay:
+    """The team page from what the APIs' lists returned: every open case (one walk gives
+    the caseloads, the overdue deadlines, the closures waiting, the unmet preferences and
+    the open restricted cases), the closed restricted cases, and the MARAC actions.
+
+    One walk over the open cases, rather than a list per filter, because the cases API
+    records each listing of a restricted case as a read: the audit then holds one read
+    per page shown, not four, and no two listings race to record the same case's read."""
+    restricted = [*(r for r in open_cases.rows if r.get("restricted")), *closed_restricted.rows]
+    incomplete = []
+    if not open_cases.complete:
+        incomplete.append("open cases (caseloads, overdue deadlines, closures, preferences)")
+    if not closed_restricted.complete:
+        incomplete.append("closed restricted cases")
+    if not marac.complete:
+        incomplete.append("MARAC actions")
     return TeamDay(
         caseloads=caseloads(open_cases.rows),
-        overdue=overdue_deadlines(overdue_cases.rows),
+        overdue=overdue_deadlines(open_cases.rows),
         closures=closures_waiting(open_cases.rows),
-        unmet_preferences=unmet_preferences(unmet.rows),
-        restricted=restricted_cases(restricted.rows),
+        unmet_preferences=unmet_preferences(open_cases.rows),
+        restricted=restricted_cases(restricted),
         marac_actions=outstanding_marac_actions(marac.rows),
-        incomplete=[name for name, listing in named.items() if not listing.complete],
+        incomplete=incomplete,
     )

@@ -7,8 +7,9 @@ none of them) and a closure decision is recorded as theirs.
 - `/team` (managers, auditors, admins): caseloads by case manager, overdue deadlines
   across the team, closures awaiting approval, unmet gender preferences, restricted cases
   they are named on, MARAC actions outstanding. The cases API has no filter for a
-  waiting closure request, and no caseload count, so both come from one walk over the
-  open cases, page by page, within a bound the page states when it is reached.
+  waiting closure request and no caseload count, and records every listing of a
+  restricted case as a read; so all of it but the closed restricted cases comes from one
+  walk over the open cases, page by page, within a bound the page states when reached.
 - `/team/closures/{case_id}` (managers): the closure request and the approve/decline
   form; the POST sends cases' `closure-decision`. It carries an idempotency key made
   when the form was shown, which the cases API does not honour yet; a decision sent
@@ -45,15 +46,17 @@ from hearth.web.manager.dashboard import (
     period_words,
     trend_months,
 )
-from hearth.web.manager.paging import read_all
+from hearth.web.manager.paging import FetchPage, read_all
 from hearth.web.manager.team import DISPLAY_ZONE, Listing, team_day, when
 from hearth.web.pages import redirect_with_flash, render
 from hearth.web.state import web_state
+from hearth.web.views import short_ref
 
 router = APIRouter()
 
 IDEMPOTENCY_FIELD: Final = "idempotency_key"
 MAX_KEY_LENGTH: Final = 200
+CONFLICT: Final = 409
 MAX_PERIOD_LENGTH: Final = 40
 """Longer than any period's name (2026-Q3): past it, no page at that address."""
 
@@ -61,9 +64,19 @@ Overseer = Annotated[SignedIn, Depends(require_role(Role.MANAGER, Role.AUDITOR, 
 Manager = Annotated[SignedIn, Depends(require_role(Role.MANAGER))]
 
 
-def _page_reader(client: ApiClient, service: str, path: str, key: str, **filters: Any) -> Any:
+def page_reader(client: ApiClient, service: str, path: str, key: str, **filters: Any) -> FetchPage:
+    """Reads one page of a service's list: its rows under `key`. A list that records
+    reads of restricted cases can meet another writer on one of them (409): read again
+    once, as the other writer has then finished."""
+
     async def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        answer = await client.get(service, path, {**filters, "limit": limit, "offset": offset})
+        params = {**filters, "limit": limit, "offset": offset}
+        try:
+            answer = await client.get(service, path, params)
+        except ApiRefusal as refusal:
+            if refusal.status != CONFLICT:
+                raise
+            answer = await client.get(service, path, params)
         rows: list[dict[str, Any]] = answer.get(key, [])
         return rows
 
@@ -71,7 +84,15 @@ def _page_reader(client: ApiClient, service: str, path: str, key: str, **filters
 
 
 async def _cases(client: ApiClient, **filters: Any) -> Listing:
-    return await read_all(_page_reader(client, "cases", "/cases", "cases", **filters))
+    return await read_all(page_reader(client, "cases", "/cases", "cases", **filters))
+
+
+async def _case_lists(client: ApiClient) -> tuple[Listing, Listing]:
+    """The open cases, then the closed restricted ones: one after the other, so that no
+    two listings record a read of the same restricted case at once."""
+    open_cases = await _cases(client, status="open")
+    closed_restricted = await _cases(client, status="closed", restricted=True)
+    return open_cases, closed_restricted
 
 
 # --- the team's day --------------------------------------------------------------------
@@ -80,20 +101,11 @@ async def _cases(client: ApiClient, **filters: Any) -> Listing:
 @router.get("/team", include_in_schema=False)
 async def team(request: Request, user: Overseer) -> HTMLResponse:
     client = user.client
-    open_cases, overdue, unmet, restricted, marac = await asyncio.gather(
-        _cases(client, status="open"),
-        _cases(client, status="open", overdue=True),
-        _cases(client, status="open", preference_unmet=True),
-        _cases(client, restricted=True),
-        read_all(_page_reader(client, "referrals", "/marac/actions", "actions")),
+    (open_cases, closed_restricted), marac = await asyncio.gather(
+        _case_lists(client),
+        read_all(page_reader(client, "referrals", "/marac/actions", "actions")),
     )
-    day = team_day(
-        open_cases=open_cases,
-        overdue_cases=overdue,
-        unmet=unmet,
-        restricted=restricted,
-        marac=marac,
-    )
+    day = team_day(open_cases=open_cases, closed_restricted=closed_restricted, marac=marac)
     return render(
         request,
         "manager/team.html",
@@ -101,6 +113,7 @@ async def team(request: Request, user: Overseer) -> HTMLResponse:
         day=day,
         now=web_state(request).now(),
         when=when,
+        ref=short_ref,
         may_decide=user.role is Role.MANAGER,
     )
 
@@ -124,6 +137,7 @@ async def _closure_page(
         title="Closure decision",
         status_code=status_code,
         when=when,
+        ref=short_ref,
         form=form or {},
         refusal=refusal,
         ratings=FEEDBACK_RATINGS,
