@@ -1,0 +1,88 @@
+"""Reading a paged API list to its end, within a bound."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hearth.web.client import ApiRefusal
+from hearth.web.manager.paging import read_all
+from hearth.web.routes.manager import page_reader
+
+
+def pages_of(total: int) -> tuple[list[tuple[int, int]], Any]:
+    asked: list[tuple[int, int]] = []
+
+    async def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
+        asked.append((limit, offset))
+        return [{"n": n} for n in range(offset, min(offset + limit, total))]
+
+    return asked, fetch
+
+
+async def test_a_list_is_read_page_by_page_until_a_short_page() -> None:
+    asked, fetch = pages_of(5)
+
+    listing = await read_all(fetch, page_size=2, max_rows=100)
+
+    assert [r["n"] for r in listing.rows] == [0, 1, 2, 3, 4]
+    assert listing.complete
+    assert asked == [(2, 0), (2, 2), (2, 4)]
+
+
+async def test_a_list_longer_than_the_bound_is_cut_and_said_to_be_incomplete() -> None:
+    asked, fetch = pages_of(10)
+
+    listing = await read_all(fetch, page_size=3, max_rows=4)
+
+    assert [r["n"] for r in listing.rows] == [0, 1, 2, 3]
+    assert not listing.complete
+    assert asked == [(3, 0), (1, 3), (1, 4)]
+
+
+async def test_a_list_exactly_as_long_as_the_bound_is_complete() -> None:
+    _, fetch = pages_of(4)
+
+    listing = await read_all(fetch, page_size=2, max_rows=4)
+
+    assert len(listing.rows) == 4
+    assert listing.complete
+
+
+async def test_a_page_size_the_api_would_refuse_is_refused_here() -> None:
+    _, fetch = pages_of(1)
+
+    with pytest.raises(ValueError, match="page_size"):
+        await read_all(fetch, page_size=0)
+
+
+class _Client:
+    """Answers a list's pages; the first call meets another writer (409)."""
+
+    def __init__(self, conflicts: int) -> None:
+        self.conflicts = conflicts
+        self.calls: list[dict[str, Any]] = []
+
+    async def get(self, service: str, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.calls.append(params)
+        if self.conflicts:
+            self.conflicts -= 1
+            raise ApiRefusal(409, "The case changed while this was being decided; try again.")
+        return {"cases": [{"case_id": "a"}]}
+
+
+async def test_a_list_that_met_another_writer_is_read_again_once() -> None:
+    client = _Client(conflicts=1)
+
+    rows = await page_reader(client, "cases", "/cases", "cases", status="open")(50, 0)  # type: ignore[arg-type]
+
+    assert rows == [{"case_id": "a"}]
+    assert client.calls == [{"status": "open", "limit": 50, "offset": 0}] * 2
+
+
+async def test_a_list_that_keeps_meeting_other_writers_is_refused() -> None:
+    client = _Client(conflicts=2)
+
+    with pytest.raises(ApiRefusal):
+        await page_reader(client, "cases", "/cases", "cases")(50, 0)  # type: ignore[arg-type]
