@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
@@ -129,6 +130,26 @@ async def test_the_list_shows_a_restricted_case_only_to_named_staff_and_records_
     assert ("dalead-0001", "summary", True) in reads(history)
     assert (manager, "summary", True) in reads(history)
     assert not any(r[0] == "dalead-0009" for r in reads(history))
+
+
+async def test_reads_of_a_restricted_case_at_once_queue_and_are_each_recorded(
+    cases, restricted, case_events
+) -> None:
+    """Lists and case pages opened together (a team page, two tabs) all answer: their
+    reads wait for each other on the case's stream instead of failing as a conflict."""
+    report, manager = restricted
+    before = len(reads(await case_events(cases, report.case_id)))
+    lead = cases.auth(*LEAD)
+    own = cases.auth(manager, Role.CASE_MANAGER)
+    answers = await asyncio.gather(
+        *(cases.client.get("/cases?restricted=true&limit=200", headers=lead) for _ in range(6)),
+        *(cases.client.get(f"/cases/{report.case_id}", headers=own) for _ in range(6)),
+    )
+    assert [a.status_code for a in answers] == [200] * 12, [a.text for a in answers]
+    recorded = reads(await case_events(cases, report.case_id))[before:]
+    assert sorted(recorded) == sorted(
+        [("dalead-0001", "summary", True)] * 6 + [(manager, "timeline", True)] * 6
+    )
 
 
 async def test_reassigning_a_restricted_case_moves_who_may_see_it(

@@ -4,6 +4,7 @@ consent shows on the open referral; a restricted case is hidden and its reads re
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -138,3 +139,10 @@ async def test_a_restricted_case_is_not_found_and_the_attempt_is_recorded(
         ("cso-0002", False),
         ("cso-0002", False),
     ]
+    # Reads at once queue on the case's referrals stream: none is refused as a conflict.
+    together = await asyncio.gather(
+        *(referrals.client.get(f"/cases/{case_id}/referrals", headers=named) for _ in range(8))
+    )
+    assert [r.status_code for r in together] == [200] * 8, [r.text for r in together]
+    reads = [e for e in await stream(referrals, case_id) if e.event_name.startswith("Restricted")]
+    assert len(reads) == 3 + 8

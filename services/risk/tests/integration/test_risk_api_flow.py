@@ -4,6 +4,7 @@ case rules (unknown, closed, restricted) risk applies from its projection of cas
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -267,6 +268,20 @@ async def test_a_restricted_case_is_hidden_from_staff_not_named_and_every_read_i
         ("cso-0003", "command", False),
         ("cso-0002", "risk_record", True),
     ]
+    # Two tabs and a colleague at once: the reads queue on the record, none is refused.
+    together = await asyncio.gather(
+        *(
+            risk.client.get(f"/cases/{case_id}/risk", headers=risk.auth(*who))
+            for who in [("cso-0002", Role.CASE_MANAGER)] * 4 + [("dalead-0001", Role.MANAGER)] * 4
+        )
+    )
+    assert [r.status_code for r in together] == [200] * 8, [r.text for r in together]
+    granted = [
+        e.payload["staff_id"]
+        for e in await risk_events(risk, case_id)
+        if e.event_name == "RestrictedRiskRecordRead" and e.payload["access_granted"]
+    ]
+    assert sorted(granted) == sorted(["cso-0002"] * 5 + ["dalead-0001"] * 4)
 
 
 async def test_declines_and_other_agencies_assessments_are_recorded(

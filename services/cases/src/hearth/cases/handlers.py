@@ -280,6 +280,10 @@ class CaseHandlers(Generic[ConnT]):
                 raise CaseNotFound()
             allowed = may_see(loaded.state, actor)
             if read_is_recorded(loaded.state, actor):
+                # Reads of one restricted case queue on its stream instead of racing to
+                # append (a conflict answered as an error); then the case is read again.
+                await self.store.lock_stream(stream_id(case_id), conn=conn)
+                loaded = await self.load(conn, case_id)
                 read = RecordRead(actor, view, granted=allowed)
                 loaded = (await self.run(conn, case_id, read, loaded=loaded)).stream
         if not allowed:
@@ -289,8 +293,13 @@ class CaseHandlers(Generic[ConnT]):
     async def record_reads(
         self, conn: ConnT, case_ids: Iterable[UUID], actor: Actor, view: RestrictedView
     ) -> None:
-        """Granted reads of several cases, recorded in the caller's transaction."""
-        cases = await self.load_many(conn, case_ids)
+        """Granted reads of several cases, recorded in the caller's transaction. Their
+        streams are locked first, in one order (so two lists queue, never deadlock), and
+        then read: concurrent reads of a case wait for each other rather than conflict."""
+        wanted = sorted(set(case_ids), key=str)
+        for case_id in wanted:
+            await self.store.lock_stream(stream_id(case_id), conn=conn)
+        cases = await self.load_many(conn, wanted)
         for case_id, loaded in cases.items():
             read = RecordRead(actor, view, granted=True)
             await self.run(conn, case_id, read, loaded=loaded)
@@ -368,11 +377,15 @@ async def list_cases(
     """The cases the actor may see; each restricted one listed is a recorded read."""
     handlers = case_handlers(runtime)
     store = runtime.event_store
-    async with store.transaction() as conn:
-        rows = await read_model.list_cases(conn, store.schema, actor, case_filter)
-        restricted = [row["case_id"] for row in rows if row["restricted"]]
-        await handlers.record_reads(conn, restricted, actor, RestrictedView.SUMMARY)
-    return rows
+
+    async def listed() -> list[dict[str, Any]]:
+        async with store.transaction() as conn:
+            rows = await read_model.list_cases(conn, store.schema, actor, case_filter)
+            restricted = [row["case_id"] for row in rows if row["restricted"]]
+            await handlers.record_reads(conn, restricted, actor, RestrictedView.SUMMARY)
+        return rows
+
+    return await in_fresh_transaction(listed)
 
 
 class CaseBatch:

@@ -157,6 +157,10 @@ class ReferralHandlers:
             loaded = await self.load(conn, case_id)
             state, history = loaded.state, loaded.history
             if known.access.read_is_recorded(actor):
+                # Reads of one restricted case queue on its stream rather than conflict.
+                await self.store.lock_stream(stream_id(case_id), conn=conn)
+                loaded = await self.load(conn, case_id)
+                state, history = loaded.state, loaded.history
                 read = RecordRead(actor=actor, view=view, granted=allowed)
                 outcome = await self.run(conn, case_id, read, known=known, loaded=loaded)
                 state = outcome.state
