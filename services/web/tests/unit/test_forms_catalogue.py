@@ -22,11 +22,11 @@ from hearth.referrals.service import SPEC as REFERRALS_SPEC
 from hearth.risk.service import SPEC as RISK_SPEC
 from hearth.risk.settings import load_config as load_risk_config
 from hearth.risk.views import instrument_view
+from hearth.web.case_links import CLOSED_GROUPS, OPEN_GROUPS
 from hearth.web.forms.body import build_body, field_for
 from hearth.web.forms.catalogue import BY_SLUG, DASH, FORMS
 from hearth.web.forms.dash import dash_form, questions
 from hearth.web.forms.fields import Field, Form, FormValue, Kind
-from hearth.web.views import COMMANDS
 
 SPECS = {"cases": CASES_SPEC, "risk": RISK_SPEC, "referrals": REFERRALS_SPEC}
 
@@ -236,7 +236,7 @@ def test_the_apis_refusal_of_a_value_comes_back_to_its_field(
 
 
 def test_every_form_the_case_page_links_to_is_served() -> None:
-    linked = {slug for _, items in COMMANDS for slug, _ in items}
+    linked = {slug for _, items in (*OPEN_GROUPS, *CLOSED_GROUPS) for slug, _ in items}
     assert linked - set(BY_SLUG) == set()
 
 
