@@ -261,9 +261,10 @@ async def _refused(
             status_code=422,
             instrument=instrument,
         )
-    # A rule's refusal (409, 403) names no field; its words may say which one it is.
+    # A rule's refusal (409, 403) names no field; its code may say which one it is
+    # (the form's `refusal_fields`). Always at the top too; beside the field when known.
     errors = Errors()
-    about = form.refused_field(refused.message)
+    about = form.refused_field(refused.code)
     if about is not None:
         errors.add(about, refused.message)
     return await _page(
