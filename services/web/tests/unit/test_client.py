@@ -54,8 +54,26 @@ def test_a_rule_s_refusal_is_its_own_message() -> None:
         "It is not safe to call at this time.",
         {},
     )
+    assert refusal.code == "refused"
     forbidden = refusal_from(_answer(403, {"detail": "role auditor may not do this"}))
     assert forbidden.status == 403 and forbidden.message == "Role auditor may not do this."
+    assert forbidden.code is None
+
+
+def test_a_refusal_carries_the_services_code_and_nothing_else_as_one() -> None:
+    unsafe = refusal_from(
+        _answer(
+            409,
+            {
+                "detail": "that number is not one of the survivor's safe numbers",
+                "code": "unsafe_number",
+            },
+        )
+    )
+    assert unsafe.code == "unsafe_number"
+    for odd in ("Not A Code", "x" * 100, 42, None, "unsafe number"):
+        assert refusal_from(_answer(409, {"detail": "refused", "code": odd})).code is None
+    assert refusal_from(_answer(409, ["not", "an", "object"])).code is None
 
 
 def test_not_found_and_failures_reveal_nothing() -> None:

@@ -28,6 +28,7 @@ from hearth.eventstore.db import create_pool, migrate
 from hearth.eventstore.logs import describe_error
 from hearth.web.client import ApiRefusal
 from hearth.web.deps import NotSignedIn, PageRefused
+from hearth.web.forms.sent import SentForms
 from hearth.web.identity import LocalAccounts
 from hearth.web.middleware import SecurityHeaders
 from hearth.web.oidc import OidcProvider
@@ -55,6 +56,7 @@ async def open_state(state: WebState) -> None:
     state.sessions = SessionStore(
         state.pool, s.db_schema, idle_timeout=s.idle_timeout, lifetime=s.session_lifetime
     )
+    state.sent_forms = SentForms(state.pool, s.db_schema)
 
 
 async def close_state(state: WebState) -> None:

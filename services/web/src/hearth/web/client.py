@@ -9,6 +9,7 @@ service's own message (its rules say what was refused, never personal data), and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, Final
@@ -22,6 +23,9 @@ from hearth.eventstore.auth import issue_token
 log = structlog.get_logger(__name__)
 
 SERVICES: Final = ("intake", "cases", "risk", "referrals", "reporting")
+
+CODE: Final = re.compile(r"[a-z][a-z0-9_]{0,63}")
+"""A refusal's code as the services give them (`unsafe_number`): anything else is no code."""
 
 _PROBLEMS: Final = {
     "missing": "This is required.",
@@ -49,11 +53,20 @@ _PROBLEMS: Final = {
 class ApiRefusal(Exception):
     """A service refused (or could not answer) a request."""
 
-    def __init__(self, status: int, message: str, fields: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        fields: Mapping[str, str] | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.fields: dict[str, str] = dict(fields or {})
+        self.code = code
+        """The service's stable code for the refusal (`{"detail", "code"}`, the shape of
+        `hearth.eventstore.errors.DomainError`), e.g. `unsafe_number`; None without one."""
 
 
 def _field_name(field: str) -> str:
@@ -83,6 +96,8 @@ def refusal_from(response: httpx.Response) -> ApiRefusal:
     except ValueError:
         body = None
     detail = body.get("detail") if isinstance(body, dict) else None
+    found = body.get("code") if isinstance(body, dict) else None
+    code = found if isinstance(found, str) and CODE.fullmatch(found) else None
     if status == 422:
         fields: dict[str, str] = {}
         errors = body.get("errors") if isinstance(body, dict) else None
@@ -95,17 +110,17 @@ def refusal_from(response: httpx.Response) -> ApiRefusal:
             )
         words = [f"{name.replace('_', ' ')}: {text}" for name, text in fields.items() if name]
         message = "Some answers need correcting" + (": " + "; ".join(words) if words else ".")
-        return ApiRefusal(422, message, fields)
+        return ApiRefusal(422, message, fields, code)
     if status == 401:
         return ApiRefusal(401, "Your sign-in was not accepted by the service. Sign in again.")
     if status == 404:
-        return ApiRefusal(404, "Not found.")
+        return ApiRefusal(404, "Not found.", code=code)
     if status == 403:
         text = detail if isinstance(detail, str) else "You may not do this."
-        return ApiRefusal(403, _sentence(text))
+        return ApiRefusal(403, _sentence(text), code=code)
     if status in (409, 400, 413, 429):
         text = detail if isinstance(detail, str) else "The service refused this."
-        return ApiRefusal(status, _sentence(text))
+        return ApiRefusal(status, _sentence(text), code=code)
     return ApiRefusal(
         502, "A service did not answer as it should. Nothing was changed; try again shortly."
     )

@@ -40,6 +40,11 @@ def _hash(session_id: str) -> bytes:
     return hashlib.sha256(session_id.encode()).digest()
 
 
+def session_hash(session_id: str) -> bytes:
+    """The SHA-256 a session is kept under (and other tables refer to it by)."""
+    return _hash(session_id)
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

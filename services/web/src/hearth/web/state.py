@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 from starlette.requests import HTTPConnection
 
+from hearth.web.forms.sent import SentForms
 from hearth.web.identity import IdentityProvider, LocalAccounts
 from hearth.web.oidc import OidcProvider
 from hearth.web.sessions import SessionStore
@@ -28,6 +29,8 @@ class WebState:
     accounts: LocalAccounts | None = None
     identity: IdentityProvider | None = None
     sessions: SessionStore | None = None
+    sent_forms: SentForms | None = None
+    """Forms sent to the APIs (a double submit is one command)."""
     http: httpx.AsyncClient | None = None
     oidc: OidcProvider | None = None
     """The landlord's OpenID Connect provider, when `identity_provider` is `oidc`."""
@@ -42,6 +45,11 @@ class WebState:
         if self.sessions is None:
             raise RuntimeError("the web app has not started")
         return self.sessions
+
+    def sent_forms_store(self) -> SentForms:
+        if self.sent_forms is None:
+            raise RuntimeError("the web app has not started")
+        return self.sent_forms
 
     def identity_provider(self) -> IdentityProvider:
         if self.identity is None:

@@ -29,46 +29,6 @@ DEADLINE_STATUSES: Final = {
 }
 OPEN_DEADLINE: Final = frozenset({"due", "overdue"})
 
-COMMANDS: Final = (
-    (
-        "Contact",
-        (
-            ("contact-attempt", "Record a contact attempt"),
-            ("contact", "Record a contact"),
-            ("safe-contact", "Update safe-contact arrangements"),
-        ),
-    ),
-    (
-        "People and safety",
-        (
-            ("person", "Update people"),
-            ("flag", "Raise a flag"),
-            ("wish", "Record the survivor's wishes"),
-            ("repair", "Raise an emergency repair"),
-            ("security-measure", "Request security work"),
-            ("perpetrator-action", "Take action about the perpetrator"),
-        ),
-    ),
-    (
-        "Risk and referrals",
-        (
-            ("dash", "Record a DASH risk assessment"),
-            ("referral", "Make a referral"),
-            ("consent", "Record consent"),
-            ("marac-referral", "Refer to MARAC"),
-        ),
-    ),
-    (
-        "The case",
-        (
-            ("review", "Record a case review"),
-            ("closure-request", "Request closure"),
-            ("case-manager", "Change the case manager"),
-            ("restriction", "Restrict the case"),
-        ),
-    ),
-)
-"""The forms a case page links to, `/cases/{case_id}/{slug}` (webforms serves them)."""
 
 _CAMEL: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _ACRONYMS: Final = {

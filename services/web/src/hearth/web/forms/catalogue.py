@@ -316,20 +316,23 @@ _CONTACT_CHECKS: Final = (
 )
 
 CONTACT_REFUSALS: Final = (
-    ("safe numbers", "phone_number"),
-    ("withheld number", "number_withheld"),
-    ("goes to an alleged perpetrator", "method"),
-    ("as not safe", "method"),
-    ("safe times", "happened_at"),
-    ("before the report", "happened_at"),
-    ("in the future", "happened_at"),
-    ("safe to speak to", "spoke_to"),
-    ("no voicemail", "message_left"),
-    ("leave no message", "message_left"),
-    ("check it is safe to talk", "safe_to_talk_checked"),
-    ("interpreter", "interpreter"),
+    ("unsafe_number", "phone_number"),
+    ("phone_number_required", "phone_number"),
+    ("withheld_number_required", "number_withheld"),
+    ("matches_alleged_perpetrator", "method"),
+    ("unsafe_channel", "method"),
+    ("outside_safe_times", "happened_at"),
+    ("happened_before_report", "happened_at"),
+    ("happened_in_future", "happened_at"),
+    ("unsafe_person", "spoke_to"),
+    ("voicemail_not_allowed", "message_left"),
+    ("message_before_arrangements", "message_left"),
+    ("safe_to_talk_not_checked", "safe_to_talk_checked"),
+    ("independent_interpreter_required", "interpreter"),
 )
-"""Cases' safe-contact refusals (`hearth.cases.domain.safe_contact`), by their words."""
+"""Cases' safe-contact refusals (`hearth.cases.domain.safe_contact`, `casework`): the
+error body's `code` → the field it is about (a form without that field keeps the
+refusal at the top)."""
 
 CONTACT_ATTEMPT: Final = Form(
     slug="contact-attempt",
@@ -543,6 +546,7 @@ FLAG: Final = Form(
     api_path="/cases/{case_id}/flags",
     title="Raise a flag",
     roles=WORKERS,
+    refusal_fields=(("flag_already_raised", "kind"),),
     flash="Flag raised.",
     sections=_one(
         Field("person_id", "On whom", Kind.PERSON, required=True, people=ALL_PEOPLE),
@@ -657,6 +661,7 @@ REVIEW: Final = Form(
     api_path="/cases/{case_id}/reviews",
     title="Review the case",
     roles=MANAGERS,
+    refusal_fields=(("next_review_in_past", "next_review_due_at"),),
     flash="Review recorded.",
     sections=_one(
         Field("outcome", "Outcome", Kind.SELECT, required=True, choices=choices(ReviewOutcome)),
@@ -881,6 +886,7 @@ MARAC_REFERRAL: Final = Form(
     intro="The people, children, safe contact, the latest DASH and the criteria met are "
     "filled in from the case. Tell the survivor where it is safe; never the perpetrator.",
     submit="Make the referral",
+    refusal_fields=(("no_marac_criteria", "professional_judgement_reason"),),
     flash="MARAC referral made.",
     sections=_one(
         Field("marac_area", "MARAC area", Kind.TEXT, required=True),

@@ -167,18 +167,16 @@ class Form:
     danger: bool = False
     """A command that cannot be undone: the button says so."""
     refusal_fields: tuple[tuple[str, str], ...] = ()
-    """(words, field): a refusal (409) whose message has these words is also shown beside
-    that field. The APIs answer a rule's refusal with words only, no field; without a
-    match the words stay at the top of the form."""
+    """(code, field) pairs, a mapping kept hashable: a rule's refusal (409) with this
+    `code` in the API's error body is also shown beside that field. Without a field for
+    its code (or without a code) the refusal stays at the top of the form only."""
 
-    def refused_field(self, message: str) -> str | None:
-        """The field a rule's refusal is about, when its words say so."""
-        lowered = message.lower()
-        names = {one.name for one in self.fields()}
-        return next(
-            (name for words, name in self.refusal_fields if words in lowered and name in names),
-            None,
-        )
+    def refused_field(self, code: str | None) -> str | None:
+        """The field of this form a rule's refusal is about, by the refusal's code."""
+        if code is None:
+            return None
+        name = dict(self.refusal_fields).get(code)
+        return name if name in {one.name for one in self.fields()} else None
 
     @property
     def path_params(self) -> tuple[str, ...]:

@@ -1,15 +1,18 @@
 """A form sent twice (a double click, a resend after a slow answer) is one command.
 
-Each form page carries a token of its own; the web app remembers, for a while, which
-tokens it has already sent successfully and with what body (a hash: never the values).
-The same token with the same body again is answered as the first time, without a
-second command; a second request while the first is still being sent waits for it.
+Each form page carries a token of its own. Before a form goes to its API, the web app
+claims its token in PostgreSQL (`sent_forms`: one `INSERT ... ON CONFLICT DO NOTHING`,
+atomic across requests and replicas), keyed by the session (its id's SHA-256) and the
+token, with a hash of the body as sent. Only the request that claimed it sends it; the
+same form again while it is being sent waits briefly for the first to finish, then is
+answered as the first was (the same redirect, the form's own flash words), or "already
+sent" if the first is still going. A refused form is released, so that corrected it may
+be sent again with its token; a form sent successfully and then changed (back button,
+new values) is a new command. Rows end after `keep` (a day), deleted as new ones are
+claimed. Never a value from the form is kept: the token, hashes, where to go next.
+
 The token also goes to the API as its `Idempotency-Key`, for the services that honour
 one (today only intake does: cases, risk and referrals ignore the header, hence this).
-
-Memory of one web process: enough for one browser's double submit, which goes to the
-same process behind a sticky or single-replica deployment; a shared store would be
-needed for more replicas without sticky sessions.
 """
 
 from __future__ import annotations
@@ -18,63 +21,129 @@ import asyncio
 import hashlib
 import json
 import time
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
 
-def body_hash(body: Any) -> str:
-    """A hash of the body as sent: the same values give the same hash."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+from hearth.eventstore.db import check_schema_name
+
+
+def body_hash(body: Any, path: str = "") -> bytes:
+    """A hash of the body as sent to `path`: the same values give the same hash."""
+    canonical = json.dumps([path, body], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).digest()
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """This request sends the form (and must call `sent` or `release`)."""
+
+
+@dataclass(frozen=True)
+class AlreadySent:
+    """The same form was sent already: answer as it was answered."""
+
+    redirect_to: str
+    flash: str
+
+
+@dataclass(frozen=True)
+class StillSending:
+    """The same form is being sent by another request that has not finished yet."""
+
+
+Claim = Claimed | AlreadySent | StillSending
 
 
 class SentForms:
-    """Tokens of forms sent successfully, kept `keep_seconds` (at most `limit` of them)."""
+    """The `sent_forms` table of the web schema."""
 
     def __init__(
         self,
-        keep_seconds: float = 15 * 60,
-        limit: int = 10_000,
-        clock: Callable[[], float] = time.monotonic,
+        pool: asyncpg.Pool,
+        schema: str,
+        *,
+        keep: timedelta = timedelta(days=1),
+        wait_seconds: float = 10.0,
+        poll_seconds: float = 0.1,
     ) -> None:
-        self._keep = keep_seconds
-        self._limit = limit
-        self._clock = clock
-        self._sent: OrderedDict[str, tuple[float, str]] = OrderedDict()
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._pool = pool
+        self._table = f"{check_schema_name(schema)}.sent_forms"
+        self.keep = keep
+        self.wait_seconds = wait_seconds
+        self.poll_seconds = poll_seconds
 
-    def _forget_old(self) -> None:
-        now = self._clock()
-        while self._sent:
-            key, (at, _) = next(iter(self._sent.items()))
-            if now - at < self._keep and len(self._sent) <= self._limit:
-                break
-            del self._sent[key]
+    async def claim(
+        self, session_hash: bytes, token: uuid.UUID, digest: bytes, now: datetime
+    ) -> Claim:
+        """Claim the form for sending, or learn how its earlier send went."""
+        deadline = time.monotonic() + self.wait_seconds
+        t = self._table
+        while True:
+            async with self._pool.acquire() as conn:
+                # Cheap (an index on expires_at): the table keeps only a day of forms.
+                await conn.execute(f"DELETE FROM {t} WHERE expires_at < $1", now)
+                taken = await conn.fetchval(
+                    f"INSERT INTO {t} (session_hash, token, body_hash, state, claimed_at,"
+                    f" expires_at) VALUES ($1, $2, $3, 'sending', $4, $5)"
+                    f" ON CONFLICT DO NOTHING RETURNING true",
+                    session_hash,
+                    token,
+                    digest,
+                    now,
+                    now + self.keep,
+                )
+                if taken:
+                    return Claimed()
+                # Sent already with other values (changed after the back button): new.
+                taken = await conn.fetchval(
+                    f"UPDATE {t} SET body_hash = $3, state = 'sending', redirect_to = NULL,"
+                    f" flash = NULL, claimed_at = $4, expires_at = $5"
+                    f" WHERE session_hash = $1 AND token = $2 AND state = 'sent'"
+                    f" AND body_hash <> $3 RETURNING true",
+                    session_hash,
+                    token,
+                    digest,
+                    now,
+                    now + self.keep,
+                )
+                if taken:
+                    return Claimed()
+                found = await conn.fetchrow(
+                    f"SELECT state, redirect_to, flash FROM {t}"
+                    f" WHERE session_hash = $1 AND token = $2",
+                    session_hash,
+                    token,
+                )
+            if found is not None and found["state"] == "sent":
+                return AlreadySent(str(found["redirect_to"]), str(found["flash"]))
+            if found is not None and time.monotonic() >= deadline:
+                return StillSending()
+            if found is not None:
+                await asyncio.sleep(self.poll_seconds)
+            # None: released meanwhile (the first was refused): claim it again.
 
-    def already_sent(self, key: str, digest: str) -> bool:
-        """True when this token was sent successfully with this very body."""
-        self._forget_old()
-        found = self._sent.get(key)
-        return found is not None and found[1] == digest
+    async def sent(
+        self, session_hash: bytes, token: uuid.UUID, redirect_to: str, flash: str
+    ) -> None:
+        """The form was sent: a later send of it is answered with this redirect."""
+        await self._pool.execute(
+            f"UPDATE {self._table} SET state = 'sent', redirect_to = $3, flash = $4"
+            f" WHERE session_hash = $1 AND token = $2",
+            session_hash,
+            token,
+            redirect_to,
+            flash,
+        )
 
-    def record(self, key: str, digest: str) -> None:
-        self._sent[key] = (self._clock(), digest)
-        self._sent.move_to_end(key)
-        self._forget_old()
-
-    @asynccontextmanager
-    async def one_at_a_time(self, key: str) -> AsyncIterator[None]:
-        """Hold the token while its form is sent: a second send of it waits."""
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
+    async def release(self, session_hash: bytes, token: uuid.UUID) -> None:
+        """The form was refused: it may be sent again (corrected) with the same token."""
+        await self._pool.execute(
+            f"DELETE FROM {self._table}"
+            f" WHERE session_hash = $1 AND token = $2 AND state = 'sending'",
+            session_hash,
+            token,
+        )

@@ -4,8 +4,9 @@ One GET and one POST per form of the catalogue (`hearth.web.forms.catalogue`). G
 the form, starting from the case where the command replaces what is recorded (people,
 safe contact), with the survivor's safe-contact arrangements first on a contact form.
 POST checks the form (CSRF, origin: `checked_form`), builds the API's body, and sends
-it with the form's own token as idempotency key, and once only (`SentForms`: the cases,
-risk and referrals APIs ignore the key), so a double submit is one command; success is
+it with the form's own token as idempotency key, and once only (`forms.sent.SentForms`,
+claimed in PostgreSQL: the cases, risk and referrals APIs ignore the key), so a double
+submit is one command, across replicas too; success is
 a 303 to the case page with a flash, a refusal the form again with the API's words next
 to the field it names (422) or at the top (403, 409), answered with the API's status.
 """
@@ -28,14 +29,17 @@ from hearth.web.forms.catalogue import DASH, FORMS
 from hearth.web.forms.dash import band_words, dash_form, sections_of
 from hearth.web.forms.fields import Errors, Form, FormValue, Kind
 from hearth.web.forms.problems import group_rows, place
-from hearth.web.forms.sent import SentForms, body_hash
+from hearth.web.forms.sent import AlreadySent, StillSending, body_hash
 from hearth.web.pages import error_page, redirect_with_flash, render
+from hearth.web.sessions import session_hash
 from hearth.web.state import web_state
 
 router = APIRouter()
 
-SENT = SentForms()
-"""Forms this process has sent: the same form sent again is not a second command."""
+STILL_SENDING = (
+    "This form was already sent and is still being recorded. Open the case page to see "
+    "whether it was recorded before sending it again."
+)
 
 NOT_FOUND = "There is nothing here, or it is not yours to see."
 
@@ -215,20 +219,28 @@ def _submit(form: Form) -> Callable[..., Awaitable[Response]]:
                 instrument=instrument,
             )
         body = built.body if form.has_body else None
-        sent_as = f"{user.staff_id}:{request.url.path}:{token}"
-        digest = body_hash(body)
-        async with SENT.one_at_a_time(sent_as):
-            if not SENT.already_sent(sent_as, digest):
-                try:
-                    await user.client.post(
-                        form.service, form.api_path.format(**ids), body, idempotency_key=token
-                    )
-                except ApiRefusal as refused:
-                    return await _refused(
-                        request, user, filled, ids, values, built, refused, token, instrument
-                    )
-                SENT.record(sent_as, digest)
-        return redirect_with_flash(request, f"/cases/{ids['case_id']}", form.flash)
+        api_path = form.api_path.format(**ids)
+        case_page = f"/cases/{ids['case_id']}"
+        web = web_state(request)
+        sent_forms = web.sent_forms_store()
+        session = session_hash(request.cookies.get(web.settings.session_cookie, ""))
+        form_token = uuid.UUID(token)
+        claim = await sent_forms.claim(
+            session, form_token, body_hash(body, f"{form.service}:{api_path}"), web.now()
+        )
+        if isinstance(claim, AlreadySent):
+            return redirect_with_flash(request, claim.redirect_to, claim.flash)
+        if isinstance(claim, StillSending):
+            return error_page(request, 409, STILL_SENDING)
+        try:
+            await user.client.post(form.service, api_path, body, idempotency_key=token)
+        except ApiRefusal as refused:
+            await sent_forms.release(session, form_token)
+            return await _refused(
+                request, user, filled, ids, values, built, refused, token, instrument
+            )
+        await sent_forms.sent(session, form_token, case_page, form.flash)
+        return redirect_with_flash(request, case_page, form.flash)
 
     return submit
 
@@ -261,9 +273,10 @@ async def _refused(
             status_code=422,
             instrument=instrument,
         )
-    # A rule's refusal (409, 403) names no field; its words may say which one it is.
+    # A rule's refusal (409, 403) names no field; its code may say which one it is
+    # (the form's `refusal_fields`). Always at the top too; beside the field when known.
     errors = Errors()
-    about = form.refused_field(refused.message)
+    about = form.refused_field(refused.code)
     if about is not None:
         errors.add(about, refused.message)
     return await _page(

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 
 from hearth.contracts.envelope import Role
 from hearth.web import views
+from hearth.web.case_links import case_links
 from hearth.web.client import ApiClient, ApiRefusal
 from hearth.web.deps import SignedIn, require_role
 from hearth.web.pages import render
@@ -25,8 +26,6 @@ from hearth.web.pages import render
 router = APIRouter()
 
 READERS: Final = (Role.CASE_MANAGER, Role.MANAGER, Role.AUDITOR, Role.ADMIN)
-WORKERS: Final = frozenset({Role.CASE_MANAGER, Role.MANAGER})
-MANAGER_COMMANDS: Final = frozenset({"restriction"})
 PAGE_SIZE: Final = 200
 TIMELINE_READERS: Final = frozenset({Role.MANAGER, Role.AUDITOR, Role.ADMIN})
 
@@ -95,17 +94,8 @@ async def case_page(request: Request, case_id: UUID, user: CaseReader) -> HTMLRe
         _optional(client, "referrals", f"/cases/{case_id}/referrals"),
         _other_services_timeline(user, case_id),
     )
-    commands = [
-        (
-            group,
-            [
-                (slug, label)
-                for slug, label in items
-                if slug not in MANAGER_COMMANDS or user.role is Role.MANAGER
-            ],
-        )
-        for group, items in views.COMMANDS
-    ]
+    # Only the forms that apply to the case as it is, and this role may use.
+    links = case_links(case, referrals, user.role)
     return render(
         request,
         "cases/case.html",
@@ -115,7 +105,7 @@ async def case_page(request: Request, case_id: UUID, user: CaseReader) -> HTMLRe
         risk_gap=risk_gap,
         referrals=referrals,
         referrals_gap=referrals_gap,
-        commands=commands if user.role in WORKERS and case.get("status") == "open" else [],
+        links=links,
         views=views,
         timeline=views.merged_timeline(case.get("timeline", []), elsewhere),
     )
