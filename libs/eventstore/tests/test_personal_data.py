@@ -559,3 +559,10 @@ def _encrypted_values(data: Any) -> list[str]:
     if isinstance(data, list):
         return [v for item in data for v in _encrypted_values(item)]
     return [data] if is_encrypted(data) else []
+
+
+def test_new_data_keys_have_random_hex_ids_and_random_keys_of_their_own() -> None:
+    made = [new_data_key(Subject(CASE_ID)) for _ in range(50)]
+    assert all(len(k.key_id) == 32 and int(k.key_id, 16) >= 0 for k in made)
+    assert len({k.key_id for k in made}) == len({k.material for k in made}) == len(made)
+    assert all(bytes.fromhex(k.key_id) not in k.material for k in made)
