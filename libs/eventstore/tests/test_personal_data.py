@@ -476,3 +476,93 @@ def test_without_master_key_settings_the_development_key_is_used_and_recognised(
     assert not uses_development_master_key(given) and given.current.key_id == "prod"
     with pytest.raises(MasterKeyError, match="HEARTH_MASTER_KEYS"):
         master_keys_or_development({"HEARTH_MASTER_KEYS": "prod:not-a-key"})
+
+
+# --- the stored forms are exactly the documented ones (written independently) -------
+
+
+def test_a_wrapped_key_is_aes_gcm_under_the_master_with_its_row_as_json_associated_data() -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    master = MasterKey("a", KEY_A)
+    for subject in (Subject(CASE_ID, SURVIVOR_ID), Subject(CASE_ID)):
+        key = new_data_key(subject)
+        wrapped = wrap(master, key)
+        person = "" if subject.person_id is None else str(subject.person_id)
+        associated = json.dumps(["hearth:datakey:v1", key.key_id, str(CASE_ID), person])
+        assert AESGCM(KEY_A).decrypt(wrapped[:12], wrapped[12:], associated.encode()) == (
+            key.material
+        )
+
+
+def test_a_value_is_aes_gcm_with_its_event_and_concrete_path_as_json_associated_data() -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    payload = _payload(EXAMPLES[ReportReceived.event_type()])
+    sealed, keys = _sealed_report()
+    by_id = _by_id(keys)
+    paths: list[tuple[str | int, ...]] = [
+        ("survivor", "name"),
+        ("survivor", "address", "lines", 1),
+        ("children", 0, "date_of_birth"),
+        ("account",),
+    ]
+    for path in paths:
+        value: Any = sealed
+        original: Any = payload
+        for part in path:
+            value, original = value[part], original[part]
+        key_id, encoded = value[len(ENCRYPTED_PREFIX) :].split(":")
+        blob = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        associated = json.dumps(
+            [ENCRYPTED_PREFIX, key_id, ReportReceived.event_type(), str(EVENT_ID), *path],
+            separators=(",", ":"),
+        )
+        aead = AESGCM(by_id[key_id].material)
+        assert aead.decrypt(blob[:12], blob[12:], associated.encode()).decode() == original
+
+
+def test_sealing_leaves_the_payload_given_as_it_was() -> None:
+    payload = _payload(EXAMPLES[ReportReceived.event_type()])
+    before = json.loads(json.dumps(payload))
+    sealed, _ = _sealed_report()
+    again = encrypt_personal(
+        ReportReceived,
+        payload,
+        case_id=CASE_ID,
+        event_id=EVENT_ID,
+        keys=_keys_for(ReportReceived, payload),
+    )
+    assert payload == before
+    assert again["survivor"]["address"]["lines"] is not payload["survivor"]["address"]["lines"]
+    assert again != payload and sealed != payload
+
+
+def test_every_value_of_one_append_gets_its_own_nonce() -> None:
+    from hearth.eventstore.personal_data.fields import plan_personal, seal_all
+
+    payload = _payload(EXAMPLES[ReportReceived.event_type()])
+    persons: dict[Any, Subject] = {}
+    planned = [
+        plan_personal(ReportReceived, payload, case_id=CASE_ID, persons=persons) for _ in range(20)
+    ]
+    keys = {s: new_data_key(s) for s in persons.values()}
+    sealed = seal_all(planned, event_ids=[uuid.uuid4() for _ in planned], keys=keys)
+    values = [v for p in sealed for v in _encrypted_values(p)]
+    nonces = {base64.urlsafe_b64decode(v.rsplit(":", 1)[1] + "==")[:12] for v in values}
+    assert len(values) > 100 and len(nonces) == len(values)
+
+
+def _encrypted_values(data: Any) -> list[str]:
+    if isinstance(data, dict):
+        return [v for item in data.values() for v in _encrypted_values(item)]
+    if isinstance(data, list):
+        return [v for item in data for v in _encrypted_values(item)]
+    return [data] if is_encrypted(data) else []
+
+
+def test_new_data_keys_have_random_hex_ids_and_random_keys_of_their_own() -> None:
+    made = [new_data_key(Subject(CASE_ID)) for _ in range(50)]
+    assert all(len(k.key_id) == 32 and int(k.key_id, 16) >= 0 for k in made)
+    assert len({k.key_id for k in made}) == len({k.material for k in made}) == len(made)
+    assert all(bytes.fromhex(k.key_id) not in k.material for k in made)

@@ -301,7 +301,7 @@ class EventStore:
             # (tx_id, position) order would put our events before it.
             raise StaleTransaction(stream_id, expected_version, version)
 
-        stored = await self.cipher.seal(plan, head, conn=conn)
+        stored = await self.cipher.seal(plan, head, conn=conn, prefetch=prefetch)
         sealed = seal(
             events,
             source=self.source,

@@ -41,7 +41,7 @@ from hearth.eventstore.personal_data.fields import (
     decrypt_personal,
     key_ids_in,
     plan_personal,
-    seal_planned,
+    seal_all,
 )
 from hearth.eventstore.personal_data.key_store import KeyPrefetch, KeyStore
 from hearth.eventstore.personal_data.keys import Subject
@@ -123,14 +123,14 @@ class EventCipher:
         """What sealing `events` (one append, so one case) needs: their payloads' personal
         values and subjects, found in one walk. Pure: no key yet."""
         case_id = subject_case_id(subject)
+        # Shared by the events' plans: every subject with a value in them, made once each.
         persons: dict[Any, Subject] = {}
-        planned = [
+        planned = tuple(
             plan_personal(e.model, e.payload, case_id=case_id, persons=persons) for e in events
-        ]
-        subjects: set[Subject] = set()
-        for p in planned:
-            subjects |= p.subjects
-        return SealPlan(case_id, tuple(planned), tuple(e.event_id for e in events), subjects)
+        )
+        return SealPlan(
+            case_id, planned, tuple(e.event_id for e in events), frozenset(persons.values())
+        )
 
     async def prefetch(self, plan: SealPlan, *, new_stream: bool) -> KeyPrefetch | None:
         """The key store's part of the append's first statement (`KeyStore.prefetch`), or
@@ -141,19 +141,18 @@ class EventCipher:
         await self.ready()
         return self.key_store.prefetch(plan.case_id, plan.subjects, make=new_stream)
 
-    async def seal(self, plan: SealPlan, prefetched: Any, *, conn: Conn) -> list[dict[str, Any]]:
+    async def seal(
+        self, plan: SealPlan, prefetched: Any, *, conn: Conn, prefetch: KeyPrefetch | None = None
+    ) -> list[dict[str, Any]]:
         """The payloads with every personal value encrypted, in order, with the keys the
-        append's first statement fetched (`prefetched`: its row; see `prefetch`)."""
+        append's first statement fetched (`prefetched`: its row; `prefetch`: what `prefetch`
+        gave for it)."""
         if not plan.subjects:
             return [p.payload for p in plan.payloads]
         keys = await self.key_store.keys_from_prefetch(
-            plan.case_id, plan.subjects, prefetched, conn=conn
+            plan.case_id, plan.subjects, prefetched, conn=conn, prefetch=prefetch
         )
-        ciphers: dict[str, AESGCM] = {}
-        return [
-            seal_planned(p, event_id=event_id, keys=keys, ciphers=ciphers)
-            for p, event_id in zip(plan.payloads, plan.event_ids, strict=True)
-        ]
+        return seal_all(plan.payloads, event_ids=plan.event_ids, keys=keys)
 
     async def open_envelopes(
         self, envelopes: Sequence[Envelope], *, conn: Conn | None = None
@@ -171,13 +170,14 @@ class EventCipher:
             return list(envelopes)
         await self.ready()
         keys = await self.key_store.load(key_ids, conn=conn)
+        ciphers: dict[str, AESGCM] = {}  # each key's AES-GCM object, set up once
         opened: list[Envelope] = []
         for envelope, model, encrypted in zip(envelopes, models, sealed, strict=True):
             if model is None or not encrypted:
                 opened.append(envelope)
                 continue
             result = decrypt_personal(
-                model, envelope.payload, event_id=envelope.event_id, keys=keys
+                model, envelope.payload, event_id=envelope.event_id, keys=keys, ciphers=ciphers
             )
             if result.redacted:
                 # Paths and ids only: never a value.

@@ -36,7 +36,7 @@ import binascii
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -136,37 +136,106 @@ def _uuid(value: Any, what: str) -> UUID:
         raise InvalidSubject(f"{what} is not a UUID") from None
 
 
-def _subject(case_id: UUID, leaf: _Leaf, persons: dict[Any, Subject] | None = None) -> Subject:
-    if leaf.person_id is None:
-        if persons is None:
-            return Subject(case_id)
-        case = persons.get(None)
-        if case is None or case.case_id != case_id:
-            case = persons[None] = Subject(case_id)
-        return case
-    if persons is not None:
-        known = persons.get(leaf.person_id)
-        if known is not None:
-            return known
-    subject = Subject(case_id, _uuid(leaf.person_id, f"the person_id enclosing {leaf.dotted()}"))
-    if persons is not None:
-        persons[leaf.person_id] = subject
+def _subject_of(case_id: UUID, person_id: Any, path: Path, persons: dict[Any, Subject]) -> Subject:
+    """The subject of a value whose nearest enclosing `person_id` is `person_id` (None:
+    the case), made once per person and shared through `persons`."""
+    known = persons.get(person_id)
+    if known is not None and known.case_id == case_id:
+        return known
+    if person_id is None:
+        subject = Subject(case_id)
+    else:
+        dotted = ".".join(str(part) for part in path)
+        subject = Subject(case_id, _uuid(person_id, f"the person_id enclosing {dotted}"))
+    persons[person_id] = subject
     return subject
+
+
+_PlannedLeaf = tuple[dict[str, Any] | list[Any], str | int, Path, Subject]
+"""One personal value of a planned payload: its holder (in the copy), its key or index
+there, its concrete path, and its subject."""
 
 
 @dataclass(frozen=True, slots=True)
 class ToEncrypt:
     """A payload about to be sealed: a copy of it, and its personal values with their
     subjects, found in one walk (`plan_personal`) so the subjects' keys can be fetched
-    before `seal_planned` encrypts the values in place."""
+    before `seal_planned` encrypts the values in place.
+
+    Only what sealing replaces is copied (the payload's top, and the objects and lists on
+    the way to a personal value); everything else is shared with the payload planned,
+    which sealing never changes."""
 
     model: type[DomainEvent]
     payload: dict[str, Any]
-    leaves: tuple[tuple[_Leaf, Subject], ...]
+    leaves: tuple[_PlannedLeaf, ...]
 
     @property
     def subjects(self) -> frozenset[Subject]:
-        return frozenset(subject for _, subject in self.leaves)
+        return frozenset(leaf[3] for leaf in self.leaves)
+
+
+def _plan_leaves(
+    container: dict[str, Any],
+    parts: tuple[str, ...],
+    path: Path,
+    person_id: Any,
+    plan: _Planning,
+) -> None:
+    """Walk one personal path in `container` (a copy this plan owns), copying the objects
+    and lists on the way (once each, however many paths cross them), and note each value
+    found with its subject."""
+    own_person = container.get(PERSON_ID_FIELD)
+    if own_person is not None:
+        person_id = own_person
+    name = parts[0]
+    value = container.get(name)
+    if value is None:
+        return
+    here = (*path, name)
+    if len(parts) == 1:
+        if isinstance(value, list):
+            items = plan.own(container, name, value)
+            for index, item in enumerate(items):
+                if item is not None:
+                    where = (*here, index)
+                    plan.leaves.append((items, index, where, plan.subject(person_id, where)))
+        else:
+            plan.leaves.append((container, name, here, plan.subject(person_id, here)))
+        return
+    rest = parts[1:]
+    if isinstance(value, dict):
+        _plan_leaves(plan.own(container, name, value), rest, here, person_id, plan)
+    elif isinstance(value, list):
+        items = plan.own(container, name, value)
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                owned = plan.own(items, index, item)
+                _plan_leaves(owned, rest, (*here, index), person_id, plan)
+
+
+class _Planning:
+    """One payload's walk: the copies made so far and the values found."""
+
+    __slots__ = ("case_id", "copies", "leaves", "persons")
+
+    def __init__(self, case_id: UUID, persons: dict[Any, Subject]) -> None:
+        self.case_id = case_id
+        self.persons = persons
+        self.leaves: list[_PlannedLeaf] = []
+        self.copies: set[int] = set()
+
+    def own(self, holder: Any, key: Any, value: Any) -> Any:
+        """`holder[key]` (a dict or a list), replaced by a copy unless it is one already."""
+        if id(value) in self.copies:
+            return value
+        copied = dict(value) if isinstance(value, dict) else list(value)
+        holder[key] = copied
+        self.copies.add(id(copied))
+        return copied
+
+    def subject(self, person_id: Any, path: Path) -> Subject:
+        return _subject_of(self.case_id, person_id, path, self.persons)
 
 
 def plan_personal(
@@ -177,17 +246,18 @@ def plan_personal(
     persons: dict[Any, Subject] | None = None,
 ) -> ToEncrypt:
     """The payload's personal values and whose they are, on a copy of it ready for
-    `seal_planned`. `persons` may be shared across the payloads of one append (one
-    case): each person's subject is then made once."""
-    if not _paths(model):  # nothing personal in this event type: nothing to copy
-        return ToEncrypt(model, dict(payload), ())
-    case = _uuid(case_id, "case_id")
-    copied: dict[str, Any] = _copy_json(dict(payload))
-    subjects = {} if persons is None else persons
-    leaves = tuple(
-        (leaf, _subject(case, leaf, subjects)) for leaf in _personal_leaves(model, copied)
-    )
-    return ToEncrypt(model, copied, leaves)
+    `seal_planned` (the payload given is never changed). `persons` may be shared across
+    the payloads of one append (one case): each person's subject is then made once, and
+    its values are the subjects of everything planned with it."""
+    paths = _paths(model)
+    copied = dict(payload)
+    if not paths:  # nothing personal in this event type
+        return ToEncrypt(model, copied, ())
+    plan = _Planning(_uuid(case_id, "case_id"), {} if persons is None else persons)
+    plan.copies.add(id(copied))
+    for parts in paths:
+        _plan_leaves(copied, parts, (), None, plan)
+    return ToEncrypt(model, copied, tuple(plan.leaves))
 
 
 def subjects_for(
@@ -214,25 +284,30 @@ def _associated_head(key_id: str, event_type: str, event_id: UUID) -> str:
     return _JSON.encode([ENCRYPTED_PREFIX, key_id, event_type, str(event_id)])[:-1]
 
 
-def _associated_data_from(head: str, path: Path) -> bytes:
-    """The associated data, the compact JSON array [prefix, key id, event type, event id,
-    *path], from its `_associated_head` (each path's JSON is worked out once)."""
+def _path_json(path: Path) -> str:
+    """The JSON text of a path's parts without the opening bracket (worked out once)."""
     tail = _PATHS_JSON.get(path)
     if tail is None:
         tail = _JSON.encode(list(path))[1:]
         if len(_PATHS_JSON) < _PATHS_JSON_MAX:
             _PATHS_JSON[path] = tail
-    return f"{head},{tail}".encode()
+    return tail
 
 
-def _plaintext(leaf: _Leaf) -> bytes:
-    value = leaf.value
+def _associated_data_from(head: str, path: Path) -> bytes:
+    """The associated data, the compact JSON array [prefix, key id, event type, event id,
+    *path], from its `_associated_head`."""
+    return f"{head},{_path_json(path)}".encode()
+
+
+def _plaintext(value: Any, path: Path) -> bytes:
     if isinstance(value, str):
         return value.encode()
     if isinstance(value, date):  # a datetime is a date too: ISO text either way
         return value.isoformat().encode()
+    dotted = ".".join(str(part) for part in path)
     raise NotEncryptable(
-        f"the personal value at {leaf.dotted()} is a {type(value).__name__}, not text or a date"
+        f"the personal value at {dotted} is a {type(value).__name__}, not text or a date"
     )
 
 
@@ -250,36 +325,74 @@ def is_encrypted(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(ENCRYPTED_PREFIX)
 
 
+_URLSAFE: Final = bytes.maketrans(b"+/", b"-_")
+
+
+def seal_all(
+    planned: Sequence[ToEncrypt],
+    *,
+    event_ids: Sequence[UUID],
+    keys: Mapping[Subject, DataKey],
+) -> list[dict[str, Any]]:
+    """Each planned payload with every personal value encrypted under its subject's key
+    from `keys`, in order (`event_ids`: the events' ids, one per payload);
+    `MissingDataKey` if a key is absent. For the payloads of one append: each key's
+    AES-GCM object and each event's associated data are set up once, and the nonces (a
+    fresh random 96 bits per value) come from one call to the OS's generator."""
+    count = sum(len(p.leaves) for p in planned)
+    if not count:
+        return [p.payload for p in planned]
+    nonces = os.urandom(NONCE_BYTES * count)
+    # By subject object: the plan shares one object per subject, so this is one lookup
+    # in `keys` per subject rather than one per value.
+    by_subject: dict[int, tuple[str, AESGCM, str]] = {}
+    ciphers: dict[str, AESGCM] = {}
+    position = 0
+    for plan, event_id in zip(planned, event_ids, strict=True):
+        if not plan.leaves:
+            continue
+        event_type = plan.model.event_type()
+        heads: dict[str, str] = {}
+        for holder, where, path, subject in plan.leaves:
+            known = by_subject.get(id(subject))
+            if known is None:
+                key = keys.get(subject)
+                if key is None:
+                    dotted = ".".join(str(part) for part in path)
+                    raise MissingDataKey(f"no data key given for {subject} (needed at {dotted})")
+                cipher = ciphers.get(key.key_id)
+                if cipher is None:
+                    cipher = ciphers[key.key_id] = AESGCM(key.material)
+                known = by_subject[id(subject)] = (
+                    key.key_id,
+                    cipher,
+                    f"{ENCRYPTED_PREFIX}{key.key_id}:",
+                )
+            key_id, cipher, prefix = known
+            head = heads.get(key_id)
+            if head is None:
+                head = heads[key_id] = _associated_head(key_id, event_type, event_id)
+            nonce = nonces[position : position + NONCE_BYTES]
+            position += NONCE_BYTES
+            sealed = nonce + cipher.encrypt(
+                nonce,
+                _plaintext(holder[where], path),  # type: ignore[index]
+                f"{head},{_path_json(path)}".encode(),
+            )
+            text = binascii.b2a_base64(sealed, newline=False).translate(_URLSAFE).rstrip(b"=")
+            holder[where] = prefix + text.decode()  # type: ignore[index]
+    return [p.payload for p in planned]
+
+
 def seal_planned(
     planned: ToEncrypt,
     *,
     event_id: UUID,
     keys: Mapping[Subject, DataKey],
-    ciphers: dict[str, AESGCM] | None = None,
 ) -> dict[str, Any]:
     """`planned`'s payload with every personal value encrypted under its subject's key from
-    `keys`; `MissingDataKey` if one is absent. `ciphers` (AES-GCM objects by key id) may
-    be shared across the payloads of one append, so each key is set up once."""
-    if not planned.leaves:
-        return planned.payload
-    event_type = planned.model.event_type()
-    ciphers = {} if ciphers is None else ciphers
-    heads: dict[str, str] = {}
-    for leaf, subject in planned.leaves:
-        key = keys.get(subject)
-        if key is None:
-            raise MissingDataKey(f"no data key given for {subject} (needed at {leaf.dotted()})")
-        cipher = ciphers.get(key.key_id)
-        if cipher is None:
-            cipher = ciphers[key.key_id] = AESGCM(key.material)
-        head = heads.get(key.key_id)
-        if head is None:
-            head = heads[key.key_id] = _associated_head(key.key_id, event_type, event_id)
-        nonce = os.urandom(NONCE_BYTES)
-        ciphertext = cipher.encrypt(nonce, _plaintext(leaf), _associated_data_from(head, leaf.path))
-        text = base64.urlsafe_b64encode(nonce + ciphertext).rstrip(b"=").decode()
-        leaf.replace(f"{ENCRYPTED_PREFIX}{key.key_id}:{text}")
-    return planned.payload
+    `keys`; `MissingDataKey` if one is absent. (`seal_all` does the same for several.)"""
+    return seal_all([planned], event_ids=[event_id], keys=keys)[0]
 
 
 def encrypt_personal(
@@ -335,14 +448,17 @@ def decrypt_personal(
     *,
     event_id: UUID,
     keys: Mapping[str, DataKey],
+    ciphers: dict[str, AESGCM] | None = None,
 ) -> Decrypted:
     """A copy of an encrypted `payload` with each personal value decrypted with its key
     from `keys` (by key id), or `REDACTED` where the key is not given (destroyed, or not
-    for this caller). `UndecryptableValue` when a value fails authentication."""
+    for this caller). `UndecryptableValue` when a value fails authentication. `ciphers`
+    (AES-GCM objects by key id) may be shared by the events opened with the same `keys`,
+    so each key is set up once."""
     event_type = model.event_type()
     opened: dict[str, Any] = _copy_json(dict(payload))
     redacted: list[str] = []
-    ciphers: dict[str, AESGCM] = {}
+    ciphers = {} if ciphers is None else ciphers
     heads: dict[str, str] = {}
     for leaf in list(_personal_leaves(model, opened)):
         parsed = _parse(leaf, event_type)

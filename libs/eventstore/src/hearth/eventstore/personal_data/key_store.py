@@ -29,7 +29,7 @@ import re
 import secrets
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Final
 from uuid import UUID
@@ -174,13 +174,19 @@ class KeyStore:
         wanted: list[Subject],
         cases: list[UUID],
         rows: dict[Subject, Any] | None,
+        fresh: dict[str, DataKey] | None = None,
     ) -> dict[Subject, DataKey]:
+        """The wanted subjects' keys: from `rows` (the cases' key rows, read if None),
+        making the missing ones. `fresh`: keys this transaction made, by id, which need no
+        unwrapping (the ones made here are added to it)."""
+        fresh = {} if fresh is None else fresh
         if rows is None:
             rows = await self._rows_of_cases(c, cases)
-        missing = [s for s in wanted if s not in rows]
+        # In subject order, as every caller makes keys (so two never wait on each other).
+        missing = sorted((s for s in wanted if s not in rows), key=Subject.sort_key)
         missing_cases = [Subject(case) for case in cases if Subject(case) not in rows]
         if missing or missing_cases:
-            made = await self._insert(c, missing_cases)
+            made = await self._insert(c, missing_cases, fresh)
             rows.update(made)
             # Lock the case keys this call did not make itself (shared) so a concurrent
             # destroy_case waits for this transaction, or is seen here if it committed
@@ -203,13 +209,17 @@ class KeyStore:
                             "no new personal data is stored about anyone on it"
                         )
                     rows[Subject(case_row["case_id"])] = case_row
-            rows.update(await self._insert(c, [s for s in missing if s.person_id is not None]))
+            persons = [s for s in missing if s.person_id is not None]
+            rows.update(await self._insert(c, persons, fresh))
             if not _has_all(rows, wanted, cases):  # made by a concurrent caller, or earlier
                 rows = await self._rows_of_cases(c, cases)
-        return self._live_keys(wanted, rows)
+        return self._live_keys(wanted, rows, fresh)
 
-    def _live_keys(self, wanted: list[Subject], rows: dict[Subject, Any]) -> dict[Subject, DataKey]:
-        """The wanted subjects' keys unwrapped; `SubjectErased` for a destroyed one."""
+    def _live_keys(
+        self, wanted: list[Subject], rows: dict[Subject, Any], fresh: dict[str, DataKey]
+    ) -> dict[Subject, DataKey]:
+        """The wanted subjects' keys unwrapped (or, made by this transaction, as made:
+        `fresh`); `SubjectErased` for a destroyed one."""
         keys: dict[Subject, DataKey] = {}
         for subject in wanted:
             row = rows.get(subject)
@@ -225,7 +235,13 @@ class KeyStore:
                 raise SubjectErased(
                     f"the key of {subject} is destroyed: no new personal data is stored about them"
                 )
-            keys[subject] = self._unwrap(row)
+            made = fresh.get(row["key_id"])
+            if made is not None and made.subject == subject:
+                # Its row is the one this transaction wrote (a random 128-bit id), so it
+                # holds exactly this key, wrapped: unwrapping it again would only give it back.
+                keys[subject] = made
+            else:
+                keys[subject] = self._unwrap(row)
         return keys
 
     async def _rows_of_cases(self, conn: Conn, cases: list[UUID]) -> dict[Subject, Any]:
@@ -236,13 +252,16 @@ class KeyStore:
         )
         return {Subject(r["case_id"], r["person_id"]): r for r in rows}
 
-    async def _insert(self, conn: Conn, subjects: list[Subject]) -> dict[Subject, Any]:
+    async def _insert(
+        self, conn: Conn, subjects: list[Subject], made_keys: dict[str, DataKey]
+    ) -> dict[Subject, Any]:
         """Make keys for `subjects`; the rows this call made (not those a concurrent
-        caller made first)."""
+        caller made first). The keys are added to `made_keys` by id."""
         if not subjects:
             return {}
         current = self._masters.current
         fresh = [new_data_key(subject) for subject in subjects]
+        made_keys.update((key.key_id, key) for key in fresh)
         made = await conn.fetch(
             f"""INSERT INTO {self._table} (key_id, case_id, person_id, wrapped_key, master_key_id)
                 SELECT k, c, p, w, $5
@@ -291,16 +310,24 @@ class KeyStore:
                 [wrap(current, key) for key in fresh],
                 current.key_id,
             ],
+            {key.key_id: key for key in fresh},
         )
 
     async def keys_from_prefetch(
-        self, case_id: UUID, subjects: Iterable[Subject], row: Any, *, conn: Conn
+        self,
+        case_id: UUID,
+        subjects: Iterable[Subject],
+        row: Any,
+        *,
+        conn: Conn,
+        prefetch: KeyPrefetch | None = None,
     ) -> dict[Subject, DataKey]:
         """The subjects' keys from the columns `prefetch` added to the append's first
         statement (`row`); when some are missing (a person new to the case, or a key
         another transaction was making at that moment) it goes on as `keys_for` does, in
-        the same transaction. `SubjectErased` for a destroyed key, as there."""
-        wanted = sorted(set(subjects), key=Subject.sort_key)
+        the same transaction. `SubjectErased` for a destroyed key, as there. `prefetch`
+        (what made the statement) spares unwrapping the keys it made."""
+        wanted = list(set(subjects))  # `_get_or_make` orders the ones it must make
         rows: dict[Subject, Any] = {}
         for key_id, person_id, wrapped, master in zip(
             row["key_ids"] or (),
@@ -316,7 +343,8 @@ class KeyStore:
                 "wrapped_key": wrapped,
                 "master_key_id": master,
             }
-        return await self._get_or_make(conn, wanted, [case_id], rows)
+        fresh = dict(prefetch.made) if prefetch is not None else {}
+        return await self._get_or_make(conn, wanted, [case_id], rows, fresh)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -467,10 +495,12 @@ class KeyPrefetch:
 
     `ctes` are `WITH` items defining `key_rows`, with placeholders `{p0}`, `{p1}`, ... for
     `args`; `sql(first)` numbers them from `$first`. `COLUMNS` and `JOIN` add the case's
-    key rows, as arrays, to the statement's single row."""
+    key rows, as arrays, to the statement's single row. `made`: the keys the statement
+    inserts (if no other transaction made their subjects' first), by id."""
 
     ctes: str
     args: list[Any]
+    made: dict[str, DataKey] = field(default_factory=dict, repr=False)
 
     COLUMNS: ClassVar[str] = "k.key_ids, k.key_person_ids, k.key_wrapped, k.key_masters"
     JOIN: ClassVar[str] = """CROSS JOIN (
