@@ -69,6 +69,8 @@ async def test_a_high_risk_dash_to_a_referral_heard_and_an_overdue_action(
         manager = one.auth("dalead-0001", Role.MANAGER)
         listed = await one.client.get("/marac/actions?overdue=true", headers=manager)
         assert action_id in [a["action_id"] for a in listed.json()["actions"]]
+        outstanding = await one.client.get("/marac/actions?completed=false", headers=manager)
+        assert action_id in [a["action_id"] for a in outstanding.json()["actions"]]
 
         completed = await one.client.post(
             f"/cases/{case_id}/marac-referrals/{referral_id}/actions/{action_id}/completion",
@@ -78,6 +80,10 @@ async def test_a_high_risk_dash_to_a_referral_heard_and_an_overdue_action(
         assert completed.status_code == 200, completed.text
         assert completed.json()["action"]["completed_at"] is not None
         assert len(await overdue_events(two)) == 1
+        outstanding = await one.client.get("/marac/actions?completed=false", headers=manager)
+        assert action_id not in [a["action_id"] for a in outstanding.json()["actions"]]
+        done = await one.client.get("/marac/actions?completed=true", headers=manager)
+        assert action_id in [a["action_id"] for a in done.json()["actions"]]
 
 
 async def _refer_and_hear(

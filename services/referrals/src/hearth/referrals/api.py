@@ -28,7 +28,6 @@ from hearth.eventstore.errors import NotFound
 from hearth.eventstore.paging import PageLimit, PageOffset
 from hearth.eventstore.runtime import Runtime
 from hearth.referrals import api_models as m
-from hearth.referrals import read_model
 from hearth.referrals.document import render
 from hearth.referrals.domain import commands as c
 from hearth.referrals.domain.criteria import local_date
@@ -112,19 +111,14 @@ async def list_marac_actions(
     overdue: bool | None = None,
     limit: PageLimit = 50,
     offset: PageOffset = 0,
+    completed: bool | None = None,
 ) -> dict[str, Any]:
     """MARAC actions across cases, earliest due first; `overdue=true`: open actions past
-    their due date (recorded overdue). Each restricted case listed is a recorded read."""
-    runtime = _runtime(request)
-    handlers = _handlers(request)
-    store = runtime.event_store
-    async with store.transaction() as conn:
-        rows = await read_model.list_actions(
-            conn, store.schema, actor, overdue=overdue, limit=limit, offset=offset
-        )
-        for case_id in {r["case_id"] for r in rows if r["restricted"]}:
-            read = c.RecordRead(actor=actor, view=RestrictedView.SUMMARY, granted=True)
-            await handlers.run(conn, case_id, read)
+    their due date (recorded overdue); `completed=false`: actions still outstanding.
+    Each restricted case listed is a recorded read."""
+    rows = await _handlers(request).list_actions(
+        actor, overdue=overdue, completed=completed, limit=limit, offset=offset
+    )
     return {
         "actions": [
             {

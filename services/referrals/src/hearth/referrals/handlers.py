@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from hearth.contracts.envelope import Actor, Envelope, Role
@@ -136,6 +137,40 @@ class ReferralHandlers:
         if refused:
             raise CaseNotFound()
         return outcome
+
+    async def list_actions(
+        self,
+        actor: Actor,
+        *,
+        overdue: bool | None,
+        completed: bool | None,
+        limit: int,
+        offset: int,
+    ) -> list[dict[str, Any]]:
+        """MARAC actions the actor may see; each restricted case listed is a recorded read.
+        Its stream is locked first, in one order, so lists at once queue (never conflict or
+        deadlock); afresh after a race with background work."""
+
+        async def listed() -> list[dict[str, Any]]:
+            async with self.store.transaction() as conn:
+                rows = await read_model.list_actions(
+                    conn,
+                    self.schema,
+                    actor,
+                    overdue=overdue,
+                    completed=completed,
+                    limit=limit,
+                    offset=offset,
+                )
+                restricted = sorted({r["case_id"] for r in rows if r["restricted"]}, key=str)
+                for case_id in restricted:
+                    await self.store.lock_stream(stream_id(case_id), conn=conn)
+                for case_id in restricted:
+                    read = RecordRead(actor=actor, view=RestrictedView.SUMMARY, granted=True)
+                    await self.run(conn, case_id, read)
+            return rows
+
+        return await in_fresh_transaction(listed)
 
     async def read(self, case_id: UUID, actor: Actor, view: RestrictedView) -> ReferralsRead:
         """The case's referrals for a member of staff; every staff read is recorded before

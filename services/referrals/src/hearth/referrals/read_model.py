@@ -192,15 +192,21 @@ async def list_actions(
     overdue: bool | None,
     limit: int,
     offset: int,
+    completed: bool | None = None,
 ) -> list[dict[str, Any]]:
     """MARAC actions the actor may see, earliest due first; `overdue` filters open
-    actions recorded overdue (true) or not (false)."""
+    actions recorded overdue (true) or not (false); `completed` those done (true) or
+    still outstanding (false)."""
     s = check_schema_name(schema)
     where, args = _visible_to(actor, 1)
     if overdue is True:
         where += " AND completed_at IS NULL AND overdue_recorded_at IS NOT NULL"
     elif overdue is False:
         where += " AND overdue_recorded_at IS NULL"
+    if completed is True:
+        where += " AND completed_at IS NOT NULL"
+    elif completed is False:
+        where += " AND completed_at IS NULL"
     rows = await conn.fetch(
         f"""SELECT case_id, referral_id, action_id, owner_agency, owner_staff_id,
                 landlord_action, due_on, completed_at, overdue_recorded_at,
