@@ -207,9 +207,9 @@ def test_a_restricted_case_is_listed_for_the_manager_named_and_hidden_from_other
 
 def _marac_action_outstanding(
     stack: Any, case_id: str, manager: tuple[str, Role], owner: str
-) -> str:
+) -> dict[str, Any]:
     """A MARAC referral (on professional judgement) heard today with an action for the
-    landlord due in ten days; the action's id."""
+    landlord due in ten days; the action as the actions list gives it."""
     today = datetime.now(DISPLAY_ZONE).date()
 
     def referred() -> dict[str, Any] | None:
@@ -257,7 +257,7 @@ def _marac_action_outstanding(
         "referrals", "GET", "/marac/actions", who=manager, params={"limit": 200}
     ).json()["actions"]
     [action] = [a for a in actions if a["case_id"] == case_id]
-    return str(action["due_on"])
+    return dict(action)
 
 
 def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action(
@@ -280,7 +280,7 @@ def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action
     assert changed.status_code == 200, changed.text
     assert changed.json()["preference_unmet"] is True
     assert made.case_manager_id
-    due_on = _marac_action_outstanding(stack, made.case_id, manager, made.case_manager_id)
+    outstanding = _marac_action_outstanding(stack, made.case_id, manager, made.case_manager_id)
     sign_in(page, Role.MANAGER, staff_id=manager[0])
 
     page.goto("/team")
@@ -293,10 +293,28 @@ def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action
         "#marac-table tbody tr", has=page.locator(f'a[href="/cases/{made.case_id}"]')
     )
     expect(action).to_contain_text(f"Housing ({made.case_manager_id})")
-    expect(action).to_contain_text(when(due_on))
+    expect(action).to_contain_text(when(outstanding["due_on"]))
     expect(action.locator("td").nth(3)).to_have_text("Yes")
     assert_accessible(page)
     keep_screenshot(page, "manager-team-preferences-and-marac")
+
+    # Done, it is no longer outstanding: the page asks referrals for open actions only.
+    completed = stack.api(
+        "referrals",
+        "POST",
+        f"/cases/{made.case_id}/marac-referrals/{outstanding['referral_id']}"
+        f"/actions/{outstanding['action_id']}/completion",
+        who=(made.case_manager_id, Role.CASE_MANAGER),
+        json={},
+    )
+    assert completed.status_code == 200, completed.text
+    page.goto("/team")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your team's day")
+    expect(
+        page.locator("section", has=page.locator("#marac")).locator(
+            f'a[href="/cases/{made.case_id}"]'
+        )
+    ).to_have_count(0)
 
 
 def _dash_all_yes(stack: Any, case_id: str, who: tuple[str, Role]) -> None:

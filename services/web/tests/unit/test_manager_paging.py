@@ -10,7 +10,13 @@ import pytest
 
 from hearth.web.client import ApiRefusal
 from hearth.web.manager.paging import read_all
-from hearth.web.routes.manager import bounded_gather, page_reader
+from hearth.web.routes.manager import (
+    LIST_BOUND,
+    _cases,
+    _marac_actions,
+    bounded_gather,
+    page_reader,
+)
 
 
 def pages_of(total: int) -> tuple[list[tuple[int, int]], Any]:
@@ -109,3 +115,37 @@ async def test_calls_run_at_once_but_never_more_than_the_bound() -> None:
 
     assert answers == [n * 10 for n in range(12)]
     assert most == 4
+
+
+class _Recorder:
+    """Answers every list with one row, recording what was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def get(self, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        self.calls.append((service, path, dict(params or {})))
+        if path == "/cases/caseloads":
+            return {"caseloads": []}
+        return {"cases": [], "actions": [{"action_id": "a"}]}
+
+
+async def test_the_team_page_asks_each_service_for_its_own_filtered_list_one_page_each() -> None:
+    client = _Recorder()
+
+    listing = await _marac_actions(client)  # type: ignore[arg-type]
+    await _cases(client, status="open", closure_requested=True)  # type: ignore[arg-type]
+
+    assert listing.rows == [{"action_id": "a"}]
+    assert client.calls == [
+        (
+            "referrals",
+            "/marac/actions",
+            {"completed": False, "limit": LIST_BOUND, "offset": 0},
+        ),
+        (
+            "cases",
+            "/cases",
+            {"status": "open", "closure_requested": True, "limit": LIST_BOUND, "offset": 0},
+        ),
+    ]

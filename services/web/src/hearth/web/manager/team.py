@@ -5,8 +5,8 @@ lists filtered by the API (`GET /cases?overdue=true`, `closure_requested=true`,
 `preference_unmet=true`, `restricted=true`: summary rows, ids, dates, flags of state and
 each case's deadlines, never anyone's details), each closure request waiting (the case's
 `closure.requested`: who asked, when, why) and the referrals service's MARAC actions
-(`GET /marac/actions`). Each list holds only the cases the manager may see: a restricted
-case they are not named on is in none of them.
+still outstanding (`GET /marac/actions?completed=false`). Each list holds only the cases
+the manager may see: a restricted case they are not named on is in none of them.
 """
 
 from __future__ import annotations

@@ -9,9 +9,10 @@ none of them).
   overdue deadlines across the team (`overdue=true`), closures awaiting approval
   (`closure_requested=true`, each with who asked, when and why, from the case), unmet
   gender preferences (`preference_unmet=true`), restricted cases they are named on
-  (`restricted=true`) and MARAC actions outstanding. The lists are read at once, each
-  bounded (`LIST_BOUND` rows; the page says which a bound cut short). A closure is decided
-  on the case's own form, `/cases/{case_id}/closure-decision` (the form catalogue's).
+  (`restricted=true`) and MARAC actions outstanding (referrals' `completed=false`). The
+  lists are read at once, each bounded (`LIST_BOUND` rows; the page says which a bound
+  cut short). A closure is decided on the case's own form,
+  `/cases/{case_id}/closure-decision` (the form catalogue's).
 - `/dashboard` (managers, auditors, admins): a period chooser (a GET form), the risk
   mix, the monthly trend and timescale performance from the reporting service. The
   reporting service has no monthly series: the trend is one executive report a month,
@@ -60,9 +61,6 @@ MAX_PERIOD_LENGTH: Final = 40
 LIST_BOUND: Final = MAX_PAGE_SIZE
 """Rows the team page reads of each list (one full page): past it the page says the
 list is incomplete."""
-MARAC_BOUND: Final = 10 * MAX_PAGE_SIZE
-"""The MARAC actions list cannot yet be asked for the outstanding ones only: it is read
-further, completed ones left out here."""
 CASE_READS_AT_ONCE: Final = 8
 """Closure requests read from their cases at the same time, at most."""
 REPORT_CALLS_AT_ONCE: Final = 4
@@ -103,8 +101,10 @@ async def _cases(client: ApiClient, **filters: Any) -> Listing:
 
 
 async def _marac_actions(client: ApiClient) -> Listing:
+    """The MARAC actions still outstanding (`completed=false`)."""
     return await read_all(
-        page_reader(client, "referrals", "/marac/actions", "actions"), max_rows=MARAC_BOUND
+        page_reader(client, "referrals", "/marac/actions", "actions", completed=False),
+        max_rows=LIST_BOUND,
     )
 
 
