@@ -73,7 +73,7 @@ T = TypeVar("T")
 
 async def bounded_gather(calls: list[Callable[[], Awaitable[T]]], at_once: int) -> list[T]:
     """Every call's answer in order, run concurrently but never more than `at_once` at a
-    time; the first failure is raised (the others are cancelled)."""
+    time; the first failure is raised."""
     gate = asyncio.Semaphore(at_once)
 
     async def one(call: Callable[[], Awaitable[T]]) -> T:
