@@ -26,12 +26,14 @@ def _manager_id() -> str:
     return f"mgr-{uuid.uuid4().hex[:8]}"
 
 
-def _request_closure(stack: Any, case_id: str, case_manager_id: str) -> None:
+def _request_closure(
+    stack: Any, case_id: str, staff_id: str, role: Role = Role.CASE_MANAGER
+) -> None:
     answer = stack.api(
         "cases",
         "POST",
         f"/cases/{case_id}/closure-request",
-        who=(case_manager_id, Role.CASE_MANAGER),
+        who=(staff_id, role),
         json={"reason": "survivor_moved", "notes": "Moved out of the area to family."},
     )
     assert answer.status_code == 201, answer.text
@@ -57,7 +59,11 @@ def _table(page: Page, table_id: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
+def _decide(page: Page) -> None:
+    page.locator("form.command-form button[type='submit']").click()
+
+
+def test_a_manager_approves_a_closure_from_the_team_page_on_the_cases_own_form(
     page: Page,
     stack: Any,
     sign_in: Callable[..., str],
@@ -66,66 +72,72 @@ def test_a_manager_sees_a_closure_waiting_on_the_team_page_and_approves_it(
 ) -> None:
     made = stack.make_case()
     assert made.case_manager_id
-    _request_closure(stack, made.case_id, made.case_manager_id)
-    manager = sign_in(page, Role.MANAGER, staff_id=_manager_id())
-    assert manager
+    asker = _manager_id()
+    _request_closure(stack, made.case_id, asker, Role.MANAGER)
+    decision_path = f"/cases/{made.case_id}/closure-decision"
 
+    # The manager who asked may not approve their own request: the rule's words, on top.
+    sign_in(page, Role.MANAGER, staff_id=asker)
+    page.goto(decision_path)
+    page.get_by_label("Approve: close the case").check()
+    _decide(page)
+    expect(page.locator(".error-summary")).to_contain_text("another manager must approve")
+    assert stack.api("cases", "GET", f"/cases/{made.case_id}").json()["status"] == "open"
+
+    page.context.clear_cookies()
+    manager = sign_in(page, Role.MANAGER, staff_id=_manager_id())
     page.goto("/team")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your team's day")
-    closures = page.locator("section", has=page.locator("#closures"))
-    expect(closures.locator(f'a[href="/cases/{made.case_id}"]')).to_be_visible()
+    # The request beside its case on the team page: who asked, when, why.
+    row = page.locator(
+        "#closures-table tbody tr", has=page.locator(f'a[href="/cases/{made.case_id}"]')
+    )
+    expect(row).to_contain_text(asker)
+    expect(row).to_contain_text("The survivor has moved")
+    expect(row).to_contain_text("Moved out of the area to family.")
+    requested_at = stack.api("cases", "GET", f"/cases/{made.case_id}").json()["closure"][
+        "requested"
+    ]["requested_at"]
+    expect(row).to_contain_text(when(requested_at, with_time=True))
     caseloads = _table(page, "caseloads-table")
     assert made.case_manager_id in caseloads
     open_cases, _, waiting = (int(n) for n in caseloads[made.case_manager_id])
     assert open_cases >= 1 and waiting >= 1
+    expect(page.locator('a[href^="/team/closures/"]')).to_have_count(0)
     assert_accessible(page)
     keep_screenshot(page, "manager-team")
 
-    closures.locator(f'a[href="/team/closures/{made.case_id}"]').click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Closure decision")
-    expect(page.locator("dl.facts")).to_contain_text("The survivor has moved")
-    expect(page.locator("dl.facts")).to_contain_text(made.case_manager_id)
+    # The decision is the case's own form (one closure-decision form, not two).
+    row.get_by_role("link", name=re.compile("Decide on closure")).click()
+    expect(page).to_have_url(f"{stack.web_url}{decision_path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decide on closing the case")
     assert made.case_id not in page.title()
     assert_accessible(page)
 
-    # No decision chosen: the cases API's refusal, in plain words beside the field.
-    page.get_by_role("button", name="Record decision").click()
-    expect(page.get_by_role("alert")).to_contain_text("The closure was not decided")
-    expect(page.locator("#decision-error")).to_be_visible()
-    assert_accessible(page)
-
-    # Declining needs a reason: the API's words beside the reason field.
-    page.get_by_label("Decline: the case stays open").check()
-    page.get_by_role("button", name="Record decision").click()
-    expect(page.locator("#reason-error")).to_contain_text("needs a reason")
-    expect(page.get_by_label("Decline: the case stays open")).to_be_checked()
+    # Declining needs a reason: the cases API's refusal, beside the reason field.
+    page.get_by_label("Decline", exact=True).check()
+    _decide(page)
+    expect(page.locator("#f-reason-error")).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.get_by_label("Decline", exact=True)).to_be_checked()
+    assert stack.api("cases", "GET", f"/cases/{made.case_id}").json()["status"] == "open"
     assert_accessible(page)
     keep_screenshot(page, "manager-closure-refused")
 
     page.get_by_label("Approve: close the case").check()
-    page.get_by_label("Yes", exact=True).check()
-    page.get_by_label("How they rated the help they had").select_option("satisfied")
-    sent_again = {
-        "csrf_token": page.locator('#main input[name="csrf_token"]').input_value(),
-        "idempotency_key": page.locator('#main input[name="idempotency_key"]').input_value(),
-        "decision": "approve",
-    }
-    page.get_by_role("button", name="Record decision").click()
+    page.locator("#f-survivor_feedback-feels_safer-1").check()
+    page.get_by_label("How they rated the help").select_option("satisfied")
+    _decide(page)
     expect(page).to_have_url(f"{stack.web_url}/cases/{made.case_id}")
-    expect(page.locator(".flash")).to_contain_text("the case is closed")
+    expect(page.locator(".flash")).to_contain_text("Closure decision recorded")
     expect(page.locator(".case-status")).to_contain_text("Closed")
 
     case = stack.api("cases", "GET", f"/cases/{made.case_id}").json()
     assert case["status"] == "closed"
-
-    # The same decision sent again decides nothing more: the case is closed already.
-    again = page.request.post(f"/team/closures/{made.case_id}", form=sent_again)
-    assert again.status == 409
-    assert "it is closed" in again.text()
-    events = stack.api("cases", "GET", f"/cases/{made.case_id}").json()["timeline"]
-    assert [e["event"] for e in events].count("CaseClosed") == 1
     assert case["closure"]["closed"]["approved_by"] == manager
     assert case["closure"]["closed"]["survivor_feedback"]["rating"] == "satisfied"
+    assert case["closure"]["closed"]["survivor_feedback"]["feels_safer"] is True
+    assert [e["event"] for e in case["timeline"]].count("CaseClosed") == 1
 
     page.goto("/team")
     closures = page.locator("section", has=page.locator("#closures"))
@@ -174,7 +186,7 @@ def test_a_restricted_case_is_listed_for_the_manager_named_and_hidden_from_other
         assert_accessible(case_manager_page)
 
         # And the manager's pages are not a case manager's.
-        for path in ("/team", "/dashboard", f"/team/closures/{made.case_id}"):
+        for path in ("/team", "/dashboard", f"/cases/{made.case_id}/closure-decision"):
             refused = case_manager_page.goto(path)
             assert refused is not None and refused.status == 403, path
             expect(case_manager_page.get_by_role("heading", level=1)).to_have_text("Not allowed")
@@ -195,9 +207,9 @@ def test_a_restricted_case_is_listed_for_the_manager_named_and_hidden_from_other
 
 def _marac_action_outstanding(
     stack: Any, case_id: str, manager: tuple[str, Role], owner: str
-) -> str:
+) -> dict[str, Any]:
     """A MARAC referral (on professional judgement) heard today with an action for the
-    landlord due in ten days; the action's id."""
+    landlord due in ten days; the action as the actions list gives it."""
     today = datetime.now(DISPLAY_ZONE).date()
 
     def referred() -> dict[str, Any] | None:
@@ -245,7 +257,7 @@ def _marac_action_outstanding(
         "referrals", "GET", "/marac/actions", who=manager, params={"limit": 200}
     ).json()["actions"]
     [action] = [a for a in actions if a["case_id"] == case_id]
-    return str(action["due_on"])
+    return dict(action)
 
 
 def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action(
@@ -268,7 +280,7 @@ def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action
     assert changed.status_code == 200, changed.text
     assert changed.json()["preference_unmet"] is True
     assert made.case_manager_id
-    due_on = _marac_action_outstanding(stack, made.case_id, manager, made.case_manager_id)
+    outstanding = _marac_action_outstanding(stack, made.case_id, manager, made.case_manager_id)
     sign_in(page, Role.MANAGER, staff_id=manager[0])
 
     page.goto("/team")
@@ -281,10 +293,28 @@ def test_the_team_page_shows_an_unmet_preference_and_an_outstanding_marac_action
         "#marac-table tbody tr", has=page.locator(f'a[href="/cases/{made.case_id}"]')
     )
     expect(action).to_contain_text(f"Housing ({made.case_manager_id})")
-    expect(action).to_contain_text(when(due_on))
+    expect(action).to_contain_text(when(outstanding["due_on"]))
     expect(action.locator("td").nth(3)).to_have_text("Yes")
     assert_accessible(page)
     keep_screenshot(page, "manager-team-preferences-and-marac")
+
+    # Done, it is no longer outstanding: the page asks referrals for open actions only.
+    completed = stack.api(
+        "referrals",
+        "POST",
+        f"/cases/{made.case_id}/marac-referrals/{outstanding['referral_id']}"
+        f"/actions/{outstanding['action_id']}/completion",
+        who=(made.case_manager_id, Role.CASE_MANAGER),
+        json={},
+    )
+    assert completed.status_code == 200, completed.text
+    page.goto("/team")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your team's day")
+    expect(
+        page.locator("section", has=page.locator("#marac")).locator(
+            f'a[href="/cases/{made.case_id}"]'
+        )
+    ).to_have_count(0)
 
 
 def _dash_all_yes(stack: Any, case_id: str, who: tuple[str, Role]) -> None:
@@ -446,9 +476,9 @@ def test_an_auditor_reads_the_team_page_and_dashboard_but_decides_nothing(
     closures = page.locator("#closures-table")
     expect(closures.locator(f'a[href="/cases/{made.case_id}"]')).to_be_visible()
     expect(closures).to_contain_text("A manager decides")
-    expect(page.locator(f'a[href="/team/closures/{made.case_id}"]')).to_have_count(0)
+    expect(page.locator(f'a[href="/cases/{made.case_id}/closure-decision"]')).to_have_count(0)
 
-    refused = page.goto(f"/team/closures/{made.case_id}")
+    refused = page.goto(f"/cases/{made.case_id}/closure-decision")
     assert refused is not None and refused.status == 403
 
     answer = page.goto("/dashboard")

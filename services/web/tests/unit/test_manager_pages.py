@@ -9,9 +9,8 @@ from itertools import pairwise
 from typing import Any
 
 from hearth.contracts.envelope import Role
-from hearth.web.manager.closure import FEEDBACK_RATINGS, closure_view
 from hearth.web.manager.dashboard import dashboard, period_choices
-from hearth.web.manager.team import Listing, team_day, when
+from hearth.web.manager.team import Listing, closure_request, team_day, when
 from hearth.web.pages import templates
 from hearth.web.views import short_ref
 
@@ -56,6 +55,39 @@ def summary(case_id: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def day_of(
+    *,
+    overdue: list[dict[str, Any]] | None = None,
+    closures: list[dict[str, Any]] | None = None,
+    requests: dict[str, Any] | None = None,
+    restricted_complete: bool = True,
+) -> Any:
+    return team_day(
+        caseload_counts=[{"case_manager_id": "cso-0001", "open_cases": 2}],
+        overdue=Listing(overdue or [], complete=True),
+        closures=Listing(closures or [], complete=True),
+        closure_requests=requests or {},
+        unmet=Listing([], complete=True),
+        restricted=Listing([], complete=restricted_complete),
+        marac=Listing([], complete=True),
+    )
+
+
+def request_of(notes: str | None = None) -> Any:
+    return closure_request(
+        {
+            "closure": {
+                "requested": {
+                    "requested_at": "2026-11-05T14:30:00+00:00",
+                    "reason": "other" if notes else "survivor_moved",
+                    "notes": notes,
+                    "requested_by": {"id": "cso-0002", "role": "case_manager"},
+                }
+            }
+        }
+    )
+
+
 def test_the_team_page_lists_each_section_with_links_to_the_cases() -> None:
     waiting = summary("11111111-aaaa", closure_requested=True)
     late = summary(
@@ -65,10 +97,11 @@ def test_the_team_page_lists_each_section_with_links_to_the_cases() -> None:
             {"kind": "dash", "ref": "1", "due_at": "2026-11-04T09:00:00+00:00", "status": "overdue"}
         ],
     )
-    day = team_day(
-        open_cases=Listing([waiting, late], complete=True),
-        closed_restricted=Listing([], complete=False),
-        marac=Listing([], complete=True),
+    day = day_of(
+        overdue=[late],
+        closures=[waiting],
+        requests={"11111111-aaaa": request_of()},
+        restricted_complete=False,
     )
 
     html = page(
@@ -80,23 +113,45 @@ def test_the_team_page_lists_each_section_with_links_to_the_cases() -> None:
     )
 
     assert_headings_in_order(html)
-    assert 'href="/team/closures/11111111-aaaa"' in html
+    # The decision is the case's own form (the catalogue's), with the request beside it.
+    assert 'href="/cases/11111111-aaaa/closure-decision"' in html
+    assert "/team/closures/" not in html
+    assert "<td>cso-0002</td><td>Thu 5 Nov 2026, 14:30</td>" in html
+    assert "The survivor has moved" in html
     assert 'href="/cases/22222222-bbbb"' in html
     assert "DASH risk assessment" in html
-    assert "incomplete: closed restricted cases" in html
+    assert "incomplete: restricted cases" in html
     assert "You are named on no restricted case." in html
 
 
-def test_only_a_manager_is_offered_the_closure_decision() -> None:
-    day = team_day(
-        open_cases=Listing([summary("11111111-aaaa", closure_requested=True)], complete=True),
-        closed_restricted=Listing([], complete=True),
-        marac=Listing([], complete=True),
+def test_a_closure_request_that_could_not_be_read_still_lists_the_case() -> None:
+    day = day_of(closures=[summary("11111111-aaaa", closure_requested=True)], requests={})
+
+    html = page("manager/team.html", day=day, now=datetime.now(UTC), when=when, may_decide=True)
+
+    assert "Not available: open the case to see the request" in html
+    assert 'href="/cases/11111111-aaaa/closure-decision"' in html
+
+
+def test_a_closure_requests_notes_are_escaped() -> None:
+    waiting = summary("11111111-aaaa", closure_requested=True)
+    day = day_of(
+        closures=[waiting], requests={"11111111-aaaa": request_of("<b>moved away</b> & safe")}
     )
+
+    html = page("manager/team.html", day=day, now=datetime.now(UTC), when=when, may_decide=True)
+
+    assert "Another reason" in html
+    assert "&lt;b&gt;moved away&lt;/b&gt; &amp; safe" in html
+    assert "<b>moved away</b>" not in html
+
+
+def test_only_a_manager_is_offered_the_closure_decision() -> None:
+    day = day_of(closures=[summary("11111111-aaaa", closure_requested=True)])
 
     html = page("manager/team.html", day=day, now=datetime.now(UTC), when=when, may_decide=False)
 
-    assert "/team/closures/" not in html
+    assert "/closure-decision" not in html
     assert "A manager decides" in html
 
 
@@ -131,64 +186,3 @@ def test_every_chart_on_the_dashboard_is_followed_by_its_table() -> None:
         assert re.match(r"\s*</figure>\s*<div class=\"table-wrap\">\s*<table", html[chart.end() :])
     assert '<option value="2026-Q4" selected>' in html
     assert '<td class="manager-num">Not available</td>' in html  # the month with no figures
-
-
-def test_a_closure_refusal_is_shown_beside_its_field_and_the_text_is_escaped() -> None:
-    case = {
-        "case_id": "11111111-aaaa",
-        "status": "open",
-        "case_manager": {"staff_id": "cso-0001"},
-        "closure": {
-            "requested": {
-                "requested_at": "2026-12-01T10:00:00+00:00",
-                "reason": "other",
-                "notes": "<b>moved</b>",
-                "requested_by": {"id": "cso-0001", "role": "case_manager"},
-            }
-        },
-        "deadlines": [],
-    }
-
-    class Refusal:
-        status = 422
-        message = "Some answers need correcting"
-        fields = {"reason": "A declined closure needs a reason."}
-
-    html = page(
-        "manager/closure.html",
-        when=when,
-        form={"decision": "decline"},
-        refusal=Refusal(),
-        ratings=FEEDBACK_RATINGS,
-        idempotency_key="k-1",
-        **closure_view(case),
-    )
-
-    assert_headings_in_order(html)
-    assert "&lt;b&gt;moved&lt;/b&gt;" in html and "<b>moved</b>" not in html
-    assert 'id="reason-error">A declined closure needs a reason.' in html
-    assert 'href="#reason"' in html
-    assert 'value="decline" checked' in html
-    assert 'name="idempotency_key" value="k-1"' in html
-    assert 'name="csrf_token" value="token-1"' in html
-
-
-def test_a_rule_refusing_the_decision_is_shown_in_its_own_words_at_the_top() -> None:
-    class Refusal:
-        status = 409
-        message = "A closure needs a second person: another manager must approve it."
-        fields: dict[str, str] = {}
-
-    html = page(
-        "manager/closure.html",
-        when=when,
-        form={"decision": "approve"},
-        refusal=Refusal(),
-        ratings=FEEDBACK_RATINGS,
-        idempotency_key="k-2",
-        **closure_view({"case_id": "11111111-aaaa", "status": "closed", "closure": {}}),
-    )
-
-    assert "another manager must approve it." in html
-    assert "Nobody has asked to close this case: it is closed." in html
-    assert '<form method="post" action="/team/closures/' not in html

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from functools import partial
 from typing import Any
 
 import pytest
 
 from hearth.web.client import ApiRefusal
 from hearth.web.manager.paging import read_all
-from hearth.web.routes.manager import page_reader
+from hearth.web.routes.manager import (
+    LIST_BOUND,
+    _cases,
+    _marac_actions,
+    bounded_gather,
+    page_reader,
+)
 
 
 def pages_of(total: int) -> tuple[list[tuple[int, int]], Any]:
@@ -58,7 +66,7 @@ async def test_a_page_size_the_api_would_refuse_is_refused_here() -> None:
 
 
 class _Client:
-    """Answers a list's pages; the first call meets another writer (409)."""
+    """Answers a list's pages; refuses the first `conflicts` calls (409)."""
 
     def __init__(self, conflicts: int) -> None:
         self.conflicts = conflicts
@@ -72,17 +80,72 @@ class _Client:
         return {"cases": [{"case_id": "a"}]}
 
 
-async def test_a_list_that_met_another_writer_is_read_again_once() -> None:
-    client = _Client(conflicts=1)
+async def test_a_page_is_read_with_the_lists_filters() -> None:
+    client = _Client(conflicts=0)
 
-    rows = await page_reader(client, "cases", "/cases", "cases", status="open")(50, 0)  # type: ignore[arg-type]
+    rows = await page_reader(client, "cases", "/cases", "cases", overdue=True)(200, 0)  # type: ignore[arg-type]
 
     assert rows == [{"case_id": "a"}]
-    assert client.calls == [{"status": "open", "limit": 50, "offset": 0}] * 2
+    assert client.calls == [{"overdue": True, "limit": 200, "offset": 0}]
 
 
-async def test_a_list_that_keeps_meeting_other_writers_is_refused() -> None:
-    client = _Client(conflicts=2)
+async def test_a_refused_list_is_not_read_again() -> None:
+    # Listings of restricted cases queue on the case (cases), so a 409 is no race to
+    # retry: it is passed on, read once.
+    client = _Client(conflicts=1)
 
     with pytest.raises(ApiRefusal):
         await page_reader(client, "cases", "/cases", "cases")(50, 0)  # type: ignore[arg-type]
+    assert len(client.calls) == 1
+
+
+async def test_calls_run_at_once_but_never_more_than_the_bound() -> None:
+    running = 0
+    most = 0
+
+    async def call(n: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return n * 10
+
+    answers = await bounded_gather([partial(call, n) for n in range(12)], 4)
+
+    assert answers == [n * 10 for n in range(12)]
+    assert most == 4
+
+
+class _Recorder:
+    """Answers every list with one row, recording what was asked."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict[str, Any]]] = []
+
+    async def get(self, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        self.calls.append((service, path, dict(params or {})))
+        if path == "/cases/caseloads":
+            return {"caseloads": []}
+        return {"cases": [], "actions": [{"action_id": "a"}]}
+
+
+async def test_the_team_page_asks_each_service_for_its_own_filtered_list_one_page_each() -> None:
+    client = _Recorder()
+
+    listing = await _marac_actions(client)  # type: ignore[arg-type]
+    await _cases(client, status="open", closure_requested=True)  # type: ignore[arg-type]
+
+    assert listing.rows == [{"action_id": "a"}]
+    assert client.calls == [
+        (
+            "referrals",
+            "/marac/actions",
+            {"completed": False, "limit": LIST_BOUND, "offset": 0},
+        ),
+        (
+            "cases",
+            "/cases",
+            {"status": "open", "closure_requested": True, "limit": LIST_BOUND, "offset": 0},
+        ),
+    ]

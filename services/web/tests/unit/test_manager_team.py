@@ -10,6 +10,7 @@ from hearth.web.manager.team import (
     UNASSIGNED,
     Listing,
     caseloads,
+    closure_request,
     closures_waiting,
     outstanding_marac_actions,
     overdue_deadlines,
@@ -41,21 +42,29 @@ def deadline(kind: str, due_at: str, status: str, ref: str = "1") -> dict[str, A
     return {"kind": kind, "ref": ref, "due_at": due_at, "status": status}
 
 
-def test_caseloads_count_open_cases_per_case_manager_largest_first_unassigned_last() -> None:
-    rows = [
-        summary("a", case_manager_id="cso-bo"),
+def test_caseloads_are_the_kept_counts_with_overdue_and_closures_counted_per_case_manager() -> None:
+    counts = [
+        {"case_manager_id": "cso-amy", "open_cases": 2},
+        {"case_manager_id": "cso-bo", "open_cases": 5},
+        {"case_manager_id": "cso-cy", "open_cases": 2},
+    ]
+    overdue = [
         summary("b", case_manager_id="cso-amy", overdue=True),
-        summary("c", case_manager_id="cso-amy", closure_requested=True),
-        summary("d", case_manager_id=None),
+        summary("x", case_manager_id="cso-amy", overdue=True),
+        summary("d", case_manager_id=None, overdue=True),
         summary("e", case_manager_id="cso-bo", status="closed"),
     ]
+    closures = [summary("c", case_manager_id="cso-amy", closure_requested=True)]
 
-    loads = caseloads(rows)
+    loads = caseloads(counts, overdue, closures)
 
+    # Largest first, then by staff id; one the kept counts leave out (nobody manages it)
+    # shows with its overdue case and no count rather than a wrong one.
     assert [(c.name, c.open_cases, c.overdue_cases, c.closures_waiting) for c in loads] == [
-        ("cso-amy", 2, 1, 1),
-        ("cso-bo", 1, 0, 0),
-        (UNASSIGNED, 1, 0, 0),
+        ("cso-bo", 5, 0, 0),
+        ("cso-amy", 2, 2, 1),
+        ("cso-cy", 2, 0, 0),
+        (UNASSIGNED, None, 1, 0),
     ]
 
 
@@ -98,14 +107,51 @@ def test_overdue_deadlines_of_closed_cases_are_not_the_teams_work() -> None:
     assert overdue_deadlines(rows) == []
 
 
+def asked(at: str, by: str = "cso-amy", reason: str = "survivor_moved") -> dict[str, Any]:
+    """A case as `GET /cases/{id}` gives its closure request."""
+    return {
+        "closure": {
+            "requested": {
+                "requested_at": at,
+                "reason": reason,
+                "notes": None,
+                "requested_by": {"id": by, "role": "case_manager"},
+            }
+        }
+    }
+
+
+def test_a_closure_request_is_read_from_the_case_who_asked_when_and_why() -> None:
+    request = closure_request(asked("2026-11-20T09:00:00+00:00", by="cso-bo"))
+
+    assert request is not None
+    assert (request.requested_by, request.requested_at, request.why) == (
+        "cso-bo",
+        datetime(2026, 11, 20, 9, tzinfo=UTC),
+        "The survivor has moved",
+    )
+    assert closure_request({"closure": {"requested": None, "closed": None}}) is None
+    assert closure_request(None) is None
+
+
 def test_closures_waiting_are_open_cases_with_a_request_longest_waiting_first() -> None:
     rows = [
-        summary("new", closure_requested=True, updated_at="2026-11-20T09:00:00+00:00"),
+        summary("new", closure_requested=True, updated_at="2026-11-01T09:00:00+00:00"),
         summary("none"),
-        summary("old", closure_requested=True, updated_at="2026-11-04T09:00:00+00:00"),
+        summary("old", closure_requested=True, updated_at="2026-11-24T09:00:00+00:00"),
+        summary("unread", closure_requested=True, updated_at="2026-11-10T09:00:00+00:00"),
     ]
+    requests = {
+        "new": closure_request(asked("2026-11-20T09:00:00+00:00")),
+        "old": closure_request(asked("2026-11-04T09:00:00+00:00")),
+    }
 
-    assert [r.case_id for r in closures_waiting(rows)] == ["old", "new"]
+    found = closures_waiting(rows, requests)
+
+    # By the request's time; a request that could not be read by the case's last change.
+    assert [r.case_id for r in found] == ["old", "unread", "new"]
+    assert found[1].request is None
+    assert found[0].request == requests["old"]
 
 
 def test_unmet_preferences_show_the_gender_asked_for_oldest_case_first() -> None:
@@ -175,26 +221,30 @@ def test_marac_actions_outstanding_leave_out_completed_ones_and_list_earliest_du
     ]
 
 
-def test_the_team_day_comes_from_one_walk_over_the_open_cases() -> None:
-    rows = [
-        summary("waiting", closure_requested=True),
-        summary("hidden", restricted=True, preference_unmet=True, preferred_gender="man"),
-        summary(
-            "late",
-            overdue=True,
-            deadlines=[deadline("dash", "2026-11-04T09:00:00+00:00", "overdue")],
-        ),
-    ]
-    closed = [summary("old", restricted=True, status="closed")]
+def test_the_team_day_comes_from_the_kept_counts_and_a_list_per_question() -> None:
+    waiting = summary("waiting", closure_requested=True)
+    hidden = summary("hidden", restricted=True, preference_unmet=True, preferred_gender="man")
+    late = summary(
+        "late",
+        overdue=True,
+        deadlines=[deadline("dash", "2026-11-04T09:00:00+00:00", "overdue")],
+    )
+    closed = summary("old", restricted=True, status="closed")
 
     day = team_day(
-        open_cases=Listing(rows, complete=True),
-        closed_restricted=Listing(closed, complete=True),
+        caseload_counts=[{"case_manager_id": "cso-amy", "open_cases": 3}],
+        overdue=Listing([late], complete=True),
+        closures=Listing([waiting], complete=True),
+        closure_requests={"waiting": closure_request(asked("2026-11-20T09:00:00+00:00"))},
+        unmet=Listing([hidden], complete=True),
+        restricted=Listing([closed, hidden], complete=True),
         marac=Listing([], complete=True),
     )
 
-    assert [(c.name, c.open_cases) for c in day.caseloads] == [("cso-amy", 3)]
-    assert [c.case_id for c in day.closures] == ["waiting"]
+    assert [(c.name, c.open_cases, c.overdue_cases, c.closures_waiting) for c in day.caseloads] == [
+        ("cso-amy", 3, 1, 1)
+    ]
+    assert [(c.case_id, c.request is not None) for c in day.closures] == [("waiting", True)]
     assert [(d.case_id, d.what) for d in day.overdue] == [("late", "DASH risk assessment")]
     assert [c.case_id for c in day.unmet_preferences] == ["hidden"]
     assert [c.case_id for c in day.restricted] == ["hidden", "old"]
@@ -206,7 +256,18 @@ def test_team_day_names_the_lists_the_paging_bound_cut_short() -> None:
     cut = Listing([], complete=False)
     none = Listing([], complete=True)
 
-    day = team_day(open_cases=full, closed_restricted=cut, marac=none)
+    day = team_day(
+        caseload_counts=[],
+        overdue=cut,
+        closures=full,
+        closure_requests={},
+        unmet=none,
+        restricted=cut,
+        marac=none,
+    )
 
-    assert day.incomplete == ["closed restricted cases"]
+    assert day.incomplete == [
+        "open cases with an overdue deadline (and the overdue counts in the caseloads)",
+        "restricted cases",
+    ]
     assert [c.case_id for c in day.closures] == ["a"]

@@ -1,9 +1,9 @@
 """Reading a paged API list to its end, within a bound.
 
 The services page their lists (at most `MAX_PAGE_SIZE` rows a page); a manager's page
-needs whole lists (every open case, to count caseloads), so it reads page after page,
-but never more than `max_rows`: past that the page says its list is incomplete rather
-than keep the staff member waiting on an unbounded walk.
+reads page after page, but never more than `max_rows` (the team page: one full page of
+each list the API filters): past that the page says its list is incomplete rather than
+keep the staff member waiting on an unbounded walk.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from hearth.eventstore.paging import MAX_PAGE_SIZE
 from hearth.web.manager.team import Listing
 
 DEFAULT_MAX_ROWS = 2_000
-"""How many rows a manager's list reads at most (ten full pages)."""
+"""How many rows a list reads at most unless told (ten full pages)."""
 
 FetchPage = Callable[[int, int], Awaitable[list[dict[str, Any]]]]
 """(limit, offset) -> that page's rows."""

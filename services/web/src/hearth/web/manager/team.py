@@ -1,9 +1,12 @@
 """The manager's day as rows for the team page, from the APIs' JSON (pure: no I/O).
 
-Sources: the cases service's case list (`GET /cases`, summary rows: ids, dates, flags of
-state and each case's deadlines, never anyone's details) and the referrals service's
-MARAC actions (`GET /marac/actions`). Each list holds only the cases the manager may see:
-a restricted case they are not named on is in none of them.
+Sources: the cases service's kept caseload counts (`GET /cases/caseloads`), its case
+lists filtered by the API (`GET /cases?overdue=true`, `closure_requested=true`,
+`preference_unmet=true`, `restricted=true`: summary rows, ids, dates, flags of state and
+each case's deadlines, never anyone's details), each closure request waiting (the case's
+`closure.requested`: who asked, when, why) and the referrals service's MARAC actions
+still outstanding (`GET /marac/actions?completed=false`). Each list holds only the cases
+the manager may see: a restricted case they are not named on is in none of them.
 """
 
 from __future__ import annotations
@@ -59,10 +62,12 @@ def when(value: str | datetime | date | None, *, with_time: bool = False) -> str
 
 @dataclass(frozen=True)
 class Caseload:
-    """One case manager's open cases, and how many of them need the manager."""
+    """One case manager's open cases (the cases service's kept count), and how many of
+    them need the manager: with an overdue deadline, with a closure waiting."""
 
     case_manager_id: str | None
-    open_cases: int
+    open_cases: int | None
+    """None: the kept counts leave this one out (the cases nobody manages yet)."""
     overdue_cases: int
     closures_waiting: int
 
@@ -99,10 +104,53 @@ class CaseRow:
     restricted: bool
     preferred_gender: str | None = None
     updated_at: datetime | None = None
+    request: ClosureRequest | None = None
+    """For a closure waiting: who asked, when and why (None if it could not be read)."""
 
     @property
     def preference(self) -> str:
         return words(self.preferred_gender, GENDER_NAMES)
+
+
+CLOSURE_REASONS: Final = {
+    "survivor_safe_support_in_place": "The survivor is safe and support is in place",
+    "survivor_moved": "The survivor has moved",
+    "survivor_withdrew": "The survivor withdrew from support",
+    "no_further_contact_possible": "No further contact is possible",
+    "referred_on": "Referred on to another service",
+    "not_domestic_abuse": "Enquiries found no domestic abuse",
+    "other": "Another reason",
+}
+
+
+@dataclass(frozen=True)
+class ClosureRequest:
+    """A closure request as the case's `closure.requested` gives it."""
+
+    requested_by: str
+    requested_at: datetime
+    reason: str
+    notes: str | None = None
+
+    @property
+    def why(self) -> str:
+        return words(self.reason, CLOSURE_REASONS)
+
+
+def closure_request(case: Mapping[str, Any] | None) -> ClosureRequest | None:
+    """The request waiting on a case (the cases API's `GET /cases/{id}`), if any."""
+    requested = ((case or {}).get("closure") or {}).get("requested")
+    if not requested:
+        return None
+    at = moment(requested.get("requested_at"))
+    if at is None:
+        return None
+    return ClosureRequest(
+        requested_by=str((requested.get("requested_by") or {}).get("id") or "Not recorded"),
+        requested_at=at,
+        reason=str(requested.get("reason")),
+        notes=requested.get("notes") or None,
+    )
 
 
 @dataclass(frozen=True)
@@ -117,7 +165,7 @@ class MaracAction:
     overdue: bool
 
 
-def case_row(summary: Mapping[str, Any]) -> CaseRow:
+def case_row(summary: Mapping[str, Any], request: ClosureRequest | None = None) -> CaseRow:
     opened = moment(summary["opened_at"])
     assert opened is not None
     return CaseRow(
@@ -128,22 +176,41 @@ def case_row(summary: Mapping[str, Any]) -> CaseRow:
         restricted=bool(summary.get("restricted")),
         preferred_gender=summary.get("preferred_gender"),
         updated_at=moment(summary.get("updated_at")),
+        request=request,
     )
 
 
-def caseloads(open_cases: Iterable[Mapping[str, Any]]) -> list[Caseload]:
-    """Open cases per case manager, the largest caseload first (then by staff id); the
-    cases nobody manages yet come last."""
-    counts: dict[str | None, list[int]] = {}
-    for summary in open_cases:
-        if summary.get("status") != "open":
-            continue
-        row = counts.setdefault(summary.get("case_manager_id"), [0, 0, 0])
-        row[0] += 1
-        row[1] += bool(summary.get("overdue"))
-        row[2] += bool(summary.get("closure_requested"))
-    loads = [Caseload(staff, *numbers) for staff, numbers in counts.items()]
-    return sorted(loads, key=lambda c: (c.case_manager_id is None, -c.open_cases, c.name))
+def caseloads(
+    counts: Iterable[Mapping[str, Any]],
+    overdue_cases: Iterable[Mapping[str, Any]] = (),
+    closures: Iterable[Mapping[str, Any]] = (),
+) -> list[Caseload]:
+    """Open cases per case manager from the kept counts (`GET /cases/caseloads`), with
+    how many of each one's open cases have an overdue deadline and a closure waiting;
+    the largest caseload first (then by staff id); a case manager the counts leave out
+    (the cases nobody manages yet) last."""
+    loads: dict[str | None, list[int | None]] = {
+        row.get("case_manager_id"): [int(row["open_cases"]), 0, 0] for row in counts
+    }
+    for index, rows in ((1, overdue_cases), (2, closures)):
+        for summary in rows:
+            if summary.get("status") != "open":
+                continue
+            numbers = loads.setdefault(summary.get("case_manager_id"), [None, 0, 0])
+            numbers[index] = (numbers[index] or 0) + 1
+    found = [
+        Caseload(staff, numbers[0], numbers[1] or 0, numbers[2] or 0)
+        for staff, numbers in loads.items()
+    ]
+    return sorted(
+        found,
+        key=lambda c: (
+            c.open_cases is None,
+            c.case_manager_id is None,
+            -(c.open_cases or 0),
+            c.name,
+        ),
+    )
 
 
 def overdue_deadlines(summaries: Iterable[Mapping[str, Any]]) -> list[OverdueDeadline]:
@@ -168,13 +235,24 @@ def overdue_deadlines(summaries: Iterable[Mapping[str, Any]]) -> list[OverdueDea
     return sorted(found.values(), key=lambda d: (d.due_at, d.case_id, d.kind))
 
 
-def closures_waiting(open_cases: Iterable[Mapping[str, Any]]) -> list[CaseRow]:
-    """Open cases whose closure a case manager asked for, longest waiting first (the
-    summary gives no request time: its last change stands in for it)."""
+def closures_waiting(
+    summaries: Iterable[Mapping[str, Any]],
+    requests: Mapping[str, ClosureRequest | None] | None = None,
+) -> list[CaseRow]:
+    """Open cases whose closure a case manager asked for, with the request (who, when,
+    why) when it could be read, longest waiting first (by the request's time, else the
+    case's last change)."""
+    requests = requests or {}
     rows = [
-        case_row(s) for s in open_cases if s.get("status") == "open" and s.get("closure_requested")
+        case_row(s, requests.get(str(s["case_id"])))
+        for s in summaries
+        if s.get("status") == "open" and s.get("closure_requested")
     ]
-    return sorted(rows, key=lambda r: (r.updated_at or r.opened_at, r.case_id))
+
+    def waited_since(row: CaseRow) -> datetime:
+        return row.request.requested_at if row.request else row.updated_at or row.opened_at
+
+    return sorted(rows, key=lambda r: (waited_since(r), r.case_id))
 
 
 def unmet_preferences(summaries: Iterable[Mapping[str, Any]]) -> list[CaseRow]:
@@ -236,28 +314,33 @@ class TeamDay:
     """The lists cut short by the paging bound, by name (the page says so)."""
 
 
-def team_day(*, open_cases: Listing, closed_restricted: Listing, marac: Listing) -> TeamDay:
-    """The team page from what the APIs' lists returned: every open case (one walk gives
-    the caseloads, the overdue deadlines, the closures waiting, the unmet preferences and
-    the open restricted cases), the closed restricted cases, and the MARAC actions.
-
-    One walk over the open cases, rather than a list per filter, because the cases API
-    records each listing of a restricted case as a read: the audit then holds one read
-    per page shown, not four, and no two listings race to record the same case's read."""
-    restricted = [*(r for r in open_cases.rows if r.get("restricted")), *closed_restricted.rows]
-    incomplete = []
-    if not open_cases.complete:
-        incomplete.append("open cases (caseloads, overdue deadlines, closures, preferences)")
-    if not closed_restricted.complete:
-        incomplete.append("closed restricted cases")
-    if not marac.complete:
-        incomplete.append("MARAC actions")
+def team_day(
+    *,
+    caseload_counts: Iterable[Mapping[str, Any]],
+    overdue: Listing,
+    closures: Listing,
+    closure_requests: Mapping[str, ClosureRequest | None],
+    unmet: Listing,
+    restricted: Listing,
+    marac: Listing,
+) -> TeamDay:
+    """The team page from what the APIs returned: the kept caseload counts
+    (`/cases/caseloads`) and one bounded list each of the open cases with an overdue
+    deadline, with a closure request waiting (and each request), with an unmet
+    preference, of the restricted cases (open and closed) and of the MARAC actions."""
+    cut = {
+        "open cases with an overdue deadline (and the overdue counts in the caseloads)": overdue,
+        "closures awaiting approval (and the counts in the caseloads)": closures,
+        "unmet gender preferences": unmet,
+        "restricted cases": restricted,
+        "MARAC actions": marac,
+    }
     return TeamDay(
-        caseloads=caseloads(open_cases.rows),
-        overdue=overdue_deadlines(open_cases.rows),
-        closures=closures_waiting(open_cases.rows),
-        unmet_preferences=unmet_preferences(open_cases.rows),
-        restricted=restricted_cases(restricted),
+        caseloads=caseloads(caseload_counts, overdue.rows, closures.rows),
+        overdue=overdue_deadlines(overdue.rows),
+        closures=closures_waiting(closures.rows, closure_requests),
+        unmet_preferences=unmet_preferences(unmet.rows),
+        restricted=restricted_cases(restricted.rows),
         marac_actions=outstanding_marac_actions(marac.rows),
-        incomplete=incomplete,
+        incomplete=[name for name, listing in cut.items() if not listing.complete],
     )

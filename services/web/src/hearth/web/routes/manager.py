@@ -1,43 +1,38 @@
-"""The manager's day and the dashboard: `/team`, `/team/closures/{case_id}`, `/dashboard`.
+"""The manager's day and the dashboard: `/team`, `/dashboard`.
 
 Everything comes from the services' HTTP APIs as the signed-in member of staff, so each
 list holds only the cases they may see (a restricted case they are not named on is in
-none of them) and a closure decision is recorded as theirs.
+none of them).
 
-- `/team` (managers, auditors, admins): caseloads by case manager, overdue deadlines
-  across the team, closures awaiting approval, unmet gender preferences, restricted cases
-  they are named on, MARAC actions outstanding. The cases API has no filter for a
-  waiting closure request and no caseload count, and records every listing of a
-  restricted case as a read; so all of it but the closed restricted cases comes from one
-  walk over the open cases, page by page, within a bound the page states when reached.
-- `/team/closures/{case_id}` (managers): the closure request and the approve/decline
-  form; the POST sends cases' `closure-decision`. It carries an idempotency key made
-  when the form was shown, which the cases API does not honour yet; a decision sent
-  twice is still decided once, because the case's own rules refuse the second (the case
-  is closed, or no request waits), and the page then shows the case as it now stands.
+- `/team` (managers, auditors, admins): caseloads by case manager (the cases service's
+  kept counts, `GET /cases/caseloads`, with the overdue and closure counts of each),
+  overdue deadlines across the team (`overdue=true`), closures awaiting approval
+  (`closure_requested=true`, each with who asked, when and why, from the case), unmet
+  gender preferences (`preference_unmet=true`), restricted cases they are named on
+  (`restricted=true`) and MARAC actions outstanding (referrals' `completed=false`). The
+  lists are read at once, each bounded (`LIST_BOUND` rows; the page says which a bound
+  cut short). A closure is decided on the case's own form,
+  `/cases/{case_id}/closure-decision` (the form catalogue's).
 - `/dashboard` (managers, auditors, admins): a period chooser (a GET form), the risk
-  mix, the monthly trend and timescale performance from the reporting service.
+  mix, the monthly trend and timescale performance from the reporting service. The
+  reporting service has no monthly series: the trend is one executive report a month,
+  asked for at once but never more than `REPORT_CALLS_AT_ONCE` at a time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import Annotated, Any, Final
-from uuid import UUID
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Annotated, Any, Final, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from hearth.contracts.envelope import Role
+from hearth.eventstore.paging import MAX_PAGE_SIZE
 from hearth.web.client import ApiClient, ApiRefusal
-from hearth.web.deps import FormData, SignedIn, checked_form, require_role
-from hearth.web.manager.closure import (
-    FEEDBACK_RATINGS,
-    closure_decision_body,
-    closure_view,
-    text,
-)
+from hearth.web.deps import SignedIn, require_role
 from hearth.web.manager.dashboard import (
     current_quarter,
     dashboard,
@@ -47,36 +42,52 @@ from hearth.web.manager.dashboard import (
     trend_months,
 )
 from hearth.web.manager.paging import FetchPage, read_all
-from hearth.web.manager.team import DISPLAY_ZONE, Listing, team_day, when
-from hearth.web.pages import redirect_with_flash, render
+from hearth.web.manager.team import (
+    DISPLAY_ZONE,
+    ClosureRequest,
+    Listing,
+    closure_request,
+    team_day,
+    when,
+)
+from hearth.web.pages import render
 from hearth.web.state import web_state
 from hearth.web.views import short_ref
 
 router = APIRouter()
 
-IDEMPOTENCY_FIELD: Final = "idempotency_key"
-MAX_KEY_LENGTH: Final = 200
-CONFLICT: Final = 409
 MAX_PERIOD_LENGTH: Final = 40
 """Longer than any period's name (2026-Q3): past it, no page at that address."""
+LIST_BOUND: Final = MAX_PAGE_SIZE
+"""Rows the team page reads of each list (one full page): past it the page says the
+list is incomplete."""
+CASE_READS_AT_ONCE: Final = 8
+"""Closure requests read from their cases at the same time, at most."""
+REPORT_CALLS_AT_ONCE: Final = 4
+"""Reporting calls the dashboard makes at the same time, at most."""
 
 Overseer = Annotated[SignedIn, Depends(require_role(Role.MANAGER, Role.AUDITOR, Role.ADMIN))]
-Manager = Annotated[SignedIn, Depends(require_role(Role.MANAGER))]
+
+T = TypeVar("T")
+
+
+async def bounded_gather(calls: list[Callable[[], Awaitable[T]]], at_once: int) -> list[T]:
+    """Every call's answer in order, run concurrently but never more than `at_once` at a
+    time; the first failure is raised."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    return list(await asyncio.gather(*(one(call) for call in calls)))
 
 
 def page_reader(client: ApiClient, service: str, path: str, key: str, **filters: Any) -> FetchPage:
-    """Reads one page of a service's list: its rows under `key`. A list that records
-    reads of restricted cases can meet another writer on one of them (409): read again
-    once, as the other writer has then finished."""
+    """Reads one page of a service's list: its rows under `key`."""
 
     async def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        params = {**filters, "limit": limit, "offset": offset}
-        try:
-            answer = await client.get(service, path, params)
-        except ApiRefusal as refusal:
-            if refusal.status != CONFLICT:
-                raise
-            answer = await client.get(service, path, params)
+        answer = await client.get(service, path, {**filters, "limit": limit, "offset": offset})
         rows: list[dict[str, Any]] = answer.get(key, [])
         return rows
 
@@ -84,15 +95,47 @@ def page_reader(client: ApiClient, service: str, path: str, key: str, **filters:
 
 
 async def _cases(client: ApiClient, **filters: Any) -> Listing:
-    return await read_all(page_reader(client, "cases", "/cases", "cases", **filters))
+    return await read_all(
+        page_reader(client, "cases", "/cases", "cases", **filters), max_rows=LIST_BOUND
+    )
 
 
-async def _case_lists(client: ApiClient) -> tuple[Listing, Listing]:
-    """The open cases, then the closed restricted ones: one after the other, so that no
-    two listings record a read of the same restricted case at once."""
-    open_cases = await _cases(client, status="open")
-    closed_restricted = await _cases(client, status="closed", restricted=True)
-    return open_cases, closed_restricted
+async def _marac_actions(client: ApiClient) -> Listing:
+    """The MARAC actions still outstanding (`completed=false`)."""
+    return await read_all(
+        page_reader(client, "referrals", "/marac/actions", "actions", completed=False),
+        max_rows=LIST_BOUND,
+    )
+
+
+async def _caseload_counts(client: ApiClient) -> list[dict[str, Any]]:
+    answer = await client.get("cases", "/cases/caseloads")
+    rows: list[dict[str, Any]] = answer.get("caseloads", [])
+    return rows
+
+
+async def _closure_requests(
+    client: ApiClient, closures: Listing
+) -> dict[str, ClosureRequest | None]:
+    """Who asked, when and why, for each closure waiting (from its case). A case that
+    cannot be read now (closed or restricted since the list) shows without it."""
+
+    async def read(case_id: str) -> ClosureRequest | None:
+        try:
+            return closure_request(await client.get("cases", f"/cases/{case_id}"))
+        except ApiRefusal as refusal:
+            if refusal.status not in (403, 404):
+                raise
+            return None
+
+    ids = [str(row["case_id"]) for row in closures.rows]
+    found = await bounded_gather([partial(read, case_id) for case_id in ids], CASE_READS_AT_ONCE)
+    return dict(zip(ids, found, strict=True))
+
+
+async def _closures(client: ApiClient) -> tuple[Listing, dict[str, ClosureRequest | None]]:
+    closures = await _cases(client, status="open", closure_requested=True)
+    return closures, await _closure_requests(client, closures)
 
 
 # --- the team's day --------------------------------------------------------------------
@@ -101,11 +144,23 @@ async def _case_lists(client: ApiClient) -> tuple[Listing, Listing]:
 @router.get("/team", include_in_schema=False)
 async def team(request: Request, user: Overseer) -> HTMLResponse:
     client = user.client
-    (open_cases, closed_restricted), marac = await asyncio.gather(
-        _case_lists(client),
-        read_all(page_reader(client, "referrals", "/marac/actions", "actions")),
+    counts, overdue, (closures, requests), unmet, restricted, marac = await asyncio.gather(
+        _caseload_counts(client),
+        _cases(client, status="open", overdue=True),
+        _closures(client),
+        _cases(client, status="open", preference_unmet=True),
+        _cases(client, restricted=True),
+        _marac_actions(client),
     )
-    day = team_day(open_cases=open_cases, closed_restricted=closed_restricted, marac=marac)
+    day = team_day(
+        caseload_counts=counts,
+        overdue=overdue,
+        closures=closures,
+        closure_requests=requests,
+        unmet=unmet,
+        restricted=restricted,
+        marac=marac,
+    )
     return render(
         request,
         "manager/team.html",
@@ -116,73 +171,6 @@ async def team(request: Request, user: Overseer) -> HTMLResponse:
         ref=short_ref,
         may_decide=user.role is Role.MANAGER,
     )
-
-
-# --- closure decisions -----------------------------------------------------------------
-
-
-async def _closure_page(
-    request: Request,
-    user: SignedIn,
-    case_id: UUID,
-    *,
-    status_code: int = 200,
-    form: FormData | None = None,
-    refusal: ApiRefusal | None = None,
-) -> HTMLResponse:
-    case = await user.client.get("cases", f"/cases/{case_id}")
-    return render(
-        request,
-        "manager/closure.html",
-        title="Closure decision",
-        status_code=status_code,
-        when=when,
-        ref=short_ref,
-        form=form or {},
-        refusal=refusal,
-        ratings=FEEDBACK_RATINGS,
-        # A fresh key each time the form is shown: a refused decision is not replayed.
-        idempotency_key=str(uuid.uuid4()),
-        **closure_view(case),
-    )
-
-
-@router.get("/team/closures/{case_id}", include_in_schema=False)
-async def closure_form(request: Request, case_id: UUID, user: Manager) -> HTMLResponse:
-    return await _closure_page(request, user, case_id)
-
-
-@router.post("/team/closures/{case_id}", include_in_schema=False)
-async def decide_closure(
-    request: Request,
-    case_id: UUID,
-    user: Manager,
-    form: Annotated[FormData, Depends(checked_form)],
-) -> Response:
-    body = closure_decision_body(form)
-    key = text(form, IDEMPOTENCY_FIELD)
-    try:
-        answer = await user.client.post(
-            "cases",
-            f"/cases/{case_id}/closure-decision",
-            body,
-            idempotency_key=key if key and len(key) <= MAX_KEY_LENGTH else None,
-        )
-    except ApiRefusal as refusal:
-        # A rule's refusal is shown on the form; an unknown case or a failure is a page.
-        if refusal.status not in (403, 409, 422):
-            raise
-        return await _closure_page(
-            request,
-            user,
-            case_id,
-            status_code=refusal.status,
-            form=form,
-            refusal=refusal,
-        )
-    closed = (answer or {}).get("status") == "closed"
-    message = "Closure approved: the case is closed." if closed else "Closure declined."
-    return redirect_with_flash(request, f"/cases/{case_id}", message)
 
 
 # --- the dashboard ---------------------------------------------------------------------
@@ -219,11 +207,12 @@ async def dashboard_page(
             request, "manager/dashboard.html", title="Dashboard", status_code=422, **context
         )
     months = trend_months(chosen, today)
+    reports: list[Callable[[], Awaitable[dict[str, Any]]]] = [
+        lambda: _figures(user.client, "committee", chosen),
+        *(partial(_figures, user.client, "executive", month) for month in months),
+    ]
     try:
-        committee, *executives = await asyncio.gather(
-            _figures(user.client, "committee", chosen),
-            *(_figures(user.client, "executive", month) for month in months),
-        )
+        committee, *executives = await bounded_gather(reports, REPORT_CALLS_AT_ONCE)
     except ApiRefusal as refusal:
         if refusal.status != 422:
             raise
