@@ -275,15 +275,15 @@ class CaseHandlers(Generic[ConnT]):
 
     async def _read_case(self, case_id: UUID, actor: Actor, view: RestrictedView) -> CaseRead:
         async with self.store.transaction() as conn:
+            # Reads of one case queue on its stream: a restricted case's read is appended
+            # to it, and reads at once would otherwise race to append (answered 409). The
+            # lock comes first, so the case is read (and folded) once, after the holder.
+            await self.store.lock_stream(stream_id(case_id), conn=conn)
             loaded = await self.load(conn, case_id)
             if not loaded.state.exists:
                 raise CaseNotFound()
             allowed = may_see(loaded.state, actor)
             if read_is_recorded(loaded.state, actor):
-                # Reads of one restricted case queue on its stream instead of racing to
-                # append (a conflict answered as an error); then the case is read again.
-                await self.store.lock_stream(stream_id(case_id), conn=conn)
-                loaded = await self.load(conn, case_id)
                 read = RecordRead(actor, view, granted=allowed)
                 loaded = (await self.run(conn, case_id, read, loaded=loaded)).stream
         if not allowed:

@@ -189,13 +189,13 @@ class ReferralHandlers:
             if not known.opened:
                 raise CaseNotFound()
             allowed = known.may_see(actor)
-            loaded = await self.load(conn, case_id)
-            state, history = loaded.state, loaded.history
-            if known.access.read_is_recorded(actor):
+            recorded = known.access.read_is_recorded(actor)
+            if recorded:
                 # Reads of one restricted case queue on its stream rather than conflict.
                 await self.store.lock_stream(stream_id(case_id), conn=conn)
-                loaded = await self.load(conn, case_id)
-                state, history = loaded.state, loaded.history
+            loaded = await self.load(conn, case_id)
+            state, history = loaded.state, loaded.history
+            if recorded:
                 read = RecordRead(actor=actor, view=view, granted=allowed)
                 outcome = await self.run(conn, case_id, read, known=known, loaded=loaded)
                 state = outcome.state

@@ -136,15 +136,14 @@ class RiskHandlers:
                 raise CaseNotFound()
             access, _ = known
             allowed = access.may_see(actor)
+            recorded = access.read_is_recorded(actor)
+            if recorded:
+                # Reads of one restricted case queue on its stream rather than conflict.
+                await self.store.lock_stream(stream_id(case_id), conn=conn)
             loaded = await commands.load_stream(
                 self.store, self.decider, stream_id(case_id), conn=conn
             )
-            if access.read_is_recorded(actor):
-                # Reads of one restricted case queue on its stream rather than conflict.
-                await self.store.lock_stream(stream_id(case_id), conn=conn)
-                loaded = await commands.load_stream(
-                    self.store, self.decider, stream_id(case_id), conn=conn
-                )
+            if recorded:
                 read = RecordRead(actor, case_id, view=view, granted=allowed, access=access)
                 loaded = (await self.run(conn, read, loaded=loaded)).loaded
         if not allowed:
