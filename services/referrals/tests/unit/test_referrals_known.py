@@ -20,13 +20,8 @@ from hearth.referrals.domain.decider import staff_read
 MONDAY = datetime(2025, 3, 10, 10, 0, tzinfo=UTC)
 
 
-def test_every_report_is_an_incident_once(kit: Any, case: Any) -> None:
-    added = kit.report_added(case.case_id, MONDAY)
-    case.learn(added, added)
-    assert len(case.known.incidents) == 2
-
-
-def test_a_restricted_case_is_hidden_and_every_read_recorded(case: Any) -> None:
+def restrict_to_dalead(case: Any) -> None:
+    """Cases restricts the case: only dalead-0001 may see it."""
     case.learn(
         cases_ev.CaseRestricted(
             case_id=case.case_id,
@@ -36,6 +31,16 @@ def test_a_restricted_case_is_hidden_and_every_read_recorded(case: Any) -> None:
             ),
         )
     )
+
+
+def test_every_report_is_an_incident_once(kit: Any, case: Any) -> None:
+    added = kit.report_added(case.case_id, MONDAY)
+    case.learn(added, added)
+    assert len(case.known.incidents) == 2
+
+
+def test_a_restricted_case_is_hidden_and_every_read_recorded(case: Any) -> None:
+    restrict_to_dalead(case)
     outsider = Actor(id="cso-0002", role=Role.CASE_MANAGER)
     named = Actor(id="dalead-0001", role=Role.MANAGER)
     assert not case.known.may_see(outsider)
@@ -68,15 +73,7 @@ def test_an_unrestricted_read_is_recorded_apart_with_no_personal_data(case: Any)
 
 
 def test_a_restricted_case_read_is_recorded_on_the_referrals_stream_only(case: Any) -> None:
-    case.learn(
-        cases_ev.CaseRestricted(
-            case_id=case.case_id,
-            restricted_at=MONDAY,
-            restriction=Restriction(
-                reason=RestrictionReason.OTHER_SENSITIVITY, permitted_staff_ids=("dalead-0001",)
-            ),
-        )
-    )
+    restrict_to_dalead(case)
     named = Actor(id="dalead-0001", role=Role.MANAGER)
     assert staff_read(case.known, named, RestrictedView.SUMMARY, MONDAY) is None
     read = c.RecordRead(actor=named, view=RestrictedView.SUMMARY, granted=True)

@@ -292,10 +292,14 @@ def fill(page: Page, values: dict[str, str | list[str]]) -> None:
             page.locator(fid).fill(value)
 
 
+def submit(page: Page) -> None:
+    page.locator("form.command-form button[type='submit']").click()
+
+
 def send(page: Page, stack: Any, path: str, values: dict[str, str | list[str]], flash: str) -> None:
     page.goto(path)
     fill(page, values)
-    page.locator("form.command-form button[type='submit']").click()
+    submit(page)
     expect(page.locator(".flash")).to_contain_text(flash)
 
 
@@ -331,7 +335,7 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
     # The arrangements the report gave, confirmed as they are: the form starts from them.
     page.goto(f"{case_path}/safe-contact")
     expect(page.locator("input[name='safe_to_call'][value='yes']")).to_be_checked()
-    page.locator("form.command-form button[type='submit']").click()
+    submit(page)
     expect(page.locator(".flash")).to_contain_text("Safe-contact arrangements recorded")
     assert case()["safe_contact_survivors_own"] is True
 
@@ -355,7 +359,7 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
     )
     page.goto(f"{case_path}/flag")
     fill(page, {"person_id": survivor, "kind": "potentially_vulnerable", "reason": "Again"})
-    page.locator("form.command-form button[type='submit']").click()
+    submit(page)
     expect(page.locator(".error-summary")).to_contain_text("already has this flag")
 
     # An emergency repair, then its completion.
@@ -385,7 +389,7 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
     }
     page.goto(f"{case_path}/referral")
     fill(page, referral)
-    page.locator("form.command-form button[type='submit']").click()
+    submit(page)
     expect(page.locator(".error-summary")).to_contain_text("consent")
     send(
         page,
@@ -417,7 +421,7 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
             "alleged_perpetrators.0.is_tenant": "yes",
         },
     )
-    page.locator("form.command-form button[type='submit']").click()
+    submit(page)
     expect(page.locator(".flash")).to_contain_text("People updated")
     assert case()["survivor"]["name"] == name
     [perpetrator] = case()["alleged_perpetrators"]
@@ -451,7 +455,7 @@ def test_a_manager_reaches_every_form_and_works_a_case_through_them(
     # The manager who asked may not decide: the service's words, on top; another does.
     page.goto(f"{case_path}/closure-decision")
     fill(page, {"decision": "approve"})
-    page.locator("form.command-form button[type='submit']").click()
+    submit(page)
     expect(page.locator(".error-summary")).to_contain_text("another manager must approve")
     page.context.clear_cookies()
     sign_in_to(page, stack, f"{case_path}/closure-decision", "manager-0002", Role.MANAGER)
@@ -481,7 +485,7 @@ def test_the_forms_work_without_javascript(browser: Browser, stack: Any) -> None
         page = context.new_page()
         case_path = f"/cases/{made.case_id}"
         sign_in_to(page, stack, f"{case_path}/repair", made.case_manager_id, Role.CASE_MANAGER)
-        page.locator("form.command-form button[type='submit']").click()
+        submit(page)
         expect(page.locator("#f-description-error")).to_be_visible()
         send(
             page,

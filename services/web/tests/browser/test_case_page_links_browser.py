@@ -45,6 +45,19 @@ def visit_each(page: Page, paths: list[str], assert_accessible: Callable[[Page],
         assert_accessible(page)
 
 
+def ask_to_close(stack: Any, base: str) -> None:
+    """Another manager asks to close the case at `base` (`/cases/{id}`)."""
+    ok(
+        stack.api(
+            "cases",
+            "POST",
+            f"{base}/closure-request",
+            who=OTHER_MANAGER,
+            json={"reason": "survivor_safe_support_in_place"},
+        )
+    )
+
+
 def sign_in_as(page: Page, stack: Any, who: tuple[str, Role], path: str) -> None:
     password = stack.account(who[0], who[1])
     page.goto(path)
@@ -127,15 +140,7 @@ def test_every_link_on_the_case_page_opens_its_form_and_items_have_theirs(
         "/restriction",
         json={"reason": "survivor_is_staff", "permitted_staff_ids": [MANAGER[0], OTHER_MANAGER[0]]},
     )
-    ok(
-        stack.api(
-            "cases",
-            "POST",
-            f"{base}/closure-request",
-            who=OTHER_MANAGER,
-            json={"reason": "survivor_safe_support_in_place"},
-        )
-    )
+    ask_to_close(stack, base)
 
     sign_in_as(page, stack, MANAGER, base)
     paths = linked_paths(page, case_id)
@@ -189,15 +194,7 @@ def test_a_closed_case_links_reopening_erasure_and_the_waiting_erasures_decision
 ) -> None:
     made = stack.make_case()
     base = f"/cases/{made.case_id}"
-    ok(
-        stack.api(
-            "cases",
-            "POST",
-            f"{base}/closure-request",
-            who=OTHER_MANAGER,
-            json={"reason": "survivor_safe_support_in_place"},
-        )
-    )
+    ask_to_close(stack, base)
     ok(stack.api("cases", "POST", f"{base}/closure-decision", json={"decision": "approve"}))
     sign_in_as(page, stack, MANAGER, base)
     paths = linked_paths(page, made.case_id)

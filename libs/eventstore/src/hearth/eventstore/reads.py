@@ -20,10 +20,8 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Final, Protocol, TypeVar
+from typing import Final, Protocol
 from uuid import UUID
 
 from hearth.contracts.envelope import Actor, Envelope
@@ -31,9 +29,10 @@ from hearth.contracts.events.base import DomainEvent
 from hearth.eventstore.store import (
     ANY_VERSION,
     RESTART_ERRORS,
+    Appends,
     ConcurrencyError,
+    ConnT,
     NewEvent,
-    Savepoints,
 )
 
 __all__ = ["READS_STREAM_PREFIX", "ReadStore", "reads_stream_id", "record_read"]
@@ -44,28 +43,15 @@ READS_STREAM_PREFIX: Final = "reads-"
 ATTEMPTS: Final = 8
 """How often a read's record is tried before the read fails (only a lost race retries)."""
 
-ConnT = TypeVar("ConnT", bound=Savepoints)
 
-
-class ReadStore(Protocol[ConnT]):
-    """What recording a read needs of an event store (`EventStore`, `InMemoryEventStore`)."""
+class ReadStore(Appends[ConnT], Protocol[ConnT]):
+    """What recording a read needs of an event store (`EventStore`, `InMemoryEventStore`):
+    it appends (`Appends`), knows its service and locks a stream."""
 
     @property
     def service(self) -> str: ...
 
-    def transaction(self) -> AbstractAsyncContextManager[ConnT]: ...
-
     async def lock_stream(self, stream_id: str, *, conn: ConnT) -> None: ...
-
-    async def append(
-        self,
-        stream_id: str,
-        events: Sequence[NewEvent],
-        *,
-        expected_version: int,
-        subject: str,
-        conn: ConnT | None = None,
-    ) -> list[Envelope]: ...
 
 
 def reads_stream_id(service: str, case_id: UUID) -> str:

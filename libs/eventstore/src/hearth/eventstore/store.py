@@ -98,8 +98,9 @@ class Savepoints(Protocol):
 ConnT = TypeVar("ConnT", bound=Savepoints)
 
 
-class StreamStore(Protocol[ConnT]):
-    """What running commands needs of an event store, whichever keeps the events.
+class Appends(Protocol[ConnT]):
+    """Appending to streams in transactions: what every use of an event store needs
+    (`StreamStore`, `hearth.eventstore.reads.ReadStore`).
 
     `transaction()` yields a connection (`ConnT`) to pass as `conn`, so that appends and
     reads share one transaction; without `conn` each call runs on its own.
@@ -116,6 +117,11 @@ class StreamStore(Protocol[ConnT]):
         subject: str,
         conn: ConnT | None = None,
     ) -> list[Envelope]: ...
+
+
+class StreamStore(Appends[ConnT], Protocol[ConnT]):
+    """What running commands needs of an event store, whichever keeps the events: it
+    appends (`Appends`) and reads streams."""
 
     async def read_stream(self, stream_id: str, *, conn: ConnT | None = None) -> list[Envelope]: ...
 

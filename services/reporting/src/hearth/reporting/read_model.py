@@ -466,6 +466,26 @@ async def save_access(conn: Conn, schema: str, access: CaseAccess) -> None:
 # --- reading ---------------------------------------------------------------------------
 
 
+def _case(r: Any) -> f.Case:
+    """A case's facts from its `case_facts` row."""
+    return f.Case(
+        case_id=r["case_id"],
+        opened_at=r["opened_at"],
+        reported_at=r["reported_at"],
+        channel=r["channel"],
+        reporter_kind=r["reporter_kind"],
+        repeat=r["repeat"],
+        case_manager_id=r["case_manager_id"],
+        restricted=r["restriction"] is not None,
+        children_in_household=r["children_in_household"] or 0,
+        children_affected=r["children_affected"] or 0,
+        survivor=c.SurvivorCategories(
+            **{name: r[column] for name, column in _SURVIVOR_COLUMNS.items()}
+        ),
+        perpetrator_age_bands=tuple(r["perpetrator_age_bands"] or ()),
+    )
+
+
 async def load_facts(conn: Conn, schema: str, case_ids: Sequence[UUID] | None = None) -> f.Facts:
     """Every fact, for the figures (a report reads them all; no hot path does); with
     `case_ids`, only those cases' facts (a DAHA sample's files), each table by its
@@ -478,22 +498,7 @@ async def load_facts(conn: Conn, schema: str, case_ids: Sequence[UUID] | None = 
         return await _rows(conn, kind, f"SELECT * FROM {s}.{table} WHERE true{only}", *args)
 
     cases = [
-        f.Case(
-            case_id=r["case_id"],
-            opened_at=r["opened_at"],
-            reported_at=r["reported_at"],
-            channel=r["channel"],
-            reporter_kind=r["reporter_kind"],
-            repeat=r["repeat"],
-            case_manager_id=r["case_manager_id"],
-            restricted=r["restriction"] is not None,
-            children_in_household=r["children_in_household"] or 0,
-            children_affected=r["children_affected"] or 0,
-            survivor=c.SurvivorCategories(
-                **{name: r[column] for name, column in _SURVIVOR_COLUMNS.items()}
-            ),
-            perpetrator_age_bands=tuple(r["perpetrator_age_bands"] or ()),
-        )
+        _case(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.case_facts WHERE opened_at IS NOT NULL{only} ORDER BY case_id",
             *args,
@@ -543,22 +548,7 @@ async def load_period_facts(conn: Conn, schema: str, start: datetime, until: dat
 
     within = "{column} >= $1 AND {column} < $2"
     cases = [
-        f.Case(
-            case_id=r["case_id"],
-            opened_at=r["opened_at"],
-            reported_at=r["reported_at"],
-            channel=r["channel"],
-            reporter_kind=r["reporter_kind"],
-            repeat=r["repeat"],
-            case_manager_id=r["case_manager_id"],
-            restricted=r["restriction"] is not None,
-            children_in_household=r["children_in_household"] or 0,
-            children_affected=r["children_affected"] or 0,
-            survivor=c.SurvivorCategories(
-                **{name: r[column] for name, column in _SURVIVOR_COLUMNS.items()}
-            ),
-            perpetrator_age_bands=tuple(r["perpetrator_age_bands"] or ()),
-        )
+        _case(r)
         for r in await conn.fetch(
             f"SELECT * FROM {s}.case_facts WHERE opened_at < $1 ORDER BY case_id", until
         )

@@ -32,7 +32,7 @@ from hearth.web.forms.sent import SentForms
 from hearth.web.identity import LocalAccounts
 from hearth.web.middleware import SecurityHeaders
 from hearth.web.oidc import OidcProvider
-from hearth.web.pages import error_page
+from hearth.web.pages import delete_cookie, error_page
 from hearth.web.routes import auth, case_forms, cases, manager
 from hearth.web.sessions import Ended, SessionStore
 from hearth.web.settings import WebSettings
@@ -151,13 +151,7 @@ def install_page_handlers(app: FastAPI) -> None:
         response = RedirectResponse(url, status_code=303)
         settings = web_state(request).settings
         if settings.session_cookie in request.cookies:
-            response.delete_cookie(
-                settings.session_cookie,
-                path="/",
-                secure=settings.cookie_secure,
-                httponly=True,
-                samesite="strict",
-            )
+            delete_cookie(response, settings, settings.session_cookie)
         return response
 
     @app.exception_handler(PageRefused)

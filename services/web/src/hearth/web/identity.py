@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final, Protocol
+from typing import Final, Literal, Protocol
 
 import asyncpg
 from argon2 import PasswordHasher
@@ -190,15 +190,10 @@ class LocalAccounts:
         return bool(status == "UPDATE 1")
 
     async def set_disabled(self, staff_id: str, disabled: bool) -> bool:
-        status = await self._pool.execute(
-            f"UPDATE {self._schema}.accounts SET disabled = $2, failed_sign_ins = 0,"
-            f" locked_until = NULL, updated_at = now() WHERE staff_id = $1",
-            staff_id,
-            disabled,
-        )
-        if disabled and status == "UPDATE 1":
+        changed = await self._set_and_unlock(staff_id, "disabled", disabled)
+        if disabled and changed:
             await self.end_sessions(staff_id)
-        return bool(status == "UPDATE 1")
+        return changed
 
     async def end_sessions(self, staff_id: str) -> int:
         """Sign the member of staff out everywhere (a new password, role or a disabling)."""
@@ -217,11 +212,18 @@ class LocalAccounts:
         ]
 
     async def _set_hash(self, staff_id: str, hashed: str) -> bool:
+        return await self._set_and_unlock(staff_id, "password_hash", hashed)
+
+    async def _set_and_unlock(
+        self, staff_id: str, column: Literal["disabled", "password_hash"], value: bool | str
+    ) -> bool:
+        """Sets one column of the account and clears its failed sign-ins and lock: whether
+        the account was there."""
         status = await self._pool.execute(
-            f"UPDATE {self._schema}.accounts SET password_hash = $2, failed_sign_ins = 0,"
+            f"UPDATE {self._schema}.accounts SET {column} = $2, failed_sign_ins = 0,"
             f" locked_until = NULL, updated_at = now() WHERE staff_id = $1",
             staff_id,
-            hashed,
+            value,
         )
         return bool(status == "UPDATE 1")
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from hearth.web.identity import ROLE_NAMES
 from hearth.web.state import web_state
+
+if TYPE_CHECKING:
+    from hearth.web.settings import WebSettings
 
 MAX_FLASH: Final = 300
 
@@ -61,13 +64,7 @@ def render(
     )
     response = HTMLResponse(html, status_code=status_code)
     if flash is not None or settings.flash_cookie in request.cookies:
-        response.delete_cookie(
-            settings.flash_cookie,
-            path="/",
-            secure=settings.cookie_secure,
-            httponly=True,
-            samesite="strict",
-        )
+        delete_cookie(response, settings, settings.flash_cookie)
     return response
 
 
@@ -77,16 +74,44 @@ def redirect_with_flash(request: Request, url: str, message: str) -> RedirectRes
         raise ValueError("redirects stay on this site: give a path")
     settings = web_state(request).settings
     response = RedirectResponse(url, status_code=303)
+    set_cookie(response, settings, settings.flash_cookie, _encode(message), max_age=60)
+    return response
+
+
+def set_cookie(
+    response: Response,
+    settings: WebSettings,
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+    samesite: Literal["strict", "lax"] = "strict",
+) -> None:
+    """One of Hearth's cookies: for the whole site, HttpOnly, Secure unless the settings
+    say otherwise, SameSite Strict unless `samesite` says Lax. Without `max_age` it is a
+    browser session cookie."""
     response.set_cookie(
-        settings.flash_cookie,
-        _encode(message),
-        max_age=60,
+        name,
+        value,
+        max_age=max_age,
         path="/",
         secure=settings.cookie_secure,
         httponly=True,
-        samesite="strict",
+        samesite=samesite,
     )
-    return response
+
+
+def delete_cookie(
+    response: Response,
+    settings: WebSettings,
+    name: str,
+    *,
+    samesite: Literal["strict", "lax"] = "strict",
+) -> None:
+    """Ends one of Hearth's cookies (set as `set_cookie` sets it)."""
+    response.delete_cookie(
+        name, path="/", secure=settings.cookie_secure, httponly=True, samesite=samesite
+    )
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:

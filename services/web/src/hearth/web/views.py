@@ -6,7 +6,7 @@ Pure functions (no I/O), shared by every page: webforms and webmanager may use t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -64,13 +64,22 @@ def parse_time(value: object) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def when(value: object) -> str:
-    """A moment in UK time, as staff read it: "Tue 1 Dec 2026, 16:30"."""
+def _as_is(value: object) -> str:
+    """What is not a date or time, shown as it is (nothing for None)."""
+    return "" if value is None else str(value)
+
+
+def _in_uk(value: object, shown: Callable[[datetime], str]) -> str:
+    """A moment, `shown` in UK time; anything else as it is."""
     moment = parse_time(value)
     if moment is None:
-        return "" if value is None else str(value)
-    local = moment.astimezone(LONDON)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+        return _as_is(value)
+    return shown(moment.astimezone(LONDON))
+
+
+def when(value: object) -> str:
+    """A moment in UK time, as staff read it: "Tue 1 Dec 2026, 16:30"."""
+    return _in_uk(value, lambda t: f"{t:%a} {t.day} {t:%b %Y, %H:%M}")
 
 
 def day(value: object) -> str:
@@ -81,11 +90,7 @@ def day(value: object) -> str:
         except ValueError:
             return value
         return f"{d.day} {d:%b %Y}"
-    moment = parse_time(value)
-    if moment is None:
-        return "" if value is None else str(value)
-    local = moment.astimezone(LONDON)
-    return f"{local.day} {local:%b %Y}"
+    return _in_uk(value, lambda t: f"{t.day} {t:%b %Y}")
 
 
 def clock(value: object) -> str:
@@ -95,7 +100,7 @@ def clock(value: object) -> str:
             return time.fromisoformat(value).strftime("%H:%M")
         except ValueError:
             return value
-    return "" if value is None else str(value)
+    return _as_is(value)
 
 
 def short_ref(case_id: object) -> str:

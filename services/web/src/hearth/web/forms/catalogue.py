@@ -9,6 +9,7 @@ service's instrument gives them (`hearth.web.forms.dash`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Final
 
 from hearth.contracts.envelope import Role
@@ -84,6 +85,26 @@ def _reason(label: str = "Reason", hint: str = "") -> Field:
 
 def _one(*items: Field | Group, legend: str = "") -> tuple[Section, ...]:
     return (Section(legend, items),)
+
+
+def _select(
+    name: str, label: str, options: Iterable[str], *, required: bool = False, hint: str = ""
+) -> Field:
+    """A drop-down of an enum's values (or any values), in their order."""
+    return Field(name, label, Kind.SELECT, hint=hint, required=required, choices=choices(options))
+
+
+def _override_section(hint: str) -> Section:
+    """A manager's reason to act without, or against, the survivor's recorded wishes."""
+    return Section(
+        "A manager's override of the survivor's wishes",
+        (
+            _select("override.reason", "Why it goes ahead", WishesOverrideReason),
+            Field("override.explanation", "Explanation", Kind.TEXTAREA),
+        ),
+        hint=hint,
+        id="override",
+    )
 
 
 # --- safe contact (its own form, and part of a first contact) ----------------------------
@@ -173,17 +194,23 @@ def _prefill_safe_contact(case: CaseView) -> dict[str, FormValue]:
 
 # --- people -------------------------------------------------------------------------------
 
+_WHO: Final = (
+    Field("person_id", "Person id", Kind.HIDDEN),
+    Field("name", "Name", Kind.TEXT),
+    Field("date_of_birth", "Date of birth", Kind.DATE),
+)
+"""Who a person on the case is: the start of every person's row (survivor, alleged
+perpetrator, child)."""
+
 
 def _person_fields(*, staff: bool = True) -> tuple[Field, ...]:
     fields = (
-        Field("person_id", "Person id", Kind.HIDDEN),
-        Field("name", "Name", Kind.TEXT),
-        Field("date_of_birth", "Date of birth", Kind.DATE),
+        *_WHO,
         Field("phone", "Phone", Kind.TEXT),
         Field("email", "Email", Kind.TEXT),
         Field("address.lines", "Address", Kind.LINES, hint="One line a line."),
         Field("address.postcode", "Postcode", Kind.TEXT),
-        Field("gender", "Gender", Kind.SELECT, choices=choices(Gender)),
+        _select("gender", "Gender", Gender),
     )
     if not staff:
         return fields
@@ -217,23 +244,17 @@ SURVIVOR_FIELDS: Final = tuple(
 
 PERPETRATOR_FIELDS: Final = (
     *_person_fields(),
-    Field(
-        "relationship_to_survivor",
-        "Relationship to the survivor",
-        Kind.SELECT,
-        required=True,
-        choices=choices(Relationship),
+    _select(
+        "relationship_to_survivor", "Relationship to the survivor", Relationship, required=True
     ),
     Field("lives_with_survivor", "Lives with the survivor?", Kind.YES_NO),
     Field("is_tenant", "Holds a tenancy with us?", Kind.YES_NO),
-    Field("age_band", "Age band", Kind.SELECT, choices=choices(AgeBand)),
+    _select("age_band", "Age band", AgeBand),
 )
 
 CHILD_FIELDS: Final = (
-    Field("person_id", "Person id", Kind.HIDDEN),
-    Field("name", "Name", Kind.TEXT),
-    Field("date_of_birth", "Date of birth", Kind.DATE),
-    Field("age_band", "Age band", Kind.SELECT, choices=choices(AgeBand)),
+    *_WHO,
+    _select("age_band", "Age band", AgeBand),
     Field("lives_in_household", "Lives in the household?", Kind.YES_NO, required=True),
     Field(
         "affected_by_abuse",
@@ -287,18 +308,17 @@ _CONTACT_COMMON: Final = (
         required=True,
         hint="UK time. Not in the future, and not before the report.",
     ),
-    Field("method", "How", Kind.SELECT, required=True, choices=choices(ContactMethod)),
+    _select("method", "How", ContactMethod, required=True),
     Field(
         "phone_number",
         "Phone number used",
         Kind.TEXT,
         hint="Calls and texts only: one of the survivor's safe numbers.",
     ),
-    Field(
+    _select(
         "place",
         "Where (in person only)",
-        Kind.SELECT,
-        choices=choices(MeetingPlace),
+        MeetingPlace,
         hint="Only for an in-person meeting. At the survivor's home it is checked as a visit.",
     ),
 )
@@ -311,7 +331,7 @@ _CONTACT_CHECKS: Final = (
         hint="Required (yes) until the survivor's own safe-contact arrangements are recorded.",
     ),
     Field("number_withheld", "Was your number withheld?", Kind.YES_NO),
-    Field("interpreter", "Interpreter", Kind.SELECT, choices=choices(InterpreterUse)),
+    _select("interpreter", "Interpreter", InterpreterUse),
     _notes(),
 )
 
@@ -347,13 +367,7 @@ CONTACT_ATTEMPT: Final = Form(
     flash="Contact attempt recorded.",
     sections=_one(
         *_CONTACT_COMMON,
-        Field(
-            "outcome",
-            "What happened",
-            Kind.SELECT,
-            required=True,
-            choices=choices(ContactAttemptOutcome),
-        ),
+        _select("outcome", "What happened", ContactAttemptOutcome, required=True),
         Field(
             "message_left",
             "Was a message left?",
@@ -462,12 +476,7 @@ CASE_MANAGER: Final = Form(
     flash="Case manager details saved.",
     sections=_one(
         Field("staff_id", "Reassign to (staff id)", Kind.TEXT, hint="Managers only."),
-        Field(
-            "preferred_gender",
-            "The survivor's preferred gender of case manager",
-            Kind.SELECT,
-            choices=choices(Gender),
-        ),
+        _select("preferred_gender", "The survivor's preferred gender of case manager", Gender),
         Field("withdraw_preference", "The survivor withdrew their preference", Kind.CHECKBOX),
     ),
 )
@@ -482,7 +491,7 @@ REPAIR: Final = Form(
     roles=WORKERS,
     flash="Emergency repair raised.",
     sections=_one(
-        Field("kind", "What it secures", Kind.SELECT, required=True, choices=choices(RepairKind)),
+        _select("kind", "What it secures", RepairKind, required=True),
         Field("description", "What needs doing", Kind.TEXTAREA, required=True),
         Field("works_order_reference", "Works order reference", Kind.TEXT),
     ),
@@ -550,7 +559,7 @@ FLAG: Final = Form(
     flash="Flag raised.",
     sections=_one(
         Field("person_id", "On whom", Kind.PERSON, required=True, people=ALL_PEOPLE),
-        Field("kind", "Flag", Kind.SELECT, required=True, choices=choices(FlagKind)),
+        _select("kind", "Flag", FlagKind, required=True),
         _reason("Why"),
     ),
 )
@@ -627,29 +636,11 @@ PERPETRATOR_ACTION: Final = Form(
                     people=("alleged_perpetrators",),
                 ),
                 Field("kind", "Action", Kind.SELECT, required=True, choices=_ACTIONS),
-                Field(
-                    "referral_type",
-                    "Referred to (referrals only)",
-                    Kind.SELECT,
-                    choices=choices(ReferralType),
-                ),
+                _select("referral_type", "Referred to (referrals only)", ReferralType),
                 Field("details", "Details", Kind.TEXTAREA),
             ),
         ),
-        Section(
-            "A manager's override of the survivor's wishes",
-            (
-                Field(
-                    "override.reason",
-                    "Why it goes ahead",
-                    Kind.SELECT,
-                    choices=choices(WishesOverrideReason),
-                ),
-                Field("override.explanation", "Explanation", Kind.TEXTAREA),
-            ),
-            hint="Managers only, and only without or against the survivor's wishes.",
-            id="override",
-        ),
+        _override_section("Managers only, and only without or against the survivor's wishes."),
     ),
 )
 
@@ -664,7 +655,7 @@ REVIEW: Final = Form(
     refusal_fields=(("next_review_in_past", "next_review_due_at"),),
     flash="Review recorded.",
     sections=_one(
-        Field("outcome", "Outcome", Kind.SELECT, required=True, choices=choices(ReviewOutcome)),
+        _select("outcome", "Outcome", ReviewOutcome, required=True),
         Field(
             "next_review_due_at",
             "Next review due",
@@ -684,7 +675,7 @@ CLOSURE_REQUEST: Final = Form(
     intro="A manager approves or declines the request.",
     flash="Closure requested.",
     sections=_one(
-        Field("reason", "Reason", Kind.SELECT, required=True, choices=choices(ClosureReason)),
+        _select("reason", "Reason", ClosureReason, required=True),
         _notes(),
     ),
 )
@@ -716,12 +707,7 @@ CLOSURE_DECISION: Final = Form(
                 Field(
                     "survivor_feedback.feels_safer", "Does the survivor feel safer?", Kind.YES_NO
                 ),
-                Field(
-                    "survivor_feedback.rating",
-                    "How they rated the help",
-                    Kind.SELECT,
-                    choices=choices(FeedbackRating),
-                ),
+                _select("survivor_feedback.rating", "How they rated the help", FeedbackRating),
                 Field("survivor_feedback.comments", "Their comments", Kind.TEXTAREA),
             ),
             hint="If the survivor gave any.",
@@ -738,7 +724,7 @@ REOPENING: Final = Form(
     roles=WORKERS,
     flash="Case reopened.",
     sections=_one(
-        Field("reason", "Reason", Kind.SELECT, required=True, choices=choices(ReopenReason)),
+        _select("reason", "Reason", ReopenReason, required=True),
         _notes(),
     ),
 )
@@ -752,7 +738,7 @@ RESTRICTION: Final = Form(
     intro="Only the staff named (and the case manager) will see the case; every read is recorded.",
     flash="Case restricted.",
     sections=_one(
-        Field("reason", "Reason", Kind.SELECT, required=True, choices=choices(RestrictionReason)),
+        _select("reason", "Reason", RestrictionReason, required=True),
         Field(
             "permitted_staff_ids",
             "Staff who may see it (staff ids)",
@@ -864,13 +850,13 @@ DASH_ELSEWHERE: Final = Form(
     roles=WORKERS,
     flash="The other agency's assessment is recorded.",
     sections=_one(
-        Field("agency", "Agency", Kind.SELECT, required=True, choices=choices(AssessingAgency)),
+        _select("agency", "Agency", AssessingAgency, required=True),
         Field("agency_name", "Agency's name", Kind.TEXT, hint="Required for another kind."),
         Field("completed_on", "Completed on", Kind.DATE, required=True),
         Field("agency_reference", "Their reference", Kind.TEXT),
         Field("question_set_id", "Checklist used (id)", Kind.TEXT, hint="Like dash-ric-24."),
         Field("score", "Score", Kind.NUMBER),
-        Field("risk_level", "Risk level", Kind.SELECT, choices=choices(RiskLevel)),
+        _select("risk_level", "Risk level", RiskLevel),
         Field("referred_to_marac", "Did they refer to MARAC?", Kind.YES_NO),
     ),
 )
@@ -987,13 +973,7 @@ REFERRAL: Final = Form(
                     choices=choices(t for t in ReferralType if t is not ReferralType.MARAC),
                 ),
                 Field("agency_name", "Agency", Kind.TEXT, required=True),
-                Field(
-                    "sharing_basis",
-                    "Lawful basis for sharing",
-                    Kind.SELECT,
-                    required=True,
-                    choices=choices(SharingBasis),
-                ),
+                _select("sharing_basis", "Lawful basis for sharing", SharingBasis, required=True),
                 Field(
                     "information_shared",
                     "Information shared",
@@ -1023,19 +1003,8 @@ REFERRAL: Final = Form(
             ),
             id="safeguarding",
         ),
-        Section(
-            "A manager's override of the survivor's wishes",
-            (
-                Field(
-                    "override.reason",
-                    "Why it goes ahead",
-                    Kind.SELECT,
-                    choices=choices(WishesOverrideReason),
-                ),
-                Field("override.explanation", "Explanation", Kind.TEXTAREA),
-            ),
-            hint="Only for a referral about the perpetrator against the survivor's wishes.",
-            id="override",
+        _override_section(
+            "Only for a referral about the perpetrator against the survivor's wishes."
         ),
     ),
 )
@@ -1058,7 +1027,7 @@ REFERRAL_DECLINE: Final = Form(
     roles=WORKERS,
     flash="Decline recorded.",
     sections=_one(
-        Field("reason", "Reason", Kind.SELECT, required=True, choices=choices(DeclineReason)),
+        _select("reason", "Reason", DeclineReason, required=True),
         _notes(),
     ),
 )
@@ -1071,7 +1040,7 @@ REFERRAL_CLOSURE: Final = Form(
     roles=WORKERS,
     flash="Referral closed.",
     sections=_one(
-        Field("outcome", "Outcome", Kind.SELECT, required=True, choices=choices(ReferralOutcome)),
+        _select("outcome", "Outcome", ReferralOutcome, required=True),
         _notes(),
     ),
 )
@@ -1093,7 +1062,7 @@ CONSENT: Final = Form(
             required=True,
             choices=choices(ReferralType),
         ),
-        Field("method", "How", Kind.SELECT, required=True, choices=choices(ConsentMethod)),
+        _select("method", "How", ConsentMethod, required=True),
         Field(
             "recipients",
             "Only these agencies",
@@ -1134,7 +1103,7 @@ INCIDENT: Final = Form(
     flash="Incident recorded.",
     sections=_one(
         Field("occurred_on", "When it happened", Kind.DATE, required=True),
-        Field("source", "Who told us", Kind.SELECT, required=True, choices=choices(IncidentSource)),
+        _select("source", "Who told us", IncidentSource, required=True),
         _notes(),
     ),
 )

@@ -86,32 +86,22 @@ class SentForms:
             async with self._pool.acquire() as conn:
                 # Cheap (an index on expires_at): the table keeps only a day of forms.
                 await conn.execute(f"DELETE FROM {t} WHERE expires_at < $1", now)
-                taken = await conn.fetchval(
+                claims = (
+                    # New: no form with this token yet.
                     f"INSERT INTO {t} (session_hash, token, body_hash, state, claimed_at,"
                     f" expires_at) VALUES ($1, $2, $3, 'sending', $4, $5)"
                     f" ON CONFLICT DO NOTHING RETURNING true",
-                    session_hash,
-                    token,
-                    digest,
-                    now,
-                    now + self.keep,
-                )
-                if taken:
-                    return Claimed()
-                # Sent already with other values (changed after the back button): new.
-                taken = await conn.fetchval(
+                    # Sent already with other values (changed after the back button): new.
                     f"UPDATE {t} SET body_hash = $3, state = 'sending', redirect_to = NULL,"
                     f" flash = NULL, claimed_at = $4, expires_at = $5"
                     f" WHERE session_hash = $1 AND token = $2 AND state = 'sent'"
                     f" AND body_hash <> $3 RETURNING true",
-                    session_hash,
-                    token,
-                    digest,
-                    now,
-                    now + self.keep,
                 )
-                if taken:
-                    return Claimed()
+                for claim in claims:
+                    if await conn.fetchval(
+                        claim, session_hash, token, digest, now, now + self.keep
+                    ):
+                        return Claimed()
                 found = await conn.fetchrow(
                     f"SELECT state, redirect_to, flash FROM {t}"
                     f" WHERE session_hash = $1 AND token = $2",

@@ -27,7 +27,7 @@ from hearth.web.deps import (
 )
 from hearth.web.identity import Identity
 from hearth.web.oidc import LOGIN_TIME, OidcRefused
-from hearth.web.pages import render
+from hearth.web.pages import delete_cookie, render, set_cookie
 from hearth.web.sessions import Ended
 from hearth.web.state import web_state
 
@@ -82,15 +82,7 @@ def _sign_in_page(
         oidc_sign_in="/sign-in/oidc?" + urlencode({"next": next_path}),
         end_session_url=end_session_url,
     )
-    response.set_cookie(
-        settings.sign_in_cookie,
-        token,
-        max_age=SIGN_IN_FORM_SECONDS,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
+    set_cookie(response, settings, settings.sign_in_cookie, token, max_age=SIGN_IN_FORM_SECONDS)
     return response
 
 
@@ -146,13 +138,7 @@ async def sign_in(request: Request) -> Response:
         )
     response = RedirectResponse(next_path, status_code=303)
     await _start_session(request, response, identity)
-    response.delete_cookie(
-        settings.sign_in_cookie,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
+    delete_cookie(response, settings, settings.sign_in_cookie)
     return response
 
 
@@ -162,16 +148,9 @@ async def _start_session(request: Request, response: Response, identity: Identit
     # A session this browser already had ends: one sign-in, one session (no fixation).
     await web.session_store().end(request.cookies.get(settings.session_cookie))
     session_id, _ = await web.session_store().create(identity.staff_id, identity.role, web.now())
-    response.set_cookie(
-        settings.session_cookie,
-        session_id,
-        # A browser session cookie: gone when the browser closes; the server ends it
-        # after the idle timeout or the session's lifetime in any case.
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
+    # A browser session cookie: gone when the browser closes; the server ends it after
+    # the idle timeout or the session's lifetime in any case.
+    set_cookie(response, settings, settings.session_cookie, session_id)
 
 
 @router.get("/sign-in/oidc", include_in_schema=False)
@@ -186,13 +165,12 @@ async def oidc_begin(request: Request, next: str | None = None) -> Response:
         raise PageRefused(502, "The sign-in provider could not be reached. Try again.") from None
     response = RedirectResponse(started.url, status_code=303)
     # Lax, not Strict: the provider sends the browser back with a cross-site navigation.
-    response.set_cookie(
+    set_cookie(
+        response,
+        web.settings,
         web.settings.oidc_cookie,
         started.state,
         max_age=int(LOGIN_TIME.total_seconds()),
-        path="/",
-        secure=web.settings.cookie_secure,
-        httponly=True,
         samesite="lax",
     )
     return response
@@ -227,9 +205,7 @@ async def oidc_callback(
         request, "signed_in.html", title="Signed in", next_path=_local_path(next_path)
     )
     await _start_session(request, response, identity)
-    response.delete_cookie(
-        settings.oidc_cookie, path="/", secure=settings.cookie_secure, httponly=True, samesite="lax"
-    )
+    delete_cookie(response, settings, settings.oidc_cookie, samesite="lax")
     return response
 
 
@@ -243,13 +219,7 @@ async def sign_out(request: Request, user: Annotated[SignedIn, Depends(signed_in
         raise PageRefused(403, "This form has expired. Nothing was done; reload and try again.")
     await web.session_store().end(request.cookies.get(settings.session_cookie))
     response = RedirectResponse("/sign-in?ended=signed-out", status_code=303)
-    response.delete_cookie(
-        settings.session_cookie,
-        path="/",
-        secure=settings.cookie_secure,
-        httponly=True,
-        samesite="strict",
-    )
+    delete_cookie(response, settings, settings.session_cookie)
     return response
 
 

@@ -205,8 +205,9 @@ def _submit(form: Form) -> Callable[..., Awaitable[Response]]:
         instrument = await _instrument(user, wanted) if form.slug == DASH.slug else None
         filled = dash_form(instrument) if instrument is not None else form
         built, errors = build_body(filled, values)
-        if errors:
-            # Found without asking the API: nothing was sent.
+
+        async def again(errors: Errors, refusal: str = "", status_code: int = 422) -> Response:
+            """The form again, as filled, with what is wrong: nothing was recorded."""
             return await _page(
                 request,
                 user,
@@ -214,10 +215,15 @@ def _submit(form: Form) -> Callable[..., Awaitable[Response]]:
                 ids,
                 values=values,
                 errors=errors,
+                refusal=refusal,
                 token=token,
-                status_code=422,
+                status_code=status_code,
                 instrument=instrument,
             )
+
+        if errors:
+            # Found without asking the API: nothing was sent.
+            return await again(errors)
         body = built.body if form.has_body else None
         api_path = form.api_path.format(**ids)
         case_page = f"/cases/{ids['case_id']}"
@@ -236,61 +242,29 @@ def _submit(form: Form) -> Callable[..., Awaitable[Response]]:
             await user.client.post(form.service, api_path, body, idempotency_key=token)
         except ApiRefusal as refused:
             await sent_forms.release(session, form_token)
-            return await _refused(
-                request, user, filled, ids, values, built, refused, token, instrument
-            )
+            if refused.status == 404:
+                return error_page(request, 404, NOT_FOUND)
+            errors, refusal = _refusal(filled, built, refused)
+            return await again(errors, refusal, refused.status)
         await sent_forms.sent(session, form_token, case_page, form.flash)
         return redirect_with_flash(request, case_page, form.flash)
 
     return submit
 
 
-async def _refused(
-    request: Request,
-    user: SignedIn,
-    form: Form,
-    ids: Mapping[str, str],
-    values: Mapping[str, FormValue],
-    built: Built,
-    refused: ApiRefusal,
-    token: str,
-    instrument: Mapping[str, Any] | None,
-) -> Response:
-    """The form again with the API's words: beside the fields a 422 names, else on top.
-    (`form` is the form as filled: the DASH with its instrument's questions.)"""
-    if refused.status == 404:
-        return error_page(request, 404, NOT_FOUND)
+def _refusal(form: Form, built: Built, refused: ApiRefusal) -> tuple[Errors, str]:
+    """The API's words for the form: beside the fields a 422 names, else on top (the
+    errors, and the refusal shown on top). `form` is the form as filled: the DASH with
+    its instrument's questions."""
     if refused.status == 422:
-        errors = place(form, built, refused.fields, refused.message)
-        return await _page(
-            request,
-            user,
-            form,
-            ids,
-            values=values,
-            errors=errors,
-            token=token,
-            status_code=422,
-            instrument=instrument,
-        )
+        return place(form, built, refused.fields, refused.message), ""
     # A rule's refusal (409, 403) names no field; its code may say which one it is
     # (the form's `refusal_fields`). Always at the top too; beside the field when known.
     errors = Errors()
     about = form.refused_field(refused.code)
     if about is not None:
         errors.add(about, refused.message)
-    return await _page(
-        request,
-        user,
-        form,
-        ids,
-        values=values,
-        errors=errors,
-        refusal=refused.message,
-        token=token,
-        status_code=refused.status,
-        instrument=instrument,
-    )
+    return errors, refused.message
 
 
 for _form in FORMS:
