@@ -1,6 +1,6 @@
 """Turning the services' answers into what a page shows: plain words, local times, order.
 
-Pure functions (no I/O), shared by every page: webforms and webmanager may use them.
+Pure functions (no I/O), shared by every page: the case pages, the forms and the manager's.
 """
 
 from __future__ import annotations
