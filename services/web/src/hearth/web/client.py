@@ -122,7 +122,9 @@ def refusal_from(response: httpx.Response) -> ApiRefusal:
         text = detail if isinstance(detail, str) else "The service refused this."
         return ApiRefusal(status, _sentence(text), code=code)
     return ApiRefusal(
-        502, "A service did not answer as it should. Nothing was changed; try again shortly."
+        502,
+        "A service did not answer as it should. Check the case before sending again: it "
+        "is not known whether this was recorded.",
     )
 
 
@@ -208,7 +210,9 @@ class ApiClient:
             # The path holds only ids; no body or answer is logged.
             log.warning("service unreachable", service=service, error=type(exc).__name__)
             raise ApiRefusal(
-                502, "A service could not be reached. Nothing was changed; try again shortly."
+                502,
+                "A service could not be reached. Check the case before sending again: it "
+                "is not known whether this was recorded.",
             ) from None
         if response.is_success:
             if not response.content:
