@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,14 +30,33 @@ async def _load(runtime: Any, case_id: uuid.UUID, person_id: uuid.UUID) -> dict[
 COMMAND = subject_access_command("a service", _load)
 
 
-async def test_the_answer_is_printed_as_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code = await COMMAND.run(None, {"case_id": str(CASE), "person_id": str(PERSON)})  # type: ignore[arg-type]
+async def test_the_answer_is_written_as_json_to_a_new_file_only_its_owner_reads(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "answer.json"
+    args = {"case_id": str(CASE), "person_id": str(PERSON), "out": str(out)}
+    code = await COMMAND.run(None, args)  # type: ignore[arg-type]
     assert code == 0
-    assert json.loads(capsys.readouterr().out) == {
+    assert json.loads(out.read_text()) == {
         "case_id": str(CASE),
         "person_id": str(PERSON),
         "name": "Zoë",
     }
+    assert out.stat().st_mode & 0o777 == 0o600
+    printed = capsys.readouterr()
+    assert "Zoë" not in printed.out + printed.err
+    assert str(out) in printed.out
+
+
+async def test_an_existing_file_is_never_overwritten(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = tmp_path / "answer.json"
+    out.write_text("kept")
+    args = {"case_id": str(CASE), "person_id": str(PERSON), "out": str(out)}
+    assert await COMMAND.run(None, args) == 2  # type: ignore[arg-type]
+    assert out.read_text() == "kept"
+    assert "exists" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -48,14 +68,22 @@ async def test_the_answer_is_printed_as_json(capsys: pytest.CaptureFixture[str])
     ],
 )
 async def test_bad_ids_and_unknown_cases_or_people_are_refused_on_stderr(
-    capsys: pytest.CaptureFixture[str], case_id: str, person_id: str, code: int, error: str
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    case_id: str,
+    person_id: str,
+    code: int,
+    error: str,
 ) -> None:
-    assert await COMMAND.run(None, {"case_id": case_id, "person_id": person_id}) == code  # type: ignore[arg-type]
+    out = tmp_path / "answer.json"
+    args = {"case_id": case_id, "person_id": person_id, "out": str(out)}
+    assert await COMMAND.run(None, args) == code  # type: ignore[arg-type]
     printed = capsys.readouterr()
     assert printed.out == ""
     assert error in printed.err
+    assert not out.exists()
 
 
-def test_the_command_is_named_and_takes_both_ids() -> None:
+def test_the_command_is_named_and_takes_both_ids_and_the_file() -> None:
     assert COMMAND.name == "subject-access"
-    assert [a.name for a in COMMAND.arguments] == ["case_id", "person_id"]
+    assert [a.name for a in COMMAND.arguments] == ["case_id", "person_id", "out"]

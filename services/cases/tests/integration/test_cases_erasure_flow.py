@@ -37,6 +37,7 @@ from hearth.contracts.events.common import (
 )
 from hearth.eventstore.personal_data import DEFAULT_SCHEMA as DEFAULT_KEY_SCHEMA
 from hearth.eventstore.personal_data import KeyStore, Subject
+from hearth.eventstore.testing import erasure
 from hearth.eventstore.testing.service import RunningService
 
 pytestmark = pytest.mark.integration
@@ -167,14 +168,8 @@ async def _where_planted(service: RunningService, *schemas: str) -> dict[str, li
 async def _subject_access(
     service: RunningService, case_id: uuid.UUID, person_id: uuid.UUID
 ) -> dict[str, Any]:
-    """What `python -m hearth.cases subject-access <case> <person>` prints, parsed."""
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = await SUBJECT_ACCESS.run(
-            service.runtime, {"case_id": str(case_id), "person_id": str(person_id)}
-        )
-    assert code == 0
-    answer: dict[str, Any] = json.loads(out.getvalue())
+    """What `python -m hearth.cases subject-access <case> <person> <out>` writes, parsed."""
+    answer, _ = await erasure.subject_access(SUBJECT_ACCESS, service.runtime, case_id, person_id)
     return answer
 
 
@@ -283,12 +278,11 @@ async def test_the_operator_command_erases_a_case_whose_retention_has_ended(
     assert len(await case_events(cases, report.case_id)) == len(after)
 
     # Subject access on the erased case tells only that it was erased.
-    out = io.StringIO()
-    args = {"case_id": str(report.case_id), "person_id": str(report.survivor.person_id)}
-    with redirect_stdout(out):
-        assert await SUBJECT_ACCESS.run(cases.runtime, args) == 0
-    assert '"erased": true' in out.getvalue()
-    assert PLANTED["survivor"] not in out.getvalue()
+    _, written = await erasure.subject_access(
+        SUBJECT_ACCESS, cases.runtime, report.case_id, report.survivor.person_id
+    )
+    assert '"erased": true' in written
+    assert PLANTED["survivor"] not in written
 
     # A rebuild from the events writes what the erasure wrote.
     async with cases.runtime.event_store.transaction() as conn:

@@ -1,5 +1,8 @@
-"""The `subject-access <case_id> <person_id>` operator command every service that holds
-personal data builds the same way: parse the two ids, load the answer, print it as JSON.
+"""The `subject-access <case_id> <person_id> <out>` operator command every service that holds
+personal data builds the same way: parse the two ids, load the answer, write it as JSON to
+a new file only its owner may read. The answer is personal data: it never goes to stdout,
+where a terminal's scrollback or a job's log collector would keep it; stdout gets the ids,
+the file's name and its size.
 What goes in the answer is the service's own pure domain code (see
 `hearth.eventstore.subject_access` for the parts they share).
 """
@@ -7,6 +10,7 @@ What goes in the answer is the service's own pure domain code (see
 from __future__ import annotations
 
 import json
+import os
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,8 +25,8 @@ Loader = Callable[[Runtime[Ctx], uuid.UUID, uuid.UUID], Awaitable[dict[str, Any]
 
 
 def subject_access_command(service: str, load: Loader[Ctx]) -> OperatorCommand[Ctx]:
-    """`python -m hearth.<service> subject-access <case_id> <person_id>`: `load` gives the
-    answer (raising `NotFound` for an unknown case or person), printed as JSON."""
+    """`python -m hearth.<service> subject-access <case_id> <person_id> <out>`: `load` gives
+    the answer (raising `NotFound` for an unknown case or person), written as JSON to `out`."""
 
     async def run(runtime: Runtime[Ctx], args: Mapping[str, str]) -> int:
         try:
@@ -30,21 +34,43 @@ def subject_access_command(service: str, load: Loader[Ctx]) -> OperatorCommand[C
         except ValueError:
             print("case_id and person_id must be UUIDs", file=sys.stderr)
             return 2
+        out = args["out"]
         try:
             answer = await load(runtime, case_id, person_id)
         except NotFound as exc:
             print(f"{exc.code}: {exc}", file=sys.stderr)
             return 1
-        print(json.dumps(answer, indent=2, ensure_ascii=False))
+        text = json.dumps(answer, indent=2, ensure_ascii=False) + "\n"
+        try:
+            written = write_private(out, text)
+        except FileExistsError:
+            print(f"{out} exists: name a new file for the answer", file=sys.stderr)
+            return 2
+        # Ids, the file's name and its size only: the answer itself stays in the file.
+        print(
+            f"subject access for person {person_id} on case {case_id}: "
+            f"{written} bytes written to {out} (readable by its owner only)"
+        )
         return 0
 
     return OperatorCommand(
         name="subject-access",
-        help=f"print as JSON what {service} holds about one person on one case "
-        "(never anyone else's personal data; free text listed for review, not printed)",
+        help=f"write as JSON to a new file what {service} holds about one person on one case "
+        "(never anyone else's personal data; free text listed for review, not included)",
         run=run,
         arguments=(
             Argument("case_id", "the case's id"),
             Argument("person_id", "the person's id on the case"),
+            Argument("out", "a new file for the answer (made readable by its owner only)"),
         ),
     )
+
+
+def write_private(path: str, text: str) -> int:
+    """Write `text` to a new file at `path` that only its owner may read or write (never an
+    existing file, never readable by others for a moment); the bytes written."""
+    data = text.encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return len(data)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 from contextlib import redirect_stdout
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -48,13 +50,18 @@ async def tables_holding(
 async def subject_access(
     command: OperatorCommand, runtime: Runtime[Any], case_id: Any, person_id: Any
 ) -> tuple[dict[str, Any], str]:
-    """What `python -m hearth.<service> subject-access <case> <person>` prints: the answer
-    parsed, and its JSON text (the service's log lines may share stdout meanwhile)."""
-    out = io.StringIO()
-    with redirect_stdout(out):
-        code = await command.run(runtime, {"case_id": str(case_id), "person_id": str(person_id)})
-    assert code == 0
-    printed = out.getvalue()
-    start = printed.index('{\n  "case_id"')
-    answer, end = json.JSONDecoder().raw_decode(printed, start)
-    return answer, printed[start:end]
+    """What `python -m hearth.<service> subject-access <case> <person> <out>` writes: the
+    answer parsed, and its JSON text. Stdout carries ids only, never the answer."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "answer.json"
+        out = io.StringIO()
+        with redirect_stdout(out):
+            code = await command.run(
+                runtime, {"case_id": str(case_id), "person_id": str(person_id), "out": str(path)}
+            )
+        assert code == 0
+        assert path.stat().st_mode & 0o777 == 0o600
+        text = path.read_text()
+    answer = json.loads(text)
+    assert json.dumps(answer, indent=2, ensure_ascii=False) not in out.getvalue()
+    return answer, text
