@@ -22,19 +22,15 @@ import contextlib
 import copy
 import importlib
 import random
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, Final
 
 import httpx
 import pytest
 import requests
 import schemathesis
-import uvicorn
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, Phase, given, settings
@@ -54,6 +50,7 @@ from hearth.eventstore.auth import issue_token
 from hearth.eventstore.runtime import ServiceSpec, create_app
 from hearth.eventstore.settings import ServiceSettings
 from hearth.eventstore.testing.service import fresh_namespace, fresh_schema
+from hearth.eventstore.testing.threaded import Served, serve_in_thread
 
 pytestmark = [
     pytest.mark.integration,
@@ -89,26 +86,6 @@ def _document(service: str) -> dict[str, Any]:
 SERVICES_WITH_ROUTES: Final = [s for s in ALL_SERVICES if _document(s).get("paths")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Served:
-    """A service on a port of its own, run by uvicorn in a thread (its own event loop)."""
-
-    app: FastAPI
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
 def _serve(service: str, kafka_bootstrap: str, database_url: str, namespace: str) -> Served:
     settings_ = ServiceSettings(
         kafka_bootstrap_servers=kafka_bootstrap,
@@ -118,20 +95,7 @@ def _serve(service: str, kafka_bootstrap: str, database_url: str, namespace: str
         relay_poll_seconds=0.2,
         metrics_port=0,
     )
-    app = create_app(_spec(service), settings_)
-    port = _free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"serve-{service}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive(), f"{service} stopped while starting"
-        assert time.monotonic() < deadline, f"{service} did not start in 60 s"
-        time.sleep(0.05)
-    return Served(app, f"http://127.0.0.1:{port}", server, thread)
+    return serve_in_thread(create_app(_spec(service), settings_), service, start_timeout=60)
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,6 @@ import concurrent.futures
 import importlib
 import os
 import re
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -35,7 +33,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -44,6 +41,7 @@ from hearth.eventstore.auth import issue_token
 from hearth.eventstore.runtime import ServiceSpec, create_app
 from hearth.eventstore.settings import ServiceSettings
 from hearth.eventstore.testing.service import fresh_namespace, fresh_schema
+from hearth.eventstore.testing.threaded import Served, serve_in_thread
 from hearth.web.app import create_app as create_web_app
 from hearth.web.identity import LocalAccounts
 from hearth.web.settings import WebSettings
@@ -62,39 +60,6 @@ REPO_ROOT = Path(__file__).resolve().parents[4]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 MANAGER = ("dalead-0001", Role.MANAGER)
 """The DA lead (cases' roster): reads every case."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Served:
-    url: str
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
-def _serve(app: Any, name: str) -> Served:
-    port = _free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"serve-{name}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 90
-    while not server.started:
-        assert thread.is_alive(), f"{name} stopped while starting"
-        assert time.monotonic() < deadline, f"{name} did not start in 90 s"
-        time.sleep(0.05)
-    return Served(f"http://127.0.0.1:{port}", server, thread)
 
 
 def _run(coroutine: Any) -> Any:
@@ -257,7 +222,7 @@ def stack(kafka_bootstrap: str, database_url: str) -> Iterator[Stack]:
                 relay_poll_seconds=0.2,
                 metrics_port=0,
             )
-            served[service] = _serve(create_app(_spec(service), settings), service)
+            served[service] = serve_in_thread(create_app(_spec(service), settings), service)
         schemas["web"] = fresh_schema("web")
         web_settings = WebSettings.model_validate(
             {
@@ -267,7 +232,7 @@ def stack(kafka_bootstrap: str, database_url: str) -> Iterator[Stack]:
                 "cookie_secure": True,
             }
         )
-        served["web"] = _serve(create_web_app(web_settings), "web")
+        served["web"] = serve_in_thread(create_web_app(web_settings), "web")
         yield Stack({k: v.url for k, v in served.items()}, database_url, schemas)
     finally:
         for one in reversed(list(served.values())):
