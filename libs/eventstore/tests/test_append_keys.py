@@ -179,3 +179,125 @@ async def test_a_store_on_a_single_connection_makes_its_first_keys(
     finally:
         await pool.execute(f"DROP SCHEMA IF EXISTS {key_schema} CASCADE")
         await pool.close()
+
+
+async def _stored_key_ids(store: EventStore, stream: str) -> set[str]:
+    [stored] = await store.read_stored(stream)
+    text = str(stored.payload)
+    ids = {part.split(":")[3] for part in text.split("'") if part.startswith("hearth:enc:v1:")}
+    assert ids, "the stored event holds no encrypted value"
+    return ids
+
+
+async def test_a_new_stream_about_a_case_with_keys_seals_with_the_cases_own_keys(
+    keyed: tuple[EventStore, KeyStore],
+) -> None:
+    """A second service's first event about a case: the keys the append set out to make
+    are not made, and what it stores opens with the keys the case already has."""
+    store, keys = keyed
+    case = uuid.uuid4()
+    perpetrator = uuid.uuid4()
+    first = _report(case, perpetrator=perpetrator)
+    await store.append(f"{case}-a", [_new(first)], expected_version=0, subject=str(case))
+    before = await _key_rows(keys, case)
+    second = _report(case, perpetrator=perpetrator)
+    second_data = second.model_dump(mode="json")
+    second_data["survivor"] = first.model_dump(mode="json")["survivor"]
+    second = ReportReceived.model_validate(second_data)  # the same people, already keyed
+
+    await store.append(f"{case}-b", [_new(second)], expected_version=0, subject=str(case))
+
+    assert await _key_rows(keys, case) == before  # no key made, none replaced
+    assert await _stored_key_ids(store, f"{case}-b") == await _stored_key_ids(store, f"{case}-a")
+    [read] = await store.read_stream(f"{case}-b")
+    assert read.payload == second.model_dump(mode="json")
+
+
+async def test_a_new_stream_naming_an_erased_person_is_refused_and_makes_no_key(
+    keyed: tuple[EventStore, KeyStore],
+) -> None:
+    """A person erased before their case had any key: the new case's first append would
+    make the case's key and the others' keys, but stores nothing and keeps no key."""
+    store, keys = keyed
+    case, perpetrator = uuid.uuid4(), uuid.uuid4()
+    await keys.destroy_person(case, perpetrator, reason="erasure request ER-1")
+    with pytest.raises(SubjectErased):
+        await store.append(
+            str(case),
+            [_new(_report(case, perpetrator=perpetrator))],
+            expected_version=0,
+            subject=str(case),
+        )
+    rows = await _key_rows(keys, case)
+    assert list(rows) == [perpetrator] and rows[perpetrator]["destroyed_at"] is not None
+    assert await store.read_stream(str(case)) == []
+
+
+async def test_two_new_streams_about_one_new_case_at_once_share_one_key_each(
+    keyed: tuple[EventStore, KeyStore],
+) -> None:
+    """Two services' first events about a case new to the key store, at once: one makes
+    the keys, the other waits for it and seals with them."""
+    store, keys = keyed
+    case, survivor, perpetrator = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    def report() -> ReportReceived:
+        data = _report(case, perpetrator=perpetrator).model_dump(mode="json")
+        data["survivor"]["person_id"] = str(survivor)
+        data["children"] = []
+        return ReportReceived.model_validate(data)
+
+    reports = {f"{case}-{side}": report() for side in "ab"}
+    async with store.transaction() as first:
+        stream, event = next(iter(reports.items()))
+        await store.append(stream, [_new(event)], expected_version=0, subject=str(case), conn=first)
+        second = asyncio.create_task(
+            store.append(
+                f"{case}-b", [_new(reports[f"{case}-b"])], expected_version=0, subject=str(case)
+            )
+        )
+        await asyncio.sleep(0.3)
+        assert not second.done()  # waits for the first's keys
+    await second
+
+    rows = await _key_rows(keys, case)
+    assert set(rows) == {None, survivor, perpetrator}
+    assert await _stored_key_ids(store, f"{case}-a") == await _stored_key_ids(store, f"{case}-b")
+    for stream, event in reports.items():
+        [read] = await store.read_stream(stream)
+        assert read.payload == event.model_dump(mode="json")
+
+
+async def test_a_failure_while_sealing_ahead_stores_nothing_and_frees_the_connection(
+    keyed: tuple[EventStore, KeyStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sealing runs while the first statement is out: if it fails, the statement is still
+    awaited (the connection is not left mid-query), the transaction rolls back with its
+    keys, and the same connection serves the next append."""
+    store, keys = keyed
+    case = uuid.uuid4()
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("sealing failed")
+
+    monkeypatch.setattr(store.cipher, "seal_ahead", broken)
+    async with store.transaction() as conn:
+        with pytest.raises(RuntimeError, match="sealing failed"):
+            async with conn.transaction():  # a savepoint: the outer transaction goes on
+                await store.append(
+                    str(case),
+                    [_new(_report(case))],
+                    expected_version=0,
+                    subject=str(case),
+                    conn=conn,
+                )
+        monkeypatch.undo()
+        other = uuid.uuid4()
+        report = _report(other)
+        await store.append(
+            str(other), [_new(report)], expected_version=0, subject=str(other), conn=conn
+        )
+    assert await _key_rows(keys, case) == {}
+    assert await store.read_stream(str(case)) == []
+    [read] = await store.read_stream(str(other))
+    assert read.payload == report.model_dump(mode="json")

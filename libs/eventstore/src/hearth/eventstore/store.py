@@ -8,8 +8,10 @@ publishes its rows in commit order. Rows are never changed (a trigger refuses it
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -281,10 +283,10 @@ class EventStore:
         keys_with, keys_columns, keys_join = "", "", ""
         if prefetch is not None:
             keys_with = f"WITH {prefetch.sql(len(args) + 1)}"
-            keys_columns = f", {prefetch.COLUMNS}"
-            keys_join = prefetch.JOIN
+            keys_columns = f", {prefetch.columns}"
+            keys_join = prefetch.join
             args.extend(prefetch.args)
-        head = await conn.fetchrow(
+        query = conn.fetchrow(
             f"""{keys_with}
                 SELECT h.stream_version, h.hash, h.written_later,
                        pg_notify($2, '') IS NULL AS notified{keys_columns}
@@ -296,6 +298,15 @@ class EventStore:
                 {keys_join}""",
             *args,
         )
+        ahead: list[dict[str, Any]] | None = None
+        if prefetch is not None and prefetch.made:
+            # A new case's keys are made here, not read: encrypt with them while the
+            # database runs the statement (`seal` checks they were all made).
+            head, ahead = await _meanwhile(
+                query, functools.partial(self.cipher.seal_ahead, plan, prefetch)
+            )
+        else:
+            head = await query
         assert head is not None  # one row: FROM (SELECT 1)
         exists = head["stream_version"] is not None
         version = head["stream_version"] if exists else 0
@@ -307,7 +318,7 @@ class EventStore:
             # (tx_id, position) order would put our events before it.
             raise StaleTransaction(stream_id, expected_version, version)
 
-        stored = await self.cipher.seal(plan, head, conn=conn, prefetch=prefetch)
+        stored = await self.cipher.seal(plan, head, conn=conn, prefetch=prefetch, ahead=ahead)
         sealed = seal(
             events,
             source=self.source,
@@ -425,6 +436,23 @@ class EventStore:
                 expected_prev = row["hash"]
                 expected_version += 1
         return ChainReport(checked, None)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+async def _meanwhile(query: Awaitable[T], work: Callable[[], R]) -> tuple[T, R]:
+    """`query`'s result, and `work()` (CPU only) done while the database answers it: the
+    query goes out first (one turn of the event loop sends it), then `work` runs."""
+    task = asyncio.ensure_future(query)
+    await asyncio.sleep(0)
+    try:
+        done = work()
+    except BaseException:
+        await asyncio.gather(task, return_exceptions=True)  # the connection is free again
+        raise
+    return await task, done
 
 
 def _chain_fault(row: asyncpg.Record, expected_prev: str, expected_version: int) -> str | None:

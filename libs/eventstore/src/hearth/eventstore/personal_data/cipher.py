@@ -6,7 +6,8 @@
   personal value of the appended events is encrypted under its subject's key. The keys of
   all the subjects of one append come from the key store inside the append's first
   statement (`KeyStore.prefetch`, which on a new stream also makes them), so they cost
-  no round trip of their own; never one query per field or per event.
+  no round trip of their own; never one query per field or per event. A new case's keys
+  are made here, so its values are encrypted (`seal_ahead`) while that statement runs.
 - `open_envelopes`: envelopes read from the store or from Kafka, with their personal
   values decrypted. The keys of all the envelopes given are loaded in one query
   (`KeyStore.load`). A value whose key was destroyed (erasure) reads as the contract's
@@ -95,6 +96,8 @@ class SealPlan:
     payloads: tuple[ToEncrypt, ...]
     event_ids: tuple[UUID, ...]
     subjects: frozenset[Subject] | set[Subject]
+    events: tuple[ToSeal, ...]
+    subject: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,12 @@ class EventCipher:
             plan_personal(e.model, e.payload, case_id=case_id, persons=persons) for e in events
         )
         return SealPlan(
-            case_id, planned, tuple(e.event_id for e in events), frozenset(persons.values())
+            case_id,
+            planned,
+            tuple(e.event_id for e in events),
+            frozenset(persons.values()),
+            tuple(events),
+            subject,
         )
 
     async def prefetch(self, plan: SealPlan, *, new_stream: bool) -> KeyPrefetch | None:
@@ -141,14 +149,39 @@ class EventCipher:
         await self.ready()
         return self.key_store.prefetch(plan.case_id, plan.subjects, make=new_stream)
 
+    def seal_ahead(
+        self, plan: SealPlan, prefetch: KeyPrefetch | None
+    ) -> list[dict[str, Any]] | None:
+        """For a new case (`prefetch` makes its keys), the payloads sealed with the keys the
+        append's first statement is making, before it answers: pure, so the append runs it
+        while the database works. None when `prefetch` makes no key. The result holds only
+        if the statement made every key (`seal`, given it as `ahead`, checks)."""
+        if prefetch is None or not prefetch.made:
+            return None
+        keys = {key.subject: key for key in prefetch.made.values()}
+        return seal_all(plan.payloads, event_ids=plan.event_ids, keys=keys)
+
     async def seal(
-        self, plan: SealPlan, prefetched: Any, *, conn: Conn, prefetch: KeyPrefetch | None = None
+        self,
+        plan: SealPlan,
+        prefetched: Any,
+        *,
+        conn: Conn,
+        prefetch: KeyPrefetch | None = None,
+        ahead: list[dict[str, Any]] | None = None,
     ) -> list[dict[str, Any]]:
         """The payloads with every personal value encrypted, in order, with the keys the
         append's first statement fetched (`prefetched`: its row; `prefetch`: what `prefetch`
-        gave for it)."""
+        gave for it). `ahead`: what `seal_ahead` gave, used when the statement made every
+        key it was to make."""
         if not plan.subjects:
             return [p.payload for p in plan.payloads]
+        if ahead is not None and prefetch is not None:
+            if self.key_store.made_all(prefetched, prefetch):
+                return ahead
+            # The case had keys already: seal again, from the events (sealing ahead
+            # replaced the plan's values), with the keys the key store holds.
+            plan = self.plan(plan.events, subject=plan.subject)
         keys = await self.key_store.keys_from_prefetch(
             plan.case_id, plan.subjects, prefetched, conn=conn, prefetch=prefetch
         )

@@ -31,7 +31,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Final
+from typing import Any, Final
 from uuid import UUID
 
 import asyncpg
@@ -86,30 +86,34 @@ class KeyStore:
         self._table = f"{self._schema}.data_keys"
         table = self._table
         # `prefetch`'s SQL (placeholders {p0}... for KeyPrefetch.sql): the case's key rows;
-        # and, for a new stream, the same after making the missing ones, with the case's own
-        # key row locked (shared) first, as `_get_or_make` does.
+        # and, for a new stream, the keys it makes for a case new to the key store.
         self._read_ctes = f"""key_rows AS (
                 SELECT key_id, person_id, wrapped_key, master_key_id
                 FROM {table} WHERE case_id = {{p0}})"""
-        self._make_ctes = f"""key_case AS (
-                SELECT key_id, person_id, wrapped_key, master_key_id, destroyed_at
-                FROM {table} WHERE case_id = {{p0}} AND person_id IS NULL FOR SHARE),
-            key_made AS (
+        # The case's key first: the persons' keys only when it was made here (a case new to
+        # the key store has no key of anyone yet). Otherwise nothing is read or locked
+        # here: `keys_from_prefetch` goes on as `keys_for` does (an existing case, or one
+        # whose key was destroyed, is rare for a new stream: a second service's first
+        # event about the case).
+        case_made = f"""key_case_made AS (
                 INSERT INTO {table} (key_id, case_id, person_id, wrapped_key, master_key_id)
-                SELECT k, {{p0}}, p, w, {{p4}}
-                FROM unnest({{p1}}::text[], {{p2}}::uuid[], {{p3}}::bytea[])
+                VALUES ({{p1}}, {{p0}}, NULL, {{p2}}, {{p3}})
+                ON CONFLICT DO NOTHING
+                RETURNING key_id, person_id, wrapped_key, master_key_id)"""
+        self._make_case_ctes = f"""{case_made},
+            key_rows AS (SELECT * FROM key_case_made)"""
+        self._make_ctes = f"""{case_made},
+            key_persons_made AS (
+                INSERT INTO {table} (key_id, case_id, person_id, wrapped_key, master_key_id)
+                SELECT k, {{p0}}, p, w, {{p3}}
+                FROM unnest({{p4}}::text[], {{p5}}::uuid[], {{p6}}::bytea[])
                      WITH ORDINALITY AS s(k, p, w, n)
-                WHERE NOT EXISTS (SELECT 1 FROM key_case WHERE destroyed_at IS NOT NULL)
+                WHERE EXISTS (SELECT 1 FROM key_case_made)
                 ORDER BY n
                 ON CONFLICT DO NOTHING
                 RETURNING key_id, person_id, wrapped_key, master_key_id),
             key_rows AS (
-                SELECT key_id, person_id, wrapped_key, master_key_id FROM key_case
-                UNION ALL
-                SELECT key_id, person_id, wrapped_key, master_key_id FROM {table}
-                WHERE case_id = {{p0}} AND person_id IS NOT NULL
-                UNION ALL
-                SELECT key_id, person_id, wrapped_key, master_key_id FROM key_made)"""
+                SELECT * FROM key_case_made UNION ALL SELECT * FROM key_persons_made)"""
 
     @property
     def schema(self) -> str:
@@ -287,31 +291,33 @@ class KeyStore:
 
     def prefetch(self, case_id: UUID, subjects: Iterable[Subject], *, make: bool) -> KeyPrefetch:
         """SQL for the append's first statement (`EventStore`), so getting the keys costs no
-        round trip of its own: `KeyPrefetch.sql` (top-level `WITH` items), `COLUMNS` and
-        `JOIN` give the case's key rows. With `make` (the stream is new, so its subjects'
-        keys most likely are too) it also makes the subjects' missing keys, as `keys_for`
-        does: the case's own key row is locked (shared) first, so a concurrent
-        `destroy_case` waits for the append or is seen by it, and nothing is made for a
-        case whose key was destroyed. `keys_from_prefetch` turns the columns into keys."""
+        round trip of its own: `KeyPrefetch.sql` (top-level `WITH` items), `columns` and
+        `join` give the case's key rows. With `make` (the stream is new, so its case most
+        likely is too) it instead makes the keys of a case new to the key store: the case's
+        key, and the persons' keys only if the case's was made (so nothing is made for a
+        case whose key exists, or was destroyed). `keys_from_prefetch` turns the columns
+        into keys, going on as `keys_for` does when the case was not new."""
         wanted = {s for s in subjects if s.case_id == case_id}
         if len(wanted) != len(set(subjects)):
             raise PersonalDataError("one append's subjects are all on its case")
         if not make:
             return KeyPrefetch(self._read_ctes, [case_id])
-        ordered = _with_case(sorted(wanted, key=Subject.sort_key), case_id)
         current = self._masters.current
-        fresh = [new_data_key(subject) for subject in ordered]
-        return KeyPrefetch(
-            self._make_ctes,
-            [
-                case_id,
-                [key.key_id for key in fresh],
-                [key.subject.person_id for key in fresh],
-                [wrap(current, key) for key in fresh],
-                current.key_id,
-            ],
-            {key.key_id: key for key in fresh},
-        )
+        case_key = new_data_key(Subject(case_id))
+        persons = [
+            new_data_key(subject)
+            for subject in sorted(wanted, key=Subject.sort_key)  # the order keys are made in
+            if subject.person_id is not None
+        ]
+        args: list[Any] = [case_id, case_key.key_id, wrap(current, case_key), current.key_id]
+        if persons:
+            args += [
+                [key.key_id for key in persons],
+                [key.subject.person_id for key in persons],
+                [wrap(current, key) for key in persons],
+            ]
+        made = {key.key_id: key for key in (case_key, *persons)}
+        return KeyPrefetch(self._make_ctes if persons else self._make_case_ctes, args, made)
 
     async def keys_from_prefetch(
         self,
@@ -323,11 +329,19 @@ class KeyStore:
         prefetch: KeyPrefetch | None = None,
     ) -> dict[Subject, DataKey]:
         """The subjects' keys from the columns `prefetch` added to the append's first
-        statement (`row`); when some are missing (a person new to the case, or a key
-        another transaction was making at that moment) it goes on as `keys_for` does, in
-        the same transaction. `SubjectErased` for a destroyed key, as there. `prefetch`
-        (what made the statement) spares unwrapping the keys it made."""
+        statement (`row`). When it made every key it was to make, they are those keys;
+        otherwise (a case not new, a person new to the case, a key another transaction was
+        making at that moment) it goes on as `keys_for` does, in the same transaction.
+        `SubjectErased` for a destroyed key, as there. `prefetch` is what made the
+        statement."""
         wanted = list(set(subjects))  # `_get_or_make` orders the ones it must make
+        made = prefetch.made if prefetch is not None else {}
+        if made:
+            if prefetch is not None and self.made_all(row, prefetch):
+                by_subject = {key.subject: key for key in made.values()}
+                return {subject: by_subject[subject] for subject in wanted}
+            # Not a new case: read its keys afresh (the rows made here, if any, among them).
+            return await self._get_or_make(conn, wanted, [case_id], None, dict(made))
         rows: dict[Subject, Any] = {}
         for key_id, person_id, wrapped, master in zip(
             row["key_ids"] or (),
@@ -343,8 +357,13 @@ class KeyStore:
                 "wrapped_key": wrapped,
                 "master_key_id": master,
             }
-        fresh = dict(prefetch.made) if prefetch is not None else {}
-        return await self._get_or_make(conn, wanted, [case_id], rows, fresh)
+        return await self._get_or_make(conn, wanted, [case_id], rows, {})
+
+    @staticmethod
+    def made_all(row: Any, prefetch: KeyPrefetch) -> bool:
+        """Whether the statement `prefetch` was part of (its `row`) made every key it was to
+        make: the subjects' keys are then `prefetch.made`."""
+        return bool(prefetch.made) and row["keys_made"] == len(prefetch.made)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -489,24 +508,36 @@ class KeyStore:
             await conn.execute(f"REVOKE ALL ON SCHEMA {self._schema} FROM {quoted}")
 
 
+_READ_COLUMNS: Final = "k.key_ids, k.key_person_ids, k.key_wrapped, k.key_masters"
+_READ_JOIN: Final = """CROSS JOIN (
+        SELECT array_agg(key_id) AS key_ids, array_agg(person_id) AS key_person_ids,
+               array_agg(wrapped_key) AS key_wrapped, array_agg(master_key_id) AS key_masters
+        FROM key_rows) AS k"""
+_MADE_COLUMNS: Final = "k.keys_made"
+_MADE_JOIN: Final = "CROSS JOIN (SELECT count(*) AS keys_made FROM key_rows) AS k"
+
+
 @dataclass(frozen=True, slots=True)
 class KeyPrefetch:
     """Key-store SQL to run inside another statement (see `KeyStore.prefetch`).
 
     `ctes` are `WITH` items defining `key_rows`, with placeholders `{p0}`, `{p1}`, ... for
-    `args`; `sql(first)` numbers them from `$first`. `COLUMNS` and `JOIN` add the case's
-    key rows, as arrays, to the statement's single row. `made`: the keys the statement
-    inserts (if no other transaction made their subjects' first), by id."""
+    `args`; `sql(first)` numbers them from `$first`. `columns` and `join` add to the
+    statement's single row the case's key rows, as arrays (reading), or how many keys
+    were made (`made`: the keys the statement makes, by id, if no other transaction made
+    their subjects' first)."""
 
     ctes: str
     args: list[Any]
     made: dict[str, DataKey] = field(default_factory=dict, repr=False)
 
-    COLUMNS: ClassVar[str] = "k.key_ids, k.key_person_ids, k.key_wrapped, k.key_masters"
-    JOIN: ClassVar[str] = """CROSS JOIN (
-        SELECT array_agg(key_id) AS key_ids, array_agg(person_id) AS key_person_ids,
-               array_agg(wrapped_key) AS key_wrapped, array_agg(master_key_id) AS key_masters
-        FROM key_rows) AS k"""
+    @property
+    def columns(self) -> str:
+        return _MADE_COLUMNS if self.made else _READ_COLUMNS
+
+    @property
+    def join(self) -> str:
+        return _MADE_JOIN if self.made else _READ_JOIN
 
     def sql(self, first: int) -> str:
         return _numbered(self.ctes, len(self.args), first)
@@ -515,13 +546,6 @@ class KeyPrefetch:
 @functools.lru_cache(maxsize=64)
 def _numbered(ctes: str, count: int, first: int) -> str:
     return ctes.format(**{f"p{i}": f"${first + i}" for i in range(count)})
-
-
-def _with_case(wanted: list[Subject], case_id: UUID) -> list[Subject]:
-    """The subjects with their case's own key among them (every case has one)."""
-    if Subject(case_id) in wanted:
-        return wanted
-    return sorted([*wanted, Subject(case_id)], key=Subject.sort_key)
 
 
 def _has_all(rows: dict[Subject, Any], wanted: list[Subject], cases: list[UUID]) -> bool:
