@@ -108,6 +108,22 @@ def test_sealing_is_deterministic() -> None:
     assert _seal().hash == _seal().hash
 
 
+def test_ids_given_as_text_seal_the_same_envelope_as_uuids() -> None:
+    """The hash is worked out before the model reads the ids: text ids (even in capitals)
+    must hash as the UUIDs the envelope holds."""
+    sealed = _seal()
+    as_text = Envelope.seal(
+        **{
+            **sealed.model_dump(exclude={"hash"}),
+            "event_id": str(sealed.event_id).upper(),
+            "correlation_id": str(sealed.correlation_id).upper(),
+            "causation_id": str(sealed.causation_id),
+            "actor": sealed.actor,
+        }
+    )
+    assert as_text == sealed and as_text.hash_is_valid()
+
+
 def test_a_tampered_payload_is_detected() -> None:
     record = _seal().to_kafka()
     payload = json.loads(record.value)

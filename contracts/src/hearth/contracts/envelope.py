@@ -161,6 +161,11 @@ def _canonical_envelope(
     return rest.replace(_DATA_SLOT, b'"data":' + data, 1)
 
 
+def _as_uuid(value: UUID | str) -> UUID:
+    """An id as the envelope model holds it (a UUID given as text is read, as pydantic does)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 @dataclass(frozen=True, slots=True)
 class KafkaRecord:
     """What goes onto (or comes off) Kafka: key, value and headers as aiokafka wants them."""
@@ -246,11 +251,28 @@ class Envelope(BaseModel):
     ) -> Envelope:
         """Build an envelope and compute its hash from `prev_hash` and its content."""
         # Round-trip the payload and times through their wire forms, so the hash is over
-        # exactly what is stored and sent. Each is put in its wire form once and the hash
-        # is computed from those (the same bytes `canonical_bytes` gives).
+        # exactly what is stored and sent. Each is put in its wire form once, and the hash
+        # is computed from those (the same bytes `canonical_bytes` gives) before the
+        # envelope is built, so it is built once. Ids are taken as the model takes them.
         time, recorded_time = format_time(occurred_at), format_time(recorded_at)
         data = canonical_json(payload)
-        draft = cls(
+        event_id, correlation_id = _as_uuid(event_id), _as_uuid(correlation_id)
+        causation_id = None if causation_id is None else _as_uuid(causation_id)
+        canonical = _canonical_envelope(
+            event_id=event_id,
+            type=type,
+            source=source,
+            subject=subject,
+            stream_id=stream_id,
+            stream_version=stream_version,
+            time=time,
+            recorded_time=recorded_time,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            actor=actor,
+            data=data,
+        )
+        return cls(
             event_id=event_id,
             type=type,
             source=source,
@@ -263,24 +285,9 @@ class Envelope(BaseModel):
             causation_id=causation_id,
             actor=actor,
             prev_hash=prev_hash,
-            hash=GENESIS_HASH,
+            hash=chain_hash(prev_hash, canonical),
             payload=json.loads(data),
         )
-        canonical = _canonical_envelope(
-            event_id=draft.event_id,
-            type=draft.type,
-            source=draft.source,
-            subject=draft.subject,
-            stream_id=draft.stream_id,
-            stream_version=draft.stream_version,
-            time=time,
-            recorded_time=recorded_time,
-            correlation_id=draft.correlation_id,
-            causation_id=draft.causation_id,
-            actor=draft.actor,
-            data=data,
-        )
-        return draft.model_copy(update={"hash": chain_hash(prev_hash, canonical)})
 
     # --- CloudEvents / Kafka -------------------------------------------------------
 
