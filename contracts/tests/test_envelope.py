@@ -109,8 +109,8 @@ def test_sealing_is_deterministic() -> None:
 
 
 def test_ids_given_as_text_seal_the_same_envelope_as_uuids() -> None:
-    """The hash is worked out before the model reads the ids: text ids (even in capitals)
-    must hash as the UUIDs the envelope holds."""
+    """The hash is worked out before the model reads the ids and the actor: text ids (even
+    in capitals) and the actor as a dict must hash as the envelope holds them."""
     sealed = _seal()
     as_text = Envelope.seal(
         **{
@@ -118,7 +118,6 @@ def test_ids_given_as_text_seal_the_same_envelope_as_uuids() -> None:
             "event_id": str(sealed.event_id).upper(),
             "correlation_id": str(sealed.correlation_id).upper(),
             "causation_id": str(sealed.causation_id),
-            "actor": sealed.actor,
         }
     )
     assert as_text == sealed and as_text.hash_is_valid()

@@ -253,11 +253,13 @@ class Envelope(BaseModel):
         # Round-trip the payload and times through their wire forms, so the hash is over
         # exactly what is stored and sent. Each is put in its wire form once, and the hash
         # is computed from those (the same bytes `canonical_bytes` gives) before the
-        # envelope is built, so it is built once. Ids are taken as the model takes them.
+        # envelope is built, so it is built once. Ids and the actor are read as the model
+        # reads them.
         time, recorded_time = format_time(occurred_at), format_time(recorded_at)
         data = canonical_json(payload)
         event_id, correlation_id = _as_uuid(event_id), _as_uuid(correlation_id)
         causation_id = None if causation_id is None else _as_uuid(causation_id)
+        actor = actor if isinstance(actor, Actor) else Actor.model_validate(actor)
         canonical = _canonical_envelope(
             event_id=event_id,
             type=type,
