@@ -6,7 +6,7 @@ part-way through a period."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -65,3 +65,36 @@ async def test_period_facts_give_the_figures_every_fact_gives(
         may = parse_period("2026-05", policy.working_days.timezone)
         before = await read_model.load_period_facts(conn, schema, may.start, may.end)
     assert before.cases == () and before.assessments == () and every.assessments
+
+
+async def test_a_case_closed_before_a_period_and_never_reopened_is_not_read_for_it(
+    reporting: Any,
+    producers: Any,
+    until_caught_up: Callable[..., Any],
+    kit: SimpleNamespace,
+) -> None:
+    """Old closed cases, most of the history in time, are not read for a later period's
+    figures (nor their closures and risk levels); the period of the closure reads them."""
+    await producers.append(kit.quarter())
+    await until_caught_up(reporting, producers)
+    tz = load_policy().working_days.timezone
+    schema = reporting.runtime.schema
+    async with reporting.runtime.event_store.transaction() as conn:
+        every = await read_model.load_facts(conn, schema)
+        later = parse_period("2027", tz)
+        for_good = [
+            c for c in every.closures if c.reopened_at is None and c.closed_at < later.start
+        ]
+        assert for_good
+        after = await read_model.load_period_facts(conn, schema, later.start, later.end)
+        for closure in for_good:
+            assert closure.case_id not in {c.case_id for c in after.cases}
+            assert closure.case_id not in {c.case_id for c in after.closures}
+            assert closure.case_id not in {r.case_id for r in after.risk_levels}
+            month = parse_period(closure.closed_at.astimezone(UTC).strftime("%Y-%m"), tz)
+            then = await read_model.load_period_facts(conn, schema, month.start, month.end)
+            assert closure.case_id in {c.case_id for c in then.cases}
+            assert closure.case_id in {c.case_id for c in then.closures}
+    # Cases still open are read for the later period, whenever they were opened.
+    still_open = {c.case_id for c in every.cases} - {c.case_id for c in every.closures}
+    assert still_open and still_open <= {c.case_id for c in after.cases}

@@ -532,11 +532,15 @@ async def load_period_facts(conn: Conn, schema: str, start: datetime, until: dat
     read by the times its figures look at (indexes of migrations 0004 and 0005); the
     tables only a DAHA file reads are not read at all.
 
-    What stays whole, because a figure needs it whatever the period: the cases opened
-    before `until` and their closures not undone by then (open at the end, supported),
-    every deadline still running at `until` (overdue at the end), each case's latest risk
-    level before `until`, and the MARAC referrals whose landlord actions are still
-    outstanding."""
+    Cases: those opened before `until` that could count in the period, found through an
+    index: every case open now or closed (for the last time) on or after `start` (or
+    `until`, if sooner: as a period stood before it began, only "open at the end"
+    counts), and the cases of the period's closures and MARAC referrals. A case closed
+    before `start` and never reopened was closed throughout the period, so it counts in
+    no figure of it (not supported, not open at the end, not new): old closed cases, most
+    of the history, are not read, nor their closures and risk levels. Every deadline
+    still running at `until` (overdue at the end) and the MARAC referrals whose landlord
+    actions are still outstanding are read whatever their age."""
     s = check_schema_name(schema)
     # The local day a MARAC was heard on is compared in the policy's timezone: a day
     # either side in SQL, the exact test in `figures`.
@@ -547,13 +551,30 @@ async def load_period_facts(conn: Conn, schema: str, start: datetime, until: dat
         return await _rows(conn, kind, query, *args)
 
     within = "{column} >= $1 AND {column} < $2"
+    window = (start, until)
+    since = min(start, until)  # as a period stood before it began: open at `until`
+    # Open now or last closed since `since` (the expression index), then the few cases
+    # of the period's closures and MARAC referrals that are not among those.
+    last_closed = "coalesce(closed_at, 'infinity'::timestamptz)"
     cases = [
         _case(r)
         for r in await conn.fetch(
-            f"SELECT * FROM {s}.case_facts WHERE opened_at < $1 ORDER BY case_id", until
+            f"""SELECT * FROM {s}.case_facts WHERE {last_closed} >= $3 AND opened_at < $2
+                UNION ALL
+                SELECT * FROM {s}.case_facts WHERE {last_closed} < $3 AND opened_at < $2
+                    AND case_id IN (
+                        SELECT case_id FROM {s}.closures
+                            WHERE {within.format(column="closed_at")}
+                        UNION SELECT case_id FROM {s}.marac_referrals
+                            WHERE {within.format(column="referred_at")})
+                ORDER BY case_id""",
+            *window,
+            since,
         )
     ]
-    window = (start, until)
+    # A closure standing at `until` is its case's last (not reopened: its `closed_at` is
+    # the case's, so on or after `since` for every case read) or one reopened since.
+    standing = "(closed_at < $2 OR closed_at <= $1)"
     return f.Facts(
         cases=tuple(cases),
         reports=await rows(
@@ -563,11 +584,12 @@ async def load_period_facts(conn: Conn, schema: str, start: datetime, until: dat
         ),
         closures=await rows(
             f.Closure,
-            f"""SELECT * FROM {s}.closures
-                WHERE {within.format(column="closed_at")}
-                    OR ((closed_at < $2 OR closed_at <= $1)
-                        AND (reopened_at IS NULL OR reopened_at >= $2))""",
+            f"""SELECT * FROM {s}.closures WHERE {within.format(column="closed_at")}
+                UNION SELECT * FROM {s}.closures
+                    WHERE reopened_at IS NULL AND closed_at >= $3 AND {standing}
+                UNION SELECT * FROM {s}.closures WHERE reopened_at >= $2 AND {standing}""",
             *window,
+            since,
         ),
         deadlines=await rows(
             f.Deadline,
@@ -580,9 +602,13 @@ async def load_period_facts(conn: Conn, schema: str, start: datetime, until: dat
         ),
         risk_levels=await rows(
             f.RiskLevelAt,
-            f"""SELECT DISTINCT ON (case_id) * FROM {s}.risk_levels WHERE at < $1
-                ORDER BY case_id, at DESC""",
+            f"""SELECT r.* FROM unnest($2::uuid[]) AS k(case_id)
+                CROSS JOIN LATERAL (
+                    SELECT * FROM {s}.risk_levels WHERE case_id = k.case_id AND at < $1
+                    ORDER BY at DESC LIMIT 1) AS r
+                ORDER BY r.case_id""",
             until,
+            [case.case_id for case in cases],
         ),
         assessments=await rows(
             f.Assessment,
