@@ -320,7 +320,7 @@ async def test_a_call_goes_only_to_a_safe_number_and_records_it(
 
 
 async def test_closure_requests_awaiting_a_decision_are_listed_for_managers(
-    cases, new_case, all_listed
+    cases, new_case, all_listed, case_events
 ) -> None:
     waiting, waiting_manager = await new_case(cases)
     other, _ = await new_case(cases)
@@ -331,9 +331,24 @@ async def test_closure_requests_awaiting_a_decision_are_listed_for_managers(
     )
     assert asked.status_code == 201, asked.text
     lead = cases.auth(*MANAGER)
-    listed = {c["case_id"] for c in await all_listed(cases, lead, "closure_requested=true")}
-    assert str(waiting.case_id) in listed
-    assert str(other.case_id) not in listed
+    rows = {c["case_id"]: c for c in await all_listed(cases, lead, "closure_requested=true")}
+    assert str(waiting.case_id) in rows
+    assert str(other.case_id) not in rows
+    # Who asked, when and why come with the row: no case to read for them.
+    request = rows[str(waiting.case_id)]["closure_request"]
+    [event] = [
+        e
+        for e in await case_events(cases, waiting.case_id)
+        if e.event_name == "CaseClosureRequested"
+    ]
+    assert request == {
+        "requested_by": waiting_manager,
+        "requested_at": event.payload["requested_at"].replace("Z", "+00:00"),
+        "reason": "survivor_moved",
+        "has_notes": False,
+    }
+    everyone = {c["case_id"]: c for c in await all_listed(cases, lead, "status=open")}
+    assert everyone[str(other.case_id)]["closure_request"] is None
 
     decided = await cases.client.post(
         f"/cases/{waiting.case_id}/closure-decision", json={"decision": "approve"}, headers=lead

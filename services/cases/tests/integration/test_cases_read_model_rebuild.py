@@ -185,6 +185,7 @@ async def test_rows_written_before_the_facts_were_stored_are_converted_as_saves_
             "cases/0006_reassessment.sql",
             "cases/0007_erasure.sql",
             "cases/0008_closure_requested.sql",
+            "cases/0009_closure_request_summary.sql",  # no request waits here: nothing to fill
         ]
         async with pool.acquire() as conn, conn.transaction():
             migrated = await summary_rows(conn, old)

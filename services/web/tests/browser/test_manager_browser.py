@@ -94,7 +94,9 @@ def test_a_manager_approves_a_closure_from_the_team_page_on_the_cases_own_form(
     )
     expect(row).to_contain_text(asker)
     expect(row).to_contain_text("The survivor has moved")
-    expect(row).to_contain_text("Moved out of the area to family.")
+    # The notes (free text) are not on the list: the team page points to the case.
+    expect(row).not_to_contain_text("Moved out of the area to family.")
+    expect(row).to_contain_text("With notes")
     requested_at = stack.api("cases", "GET", f"/cases/{made.case_id}").json()["closure"][
         "requested"
     ]["requested_at"]
@@ -112,6 +114,11 @@ def test_a_manager_approves_a_closure_from_the_team_page_on_the_cases_own_form(
     expect(page).to_have_url(f"{stack.web_url}{decision_path}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Decide on closing the case")
     assert made.case_id not in page.title()
+    # The request the manager decides on, notes and all, above the decision.
+    request = page.locator(".closure-request-panel")
+    expect(request).to_contain_text(asker)
+    expect(request).to_contain_text("The survivor has moved")
+    expect(request).to_contain_text("Moved out of the area to family.")
     assert_accessible(page)
 
     # Declining needs a reason: the cases API's refusal, beside the reason field.

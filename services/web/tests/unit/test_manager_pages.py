@@ -10,7 +10,13 @@ from typing import Any
 
 from hearth.contracts.envelope import Role
 from hearth.web.manager.dashboard import dashboard, period_choices
-from hearth.web.manager.team import Listing, closure_request, team_day, when
+from hearth.web.manager.team import (
+    Listing,
+    closure_request,
+    listed_closure_request,
+    team_day,
+    when,
+)
 from hearth.web.pages import templates
 from hearth.web.views import short_ref
 
@@ -144,6 +150,29 @@ def test_a_closure_requests_notes_are_escaped() -> None:
     assert "Another reason" in html
     assert "&lt;b&gt;moved away&lt;/b&gt; &amp; safe" in html
     assert "<b>moved away</b>" not in html
+
+
+def test_a_listed_closure_request_shows_without_its_notes_and_points_to_the_case() -> None:
+    """The list's row says who asked, when, why, and whether with notes: the notes (free
+    text, kept off the list) are read on the case."""
+    listed = {
+        "requested_by": "cso-0002",
+        "requested_at": "2026-11-05T14:30:00+00:00",
+        "reason": "other",
+        "has_notes": True,
+    }
+    waiting = summary("11111111-aaaa", closure_requested=True, closure_request=listed)
+    request = listed_closure_request(waiting)
+    assert request is not None and request.notes is None and request.has_notes
+    day = day_of(closures=[waiting], requests={"11111111-aaaa": request})
+
+    html = page("manager/team.html", day=day, now=datetime.now(UTC), when=when, may_decide=True)
+
+    assert "<td>cso-0002</td><td>Thu 5 Nov 2026, 14:30</td>" in html
+    assert "Another reason" in html
+    assert "With notes: read them on the case, or on the decision" in html
+    assert listed_closure_request(summary("2", closure_request=None)) is None
+    assert listed_closure_request(summary("3")) is None
 
 
 def test_only_a_manager_is_offered_the_closure_decision() -> None:

@@ -10,9 +10,11 @@ import pytest
 
 from hearth.web.client import ApiRefusal
 from hearth.web.manager.paging import read_all
+from hearth.web.manager.team import Listing
 from hearth.web.routes.manager import (
     LIST_BOUND,
     _cases,
+    _closure_requests,
     _marac_actions,
     bounded_gather,
     page_reader,
@@ -149,3 +151,31 @@ async def test_the_team_page_asks_each_service_for_its_own_filtered_list_one_pag
             {"status": "open", "closure_requested": True, "limit": LIST_BOUND, "offset": 0},
         ),
     ]
+
+
+async def test_closure_requests_come_from_the_list_and_only_unlisted_ones_read_their_case() -> None:
+    """A row that carries its request costs no read of the case (a read the audit trail
+    would record as the manager's); a row from before the list carried requests is read."""
+    client = _Recorder()
+    listed = {
+        "case_id": "11111111-aaaa",
+        "closure_requested": True,
+        "closure_request": {
+            "requested_by": "cso-0002",
+            "requested_at": "2026-11-05T14:30:00+00:00",
+            "reason": "survivor_moved",
+            "has_notes": False,
+        },
+    }
+    unlisted = {"case_id": "22222222-bbbb", "closure_requested": True, "closure_request": None}
+
+    requests = await _closure_requests(
+        client,  # type: ignore[arg-type]
+        Listing([listed, unlisted], complete=True),
+    )
+
+    assert client.calls == [("cases", "/cases/22222222-bbbb", {})]
+    request = requests["11111111-aaaa"]
+    assert request is not None and request.requested_by == "cso-0002"
+    assert request.why == "The survivor has moved"
+    assert requests["22222222-bbbb"] is None  # the recorder's case has no request

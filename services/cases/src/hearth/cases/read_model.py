@@ -59,6 +59,10 @@ _SUMMARY_COLUMNS = (
     "updated_at",
     "identify_survivor",
     "erased_at",
+    "closure_requested_by",
+    "closure_requested_at",
+    "closure_request_reason",
+    "closure_request_has_notes",
 )
 _SUMMARY_UPDATES = ", ".join(f"{c} = EXCLUDED.{c}" for c in _SUMMARY_COLUMNS[1:])
 
@@ -107,6 +111,7 @@ async def save(conn: Conn, schema: str, state: CaseState) -> None:
         state.last_recorded_at,
         state.identify_survivor is not None and state.identify_survivor.is_open,
         state.erasure.erased_at if state.erasure else None,
+        *_closure_request_columns(state),
     )
     rows = [
         (
@@ -203,6 +208,21 @@ class CaseFilter:
     """Cases with a closure request awaiting a manager's decision."""
 
 
+def _closure_request_columns(state: CaseState) -> tuple[Any, ...]:
+    """Who asked to close the case, when, why (the reason's code) and whether with notes;
+    all empty when no request is waiting. Never the notes themselves."""
+    pending = state.pending_closure
+    if pending is None:
+        return None, None, None, False
+    request = pending.request
+    return (
+        pending.requested_by.id,
+        request.requested_at,
+        request.reason.value,
+        request.notes is not None,
+    )
+
+
 async def list_cases(
     conn: Conn, schema: str, actor: Actor, case_filter: CaseFilter
 ) -> list[dict[str, Any]]:
@@ -243,6 +263,8 @@ async def list_cases(
                 c.closed_at, c.channel, c.immediate_danger, c.repeat, c.closure_requested,
                 c.case_manager_id, c.preferred_gender, c.preference_met, c.preference_unmet,
                 c.restricted, c.timescale_policy, c.updated_at, c.overdue, c.identify_survivor,
+                c.closure_requested_by, c.closure_requested_at, c.closure_request_reason,
+                c.closure_request_has_notes,
                 COALESCE((SELECT json_agg(json_build_object(
                     'kind', d.kind, 'ref', d.ref_id, 'due_at', d.due_at, 'met_at', d.met_at,
                     'cancelled_at', d.cancelled_at,

@@ -126,10 +126,24 @@ def case_view(
     }
 
 
+_CLOSURE_REQUEST_COLUMNS = {
+    "closure_requested_by": "requested_by",
+    "closure_requested_at": "requested_at",
+    "closure_request_reason": "reason",
+    "closure_request_has_notes": "has_notes",
+}
+
+
 def summary_view(row: dict[str, Any]) -> dict[str, Any]:
-    """One row of the case list (no personal data: ids, dates, deadlines, flags of state)."""
+    """One row of the case list (no personal data: ids, dates, deadlines, flags of state).
+    `closure_request`: who asked to close the case, when, why (the reason's code) and
+    whether notes came with it (they are on the case), while a request waits; else null
+    (also for a request the summary has not taken in yet: see migration 0009)."""
     out = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
     out["case_id"] = str(row["case_id"])
+    request = {name: out.pop(column, None) for column, name in _CLOSURE_REQUEST_COLUMNS.items()}
+    waiting = row.get("closure_requested") and request["requested_at"] is not None
+    out["closure_request"] = request if waiting else None
     return out
 
 

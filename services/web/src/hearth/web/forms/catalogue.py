@@ -687,6 +687,7 @@ CLOSURE_DECISION: Final = Form(
     title="Decide on closing the case",
     roles=MANAGERS,
     flash="Closure decision recorded.",
+    shows_closure_request=True,
     sections=(
         Section(
             "",

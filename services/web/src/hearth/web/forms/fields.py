@@ -159,6 +159,8 @@ class Form:
     submit: str = "Save"
     shows_safe_contact: bool = False
     """A contact action: the survivor's safe-contact arrangements are shown first."""
+    shows_closure_request: bool = False
+    """A closure decision: the request waiting (who asked, when, why, the notes) first."""
     prefill: Prefill | None = None
     """Values to start from, taken from the case (fields that replace what is recorded)."""
     flash: str = "Saved."

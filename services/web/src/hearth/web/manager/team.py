@@ -3,8 +3,8 @@
 Sources: the cases service's kept caseload counts (`GET /cases/caseloads`), its case
 lists filtered by the API (`GET /cases?overdue=true`, `closure_requested=true`,
 `preference_unmet=true`, `restricted=true`: summary rows, ids, dates, flags of state and
-each case's deadlines, never anyone's details), each closure request waiting (the case's
-`closure.requested`: who asked, when, why) and the referrals service's MARAC actions
+each case's deadlines, never anyone's details), each closure request waiting (who asked,
+when, why: on its row of the list) and the referrals service's MARAC actions
 still outstanding (`GET /marac/actions?completed=false`). Each list holds only the cases
 the manager may see: a restricted case they are not named on is in none of them.
 """
@@ -125,16 +125,34 @@ CLOSURE_REASONS: Final = {
 
 @dataclass(frozen=True)
 class ClosureRequest:
-    """A closure request as the case's `closure.requested` gives it."""
+    """A closure request: who asked, when, why. From the case list's row
+    (`listed_closure_request`: whether notes came with it, not the notes, which are on the
+    case) or from the case itself (`closure_request`: the notes too)."""
 
     requested_by: str
     requested_at: datetime
     reason: str
     notes: str | None = None
+    has_notes: bool = False
 
     @property
     def why(self) -> str:
         return words(self.reason, CLOSURE_REASONS)
+
+
+def listed_closure_request(summary: Mapping[str, Any]) -> ClosureRequest | None:
+    """The request waiting on a case, from its row in the case list (`closure_request`);
+    None when the row has none (no request, or one the list has not taken in yet)."""
+    listed = summary.get("closure_request")
+    at = moment((listed or {}).get("requested_at"))
+    if not listed or at is None:
+        return None
+    return ClosureRequest(
+        requested_by=str(listed.get("requested_by") or "Not recorded"),
+        requested_at=at,
+        reason=str(listed.get("reason")),
+        has_notes=bool(listed.get("has_notes")),
+    )
 
 
 def closure_request(case: Mapping[str, Any] | None) -> ClosureRequest | None:
@@ -150,6 +168,7 @@ def closure_request(case: Mapping[str, Any] | None) -> ClosureRequest | None:
         requested_at=at,
         reason=str(requested.get("reason")),
         notes=requested.get("notes") or None,
+        has_notes=bool(requested.get("notes")),
     )
 
 

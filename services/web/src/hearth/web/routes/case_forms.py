@@ -30,6 +30,7 @@ from hearth.web.forms.dash import band_words, dash_form, sections_of
 from hearth.web.forms.fields import Errors, Form, FormValue, Kind
 from hearth.web.forms.problems import group_rows, place
 from hearth.web.forms.sent import AlreadySent, StillSending, body_hash
+from hearth.web.manager.team import closure_request, when
 from hearth.web.pages import error_page, redirect_with_flash, render
 from hearth.web.sessions import session_hash
 from hearth.web.state import web_state
@@ -138,6 +139,8 @@ async def _page(
     if case is None:
         case = await user.client.get("cases", f"/cases/{ids['case_id']}")
     context: dict[str, Any] = {}
+    if form.shows_closure_request:
+        context = {"closure_request": closure_request(case), "when": when}
     template = "forms/form.html"
     if form.slug == DASH.slug:
         if instrument is None:

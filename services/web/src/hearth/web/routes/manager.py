@@ -7,7 +7,7 @@ none of them).
 - `/team` (managers, auditors, admins): caseloads by case manager (the cases service's
   kept counts, `GET /cases/caseloads`, with the overdue and closure counts of each),
   overdue deadlines across the team (`overdue=true`), closures awaiting approval
-  (`closure_requested=true`, each with who asked, when and why, from the case), unmet
+  (`closure_requested=true`, each with who asked, when and why, on its row), unmet
   gender preferences (`preference_unmet=true`), restricted cases they are named on
   (`restricted=true`) and MARAC actions outstanding (referrals' `completed=false`). The
   lists are read at once, each bounded (`LIST_BOUND` rows; the page says which a bound
@@ -47,6 +47,7 @@ from hearth.web.manager.team import (
     ClosureRequest,
     Listing,
     closure_request,
+    listed_closure_request,
     team_day,
     when,
 )
@@ -117,8 +118,10 @@ async def _caseload_counts(client: ApiClient) -> list[dict[str, Any]]:
 async def _closure_requests(
     client: ApiClient, closures: Listing
 ) -> dict[str, ClosureRequest | None]:
-    """Who asked, when and why, for each closure waiting (from its case). A case that
-    cannot be read now (closed or restricted since the list) shows without it."""
+    """Who asked, when and why, for each closure waiting: from its row of the list. Only a
+    request the list has not taken in yet (made before the list carried requests, until
+    the cases service's next rebuild) is read from its case, and a case that cannot be
+    read now (closed or restricted since the list) shows without it."""
 
     async def read(case_id: str) -> ClosureRequest | None:
         try:
@@ -128,9 +131,12 @@ async def _closure_requests(
                 raise
             return None
 
-    ids = [str(row["case_id"]) for row in closures.rows]
-    found = await bounded_gather([partial(read, case_id) for case_id in ids], CASE_READS_AT_ONCE)
-    return dict(zip(ids, found, strict=True))
+    found = {str(row["case_id"]): listed_closure_request(row) for row in closures.rows}
+    unlisted = [case_id for case_id, request in found.items() if request is None]
+    read_now = await bounded_gather(
+        [partial(read, case_id) for case_id in unlisted], CASE_READS_AT_ONCE
+    )
+    return found | dict(zip(unlisted, read_now, strict=True))
 
 
 async def _closures(client: ApiClient) -> tuple[Listing, dict[str, ClosureRequest | None]]:
