@@ -260,32 +260,22 @@ class Envelope(BaseModel):
         event_id, correlation_id = _as_uuid(event_id), _as_uuid(correlation_id)
         causation_id = None if causation_id is None else _as_uuid(causation_id)
         actor = actor if isinstance(actor, Actor) else Actor.model_validate(actor)
-        canonical = _canonical_envelope(
-            event_id=event_id,
-            type=type,
-            source=source,
-            subject=subject,
-            stream_id=stream_id,
-            stream_version=stream_version,
-            time=time,
-            recorded_time=recorded_time,
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-            actor=actor,
-            data=data,
-        )
+        hashed: dict[str, Any] = {
+            "event_id": event_id,
+            "type": type,
+            "source": source,
+            "subject": subject,
+            "stream_id": stream_id,
+            "stream_version": stream_version,
+            "correlation_id": correlation_id,
+            "causation_id": causation_id,
+            "actor": actor,
+        }
+        canonical = _canonical_envelope(**hashed, time=time, recorded_time=recorded_time, data=data)
         return cls(
-            event_id=event_id,
-            type=type,
-            source=source,
-            subject=subject,
-            stream_id=stream_id,
-            stream_version=stream_version,
+            **hashed,
             occurred_at=parse_time(time),
             recorded_at=parse_time(recorded_time),
-            correlation_id=correlation_id,
-            causation_id=causation_id,
-            actor=actor,
             prev_hash=prev_hash,
             hash=chain_hash(prev_hash, canonical),
             payload=json.loads(data),
