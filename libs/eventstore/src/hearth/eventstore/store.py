@@ -446,10 +446,10 @@ async def _meanwhile(query: Awaitable[T], work: Callable[[], R]) -> tuple[T, R]:
     """`query`'s result, and `work()` (CPU only) done while the database answers it: the
     query goes out first (one turn of the event loop sends it), then `work` runs."""
     task = asyncio.ensure_future(query)
-    await asyncio.sleep(0)
     try:
+        await asyncio.sleep(0)
         done = work()
-    except BaseException:
+    except BaseException:  # `work` failed, or this task was cancelled meanwhile
         await asyncio.gather(task, return_exceptions=True)  # the connection is free again
         raise
     return await task, done
