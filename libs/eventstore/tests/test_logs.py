@@ -12,7 +12,8 @@ import structlog
 from pydantic import BaseModel, Field, ValidationError
 
 from hearth.contracts.envelope import GENESIS_HASH, Envelope
-from hearth.eventstore.logs import bind_event, configure_logging, describe_error
+from hearth.contracts.events.base import REDACTED
+from hearth.eventstore.logs import bind_event, configure_logging, describe_error, operator_logger
 from hearth.eventstore.testing.events import ACTOR, NoteAdded
 
 NAME = "Jane Example"
@@ -172,3 +173,13 @@ def test_a_library_logging_an_exception_through_stdlib_leaks_no_message(
     assert line["event"] == "Exception in ASGI application"
     assert line["error"] == "ValueError"
     assert line["service"] == "testing"
+
+
+def test_an_operator_commands_lines_are_masked_like_the_logs() -> None:
+    """An operator command's line on stdout: key=value, a personal field masked."""
+    stream = io.StringIO()
+    operator_logger(stream).info("written", case_id="c-1", name="Zoë Example", bytes=12)
+    line = stream.getvalue()
+    assert line.startswith("event='written'")
+    assert "case_id='c-1'" in line and "bytes=12" in line
+    assert "Zoë" not in line and REDACTED in line

@@ -175,6 +175,21 @@ def configure_logging(service: str, level: str = "INFO", stream: Any = None) -> 
     structlog.contextvars.bind_contextvars(service=service)
 
 
+def operator_logger(stream: Any) -> Any:
+    """A logger for an operator command's own lines, on `stream` (stdout for what it did,
+    stderr for a refusal): one `event=... key=...` line each, through the same masking
+    as the service's logs, so a personal field handed to it never reaches the terminal or
+    a job's log collector. Made per call, on the stream as it is then."""
+    return structlog.wrap_logger(
+        structlog.PrintLogger(stream),
+        processors=[
+            safe_exception,
+            mask_personal,
+            structlog.processors.KeyValueRenderer(key_order=["event"], drop_missing=True),
+        ],
+    )
+
+
 def bind_event(envelope: Envelope) -> None:
     """Bind an event's ids to the log context of the task handling it."""
     structlog.contextvars.bind_contextvars(

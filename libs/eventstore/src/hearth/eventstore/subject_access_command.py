@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from hearth.eventstore.errors import NotFound
+from hearth.eventstore.logs import operator_logger
 from hearth.eventstore.runtime import Argument, OperatorCommand, Runtime
 
 Ctx = TypeVar("Ctx")
@@ -29,27 +30,32 @@ def subject_access_command(service: str, load: Loader[Ctx]) -> OperatorCommand[C
     the answer (raising `NotFound` for an unknown case or person), written as JSON to `out`."""
 
     async def run(runtime: Runtime[Ctx], args: Mapping[str, str]) -> int:
+        # What the command says goes through the logs' masking: never the answer.
+        done, refused = operator_logger(sys.stdout), operator_logger(sys.stderr)
         try:
             case_id, person_id = uuid.UUID(args["case_id"]), uuid.UUID(args["person_id"])
         except ValueError:
-            print("case_id and person_id must be UUIDs", file=sys.stderr)
+            refused.error("case_id and person_id must be UUIDs")
             return 2
         out = args["out"]
         try:
             answer = await load(runtime, case_id, person_id)
         except NotFound as exc:
-            print(f"{exc.code}: {exc}", file=sys.stderr)
+            refused.error("nothing to answer", code=exc.code, reason=str(exc))
             return 1
         text = json.dumps(answer, indent=2, ensure_ascii=False) + "\n"
         try:
             written = write_private(out, text)
         except FileExistsError:
-            print(f"{out} exists: name a new file for the answer", file=sys.stderr)
+            refused.error("the file exists: name a new file for the answer", file=out)
             return 2
         # Ids, the file's name and its size only: the answer itself stays in the file.
-        print(
-            f"subject access for person {person_id} on case {case_id}: "
-            f"{written} bytes written to {out} (readable by its owner only)"
+        done.info(
+            "subject access written (readable by its owner only)",
+            case_id=str(case_id),
+            person_id=str(person_id),
+            file=out,
+            bytes=written,
         )
         return 0
 
