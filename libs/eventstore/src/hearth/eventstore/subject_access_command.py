@@ -41,7 +41,7 @@ def subject_access_command(service: str, load: Loader[Ctx]) -> OperatorCommand[C
         try:
             answer = await load(runtime, case_id, person_id)
         except NotFound as exc:
-            refused.error("nothing to answer", code=exc.code, reason=str(exc))
+            refused.error("nothing to answer", code=exc.code, detail=str(exc))
             return 1
         text = json.dumps(answer, indent=2, ensure_ascii=False) + "\n"
         try:
